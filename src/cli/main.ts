@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { ExitCode, reportExitCode, takeExitCode } from './exit-code.ts';
+import { isB24ChainError } from '../errors/index.ts';
+import { registerEmulatorCommand } from './commands/emulator.ts';
+import { registerValidateCommand } from './commands/validate.ts';
+import { registerPacksCommands } from './commands/packs.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('chain')
+    .description('Reusable Bitrix24 integration recipes in YAML, run safely and as fast as the portal allows.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerEmulatorCommand(program);
+  registerValidateCommand(program);
+  registerPacksCommands(program);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code (DESIGN.md §1). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return ExitCode.ok;
+      return ExitCode.refused;
+    }
+    const json = argv.includes('--json');
+    if (isB24ChainError(error)) {
+      if (json) process.stdout.write(`${JSON.stringify({ error: error.toJSON() })}\n`);
+      else process.stderr.write(`chain: ${error.message}\n`);
+      reportExitCode(ExitCode.failed);
+    } else {
+      process.stderr.write(`chain: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+      reportExitCode(ExitCode.failed);
+    }
+  }
+  return takeExitCode();
+}
