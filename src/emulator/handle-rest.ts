@@ -1,0 +1,122 @@
+/**
+ * One `/rest/...` request, end to end: faults, auth, the leaky bucket, dispatch (`batch` or a single
+ * method), the simulated execution time, and the envelope with the real statuses.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { buildTimeInfo, errorBody, successBody } from './envelope.ts';
+import { executeCommand, budgetKey, refuse } from './execute-command.ts';
+import { readBody, sendHtml, sendJson, BodyTooLargeError } from './http-io.ts';
+import { decodeRequestParams } from './request-params.ts';
+import { parseRestPath, resolveAuth, withoutAuthParams } from './resolve-auth.ts';
+import { runBatch } from './run-batch.ts';
+import { countInto } from './stats.ts';
+import { RestError } from './types.ts';
+import type { EmulatorCore } from './emulator-core.ts';
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+function answerError(core: EmulatorCore, response: ServerResponse, error: RestError): void {
+  countInto(core.stats.statuses, String(error.status));
+  sendJson(response, error.status, errorBody(error.code, error.description, error.extra));
+}
+
+export async function handleRest(core: EmulatorCore, request: IncomingMessage, response: ServerResponse, url: URL, plainHttp: boolean): Promise<void> {
+  const { stats, options } = core;
+  stats.httpRequests += 1;
+  const requestStartMs = options.clock.now();
+  let body: string;
+  try {
+    body = await readBody(request);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      countInto(stats.statuses, '413');
+      sendHtml(response, 413, 'Request Entity Too Large');
+      return;
+    }
+    throw error;
+  }
+  const path = parseRestPath(url.pathname);
+  if (path instanceof RestError) {
+    refuse(stats, path);
+    answerError(core, response, path);
+    return;
+  }
+
+  const fault = core.faults.decide(path.method);
+  await sleep(fault.delayMs);
+  if (fault.drop === 'before') {
+    stats.droppedConnections += 1;
+    request.socket.destroy();
+    return;
+  }
+  if (fault.status !== undefined) {
+    countInto(stats.statuses, String(fault.status));
+    if (fault.status === 500) sendJson(response, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
+    else sendHtml(response, fault.status, fault.status === 502 ? 'Bad Gateway' : 'Service Temporarily Unavailable');
+    return;
+  }
+  if (fault.garbage) {
+    countInto(stats.statuses, '200');
+    sendHtml(response, 200, 'Maintenance');
+    return;
+  }
+
+  const params = decodeRequestParams(url.search, request.headers['content-type'], body);
+  const resolution = resolveAuth(
+    core.registry, path, params, request.headers.authorization, requestStartMs, plainHttp, options.requireHttpsForWebhooks,
+  );
+  if ('error' in resolution) {
+    refuse(stats, resolution.error);
+    answerError(core, response, resolution.error);
+    return;
+  }
+  const { auth } = resolution;
+  if (!core.bucketFor(auth.portal).admit(options.clock.now())) {
+    const error = new RestError('QUERY_LIMIT_EXCEEDED', 'Too many requests', 503);
+    refuse(stats, error);
+    answerError(core, response, error);
+    return;
+  }
+
+  const methodParams = withoutAuthParams(params);
+  const status = 200;
+  let payload: Record<string, unknown>;
+  let seconds: number;
+  if (path.method === 'batch') {
+    const measured = options.batchCharging === 'measured';
+    if (measured && core.budget.isBlocked(budgetKey(auth, 'batch'), requestStartMs)) {
+      const error = new RestError('OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.', 429);
+      refuse(stats, error);
+      answerError(core, response, error);
+      return;
+    }
+    countInto(stats.methods, 'batch');
+    const batch = runBatch(core, methodParams, auth, requestStartMs);
+    seconds = batch.seconds;
+    payload = { result: batch.body, time: buildTimeInfo(requestStartMs, requestStartMs + seconds * 1000, seconds, batch.operating) };
+  } else {
+    const outcome = executeCommand(core, path.method, methodParams, auth, true);
+    if (!outcome.ok) {
+      answerError(core, response, outcome.error);
+      return;
+    }
+    seconds = outcome.seconds;
+    payload = successBody(
+      outcome.result,
+      buildTimeInfo(requestStartMs, requestStartMs + seconds * 1000, seconds, outcome.operating),
+      outcome.total,
+      outcome.next,
+    ) as unknown as Record<string, unknown>;
+  }
+
+  await sleep(seconds * 1000);
+  if (fault.drop === 'after') {
+    stats.droppedConnections += 1;
+    request.socket.destroy();
+    return;
+  }
+  countInto(stats.statuses, String(status));
+  sendJson(response, status, payload, { 'X-Bitrix-Rest-Time': String(seconds) });
+}

@@ -1,0 +1,102 @@
+/** Options of `startEmulator` and `chain emulator`, resolved once over declared defaults. */
+export interface EmulatorOptions {
+  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  port?: number;
+  /** `demo` loads a small realistic CRM; `empty` (default) a new portal. */
+  seed?: 'demo' | 'empty';
+  /** Generate this many extra leads with the seeded generator (benchmarks). */
+  leads?: number;
+  /** Seed of the lead generator and of fault injection. */
+  randomSeed?: number;
+  /** Leaky bucket drain per second (2; enterprise 5). */
+  rate?: number;
+  /** Leaky bucket size (50; enterprise 250). */
+  burst?: number;
+  /** Serve HTTPS with a self-signed certificate made at start. */
+  tls?: boolean;
+  /** Lifetime of access tokens in seconds (3600). */
+  tokenLifetimeSeconds?: number;
+  /** Simulated execution time per command, in ms: feeds `time` and the operating budget. */
+  executionMs?: { read?: number; write?: number; methods?: Record<string, number> };
+  /** Per-method operating budget over 10 minutes, in seconds (480). 0 turns it off. */
+  operatingLimitSeconds?: number;
+  /**
+   * How a batch is charged to the operating budget (protocol.md §3 CONFLICT): `measured` (default,
+   * what live portals do) charges the whole batch to `batch` and repeats that figure in every
+   * `result_time`; `documented` charges each command to its own method.
+   */
+  batchCharging?: 'measured' | 'documented';
+  /** Answer webhooks over plain HTTP with `INVALID_REQUEST` "Https required." as a real portal does. */
+  requireHttpsForWebhooks?: boolean;
+  /** The emulator's clock in ms (token expiry, operating budget, dates). Tests inject one. */
+  clock?: { now(): number };
+}
+
+export interface ResolvedEmulatorOptions {
+  port: number;
+  seed: 'demo' | 'empty';
+  leads: number;
+  randomSeed: number;
+  rate: number;
+  burst: number;
+  tls: boolean;
+  tokenLifetimeSeconds: number;
+  executionMs: { read: number; write: number; methods: Record<string, number> };
+  operatingLimitSeconds: number;
+  batchCharging: 'measured' | 'documented';
+  requireHttpsForWebhooks: boolean;
+  clock: { now(): number };
+}
+
+const defaults = {
+  port: 0,
+  seed: 'empty',
+  leads: 0,
+  randomSeed: 42,
+  rate: 2,
+  burst: 50,
+  tls: false,
+  tokenLifetimeSeconds: 3600,
+  operatingLimitSeconds: 480,
+  batchCharging: 'measured',
+  requireHttpsForWebhooks: false,
+} satisfies Partial<ResolvedEmulatorOptions>;
+
+function positive(name: string, value: number, allowZero = false): number {
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new RangeError(`emulator: option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${value}.`);
+  }
+  return value;
+}
+
+export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedEmulatorOptions {
+  const resolved: ResolvedEmulatorOptions = {
+    port: positive('port', options.port ?? defaults.port, true),
+    seed: options.seed ?? defaults.seed,
+    leads: positive('leads', options.leads ?? defaults.leads, true),
+    randomSeed: options.randomSeed ?? defaults.randomSeed,
+    rate: positive('rate', options.rate ?? defaults.rate),
+    burst: positive('burst', options.burst ?? defaults.burst),
+    tls: options.tls ?? defaults.tls,
+    tokenLifetimeSeconds: positive('tokenLifetimeSeconds', options.tokenLifetimeSeconds ?? defaults.tokenLifetimeSeconds),
+    executionMs: {
+      read: positive('executionMs.read', options.executionMs?.read ?? 0, true),
+      write: positive('executionMs.write', options.executionMs?.write ?? 0, true),
+      methods: Object.fromEntries(Object.entries(options.executionMs?.methods ?? {}).map(([name, ms]) => [name.toLowerCase(), ms])),
+    },
+    operatingLimitSeconds: positive('operatingLimitSeconds', options.operatingLimitSeconds ?? defaults.operatingLimitSeconds, true),
+    batchCharging: options.batchCharging ?? defaults.batchCharging,
+    requireHttpsForWebhooks: options.requireHttpsForWebhooks ?? defaults.requireHttpsForWebhooks,
+    clock: options.clock ?? { now: () => Date.now() },
+  };
+  if (resolved.seed !== 'demo' && resolved.seed !== 'empty') {
+    throw new RangeError(`emulator: option seed must be "demo" or "empty", got ${String(resolved.seed)}.`);
+  }
+  if (resolved.batchCharging !== 'measured' && resolved.batchCharging !== 'documented') {
+    throw new RangeError(`emulator: option batchCharging must be "measured" or "documented".`);
+  }
+  return resolved;
+}
+
+/** Realistic execution times for benchmarks: a few ms per read, tens per write (DESIGN.md §9). */
+export const realisticExecutionMs = { read: 4, write: 30 } as const;
