@@ -57,6 +57,6 @@ export class EmulatorCore implements CommandEnvironment {
   }
 
   onInternalError(method: string, error: unknown): void {
-    process.stderr.write(`emulator: internal error in ${method}: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    this.options.onInternalError(method, error);
   }
 }

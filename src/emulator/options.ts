@@ -30,6 +30,8 @@ export interface EmulatorOptions {
   requireHttpsForWebhooks?: boolean;
   /** The emulator's clock in ms (token expiry, operating budget, dates). Tests inject one. */
   clock?: { now(): number };
+  /** Where bugs inside method handlers are reported (default: stderr). They answer 500 either way. */
+  onInternalError?: (method: string, error: unknown) => void;
 }
 
 export interface ResolvedEmulatorOptions {
@@ -46,6 +48,11 @@ export interface ResolvedEmulatorOptions {
   batchCharging: 'measured' | 'documented';
   requireHttpsForWebhooks: boolean;
   clock: { now(): number };
+  onInternalError: (method: string, error: unknown) => void;
+}
+
+function printInternalError(method: string, error: unknown): void {
+  process.stderr.write(`emulator: internal error in ${method}: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
 }
 
 const defaults = {
@@ -88,6 +95,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     batchCharging: options.batchCharging ?? defaults.batchCharging,
     requireHttpsForWebhooks: options.requireHttpsForWebhooks ?? defaults.requireHttpsForWebhooks,
     clock: options.clock ?? { now: () => Date.now() },
+    onInternalError: options.onInternalError ?? printInternalError,
   };
   if (resolved.seed !== 'demo' && resolved.seed !== 'empty') {
     throw new RangeError(`emulator: option seed must be "demo" or "empty", got ${String(resolved.seed)}.`);

@@ -6,9 +6,10 @@ import { http } from '../helpers/http.ts';
 
 let emulator: RunningEmulator;
 let added: Map<number, unknown>;
+const internalErrors: string[] = [];
 
 before(async () => {
-  emulator = await startEmulator({ rate: 1000, burst: 1000 });
+  emulator = await startEmulator({ rate: 1000, burst: 1000, onInternalError: (method) => internalErrors.push(method) });
   added = registerTestMethods(emulator).added;
 });
 after(async () => emulator.close());
@@ -72,6 +73,7 @@ describe('errors and statuses', () => {
       assert.equal(answer.body.error, code);
       assert.equal(typeof answer.body.error_description, 'string');
       assert.equal('time' in answer.body, false);
+      if (code === 'INTERNAL_SERVER_ERROR') assert.deepEqual(internalErrors, ['test.crash'], 'a handler bug is reported, not silent');
     });
   }
 
