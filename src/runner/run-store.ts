@@ -1,0 +1,311 @@
+/**
+ * Checkpoints of chain runs (DESIGN.md §4): the run, each list cursor, each step's result, and each
+ * item's outcome per sub-step (pending → sent → done with the result, or failed with the error).
+ * Every batch response is recorded in one transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+
+export type RunStatus = 'running' | 'interrupted' | 'awaiting_decision' | 'done' | 'failed';
+export type ItemStatus = 'pending' | 'done' | 'skipped' | 'failed' | 'dead_letter' | 'not_planned';
+export type SubStepStatus = 'pending' | 'sent' | 'done' | 'failed' | 'skipped';
+
+export interface RunRecord {
+  id: string;
+  portal: string;
+  chainName: string;
+  chainPath: string;
+  chainSha256: string;
+  inputs: Record<string, unknown>;
+  status: RunStatus;
+  planId: string | null;
+  startedAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+  lastError: string | null;
+}
+
+export interface SubStepRecord {
+  subStepId: string;
+  status: SubStepStatus;
+  result: unknown;
+  error: { code: string; message: string } | null;
+  method: string;
+  params: unknown;
+}
+
+export interface UnknownOutcome {
+  stepId: string;
+  itemKey: string;
+  subStepId: string;
+  method: string;
+}
+
+export const RUN_STORE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  portal TEXT NOT NULL,
+  chain_name TEXT NOT NULL,
+  chain_path TEXT NOT NULL,
+  chain_sha256 TEXT NOT NULL,
+  inputs_json TEXT NOT NULL,
+  status TEXT NOT NULL,
+  plan_id TEXT,
+  started_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_by_chain ON runs (portal, chain_path, status);
+CREATE TABLE IF NOT EXISTS run_steps (
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  step_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  result_json TEXT,
+  error_json TEXT,
+  PRIMARY KEY (run_id, step_id)
+);
+CREATE TABLE IF NOT EXISTS run_cursors (
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  step_id TEXT NOT NULL,
+  cursor_json TEXT NOT NULL,
+  pages INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  finished INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, step_id)
+);
+CREATE TABLE IF NOT EXISTS run_items (
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  step_id TEXT NOT NULL,
+  item_key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  error_json TEXT,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (run_id, step_id, item_key)
+);
+CREATE TABLE IF NOT EXISTS run_item_steps (
+  run_id TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  item_key TEXT NOT NULL,
+  sub_step_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  method TEXT NOT NULL,
+  params_json TEXT,
+  result_json TEXT,
+  error_json TEXT,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (run_id, step_id, item_key, sub_step_id)
+);
+CREATE INDEX IF NOT EXISTS run_item_steps_by_status ON run_item_steps (run_id, status);
+`;
+
+function parse<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+interface RunRow {
+  id: string;
+  portal: string;
+  chain_name: string;
+  chain_path: string;
+  chain_sha256: string;
+  inputs_json: string;
+  status: RunStatus;
+  plan_id: string | null;
+  started_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  last_error: string | null;
+}
+
+function toRun(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    portal: row.portal,
+    chainName: row.chain_name,
+    chainPath: row.chain_path,
+    chainSha256: row.chain_sha256,
+    inputs: JSON.parse(row.inputs_json) as Record<string, unknown>,
+    status: row.status,
+    planId: row.plan_id,
+    startedAt: row.started_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+    lastError: row.last_error,
+  };
+}
+
+export interface SubStepUpdate {
+  stepId: string;
+  itemKey: string;
+  subStepId: string;
+  status: SubStepStatus;
+  method: string;
+  params?: unknown;
+  result?: unknown;
+  error?: { code: string; message: string } | null;
+}
+
+export interface ItemUpdate {
+  stepId: string;
+  itemKey: string;
+  status: ItemStatus;
+  error?: { code: string; message: string } | null;
+}
+
+export class RunStore {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number = Date.now,
+  ) {
+    db.exec(RUN_STORE_SCHEMA);
+  }
+
+  createRun(run: Pick<RunRecord, 'portal' | 'chainName' | 'chainPath' | 'chainSha256' | 'inputs' | 'planId'>): RunRecord {
+    const id = `run_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    const now = this.now();
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, portal, chain_name, chain_path, chain_sha256, inputs_json, status, plan_id, started_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+      )
+      .run(id, run.portal, run.chainName, run.chainPath, run.chainSha256, JSON.stringify(run.inputs), run.planId, now, now);
+    return this.getRun(id) as RunRecord;
+  }
+
+  getRun(id: string): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row ? toRun(row) : undefined;
+  }
+
+  listRuns(limit = 20): RunRecord[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[]).map(toRun);
+  }
+
+  /** The unfinished run of this chain file on this portal, if any. */
+  findUnfinished(portal: string, chainPath: string): RunRecord | undefined {
+    const row = this.db
+      .prepare(`SELECT * FROM runs WHERE portal = ? AND chain_path = ? AND status IN ('running', 'interrupted', 'awaiting_decision') ORDER BY started_at DESC LIMIT 1`)
+      .get(portal, chainPath) as RunRow | undefined;
+    return row ? toRun(row) : undefined;
+  }
+
+  setStatus(id: string, status: RunStatus, lastError?: string | null): void {
+    const now = this.now();
+    const finished = status === 'done' || status === 'failed' ? now : null;
+    this.db
+      .prepare('UPDATE runs SET status = ?, updated_at = ?, finished_at = ?, last_error = COALESCE(?, last_error) WHERE id = ?')
+      .run(status, now, finished, lastError ?? null, id);
+  }
+
+  saveStepResult(runId: string, stepId: string, status: 'done' | 'failed', result: unknown, error?: unknown): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO run_steps (run_id, step_id, status, result_json, error_json) VALUES (?, ?, ?, ?, ?)')
+      .run(runId, stepId, status, result === undefined ? null : JSON.stringify(result), error === undefined ? null : JSON.stringify(error));
+  }
+
+  stepResult(runId: string, stepId: string): { status: string; result: unknown } | undefined {
+    const row = this.db.prepare('SELECT status, result_json FROM run_steps WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
+      | { status: string; result_json: string | null }
+      | undefined;
+    return row ? { status: row.status, result: parse(row.result_json) } : undefined;
+  }
+
+  saveCursor(runId: string, stepId: string, cursor: unknown, pages: number, rows: number, finished: boolean): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO run_cursors (run_id, step_id, cursor_json, pages, rows, finished) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(runId, stepId, JSON.stringify(cursor ?? null), pages, rows, finished ? 1 : 0);
+  }
+
+  cursor(runId: string, stepId: string): { cursor: unknown; pages: number; rows: number; finished: boolean } | undefined {
+    const row = this.db.prepare('SELECT * FROM run_cursors WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
+      | { cursor_json: string; pages: number; rows: number; finished: number }
+      | undefined;
+    return row ? { cursor: JSON.parse(row.cursor_json), pages: row.pages, rows: row.rows, finished: row.finished === 1 } : undefined;
+  }
+
+  /** Records sub-step and item outcomes in one transaction (one per batch response). */
+  record(runId: string, subSteps: SubStepUpdate[], items: ItemUpdate[]): void {
+    const now = this.now();
+    const upsertSubStep = this.db.prepare(
+      `INSERT INTO run_item_steps (run_id, step_id, item_key, sub_step_id, status, method, params_json, result_json, error_json, updated_at)
+       VALUES (@runId, @stepId, @itemKey, @subStepId, @status, @method, @params, @result, @error, @now)
+       ON CONFLICT (run_id, step_id, item_key, sub_step_id) DO UPDATE SET
+         status = excluded.status, method = excluded.method,
+         params_json = COALESCE(excluded.params_json, params_json),
+         result_json = excluded.result_json, error_json = excluded.error_json, updated_at = excluded.updated_at`,
+    );
+    const upsertItem = this.db.prepare(
+      `INSERT INTO run_items (run_id, step_id, item_key, status, error_json, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, step_id, item_key) DO UPDATE SET status = excluded.status, error_json = excluded.error_json, updated_at = excluded.updated_at`,
+    );
+    this.db.transaction(() => {
+      for (const update of subSteps) {
+        upsertSubStep.run({
+          runId,
+          stepId: update.stepId,
+          itemKey: update.itemKey,
+          subStepId: update.subStepId,
+          status: update.status,
+          method: update.method,
+          params: update.params === undefined ? null : JSON.stringify(update.params),
+          result: update.result === undefined ? null : JSON.stringify(update.result),
+          error: update.error ? JSON.stringify(update.error) : null,
+          now,
+        });
+      }
+      for (const item of items) upsertItem.run(runId, item.stepId, item.itemKey, item.status, item.error ? JSON.stringify(item.error) : null, now);
+      this.db.prepare('UPDATE runs SET updated_at = ? WHERE id = ?').run(now, runId);
+    })();
+  }
+
+  /** Settled items of a for_each step (done, skipped, failed, dead-lettered, not planned). */
+  settledItems(runId: string, stepId: string, keys: readonly string[]): Map<string, ItemStatus> {
+    const result = new Map<string, ItemStatus>();
+    if (keys.length === 0) return result;
+    const statement = this.db.prepare(`SELECT item_key, status FROM run_items WHERE run_id = ? AND step_id = ? AND item_key IN (SELECT value FROM json_each(?)) AND status != 'pending'`);
+    for (const row of statement.all(runId, stepId, JSON.stringify(keys)) as Array<{ item_key: string; status: ItemStatus }>) {
+      result.set(row.item_key, row.status);
+    }
+    return result;
+  }
+
+  subSteps(runId: string, stepId: string, itemKey: string): SubStepRecord[] {
+    const rows = this.db
+      .prepare('SELECT sub_step_id, status, method, params_json, result_json, error_json FROM run_item_steps WHERE run_id = ? AND step_id = ? AND item_key = ?')
+      .all(runId, stepId, itemKey) as Array<{ sub_step_id: string; status: SubStepStatus; method: string; params_json: string | null; result_json: string | null; error_json: string | null }>;
+    return rows.map((row) => ({
+      subStepId: row.sub_step_id,
+      status: row.status,
+      method: row.method,
+      params: parse(row.params_json),
+      result: parse(row.result_json),
+      error: parse(row.error_json),
+    }));
+  }
+
+  /** Sub-steps sent whose answer was never recorded: their outcome is unknown until reconciled. */
+  sentSubSteps(runId: string): Array<UnknownOutcome & { params: unknown }> {
+    const rows = this.db
+      .prepare(`SELECT step_id, item_key, sub_step_id, method, params_json FROM run_item_steps WHERE run_id = ? AND status = 'sent' ORDER BY rowid`)
+      .all(runId) as Array<{ step_id: string; item_key: string; sub_step_id: string; method: string; params_json: string | null }>;
+    return rows.map((row) => ({ stepId: row.step_id, itemKey: row.item_key, subStepId: row.sub_step_id, method: row.method, params: parse(row.params_json) }));
+  }
+
+  countItems(runId: string): Record<string, Record<string, number>> {
+    const rows = this.db.prepare('SELECT step_id, status, COUNT(*) AS count FROM run_items WHERE run_id = ? GROUP BY step_id, status').all(runId) as Array<{
+      step_id: string;
+      status: string;
+      count: number;
+    }>;
+    const counts: Record<string, Record<string, number>> = {};
+    for (const row of rows) (counts[row.step_id] ??= {})[row.status] = row.count;
+    return counts;
+  }
+
+  cursors(runId: string): Array<{ stepId: string; cursor: unknown; pages: number; rows: number; finished: boolean }> {
+    return (this.db.prepare('SELECT * FROM run_cursors WHERE run_id = ?').all(runId) as Array<{ step_id: string; cursor_json: string; pages: number; rows: number; finished: number }>).map(
+      (row) => ({ stepId: row.step_id, cursor: JSON.parse(row.cursor_json), pages: row.pages, rows: row.rows, finished: row.finished === 1 }),
+    );
+  }
+}
