@@ -22,7 +22,7 @@ export function readChainSchema(): Record<string, unknown> {
 }
 
 function chainValidator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, verbose: true }).compile(readChainSchema());
+  compiled ??= new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true }).compile(readChainSchema());
   return compiled;
 }
 
@@ -135,7 +135,7 @@ export function checkChainSchema(document: unknown, index: SourceIndex, file: st
   const seen = new Set<string>();
   const problems: ChainFileProblem[] = [];
   for (const draft of drafts) {
-    const isKindFieldConflict = draft.atKey && draft.detail.startsWith('field') && (unknownFields.has(draft.pointer) || ambiguousSteps.has(parentPointer(draft.pointer)));
+    const isKindFieldConflict = draft.atKey && draft.detail.startsWith('field') && (unknownFields.has(draft.pointer) || (ambiguousSteps.has(parentPointer(draft.pointer)) && (STEP_KINDS as readonly string[]).includes(lastSegment(draft.pointer))));
     if (isKindFieldConflict) continue;
     const identity = `${draft.pointer}|${draft.code}|${draft.detail}`;
     if (seen.has(identity)) continue;

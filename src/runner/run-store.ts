@@ -284,6 +284,24 @@ export class RunStore {
     }));
   }
 
+  /** Recorded sub-steps of several items at once (resume), by item key. */
+  subStepsForKeys(runId: string, stepId: string, keys: readonly string[]): Map<string, SubStepRecord[]> {
+    const byKey = new Map<string, SubStepRecord[]>();
+    if (keys.length === 0) return byKey;
+    const rows = this.db
+      .prepare(
+        `SELECT item_key, sub_step_id, status, method, params_json, result_json, error_json FROM run_item_steps
+         WHERE run_id = ? AND step_id = ? AND item_key IN (SELECT value FROM json_each(?))`,
+      )
+      .all(runId, stepId, JSON.stringify(keys)) as Array<{ item_key: string; sub_step_id: string; status: SubStepStatus; method: string; params_json: string | null; result_json: string | null; error_json: string | null }>;
+    for (const row of rows) {
+      const list = byKey.get(row.item_key) ?? [];
+      list.push({ subStepId: row.sub_step_id, status: row.status, method: row.method, params: parse(row.params_json), result: parse(row.result_json), error: parse(row.error_json) });
+      byKey.set(row.item_key, list);
+    }
+    return byKey;
+  }
+
   /** Sub-steps sent whose answer was never recorded: their outcome is unknown until reconciled. */
   sentSubSteps(runId: string): Array<UnknownOutcome & { params: unknown }> {
     const rows = this.db

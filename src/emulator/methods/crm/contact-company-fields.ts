@@ -1,0 +1,101 @@
+/** Contact, company and generic item (smart process) fields (protocol.md §9). */
+import {
+  activityFields,
+  addressFields,
+  auditFields,
+  contactPresenceFields,
+  field,
+  multifields,
+  originFields,
+  utmFields,
+  type CrmFieldDefinition,
+} from './crm-field-definition.ts';
+
+export function contactFields(): CrmFieldDefinition[] {
+  return [
+    field('ID', 'integer', 'ID', 'R'),
+    field('HONORIFIC', 'crm_status', 'Salutation', '', { statusType: 'HONORIFIC' }),
+    field('NAME', 'string', 'First name'),
+    field('SECOND_NAME', 'string', 'Second name'),
+    field('LAST_NAME', 'string', 'Last name'),
+    field('BIRTHDATE', 'date', 'Date of birth'),
+    field('TYPE_ID', 'crm_status', 'Contact type', '', { statusType: 'CONTACT_TYPE' }),
+    field('SOURCE_ID', 'crm_status', 'Source', '', { statusType: 'SOURCE' }),
+    field('SOURCE_DESCRIPTION', 'string', 'Source information'),
+    field('POST', 'string', 'Position'),
+    ...addressFields(),
+    field('COMMENTS', 'string', 'Comment'),
+    field('OPENED', 'char', 'Available to everyone'),
+    field('EXPORT', 'char', 'Included in export'),
+    ...contactPresenceFields(),
+    ...auditFields(),
+    field('COMPANY_ID', 'crm_company', 'Company'),
+    field('COMPANY_IDS', 'crm_company', 'COMPANY_IDS', 'MH'),
+    field('LEAD_ID', 'crm_lead', 'Lead', 'R'),
+    ...originFields(),
+    field('ORIGIN_VERSION', 'string', 'Original version'),
+    ...utmFields(),
+    ...activityFields(),
+    ...multifields(),
+  ];
+}
+
+export function companyFields(): CrmFieldDefinition[] {
+  return [
+    field('ID', 'integer', 'ID', 'R'),
+    field('TITLE', 'string', 'Company Name', 'Q'),
+    field('COMPANY_TYPE', 'crm_status', 'Company type', '', { statusType: 'COMPANY_TYPE', itemName: 'typeId' }),
+    ...addressFields(),
+    field('BANKING_DETAILS', 'string', 'Payment details'),
+    field('INDUSTRY', 'crm_status', 'Industry', '', { statusType: 'INDUSTRY' }),
+    field('EMPLOYEES', 'crm_status', 'Employees', '', { statusType: 'EMPLOYEES' }),
+    field('CURRENCY_ID', 'crm_currency', 'Currency'),
+    field('REVENUE', 'double', 'Annual revenue'),
+    field('OPENED', 'char', 'Available to everyone'),
+    field('COMMENTS', 'string', 'Comment'),
+    ...contactPresenceFields(),
+    field('IS_MY_COMPANY', 'char', 'My Company'),
+    ...auditFields(),
+    field('CONTACT_ID', 'crm_contact', 'Contact', 'MH'),
+    field('LEAD_ID', 'crm_lead', 'Lead', 'R'),
+    ...originFields(),
+    field('ORIGIN_VERSION', 'string', 'Original version'),
+    ...utmFields(),
+    ...activityFields(),
+    ...multifields(),
+  ];
+}
+
+/** Smart processes (entityTypeId ≥ 128) and the other item types served by the generic item store. */
+export function dynamicItemFields(): CrmFieldDefinition[] {
+  return [
+    field('ID', 'integer', 'ID', 'R'),
+    field('XML_ID', 'string', 'External ID'),
+    field('TITLE', 'string', 'Name'),
+    field('CREATED_BY', 'user', 'Created by', 'R'),
+    field('UPDATED_BY', 'user', 'Updated by', 'R'),
+    field('MOVED_BY', 'user', 'Moved by', 'R'),
+    field('CREATED_TIME', 'datetime', 'Created on', 'R'),
+    field('UPDATED_TIME', 'datetime', 'Updated on', 'R'),
+    field('MOVED_TIME', 'datetime', 'Moved on', 'R'),
+    field('CATEGORY_ID', 'crm_category', 'Pipeline'),
+    field('OPENED', 'char', 'Available to everyone'),
+    field('STAGE_ID', 'crm_status', 'Stage'),
+    field('PREVIOUS_STAGE_ID', 'crm_status', 'Previous stage', 'R'),
+    field('BEGINDATE', 'date', 'Start date'),
+    field('CLOSEDATE', 'date', 'End date'),
+    field('COMPANY_ID', 'crm_company', 'Company'),
+    field('CONTACT_ID', 'crm_contact', 'Contact'),
+    field('CONTACT_IDS', 'crm_contact', 'Contacts', 'MH'),
+    field('OPPORTUNITY', 'double', 'Amount'),
+    field('IS_MANUAL_OPPORTUNITY', 'char', 'Manual amount'),
+    field('TAX_VALUE', 'double', 'Tax'),
+    field('CURRENCY_ID', 'crm_currency', 'Currency'),
+    field('MYCOMPANY_ID', 'crm_company', 'Your company details'),
+    field('SOURCE_ID', 'crm_status', 'Source', '', { statusType: 'SOURCE' }),
+    field('SOURCE_DESCRIPTION', 'string', 'Source information'),
+    field('ASSIGNED_BY_ID', 'user', 'Responsible person'),
+    field('OBSERVERS', 'user', 'Observers', 'MH'),
+    ...activityFields(),
+  ];
+}

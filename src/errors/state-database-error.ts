@@ -1,0 +1,28 @@
+import { B24ChainError } from './b24chain-error.ts';
+
+export interface StateDatabaseErrorOptions {
+  code: 'STATE_DB_OPEN' | 'STATE_DB_TOO_NEW' | 'STATE_DB_MIGRATION';
+  /** The SQLite file (not a secret; never holds tokens). */
+  path: string;
+  hint?: string;
+  cause?: unknown;
+}
+
+/** The state database could not be opened or brought to the current schema. */
+export class StateDatabaseError extends B24ChainError {
+  override name = 'StateDatabaseError';
+  readonly path: string;
+
+  constructor(message: string, options: StateDatabaseErrorOptions) {
+    super(message, options);
+    this.path = options.path;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), path: this.path };
+  }
+}
+
+export function isStateDatabaseError(value: unknown): value is StateDatabaseError {
+  return value instanceof StateDatabaseError || (value instanceof Error && value.name === 'StateDatabaseError' && 'path' in value);
+}

@@ -1,0 +1,70 @@
+/** The state store's public face: the SQLite database and the stores kept in it. */
+import type { Clock } from '../util/clock.ts';
+import { AuditStore } from './audit-store.ts';
+import { IdempotencyStore } from './idempotency-store.ts';
+import { openStateDatabase, type Database } from './open-state-database.ts';
+import { PlanStore } from './plan-store.ts';
+
+export { openStateDatabase, applyMigrations, resolveStatePath, defaultStatePath, type Database, type StatePathSources } from './open-state-database.ts';
+export { stateMigrations, type StateMigration } from './migrations/index.ts';
+export {
+  PlanStore,
+  defaultPlanTtlMs,
+  type PlanKind,
+  type CallPlan,
+  type ChainPlan,
+  type StoredPlan,
+  type CallPlanBody,
+  type ChainPlanBody,
+  type CallPlanRequest,
+  type ChainPlanRequest,
+  type PlannedCount,
+  type PlanStoreOptions,
+} from './plan-store.ts';
+export {
+  IdempotencyStore,
+  defaultIdempotencyTtlMs,
+  canonicalJson,
+  hashParams,
+  naturalKey,
+  isCreatingMethod,
+  type IdempotencyClaim,
+  type IdempotencyDecision,
+  type IdempotencyRecord,
+  type IdempotencyRequest,
+  type IdempotencyStatus,
+  type IdempotencyStoreOptions,
+} from './idempotency-store.ts';
+export { AuditStore, parameterNames, type AuditEntry, type AuditOutcome, type AuditQuery, type AuditRow } from './audit-store.ts';
+
+export interface StateStores {
+  database: Database;
+  plans: PlanStore;
+  idempotency: IdempotencyStore;
+  audit: AuditStore;
+  close(): void;
+}
+
+export interface StateStoresOptions {
+  clock?: Clock;
+  planTtlMs?: number;
+  idempotencyTtlMs?: number;
+}
+
+/** Opens the state database at `path` and the stores over it; `close()` closes the database. */
+export function openStateStores(path: string, options: StateStoresOptions = {}): StateStores {
+  const database = openStateDatabase(path);
+  const clock = options.clock === undefined ? {} : { clock: options.clock };
+  try {
+    return {
+      database,
+      plans: new PlanStore(database, { ...clock, ...(options.planTtlMs === undefined ? {} : { ttlMs: options.planTtlMs }) }),
+      idempotency: new IdempotencyStore(database, { ...clock, ...(options.idempotencyTtlMs === undefined ? {} : { ttlMs: options.idempotencyTtlMs }) }),
+      audit: new AuditStore(database, clock),
+      close: () => database.close(),
+    };
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}

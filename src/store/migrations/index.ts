@@ -1,0 +1,17 @@
+/**
+ * The state database's migrations, in order. The database remembers the last version applied
+ * (`PRAGMA user_version`) and `openStateDatabase` applies the rest in one transaction.
+ *
+ * To add one (runs and checkpoints, offline-event state, dead letters…):
+ *   1. create `NNN-what-it-adds.ts` here exporting a `StateMigration` whose `version` is the last
+ *      version below plus one, and whose `up(database)` creates or alters tables (`database.exec`);
+ *   2. append it to `stateMigrations` below.
+ * Never edit or reorder a migration that has shipped: databases in the field already ran it. To change
+ * a table, add a migration that alters it. A database newer than this list is refused, not downgraded.
+ */
+import type { StateMigration } from './migration.ts';
+import { guardedCallMigration } from './001-guarded-call.ts';
+
+export type { StateMigration } from './migration.ts';
+
+export const stateMigrations: readonly StateMigration[] = [guardedCallMigration];
