@@ -74,7 +74,7 @@ function draftProblem(error: ErrorObject, document: unknown): Draft | undefined 
     case 'required': {
       const name = String(params['missingProperty']);
       const kind = stepKindOf(valueAtPointer(document, pointer));
-      const kindHint = kind ? ` A ${kind} step needs ${kind === 'for_each' ? '"for_each", "as" and "do"' : kind === 'assert' ? '"assert" and "message"' : `"${kind}"`}.` : '';
+      const kindHint = kind === 'for_each' ? ' A for_each step needs "for_each", "as" and "do".' : kind === 'assert' ? ' An assert step needs "assert" and "message".' : '';
       return { pointer, atKey: false, code: 'SCHEMA_REQUIRED', detail: `${where} is missing the required field "${name}"`, hint: `Add "${name}".${kindHint}` };
     }
     case 'oneOf': {
@@ -88,7 +88,7 @@ function draftProblem(error: ErrorObject, document: unknown): Draft | undefined 
       if (error.propertyName !== undefined) {
         const kind = stepKindOf(valueAtPointer(document, pointer));
         const allowed = (params['allowedValues'] as unknown[]).map(String);
-        return { pointer: `${pointer}/${error.propertyName}`, atKey: true, code: 'SCHEMA_UNKNOWN_FIELD', detail: `field "${error.propertyName}" does not belong in ${where}${kind ? ` (a ${kind} step)` : ''}`, hint: `A ${kind ?? 'step'} step takes: ${allowed.join(', ')}.` };
+        return { pointer: `${pointer}/${error.propertyName}`, atKey: true, code: 'SCHEMA_UNKNOWN_FIELD', detail: `field "${error.propertyName}" does not belong in ${where}${kind ? ` (${kind === 'assert' ? 'an' : 'a'} ${kind} step)` : ''}`, hint: `${kind === 'assert' ? 'An' : 'A'} ${kind ?? 'step'} step takes: ${allowed.join(', ')}.` };
       }
       const allowed = (params['allowedValues'] as unknown[]).map((value) => JSON.stringify(value));
       return { pointer, atKey: false, code: 'SCHEMA_VALUE', detail: `"${field}" of ${where} must be one of ${allowed.join(', ')}, found ${JSON.stringify(error.data)}`, hint: `Use one of ${allowed.join(', ')}.` };
@@ -107,12 +107,12 @@ function draftProblem(error: ErrorObject, document: unknown): Draft | undefined 
       const pattern = String(params['pattern']);
       const meaning = PATTERN_MEANINGS.find(([matcher]) => matcher.test(pattern));
       const isName = error.propertyName !== undefined;
-      const subject = isName ? `name "${error.propertyName}"` : `"${field}" value ${JSON.stringify(error.data)}`;
+      const subject = isName ? `name "${error.propertyName}" in ${where}` : `${field} ${JSON.stringify(error.data)}${field === 'id' || where === 'the chain' ? '' : ` in ${where}`}`;
       return {
         pointer: isName ? `${pointer}/${error.propertyName}` : pointer,
         atKey: isName,
         code: 'SCHEMA_PATTERN',
-        detail: `${subject} in ${where} ${meaning?.[1] ?? `does not match ${pattern}`}`,
+        detail: `${subject} ${meaning?.[1] ?? `does not match ${pattern}`}`,
         hint: meaning?.[2] ?? 'Fix the value.',
       };
     }

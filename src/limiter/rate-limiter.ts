@@ -1,0 +1,185 @@
+/**
+ * The portal's budget, on the client side (DESIGN.md §7): a leaky bucket per portal key mirroring the
+ * server's, with reservations so concurrent callers each get their own slot; per-method operating
+ * time from `time.operating`, pausing a method until its `operating_reset_at` instead of failing;
+ * a slower drain for a while after a 503. State lives in a `LimiterStore` (memory or SQLite).
+ */
+import { systemClock, type Clock } from '../util/clock.ts';
+import type { BucketSettings } from './leaky-bucket.ts';
+import { LIMITER_PRESETS } from './limiter-presets.ts';
+import type { LimiterStore } from './limiter-store.ts';
+import { MemoryLimiterStore } from './memory-limiter-store.ts';
+
+export type BatchCharging = 'measured' | 'documented';
+
+export interface LimiterWait {
+  key: string;
+  /** `rate`: waiting for a slot of the leaky bucket; `operating`: a method is paused until its reset. */
+  reason: 'rate' | 'operating';
+  waitMs: number;
+  method?: string;
+}
+
+export interface RateLimiterOptions {
+  store?: LimiterStore;
+  clock?: Clock;
+  /** Drain per second (default 2). */
+  rate?: number;
+  /** Bucket size (default 50). */
+  burst?: number;
+  /** Requests of the burst left unused as a margin (default 1). */
+  headroom?: number;
+  /** The portal's operating budget per method over 10 minutes, seconds (default 480; 0 = not tracked). */
+  operatingLimitSeconds?: number;
+  /** How the portal charges a batch (protocol.md §3 CONFLICT); default `measured`: all to `batch`. */
+  batchCharging?: BatchCharging;
+  /** Drain assumed after a 503, as a share of the rate (default 0.8), for `refusalCooldownMs` (default 30 s). */
+  refusalSlowdown?: number;
+  refusalCooldownMs?: number;
+  /** Called whenever a caller waits (progress display). */
+  onWait?: (wait: LimiterWait) => void;
+}
+
+export interface ResolvedRateLimiterOptions {
+  store: LimiterStore;
+  clock: Clock;
+  bucket: BucketSettings;
+  operatingLimitSeconds: number;
+  batchCharging: BatchCharging;
+  onWait: (wait: LimiterWait) => void;
+}
+
+const defaults = {
+  rate: LIMITER_PRESETS.standard.rate,
+  burst: LIMITER_PRESETS.standard.burst,
+  headroom: 1,
+  operatingLimitSeconds: 480,
+  batchCharging: 'measured',
+  refusalSlowdown: 0.8,
+  refusalCooldownMs: 30_000,
+} as const satisfies Partial<Record<keyof RateLimiterOptions, unknown>>;
+
+function positive(name: string, value: number, allowZero = false): number {
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new RangeError(`limiter: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${value}.`);
+  }
+  return value;
+}
+
+export function resolveRateLimiterOptions(options: RateLimiterOptions = {}): ResolvedRateLimiterOptions {
+  const slowdown = options.refusalSlowdown ?? defaults.refusalSlowdown;
+  if (!(slowdown > 0 && slowdown <= 1)) throw new RangeError(`limiter: refusalSlowdown must be in (0, 1], got ${slowdown}.`);
+  const batchCharging = options.batchCharging ?? defaults.batchCharging;
+  if (batchCharging !== 'measured' && batchCharging !== 'documented') {
+    throw new RangeError(`limiter: batchCharging must be "measured" or "documented", got ${String(batchCharging)}.`);
+  }
+  return {
+    store: options.store ?? new MemoryLimiterStore(),
+    clock: options.clock ?? systemClock,
+    bucket: {
+      rate: positive('rate', options.rate ?? defaults.rate),
+      burst: positive('burst', options.burst ?? defaults.burst),
+      headroom: positive('headroom', options.headroom ?? defaults.headroom, true),
+      refusalSlowdown: slowdown,
+      refusalCooldownMs: positive('refusalCooldownMs', options.refusalCooldownMs ?? defaults.refusalCooldownMs, true),
+    },
+    operatingLimitSeconds: positive('operatingLimitSeconds', options.operatingLimitSeconds ?? defaults.operatingLimitSeconds, true),
+    batchCharging,
+    onWait: options.onWait ?? (() => {}),
+  };
+}
+
+/** A slot taken: `release()` gives it back if the request is abandoned before it is sent. */
+export interface LimiterPermit {
+  waitedMs: number;
+  release(): Promise<void>;
+}
+
+export class RateLimiter {
+  readonly options: ResolvedRateLimiterOptions;
+
+  constructor(options: RateLimiterOptions = {}) {
+    this.options = resolveRateLimiterOptions(options);
+  }
+
+  /** The methods whose operating budget a request to `method` (with batch `commands`) is charged to. */
+  chargedMethods(method: string, commandMethods: readonly string[] = []): string[] {
+    const lower = method.toLowerCase();
+    if (lower !== 'batch' || this.options.batchCharging === 'measured') return [lower];
+    return [...new Set(commandMethods.map((name) => name.toLowerCase()))];
+  }
+
+  /**
+   * Waits until `methods` are not paused and a bucket slot is free, then returns a permit. Throws the
+   * signal's reason when aborted (the slot is given back).
+   */
+  async acquire(key: string, methods: readonly string[], signal?: AbortSignal): Promise<LimiterPermit> {
+    const { store, clock, bucket } = this.options;
+    const started = clock.now();
+    for (let round = 0; round < 100; round += 1) {
+      signal?.throwIfAborted();
+      let pausedUntil = 0;
+      let pausedMethod: string | undefined;
+      for (const method of methods) {
+        const state = await store.methodState(key, method);
+        if (state?.blockedUntilMs !== undefined && state.blockedUntilMs > pausedUntil) {
+          pausedUntil = state.blockedUntilMs;
+          pausedMethod = method;
+        }
+      }
+      const now = clock.now();
+      if (pausedUntil <= now) break;
+      const wait: LimiterWait = { key, reason: 'operating', waitMs: pausedUntil - now };
+      if (pausedMethod !== undefined) wait.method = pausedMethod;
+      this.options.onWait(wait);
+      await clock.sleep(pausedUntil - now, signal);
+    }
+    const reservedAt = clock.now();
+    const sendAt = await store.reserve(key, bucket, reservedAt);
+    if (sendAt > reservedAt) {
+      this.options.onWait({ key, reason: 'rate', waitMs: sendAt - reservedAt });
+      try {
+        await clock.sleep(sendAt - reservedAt, signal);
+      } catch (error) {
+        await store.release(key, bucket, clock.now());
+        throw error;
+      }
+    }
+    let released = false;
+    return {
+      waitedMs: clock.now() - started,
+      release: async () => {
+        if (released) return;
+        released = true;
+        await store.release(key, bucket, clock.now());
+      },
+    };
+  }
+
+  /** Records the `time` of an answer for `method` (for a batch under measured charging: `batch`). */
+  async observe(key: string, method: string, time: { operating?: number; operatingResetAtMs?: number } | undefined): Promise<void> {
+    if (time?.operating === undefined || this.options.operatingLimitSeconds <= 0) return;
+    const observation = time.operatingResetAtMs === undefined ? { operating: time.operating } : { operating: time.operating, resetAtMs: time.operatingResetAtMs };
+    await this.options.store.observeOperating(key, method.toLowerCase(), observation, this.options.clock.now(), this.options.operatingLimitSeconds);
+  }
+
+  /** The portal refused with 503 QUERY_LIMIT_EXCEEDED. */
+  async recordRateRefusal(key: string): Promise<void> {
+    await this.options.store.recordRefusal(key, this.options.bucket, this.options.clock.now());
+  }
+
+  /** The portal refused with 429 OPERATION_TIME_LIMIT: pause the methods until `untilMs`. */
+  async pauseMethods(key: string, methods: readonly string[], untilMs: number): Promise<void> {
+    const now = this.options.clock.now();
+    for (const method of methods) await this.options.store.blockMethod(key, method.toLowerCase(), untilMs, now);
+  }
+
+  /** The last `operating_reset_at` seen for a method (unix ms). */
+  async operatingResetAt(key: string, method: string): Promise<number | undefined> {
+    return (await this.options.store.methodState(key, method.toLowerCase()))?.resetAtMs;
+  }
+
+  async close(): Promise<void> {
+    await this.options.store.close();
+  }
+}
