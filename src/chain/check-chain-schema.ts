@@ -7,7 +7,7 @@ import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { ChainFileProblem } from '../errors/chain-file-error.ts';
 import { STEP_KINDS } from './chain-model.ts';
-import { describeJsonType, describePointer, lastSegment, valueAtPointer } from './describe-pointer.ts';
+import { describeJsonType, lastSegment, locatePointer, valueAtPointer } from './describe-pointer.ts';
 import type { SourceIndex } from './source-index.ts';
 import { parentPointer } from './source-index.ts';
 import { suggestionHint } from './suggest-name.ts';
@@ -62,8 +62,8 @@ interface Draft {
 
 function draftProblem(error: ErrorObject, document: unknown): Draft | undefined {
   const pointer = error.instancePath;
-  const where = describePointer(document, pointer);
-  const field = lastSegment(pointer);
+  const { where, field } = locatePointer(document, pointer);
+  const ofWhere = where === 'the chain' ? '' : ` of ${where}`;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties': {
@@ -91,7 +91,7 @@ function draftProblem(error: ErrorObject, document: unknown): Draft | undefined 
         return { pointer: `${pointer}/${error.propertyName}`, atKey: true, code: 'SCHEMA_UNKNOWN_FIELD', detail: `field "${error.propertyName}" does not belong in ${where}${kind ? ` (${kind === 'assert' ? 'an' : 'a'} ${kind} step)` : ''}`, hint: `${kind === 'assert' ? 'An' : 'A'} ${kind ?? 'step'} step takes: ${allowed.join(', ')}.` };
       }
       const allowed = (params['allowedValues'] as unknown[]).map((value) => JSON.stringify(value));
-      return { pointer, atKey: false, code: 'SCHEMA_VALUE', detail: `"${field}" of ${where} must be one of ${allowed.join(', ')}, found ${JSON.stringify(error.data)}`, hint: `Use one of ${allowed.join(', ')}.` };
+      return { pointer, atKey: false, code: 'SCHEMA_VALUE', detail: `"${field}"${ofWhere} must be one of ${allowed.join(', ')}, found ${JSON.stringify(error.data)}`, hint: `Use one of ${allowed.join(', ')}.` };
     }
     case 'const':
       return { pointer, atKey: false, code: 'SCHEMA_VALUE', detail: `"${field}" must be ${JSON.stringify(params['allowedValue'])}, found ${JSON.stringify(error.data)}`, hint: `Write ${field}: ${JSON.stringify(params['allowedValue'])}.` };
@@ -100,14 +100,15 @@ function draftProblem(error: ErrorObject, document: unknown): Draft | undefined 
         pointer,
         atKey: false,
         code: 'SCHEMA_TYPE',
-        detail: pointer === '' ? `the chain file must be a mapping, found ${describeJsonType(error.data)}` : `"${field}" of ${where} must be ${typeWords(params['type'])}, found ${describeJsonType(error.data)}`,
+        detail: pointer === '' ? `the chain file must be a mapping, found ${describeJsonType(error.data)}` : `"${field}"${ofWhere} must be ${typeWords(params['type'])}, found ${describeJsonType(error.data)}`,
         hint: pointer === '' ? 'Start from the example in DESIGN.md §3: version, name, steps.' : `Write ${typeWords(params['type'])} here.`,
       };
     case 'pattern': {
       const pattern = String(params['pattern']);
       const meaning = PATTERN_MEANINGS.find(([matcher]) => matcher.test(pattern));
       const isName = error.propertyName !== undefined;
-      const subject = isName ? `name "${error.propertyName}" in ${where}` : `${field} ${JSON.stringify(error.data)}${field === 'id' || where === 'the chain' ? '' : ` in ${where}`}`;
+      const owner = { '/inputs': 'input name', '/outputs': 'output name' }[pointer] ?? (pointer.endsWith('/batch') ? 'batch command name' : 'name');
+      const subject = isName ? `${owner} "${error.propertyName}"` : `${field} ${JSON.stringify(error.data)}${field === 'id' ? '' : ofWhere}`;
       return {
         pointer: isName ? `${pointer}/${error.propertyName}` : pointer,
         atKey: isName,
@@ -120,7 +121,7 @@ function draftProblem(error: ErrorObject, document: unknown): Draft | undefined 
     case 'if':
       return undefined;
     default:
-      return { pointer, atKey: false, code: 'SCHEMA_VALUE', detail: `"${field || 'document'}" of ${where} ${error.message ?? 'is invalid'}`, hint: 'Fix the value.' };
+      return { pointer, atKey: false, code: 'SCHEMA_VALUE', detail: `"${field || 'document'}"${ofWhere} ${error.message ?? 'is invalid'}`, hint: 'Fix the value.' };
   }
 }
 

@@ -20,31 +20,41 @@ export function valueAtPointer(document: unknown, pointer: string): unknown {
   return current;
 }
 
-/** The innermost step, sub-step, batch command or input that contains `pointer`. */
-export function describePointer(document: unknown, pointer: string): string {
+/** The innermost step, sub-step, batch command, input or output containing `pointer`, and the field path inside it. */
+export function locatePointer(document: unknown, pointer: string): { where: string; field: string } {
   const segments = fromPointer(pointer);
-  let description = 'the chain';
+  let where = 'the chain';
+  let entityDepth = 0;
   let current = document;
   let stepName: string | undefined;
   for (let index = 0; index < segments.length; index += 1) {
     const segment = segments[index] as string;
     const parentSegment = segments[index - 1];
-    const grandParent = segments[index - 2];
     current = childOf(current, segment);
+    let entity: string | undefined;
     if (parentSegment === 'steps' && index === 1) {
       stepName = idOf(current) ?? `#${Number(segment) + 1}`;
-      description = `step "${stepName}"`;
-    } else if (parentSegment === 'do' && grandParent !== undefined && stepName !== undefined) {
-      description = `sub-step "${idOf(current) ?? `#${Number(segment) + 1}`}" of "${stepName}"`;
-    } else if (parentSegment === 'batch' && stepName !== undefined) {
-      description = `batch command "${segment}" of "${stepName}"`;
+      entity = `step "${stepName}"`;
+    } else if (parentSegment === 'do' && index === 3 && stepName !== undefined) {
+      entity = `sub-step "${idOf(current) ?? `#${Number(segment) + 1}`}" of "${stepName}"`;
+    } else if (parentSegment === 'batch' && index === 3 && stepName !== undefined) {
+      entity = `batch command "${segment}" of "${stepName}"`;
     } else if (parentSegment === 'inputs' && index === 1) {
-      description = `input "${segment}"`;
+      entity = `input "${segment}"`;
     } else if (parentSegment === 'outputs' && index === 1) {
-      description = `output "${segment}"`;
+      entity = `output "${segment}"`;
+    }
+    if (entity !== undefined) {
+      where = entity;
+      entityDepth = index + 1;
     }
   }
-  return description;
+  return { where, field: segments.slice(entityDepth).join('.') };
+}
+
+/** The innermost step, sub-step, batch command, input or output that contains `pointer`. */
+export function describePointer(document: unknown, pointer: string): string {
+  return locatePointer(document, pointer).where;
 }
 
 /** The last segment of a pointer, as written in the file (`call`, `0`). */

@@ -32,7 +32,17 @@ function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
-function describeYamlError(error: YAMLError, file: string, index: SourceIndex): ChainFileProblem {
+function describeKnown(code: string | undefined, error: YAMLError, source: string): string | undefined {
+  if (code === 'YAML_DUPLICATE_KEY') {
+    const key = /^("[^"\n]*"|'[^'\n]*'|[^:\s,{}[\]]+)/.exec(source.slice(error.pos[0]))?.[1] ?? '';
+    return `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : `"${key}"`} in this mapping`;
+  }
+  if (code === 'YAML_MULTI_DOCUMENT') return 'the file holds more than one YAML document';
+  if (code === 'YAML_TAB_INDENT') return 'a tab is used for indentation';
+  return undefined;
+}
+
+function describeYamlError(error: YAMLError, file: string, source: string, index: SourceIndex): ChainFileProblem {
   const known = YAML_CODES[error.code];
   const position = index.positionAt(error.pos[0], '');
   const detail = firstLine(error.message).replace(/\.$/, '');
@@ -42,7 +52,7 @@ function describeYamlError(error: YAMLError, file: string, index: SourceIndex): 
     column: position.column,
     pointer: '',
     code: known?.code ?? 'YAML_SYNTAX',
-    detail: known?.code === 'YAML_DUPLICATE_KEY' ? 'duplicate key: map keys must be unique' : detail,
+    detail: describeKnown(known?.code, error, source) ?? detail,
     hint: known?.hint ?? 'Fix the YAML syntax at this position.',
   };
 }
@@ -116,7 +126,7 @@ export function loadChainSource(source: string, file: string): LoadedChainDocume
   const lineCounter = new LineCounter();
   const document = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const index = new SourceIndex(source, lineCounter);
-  const problems = [...document.errors, ...document.warnings].map((error) => describeYamlError(error, file, index));
+  const problems = [...document.errors, ...document.warnings].map((error) => describeYamlError(error, file, source, index));
   if (problems.length > 0) return { file, source, value: undefined, index, problems };
   const converter = new JsonConverter(document, index, file);
   const value = converter.convert(document.contents, [], undefined, 0);

@@ -102,7 +102,7 @@ export async function runChain(options: RunOptions): Promise<RunOutcome> {
   const steps: Record<string, unknown> = {};
   const scope = (): Record<string, unknown> => ({ inputs: options.inputs, steps });
 
-  const finish = (status: RunStatus, error?: { code: string; message: string; hint?: string }): RunOutcome => {
+  const finish = (status: RunStatus, error?: RunOutcome['error']): RunOutcome => {
     outcome.status = status;
     if (error) outcome.error = error;
     store.setStatus(run.id, status, error ? error.message : null);

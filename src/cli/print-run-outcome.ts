@@ -1,0 +1,49 @@
+/** Prints a run's outcome: one JSON document for agents (schemas/run-result.schema.json) or a summary for people. */
+import { exitCodeOf, type RunOutcome } from '../runner/run-chain.ts';
+
+export interface RunReport {
+  outcome: RunOutcome;
+  chain: { name: string; path: string; sha256: string };
+  counts: { requests: number; commands: number; limiterWaitMs: number; retries: number };
+  durationMs: number;
+}
+
+export function runResultDocument(report: RunReport): Record<string, unknown> {
+  const { outcome } = report;
+  const exitCode = exitCodeOf(outcome);
+  const needsResume = outcome.status === 'interrupted' || outcome.status === 'awaiting_decision' || (outcome.status === 'failed' && !outcome.refused);
+  return {
+    runId: outcome.run.id,
+    status: outcome.status,
+    exitCode,
+    chain: report.chain,
+    portal: outcome.run.portal,
+    counts: { ...report.counts, rows: outcome.rows, items: Object.fromEntries(Object.entries(outcome.items).filter(([status]) => status !== 'pending')) },
+    steps: outcome.steps,
+    outputs: outcome.outputs,
+    unknownOutcomes: outcome.unknownOutcomes,
+    errors: outcome.error ? [{ name: outcome.error.name ?? 'RunError', code: outcome.error.code, message: outcome.error.message, ...(outcome.error.hint ? { hint: outcome.error.hint } : {}) }] : [],
+    ...(needsResume ? { resumeCommand: `chain resume ${outcome.run.id}` } : {}),
+    durationMs: report.durationMs,
+  };
+}
+
+export function printRunOutcome(report: RunReport, json: boolean): void {
+  const document = runResultDocument(report);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(document)}\n`);
+    return;
+  }
+  const { outcome } = report;
+  const items = Object.entries(outcome.items).filter(([status, count]) => status !== 'pending' && count > 0).map(([status, count]) => `${count} ${status.replace('_', ' ')}`);
+  const lines = [
+    `Run ${outcome.run.id} of ${report.chain.name}: ${outcome.status} in ${(report.durationMs / 1000).toFixed(1)} s`,
+    `  ${report.counts.requests} requests (${report.counts.commands} commands), ${outcome.rows} rows read${items.length ? `, items: ${items.join(', ')}` : ''}`,
+  ];
+  const outputs = Object.entries(outcome.outputs);
+  if (outputs.length > 0) lines.push(`  outputs: ${outputs.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(', ')}`);
+  for (const unknown of outcome.unknownOutcomes) lines.push(`  unknown outcome: item ${unknown.itemKey}, ${unknown.stepId}.${unknown.subStepId} (${unknown.method})`);
+  if (outcome.error) lines.push(`  ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`);
+  if (document.resumeCommand) lines.push(`  resume with: ${String(document.resumeCommand)}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

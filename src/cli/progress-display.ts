@@ -1,0 +1,64 @@
+/**
+ * What a long command shows while it works: on a terminal, one line redrawn in place (rows read, items
+ * done, requests, limiter waits, rate); with `--json`, progress events as JSON lines on stderr
+ * (schemas/progress-event.schema.json), at most a few per second.
+ */
+export interface ProgressSnapshot {
+  runId?: string;
+  stepId?: string;
+  rows: number;
+  itemsDone: number;
+  itemsFailed: number;
+  requests: number;
+  limiterWaitMs: number;
+}
+
+export interface ProgressDisplay {
+  update(snapshot: ProgressSnapshot): void;
+  message(text: string): void;
+  close(): void;
+}
+
+const INTERVAL_MS = 250;
+
+export function createProgressDisplay(options: { json: boolean; stream?: NodeJS.WriteStream; now?: () => number }): ProgressDisplay {
+  const stream = options.stream ?? process.stderr;
+  const now = options.now ?? Date.now;
+  const started = now();
+  let lastShown = 0;
+  let drawn = false;
+  const interactive = !options.json && stream.isTTY === true;
+
+  const format = (snapshot: ProgressSnapshot): string => {
+    const seconds = Math.max(0.001, (now() - started) / 1000);
+    const rate = Math.round(snapshot.itemsDone / seconds);
+    return `${snapshot.stepId ?? ''}: ${snapshot.rows} rows read, ${snapshot.itemsDone} items done${snapshot.itemsFailed ? `, ${snapshot.itemsFailed} failed` : ''}, ${snapshot.requests} requests, limiter waited ${(snapshot.limiterWaitMs / 1000).toFixed(1)} s, ${rate} items/s, ${seconds.toFixed(0)} s`;
+  };
+
+  return {
+    update(snapshot) {
+      const time = now();
+      if (time - lastShown < INTERVAL_MS) return;
+      lastShown = time;
+      if (options.json) {
+        const seconds = Math.max(0.001, (time - started) / 1000);
+        stream.write(`${JSON.stringify({ type: 'progress', elapsedMs: time - started, rowsPerSecond: Math.round(snapshot.rows / seconds), etaMs: null, ...snapshot })}\n`);
+      } else if (interactive) {
+        stream.write(`\r\x1b[2K${format(snapshot)}`);
+        drawn = true;
+      }
+    },
+    message(text) {
+      if (options.json) stream.write(`${JSON.stringify({ type: 'warning', elapsedMs: now() - started, message: text })}\n`);
+      else {
+        if (drawn) stream.write('\r\x1b[2K');
+        stream.write(`${text}\n`);
+        drawn = false;
+      }
+    },
+    close() {
+      if (drawn) stream.write('\n');
+      drawn = false;
+    },
+  };
+}
