@@ -7,7 +7,12 @@ import type { ChainFileProblem } from '../errors/chain-file-error.ts';
 import type { ChainDefinition, SourcePosition } from './chain-model.ts';
 import { STEP_OUTPUT_FIELDS, SUB_STEP_OUTPUT_FIELDS } from './chain-model.ts';
 import type { ChainExpression, ExpressionReference } from './expressions/template-model.ts';
-import { suggestionHint } from './suggest-name.ts';
+import { suggestName, suggestionHint } from './suggest-name.ts';
+
+/** `steps.leads.items[0].ID` */
+function formatPath(root: string, path: readonly (string | number)[]): string {
+  return root + path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('');
+}
 
 /** What names an expression may start from at one place in the chain. */
 export interface ReferenceScope {
@@ -72,11 +77,12 @@ export class ReferenceChecker {
       return;
     }
     const available = ['inputs', 'steps', ...(scope.item === undefined ? [] : [scope.item]), ...(scope.siblings?.ids.slice(0, scope.siblings.current) ?? [])];
+    const suggestion = suggestName(root, available);
     const hint = this.stepIndexById.has(root)
-      ? `Step results are read through "steps": write "steps.${root}${path.length > 0 ? `.${path.join('.')}` : ''}".`
+      ? `Step results are read through "steps": write "${formatPath('steps', [root, ...path])}".`
       : this.subStepOwner.has(root)
         ? `"${root}" is a sub-step of "${this.subStepOwner.get(root)}"; its result is only readable inside that for_each, by later sub-steps.`
-        : `${suggestionHint(root, available, 'names')} Expressions start from: ${available.join(', ')}.`;
+        : `${suggestion === undefined ? '' : `Did you mean "${suggestion}"? `}Expressions here start from: ${available.join(', ')}.`;
     this.report(expression, reference, 'EXPRESSION_NAME_UNKNOWN', `${expression.text} reads "${root}", which is not defined here`, hint);
   }
 
@@ -98,7 +104,8 @@ export class ReferenceChecker {
     const step = this.chain.steps[index];
     if (step && typeof field === 'string' && !STEP_OUTPUT_FIELDS[step.kind].includes(field)) {
       const fields = STEP_OUTPUT_FIELDS[step.kind];
-      const hint = fields.length === 0 ? `An ${step.kind} step has no result.` : `A ${step.kind} step exposes: ${fields.join(', ')}. ${suggestionHint(field, fields, 'fields')}`;
+      const suggestion = suggestName(field, fields);
+      const hint = fields.length === 0 ? `An ${step.kind} step has no result.` : `${suggestion === undefined ? '' : `Did you mean "${suggestion}"? `}A ${step.kind} step exposes: ${fields.join(', ')}.`;
       this.report(expression, reference, 'STEP_FIELD_UNKNOWN', `${expression.text} reads "${field}" of ${step.kind} step "${id}", which has no such field`, hint);
     }
   }

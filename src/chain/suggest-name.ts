@@ -34,6 +34,6 @@ export function suggestName(name: string, candidates: Iterable<string>): string 
 export function suggestionHint(name: string, candidates: readonly string[], what: string): string {
   const suggestion = suggestName(name, candidates);
   if (suggestion !== undefined) return `Did you mean "${suggestion}"?`;
-  if (candidates.length === 0) return `Remove it; no ${what} is declared here.`;
+  if (candidates.length === 0) return `No ${what} are declared.`;
   return `Known ${what}: ${candidates.join(', ')}.`;
 }

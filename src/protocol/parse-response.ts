@@ -62,6 +62,22 @@ export function parseResponse(method: string, response: RawResponse, nowMs: numb
   const retryAfterMs = parseRetryAfter(response.headers['retry-after'], nowMs);
   const parsed = parseJson(response.bodyText);
   if (!parsed.ok || parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
+    const location = response.headers.location;
+    if (response.status >= 300 && response.status < 400 && location !== undefined) {
+      return {
+        ok: false,
+        error: new BitrixApiError({
+          method,
+          httpStatus: response.status,
+          bitrixCode: `HTTP_${response.status}`,
+          description: `the portal answers from another address: ${location.replace(/\?.*$/, '')}`,
+          category: 'not-found',
+          retryable: false,
+          hint: 'The portal domain changed: update B24_DOMAIN (or the profile) to the new address.',
+          notJson: true,
+        }),
+      };
+    }
     const classification = classifyHttpStatus(response.status);
     const snippet = stripHtml(response.bodyText).slice(0, 120);
     return {

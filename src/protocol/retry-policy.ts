@@ -95,8 +95,10 @@ export function decideRetry(input: RetryInput): RetryDecision {
       return { action: 'refresh' };
     case 'rate': {
       if (input.rateLimitAttempts >= options.maxRateLimitAttempts) return { action: 'fail' };
-      const delay = Math.max(retryAfter ?? 0, backoffDelay(input.rateLimitAttempts, options, input.random));
-      return { action: 'retry', delayMs: delay, reason: 'rate limit' };
+      // The limiter already holds the next slot back (it marks the bucket full after a 503); add a
+      // jittered back-off only when refusals repeat, i.e. when someone else drains the same bucket.
+      const backoff = input.rateLimitAttempts > 1 ? backoffDelay(input.rateLimitAttempts - 1, options, input.random) : 0;
+      return { action: 'retry', delayMs: Math.max(retryAfter ?? 0, backoff), reason: 'rate limit' };
     }
     case 'operating': {
       const known = isBitrixApiError(input.error) ? (input.error.operatingResetAtMs ?? input.operatingResetAtMs) : input.operatingResetAtMs;

@@ -1,5 +1,6 @@
 /** Why a run was refused before its first request, or stopped. */
 import { B24ChainError } from '../errors/b24chain-error.ts';
+import { RefusalError } from '../errors/refusal-error.ts';
 
 export interface PlannedWrite {
   step: string;
@@ -8,7 +9,7 @@ export interface PlannedWrite {
 }
 
 /** A write or destructive step without its confirmation flag: refused before any request (exit 2). */
-export class ConfirmationRequiredError extends B24ChainError {
+export class ConfirmationRequiredError extends RefusalError {
   override name = 'ConfirmationRequiredError';
   constructor(
     readonly writes: PlannedWrite[],
@@ -18,16 +19,13 @@ export class ConfirmationRequiredError extends B24ChainError {
     super(`The chain ${flag === '--confirm-write' ? 'writes' : 'deletes'}: ${list}; nothing was sent (CONFIRMATION_REQUIRED).`, {
       code: 'CONFIRMATION_REQUIRED',
       hint: `Review it with \`chain plan\`, then run again with ${flag}${flag === '--confirm-destructive' ? ' and --confirm-write' : ''}.`,
+      details: { writes, flag },
     });
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), writes: this.writes, flag: this.flag };
   }
 }
 
 /** Any other refusal: missing scope, plan mismatch, unfinished run, changed chain file (exit 2). */
-export class RunRefusedError extends B24ChainError {
+export class RunRefusedError extends RefusalError {
   override name = 'RunRefusedError';
 }
 

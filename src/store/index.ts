@@ -35,6 +35,7 @@ export {
   type IdempotencyStatus,
   type IdempotencyStoreOptions,
 } from './idempotency-store.ts';
+export { findPlanRefusal, type PlanRefusalQuestion } from './find-plan-refusal.ts';
 export { AuditStore, parameterNames, type AuditEntry, type AuditOutcome, type AuditQuery, type AuditRow } from './audit-store.ts';
 
 export interface StateStores {

@@ -8,6 +8,7 @@ import type { Database } from 'better-sqlite3';
 import { RefusalError } from '../errors/refusal-error.ts';
 import type { RiskClass } from '../protocol/method-catalog.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
+import { findPlanRefusal } from './find-plan-refusal.ts';
 
 export const defaultPlanTtlMs = 30 * 60 * 1000;
 
@@ -200,44 +201,9 @@ export class PlanStore {
    */
   check(id: string, portal: string, kind?: PlanKind): StoredPlan {
     const plan = this.find(id);
-    const subject = `plan ${id}`;
-    const remake = kind === 'chain' ? 'Make a new one with `chain plan`.' : 'Make a new one with --plan-only.';
-    if (plan === undefined) {
-      throw new RefusalError(`${subject}: no such plan in this state database (PLAN_NOT_FOUND).`, {
-        code: 'PLAN_NOT_FOUND',
-        hint: `Check the id and the --db / B24_DB file. ${remake}`,
-        subject,
-      });
-    }
-    if (kind !== undefined && plan.kind !== kind) {
-      throw new RefusalError(`${subject}: this is a ${plan.kind} plan, not a ${kind} plan (PLAN_KIND_MISMATCH).`, {
-        code: 'PLAN_KIND_MISMATCH',
-        hint: plan.kind === 'chain' ? 'Run it with `chain run FILE --plan ID`.' : 'Run it with `chain call --execute-plan ID`.',
-        subject,
-      });
-    }
-    if (plan.portal !== portal) {
-      throw new RefusalError(`${subject}: made for another portal (PLAN_PORTAL_MISMATCH).`, {
-        code: 'PLAN_PORTAL_MISMATCH',
-        hint: `A plan runs only on the portal it was made for. ${remake}`,
-        subject,
-      });
-    }
-    if (plan.consumedAt !== null) {
-      throw new RefusalError(`${subject}: already executed at ${new Date(plan.consumedAt).toISOString()}; a plan runs once (PLAN_CONSUMED).`, {
-        code: 'PLAN_CONSUMED',
-        hint: remake,
-        subject,
-      });
-    }
-    if (plan.expiresAt <= this.#clock.now()) {
-      throw new RefusalError(`${subject}: expired at ${new Date(plan.expiresAt).toISOString()} (PLAN_EXPIRED).`, {
-        code: 'PLAN_EXPIRED',
-        hint: remake,
-        subject,
-      });
-    }
-    return plan;
+    const refusal = findPlanRefusal({ id, plan, portal, kind, now: this.#clock.now() });
+    if (refusal !== undefined) throw refusal;
+    return plan as StoredPlan;
   }
 
   /**
@@ -258,7 +224,11 @@ export class PlanStore {
       if (plan !== undefined) return plan;
     }
     this.check(id, portal, kind); // throws the reason
-    throw new RefusalError(`plan ${id}: could not be taken (PLAN_CONSUMED).`, { code: 'PLAN_CONSUMED', subject: `plan ${id}` });
+    throw new RefusalError(`plan ${id}: taken by another execution at the same moment (PLAN_CONSUMED).`, {
+      code: 'PLAN_CONSUMED',
+      hint: 'A plan runs once. Make a new one.',
+      subject: `plan ${id}`,
+    });
   }
 
   /** Whether a chain plan covers this item of this step. */

@@ -1,0 +1,194 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { parseInputAssignments, resolveChainInputs, validateChainFile, type ValidationReport } from '../../chain/index.ts';
+import { formatChainFileProblem } from '../../errors/chain-file-error.ts';
+import { checkWriteGates, exitCodeOf, runChain, type RunOptions } from '../../runner/run-chain.ts';
+import { RunRefusedError } from '../../runner/run-errors.ts';
+import { RunStore, type RunRecord } from '../../runner/run-store.ts';
+import { ExitCode, reportExitCode } from '../exit-code.ts';
+import { openRunnerConnection } from '../open-runner-connection.ts';
+import { printRunOutcome } from '../print-run-outcome.ts';
+import { createProgressDisplay } from '../progress-display.ts';
+import { printRefusal } from '../print-refusal.ts';
+import { loadChainPlan } from '../../runner/chain-plans.ts';
+
+interface RunFlags {
+  input: string[];
+  confirmWrite?: boolean;
+  confirmDestructive?: boolean;
+  plan?: string;
+  concurrency: number;
+  emulator?: boolean;
+  json?: boolean;
+  db?: string;
+  portal?: string;
+  resolve: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 16) throw new InvalidArgumentError('--concurrency must be an integer from 1 to 16.');
+  return parsed;
+}
+
+function parseResolutions(values: readonly string[]): Map<string, 'sent' | 'not-sent'> {
+  const resolutions = new Map<string, 'sent' | 'not-sent'>();
+  for (const value of values) {
+    const equals = value.lastIndexOf('=');
+    const decision = value.slice(equals + 1);
+    if (equals <= 0 || (decision !== 'sent' && decision !== 'not-sent')) {
+      throw new RunRefusedError(`--resolve ${value}: expected ITEM=sent or ITEM=not-sent (RESOLVE_MALFORMED).`, { code: 'RESOLVE_MALFORMED', hint: 'ITEM is the item key that chain status --json lists under unknownOutcomes.' });
+    }
+    resolutions.set(value.slice(0, equals), decision);
+  }
+  return resolutions;
+}
+
+function printProblems(report: ValidationReport, json: boolean): void {
+  if (json) process.stdout.write(`${JSON.stringify({ runId: null, status: 'refused', exitCode: 2, errors: report.problems.map((problem) => ({ name: 'ChainFileError', code: problem.code, message: formatChainFileProblem(problem), hint: problem.hint })) })}\n`);
+  else for (const problem of report.problems) process.stderr.write(`${formatChainFileProblem(problem)}\n`);
+}
+
+async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Promise<void> {
+  const json = flags.json === true;
+  const report = await validateChainFile(file);
+  if (!report.valid || !report.chain) {
+    printProblems(report, json);
+    reportExitCode(ExitCode.refused);
+    return;
+  }
+  const chain = report.chain;
+  if (resumeRun && resumeRun.chainSha256 !== report.sha256) {
+    throw new RunRefusedError(`${file}: the chain file changed since run ${resumeRun.id} started (CHAIN_CHANGED).`, {
+      code: 'CHAIN_CHANGED',
+      hint: 'Restore the file as it was, or start a new run with chain run (the old run stays as it is).',
+    });
+  }
+  const inputs = resumeRun ? resumeRun.inputs : resolveChainInputs(chain, parseInputAssignments(flags.input));
+  checkWriteGates(report.summary, flags);
+  const hasWrites = report.summary.writes.length + report.summary.destructive.length > 0;
+  if (!resumeRun && hasWrites && !flags.plan && process.env.B24_REQUIRE_PLAN === '1') {
+    throw new RunRefusedError(`${file}: B24_REQUIRE_PLAN=1 and this chain writes; a plan is required (PLAN_REQUIRED).`, { code: 'PLAN_REQUIRED', hint: `Run chain plan ${file} first, then chain run ${file} --plan ID --confirm-write.` });
+  }
+  const resolutions = parseResolutions(flags.resolve);
+  const connection = await openRunnerConnection({ emulator: flags.emulator === true, env: process.env, dbFlag: flags.db, portal: flags.portal });
+  const store = new RunStore(connection.database);
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) process.exit(ExitCode.interrupted);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const display = createProgressDisplay({ json });
+  const started = Date.now();
+  try {
+    if (resumeRun && resumeRun.portal !== connection.client.portalKey) {
+      throw new RunRefusedError(`Run ${resumeRun.id} belongs to portal ${resumeRun.portal}, not ${connection.client.portalKey} (PORTAL_MISMATCH).`, { code: 'PORTAL_MISMATCH', hint: 'Resume with the credentials of the portal the run started on.' });
+    }
+    if (!resumeRun) {
+      const unfinished = store.findUnfinished(connection.client.portalKey, file);
+      if (unfinished) {
+        throw new RunRefusedError(`${file}: run ${unfinished.id} of this chain on this portal is ${unfinished.status.replace('_', ' ')} (RUN_UNFINISHED).`, {
+          code: 'RUN_UNFINISHED',
+          hint: `Continue it with: chain resume ${unfinished.id}${hasWrites ? ' --confirm-write' : ''}`,
+        });
+      }
+    }
+    const plan = flags.plan ? loadChainPlan(connection.database, flags.plan, { portal: connection.client.portalKey, sha256: report.sha256, inputs }) : undefined;
+    const options: RunOptions = {
+      chain,
+      chainPath: file,
+      chainSha256: report.sha256,
+      summary: report.summary,
+      inputs,
+      client: connection.client,
+      store,
+      confirmWrite: flags.confirmWrite === true,
+      confirmDestructive: flags.confirmDestructive === true,
+      concurrency: flags.concurrency,
+      stopSignal: stop.signal,
+      resolutions,
+      ...(resumeRun ? { resume: resumeRun } : {}),
+      ...(plan ? { plannedKeys: plan.keys, planId: plan.id } : {}),
+      onEvent: (event) => {
+        if (event.type === 'progress') {
+          const counters = connection.client.counters();
+          display.update({ runId: event.runId, stepId: event.stepId, rows: event.rows, itemsDone: event.itemsDone, itemsFailed: event.itemsFailed, requests: counters.requests, limiterWaitMs: counters.limiterWaitMs });
+        }
+      },
+    };
+    const outcome = await runChain(options);
+    display.close();
+    printRunOutcome({ outcome, chain: { name: chain.name, path: file, sha256: report.sha256 }, counts: connection.client.counters(), durationMs: Date.now() - started }, json);
+    reportExitCode(exitCodeOf(outcome));
+  } finally {
+    display.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await connection.close();
+  }
+}
+
+async function guarded(json: boolean, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (printRefusal(error, json)) return;
+    throw error;
+  }
+}
+
+function addConnectionOptions(command: Command): Command {
+  return command
+    .option('--emulator', 'run against an in-process emulator with the demo seed (always explicit)')
+    .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
+    .option('--portal <name>', 'named profile from the credentials file')
+    .option('--json', 'one JSON document on stdout (schemas/run-result.schema.json); progress as JSON lines on stderr');
+}
+
+/** `chain run FILE` and `chain resume RUN_ID` (DESIGN.md §1, §4). */
+export function registerRunCommands(program: Command): void {
+  addConnectionOptions(
+    program
+      .command('run')
+      .description('Run a chain file: reads, then the writes you confirmed, checkpointed so it can resume')
+      .argument('<file>', 'chain file (YAML)')
+      .option('--input <name=value>', 'a chain input (repeatable)', collect, [])
+      .option('--confirm-write', 'allow the chain to write')
+      .option('--confirm-destructive', 'allow destructive steps (delete, unbind, ...) as well')
+      .option('--plan <id>', 'execute a stored plan (chain plan): only its items are written')
+      .option('--concurrency <n>', 'batches in flight', positiveInteger, 4),
+  ).action(async (file: string, flags: RunFlags) => guarded(flags.json === true, () => execute(file, { ...flags, resolve: [] })));
+
+  addConnectionOptions(
+    program
+      .command('resume')
+      .description('Continue an interrupted run where it stopped')
+      .argument('<runId>', 'run id (chain status lists them)')
+      .option('--confirm-write', 'allow the chain to write')
+      .option('--confirm-destructive', 'allow destructive steps as well')
+      .option('--resolve <item=decision>', 'decide an unknown outcome: ITEM=sent or ITEM=not-sent (repeatable)', collect, [])
+      .option('--concurrency <n>', 'batches in flight', positiveInteger, 4),
+  ).action(async (runId: string, flags: RunFlags) =>
+    guarded(flags.json === true, async () => {
+      const connection = await openRunnerConnection({ emulator: false, env: process.env, dbFlag: flags.db, portal: flags.portal, stateOnly: true });
+      let run: RunRecord | undefined;
+      try {
+        run = new RunStore(connection.database).getRun(runId);
+      } finally {
+        await connection.close();
+      }
+      if (!run) throw new RunRefusedError(`No run ${runId} in the state database (RUN_NOT_FOUND).`, { code: 'RUN_NOT_FOUND', hint: 'chain status lists the runs; --db points at another state database.' });
+      if (run.status === 'done') {
+        process.stdout.write(flags.json ? `${JSON.stringify({ runId, status: 'done', exitCode: 0 })}\n` : `Run ${runId} is already done.\n`);
+        return;
+      }
+      await execute(run.chainPath, { ...flags, input: [] }, run);
+    }),
+  );
+}
+

@@ -1,0 +1,50 @@
+/** A resolved connection to one portal: where, how to authenticate, and how to limit. */
+import type { LimiterStoreKind } from '../limiter/create-limiter-store.ts';
+
+export interface WebhookAuth {
+  mode: 'webhook';
+  userId: string;
+  code: string;
+}
+
+export interface OAuthAuth {
+  mode: 'oauth';
+  accessToken: string;
+  refreshToken?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** Where refreshed tokens are requested (`…/oauth/token/`). */
+  tokenUrl: string;
+  /** `https://portal/rest/`: method URLs are this plus the method name. */
+  clientEndpoint: string;
+  /** Unix ms; unknown when absent. */
+  expiresAtMs?: number;
+}
+
+export type AuthSettings = WebhookAuth | OAuthAuth;
+
+export interface LimiterSettings {
+  store: LimiterStoreKind;
+  rate: number;
+  burst: number;
+}
+
+export interface Connection {
+  /** `https://host[:port]`, no trailing slash. */
+  baseUrl: string;
+  /** `host[:port]`. */
+  host: string;
+  /** Keys tokens, state, plans and idempotency records: the host for webhooks, member_id for applications. */
+  portalKey: string;
+  /** Keys the limiter: the portal's host (the portal's bucket is per portal and source IP). */
+  limiterKey: string;
+  /** Keys the stored tokens: the profile name when the connection came from a profile, else `portalKey`. */
+  tokenKey: string;
+  auth: AuthSettings;
+  memberId?: string;
+  /** The named profile used, if any. */
+  profile?: string;
+  /** The credentials file the profile came from (tokens are saved back to it). */
+  credentialsFile?: string;
+  limiter: LimiterSettings;
+}

@@ -1,0 +1,34 @@
+/**
+ * Plan-bound runs (DESIGN.md §5): `chain run --plan ID` executes only if the chain file, the inputs
+ * and the portal are those the plan was made for, once, and writes only the items the plan listed.
+ */
+import type { Database } from 'better-sqlite3';
+import { RefusalError } from '../errors/refusal-error.ts';
+import { canonicalJson } from '../store/canonical-params.ts';
+import { PlanStore } from '../store/plan-store.ts';
+
+export interface BoundPlan {
+  id: string;
+  /** Planned item keys per for_each step id. */
+  keys: Map<string, Set<string>>;
+}
+
+export function loadChainPlan(database: Database, id: string, expected: { portal: string; sha256: string; inputs: Record<string, unknown> }): BoundPlan {
+  const plans = new PlanStore(database);
+  const plan = plans.check(id, expected.portal, 'chain');
+  if (plan.kind !== 'chain') throw new RefusalError(`plan ${id}: not a chain plan (PLAN_KIND_MISMATCH).`, { code: 'PLAN_KIND_MISMATCH' });
+  if (plan.body.chainHash !== expected.sha256) {
+    throw new RefusalError(`plan ${id}: the chain file changed since the plan was made (PLAN_CHAIN_CHANGED).`, { code: 'PLAN_CHAIN_CHANGED', hint: 'Make a new plan with chain plan FILE.' });
+  }
+  if (canonicalJson(plan.body.inputs) !== canonicalJson(expected.inputs)) {
+    throw new RefusalError(`plan ${id}: made with other inputs (${canonicalJson(plan.body.inputs)}) (PLAN_INPUTS_MISMATCH).`, {
+      code: 'PLAN_INPUTS_MISMATCH',
+      hint: 'Pass the same --input values as chain plan did, or make a new plan.',
+    });
+  }
+  const consumed = plans.consume(id, expected.portal, 'chain');
+  const steps = new Set(consumed.kind === 'chain' ? consumed.body.counts.map((count) => count.step) : []);
+  const keys = new Map<string, Set<string>>();
+  for (const step of steps) keys.set(step, new Set(plans.plannedItemKeys(id, step)));
+  return { id, keys };
+}
