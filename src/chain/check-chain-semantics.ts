@@ -108,9 +108,10 @@ class SemanticChecker {
 
   private checkForEach(step: Extract<ChainStep, { kind: 'for_each' }>, index: number): void {
     const over = step.over.analysis;
-    const badRoots = over.roots.filter((root) => root !== 'steps' && root !== 'inputs');
+    const certainRoots = over.references.filter((reference) => !reference.uncertain).map((reference) => reference.root);
+    const badRoots = certainRoots.filter((root) => root !== 'steps' && root !== 'inputs');
     const overCompiles = compileExpression(step.over.source).ok;
-    if (overCompiles && (over.references.length === 0 || over.dynamic || badRoots.length > 0)) {
+    if (overCompiles && (certainRoots.length === 0 || over.dynamic || badRoots.length > 0)) {
       this.report(step.over.position, 'FOR_EACH_SOURCE', `for_each "${step.id}" loops over ${step.over.text}, which is not an earlier step or an input`, 'Loop over an earlier step\'s rows or an input, e.g. "${{ steps.leads.items }}".');
     }
     this.expressions(step.over, { stepIndex: index });

@@ -78,7 +78,7 @@ export class ChainValidationError extends B24ChainError {
     const count = problems.length;
     const lines = problems.map((problem) => `  ${formatChainFileProblem(problem)}`).join('\n');
     super(
-      `${file}: ${count} problem${count === 1 ? '' : 's'} in the chain (CHAIN_INVALID). ` +
+      `${file}: ${count} problem${count === 1 ? '' : 's'} (CHAIN_INVALID). ` +
         `Fix each one below; \`chain validate FILE\` lists them without sending any request.\n${lines}`,
       { code: 'CHAIN_INVALID' },
     );

@@ -20,6 +20,8 @@ export interface RefusalErrorOptions {
  */
 export class RefusalError extends B24ChainError {
   override name = 'RefusalError';
+  /** Marks every refusal, subclasses included, for `isRefusalError` across module copies. */
+  readonly refusal = true;
   readonly subject: string;
   readonly details: Record<string, unknown>;
 
@@ -34,7 +36,12 @@ export class RefusalError extends B24ChainError {
   }
 }
 
-/** Matches by `name` as well as `instanceof`, so errors from another copy of the module still count. */
+/**
+ * Matches `instanceof`, and also the `refusal` mark or the name, so refusals (subclasses such as
+ * `ConfirmationRequiredError` included) from another copy of the module still count.
+ */
 export function isRefusalError(value: unknown): value is RefusalError {
-  return value instanceof RefusalError || (value instanceof Error && value.name === 'RefusalError' && 'code' in value);
+  if (value instanceof RefusalError) return true;
+  if (!(value instanceof Error) || !('code' in value)) return false;
+  return (value as { refusal?: unknown }).refusal === true || value.name === 'RefusalError';
 }

@@ -13,7 +13,11 @@ export interface BoundPlan {
   keys: Map<string, Set<string>>;
 }
 
-export function loadChainPlan(database: Database, id: string, expected: { portal: string; sha256: string; inputs: Record<string, unknown> }): BoundPlan {
+export function loadChainPlan(
+  database: Database,
+  id: string,
+  expected: { portal: string; sha256: string; inputs: Record<string, unknown>; forEachStepIds: readonly string[] },
+): BoundPlan {
   const plans = new PlanStore(database);
   const plan = plans.check(id, expected.portal, 'chain');
   if (plan.kind !== 'chain') throw new RefusalError(`plan ${id}: not a chain plan (PLAN_KIND_MISMATCH).`, { code: 'PLAN_KIND_MISMATCH' });
@@ -26,9 +30,8 @@ export function loadChainPlan(database: Database, id: string, expected: { portal
       hint: 'Pass the same --input values as chain plan did, or make a new plan.',
     });
   }
-  const consumed = plans.consume(id, expected.portal, 'chain');
-  const steps = new Set(consumed.kind === 'chain' ? consumed.body.counts.map((count) => count.step) : []);
+  plans.consume(id, expected.portal, 'chain');
   const keys = new Map<string, Set<string>>();
-  for (const step of steps) keys.set(step, new Set(plans.plannedItemKeys(id, step)));
+  for (const step of expected.forEachStepIds) keys.set(step, new Set(plans.plannedItemKeys(id, step)));
   return { id, keys };
 }

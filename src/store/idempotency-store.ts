@@ -107,6 +107,13 @@ export class IdempotencyStore {
   /** Decides, atomically across processes, whether the caller may send this keyed call. */
   begin(request: IdempotencyRequest): IdempotencyDecision {
     const method = request.method.trim().toLowerCase();
+    if (request.key.trim() === '') {
+      throw new RefusalError(`${method}: the idempotency key is empty (IDEMPOTENCY_KEY_EMPTY).`, {
+        code: 'IDEMPOTENCY_KEY_EMPTY',
+        hint: 'Give a non-empty --idempotency-key, or --no-idempotency.',
+        subject: method,
+      });
+    }
     const paramsHash = hashParams(request.params);
     const decide = this.#database.transaction((): IdempotencyDecision => {
       const now = this.#clock.now();

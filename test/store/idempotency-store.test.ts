@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { isRefusalError } from '../../src/errors/refusal-error.ts';
 import { hashParams, IdempotencyStore, naturalKey, openStateDatabase } from '../../src/store/index.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 
@@ -73,6 +74,11 @@ describe('idempotency store: begin', () => {
     assert.equal(store.abandon(first.claim), false);
     clock.advance(25 * hour);
     assert.equal(store.deleteExpired(), 1);
+  });
+
+  it('refuses an empty key', () => {
+    const { store } = setUp();
+    assert.throws(() => store.begin({ portal, method: 'm.add', key: ' ', params: {} }), (error: unknown) => isRefusalError(error) && error.code === 'IDEMPOTENCY_KEY_EMPTY');
   });
 
   it('ignores credentials in the parameter hash', () => {

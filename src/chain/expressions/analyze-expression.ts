@@ -224,7 +224,7 @@ export function analyzeExpression(ast: unknown): ExpressionAnalysis {
   const root = asNode(ast);
   walk(root, state, { atRoot: true, inLambda: false });
   const functions = [...state.functions];
-  const roots = [...new Set(state.references.filter((reference) => !reference.uncertain).map((reference) => reference.root))];
+  const roots = [...new Set(state.references.map((reference) => reference.root))];
   const purePath = root ? purePathOf(root) : undefined;
   return {
     references: state.references,
@@ -239,6 +239,5 @@ export function analyzeExpression(ast: unknown): ExpressionAnalysis {
 /** True when every root the expression reads is one of `names` (and it reads nothing dynamically). */
 export function dependsOnlyOn(analysis: ExpressionAnalysis, names: readonly string[]): boolean {
   if (analysis.dynamic) return false;
-  if (analysis.references.some((reference) => reference.uncertain && !names.includes(reference.root))) return false;
   return analysis.roots.every((root) => names.includes(root));
 }

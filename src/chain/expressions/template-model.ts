@@ -21,7 +21,7 @@ export interface ExpressionReference {
 
 export interface ExpressionAnalysis {
   references: ExpressionReference[];
-  /** Distinct root names of the certain references. */
+  /** Distinct root names the expression may read (references inside lambdas included). */
   roots: string[];
   /** Functions called (`$count` → `count`), built-in or bound in the expression. */
   functions: string[];

@@ -98,7 +98,12 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
         });
       }
     }
-    const plan = flags.plan ? loadChainPlan(connection.database, flags.plan, { portal: connection.client.portalKey, sha256: report.sha256, inputs }) : undefined;
+    const plan = flags.plan ? loadChainPlan(connection.database, flags.plan, {
+          portal: connection.client.portalKey,
+          sha256: report.sha256,
+          inputs,
+          forEachStepIds: chain.steps.filter((step) => step.kind === 'for_each').map((step) => step.id),
+        }) : undefined;
     const options: RunOptions = {
       chain,
       chainPath: file,

@@ -1,10 +1,27 @@
 import type { Command } from 'commander';
-import { validateChainFile, type ChainMethodUse, type ValidationReport } from '../../chain/index.ts';
-import { formatChainFileProblem } from '../../errors/chain-file-error.ts';
+import { parseInputAssignments, resolveChainInputs, validateChainFile, type ChainMethodUse, type ValidationReport } from '../../chain/index.ts';
+import { formatChainFileProblem, isChainValidationError } from '../../errors/chain-file-error.ts';
 import { ExitCode, reportExitCode } from '../exit-code.ts';
 
 interface ValidateOptions {
   json?: boolean;
+  input: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** With `--input`, the inputs are checked against each valid chain too (unknown, ill-typed, missing). */
+function checkInputs(report: ValidationReport, assignments: Record<string, string>): ValidationReport {
+  if (!report.valid || !report.chain) return report;
+  try {
+    resolveChainInputs(report.chain, assignments);
+    return report;
+  } catch (error) {
+    if (!isChainValidationError(error)) throw error;
+    return { ...report, valid: false, problems: error.problems.map((problem) => problem.toProblem()) };
+  }
 }
 
 /** The `--json` shape of one file (stable: agents rely on it). */
@@ -48,10 +65,25 @@ export function registerValidateCommand(program: Command): void {
     .command('validate')
     .description('Check chain files (YAML, schema, references, packs, write keys) and list their writes and scopes; sends no request.')
     .argument('<files...>', 'chain files (.yml)')
+    .option('--input <name=value>', 'also check these inputs against each chain (repeatable)', collect, [])
     .option('--json', 'print one JSON document: {files:[{file, valid, problems, writes, destructive, scopes}]}')
     .action(async (files: string[], options: ValidateOptions) => {
+      let assignments: Record<string, string> | undefined;
+      try {
+        assignments = options.input.length > 0 ? parseInputAssignments(options.input) : undefined;
+      } catch (error) {
+        if (!isChainValidationError(error)) throw error;
+        const problems = error.problems.map((problem) => problem.toProblem());
+        if (options.json) process.stdout.write(`${JSON.stringify({ files: [reportToJson({ file: '--input', valid: false, problems, sha256: '', summary: { writes: [], destructive: [], scopes: [], methodsWithoutScope: [] } })] }, null, 2)}\n`);
+        else process.stdout.write(`${problems.map(formatChainFileProblem).join('\n')}\n`);
+        reportExitCode(ExitCode.refused);
+        return;
+      }
       const reports: ValidationReport[] = [];
-      for (const file of files) reports.push(await validateChainFile(file));
+      for (const file of files) {
+        const report = await validateChainFile(file);
+        reports.push(assignments ? checkInputs(report, assignments) : report);
+      }
       const problemCount = reports.reduce((total, report) => total + report.problems.length, 0);
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ files: reports.map(reportToJson) }, null, 2)}\n`);

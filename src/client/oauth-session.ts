@@ -1,0 +1,80 @@
+/**
+ * The access token of one OAuth connection, renewed on `expired_token`: single-flight inside the
+ * process (concurrent failures share one renewal) and across processes through the token store's
+ * lock (the losers reload the tokens the winner saved instead of refreshing again, which would fail:
+ * a refresh token works once).
+ */
+import { registerSecret } from '../errors/redact-secrets.ts';
+import type { Clock } from '../util/clock.ts';
+import type { OAuthAuth } from './connection.ts';
+import { requestTokenRefresh } from './request-token-refresh.ts';
+import type { OAuthTokens, TokenStore } from './token-store.ts';
+import type { Transport } from './transport.ts';
+
+export interface OAuthSessionOptions {
+  auth: OAuthAuth;
+  tokenKey: string;
+  store: TokenStore;
+  transport: Transport;
+  clock: Clock;
+  /** Called with both new tokens after every refresh this process performs. */
+  onTokens?: (tokens: OAuthTokens) => void | Promise<void>;
+  onRefresh?: (event: { tokenKey: string; reloaded: boolean }) => void;
+}
+
+export class OAuthSession {
+  private accessToken: string;
+  private refreshToken: string | undefined;
+  private clientEndpoint: string;
+  private renewal: Promise<void> | undefined;
+  private loaded: Promise<void> | undefined;
+
+  constructor(private readonly options: OAuthSessionOptions) {
+    this.accessToken = options.auth.accessToken;
+    this.refreshToken = options.auth.refreshToken;
+    this.clientEndpoint = options.auth.clientEndpoint;
+  }
+
+  /** The token to send now (adopting what the store holds, once, at first use). */
+  async current(): Promise<{ accessToken: string; clientEndpoint: string }> {
+    this.loaded ??= this.options.store.load(this.options.tokenKey).then((stored) => {
+      if (stored !== undefined) this.adopt(stored);
+    });
+    await this.loaded;
+    return { accessToken: this.accessToken, clientEndpoint: this.clientEndpoint };
+  }
+
+  private adopt(tokens: OAuthTokens): void {
+    registerSecret(tokens.accessToken);
+    registerSecret(tokens.refreshToken);
+    this.accessToken = tokens.accessToken;
+    if (tokens.refreshToken !== undefined) this.refreshToken = tokens.refreshToken;
+    if (tokens.clientEndpoint !== undefined && tokens.clientEndpoint.startsWith(new URL(this.clientEndpoint).origin)) {
+      this.clientEndpoint = tokens.clientEndpoint;
+    }
+  }
+
+  /** `failedToken` was refused as expired: make sure a newer token is current. */
+  async renew(failedToken: string, signal?: AbortSignal): Promise<void> {
+    if (this.accessToken !== failedToken) return;
+    this.renewal ??= this.options.store
+      .withLock(this.options.tokenKey, async () => {
+        const stored = await this.options.store.load(this.options.tokenKey);
+        if (stored !== undefined && stored.accessToken !== failedToken) {
+          this.adopt(stored);
+          this.options.onRefresh?.({ tokenKey: this.options.tokenKey, reloaded: true });
+          return;
+        }
+        const refreshToken = stored?.refreshToken ?? this.refreshToken;
+        const fresh = await requestTokenRefresh(this.options.auth, refreshToken, this.options.transport, this.options.clock.now(), signal);
+        await this.options.store.save(this.options.tokenKey, fresh);
+        this.adopt(fresh);
+        this.options.onRefresh?.({ tokenKey: this.options.tokenKey, reloaded: false });
+        await this.options.onTokens?.(fresh);
+      })
+      .finally(() => {
+        this.renewal = undefined;
+      });
+    await this.renewal;
+  }
+}
