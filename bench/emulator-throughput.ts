@@ -4,7 +4,7 @@
  * The emulator runs in its own process with an effectively unlimited bucket.
  */
 import { Pool } from 'undici';
-import { startEmulatorProcess, fetchStats } from './start-emulator-process.ts';
+import { startEmulatorProcess, fetchStats } from '../test/helpers/emulator-process.ts';
 
 function flag(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);

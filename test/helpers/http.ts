@@ -17,7 +17,7 @@ export async function http(url: string, init: { method?: string; json?: unknown;
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = init.form;
   }
-  const response = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  const response = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }) });
   const text = await response.text();
   let parsed: unknown;
   try {

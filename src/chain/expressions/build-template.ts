@@ -42,7 +42,10 @@ function buildExpression(source: string, text: string, position: SourcePosition,
   return { source, text, file: context.file, position, analysis };
 }
 
-/** The template of one string (literal when it holds no `${{`). */
+/**
+ * The template of one string: literal when it holds no `${{`; the raw value when it is exactly one
+ * expression (surrounding whitespace ignored); text otherwise.
+ */
 export function buildStringTemplate(text: string, pointer: string, context: TemplateContext): ValueTemplate {
   if (!containsExpression(text)) return { kind: 'literal', value: text };
   const split = splitTemplate(text);
@@ -59,8 +62,10 @@ export function buildStringTemplate(text: string, pointer: string, context: Temp
     const position = context.expressionPosition(pointer, part.occurrence);
     parts.push({ kind: 'expression', expression: buildExpression(part.source, part.text, position, context) });
   }
-  const [only] = parts;
-  if (parts.length === 1 && only?.kind === 'expression') return { kind: 'expression', expression: only.expression };
+  const expressions = parts.filter((part) => part.kind === 'expression');
+  const onlyWhitespaceAround = parts.every((part) => part.kind === 'expression' || part.text.trim() === '');
+  const [only] = expressions;
+  if (expressions.length === 1 && only?.kind === 'expression' && onlyWhitespaceAround) return { kind: 'expression', expression: only.expression };
   if (parts.every((part) => part.kind === 'literal')) return { kind: 'literal', value: parts.map((part) => (part.kind === 'literal' ? part.text : '')).join('') };
   return { kind: 'text', parts };
 }

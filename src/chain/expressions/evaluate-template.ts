@@ -30,6 +30,14 @@ function toPlainValue(expression: ChainExpression, value: unknown): unknown {
     throw evaluationError(expression, `${expression.text} yields a function, not a value`, 'Call the function, e.g. "$f(x)".');
   }
   if (Array.isArray(value)) return Array.from(value, (element) => toPlainValue(expression, element));
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === null) {
+    // Objects built by JSONata constructors have no prototype; hand back ordinary ones.
+    const plain: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(value)) {
+      Object.defineProperty(plain, key, { value: toPlainValue(expression, entry), enumerable: true, writable: true, configurable: true });
+    }
+    return plain;
+  }
   return value;
 }
 

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { AppDescription } from '../src/emulator/index.ts';
+import type { AppDescription } from '../../src/emulator/index.ts';
 
 export interface EmulatorProcess {
   url: string;
@@ -18,7 +18,7 @@ export interface EmulatorProcess {
   stop(): Promise<void>;
 }
 
-const binPath = fileURLToPath(new URL('../bin/chain.js', import.meta.url));
+const binPath = fileURLToPath(new URL('../../bin/chain.js', import.meta.url));
 
 export function startEmulatorProcess(args: string[]): Promise<EmulatorProcess> {
   const child = spawn(process.execPath, [binPath, 'emulator', '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
