@@ -1,9 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, reportExitCode, takeExitCode } from './exit-code.ts';
-import { isB24ChainError } from '../errors/index.ts';
+import { printRefusal } from './print-refusal.ts';
 import { registerEmulatorCommand } from './commands/emulator.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { registerPacksCommands } from './commands/packs.ts';
+import { registerRunCommands } from './commands/run.ts';
+import { registerPlanCommand } from './commands/plan.ts';
+import { registerStatusCommand } from './commands/status.ts';
 
 export function buildProgram(): Command {
   const program = new Command('chain')
@@ -14,6 +17,9 @@ export function buildProgram(): Command {
   registerEmulatorCommand(program);
   registerValidateCommand(program);
   registerPacksCommands(program);
+  registerRunCommands(program);
+  registerPlanCommand(program);
+  registerStatusCommand(program);
   return program;
 }
 
@@ -27,12 +33,7 @@ export async function main(argv: string[]): Promise<number> {
       if (error.exitCode === 0) return ExitCode.ok;
       return ExitCode.refused;
     }
-    const json = argv.includes('--json');
-    if (isB24ChainError(error)) {
-      if (json) process.stdout.write(`${JSON.stringify({ error: error.toJSON() })}\n`);
-      else process.stderr.write(`chain: ${error.message}\n`);
-      reportExitCode(ExitCode.failed);
-    } else {
+    if (!printRefusal(error, argv.includes('--json'))) {
       process.stderr.write(`chain: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
       reportExitCode(ExitCode.failed);
     }

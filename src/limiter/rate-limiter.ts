@@ -113,8 +113,12 @@ export class RateLimiter {
    * Waits until `methods` are not paused and a bucket slot is free, then returns a permit. Throws the
    * signal's reason when aborted (the slot is given back).
    */
-  async acquire(key: string, methods: readonly string[], signal?: AbortSignal): Promise<LimiterPermit> {
+  async acquire(key: string, methods: readonly string[], signal?: AbortSignal, onWait?: (wait: LimiterWait) => void): Promise<LimiterPermit> {
     const { store, clock, bucket } = this.options;
+    const report = (wait: LimiterWait): void => {
+      this.options.onWait(wait);
+      onWait?.(wait);
+    };
     const started = clock.now();
     for (let round = 0; round < 100; round += 1) {
       signal?.throwIfAborted();
@@ -131,13 +135,13 @@ export class RateLimiter {
       if (pausedUntil <= now) break;
       const wait: LimiterWait = { key, reason: 'operating', waitMs: pausedUntil - now };
       if (pausedMethod !== undefined) wait.method = pausedMethod;
-      this.options.onWait(wait);
+      report(wait);
       await clock.sleep(pausedUntil - now, signal);
     }
     const reservedAt = clock.now();
     const sendAt = await store.reserve(key, bucket, reservedAt);
     if (sendAt > reservedAt) {
-      this.options.onWait({ key, reason: 'rate', waitMs: sendAt - reservedAt });
+      report({ key, reason: 'rate', waitMs: sendAt - reservedAt });
       try {
         await clock.sleep(sendAt - reservedAt, signal);
       } catch (error) {

@@ -152,7 +152,7 @@ describe('expressions are sandboxed', () => {
   });
 
   it('runaway recursion stops with a positioned error', async () => {
-    const runaway = expressionOf('($loop := function($n) { $loop($n + 1) }; $loop(0))');
+    const runaway = expressionOf('($loop := function($n) { 1 + $loop($n + 1) }; $loop(0))');
     await assert.rejects(evaluateExpression(runaway, scope), (error: unknown) => {
       assert.ok(isChainFileError(error));
       assert.match(error.message, /^test\.yml:1:1: .* failed: .*\(EXPRESSION_EVALUATION\)\./);

@@ -91,12 +91,13 @@ function isPlainNameStep(step: AstNode): boolean {
   );
 }
 
-/** The static segments of one name step: its name then its integer indexes. */
+/** The static segments of one name step: its name, then its integer indexes up to the first filter. */
 function segmentsOfStep(step: AstNode): PathSegment[] {
   const segments: PathSegment[] = [String(step.value)];
   for (const stage of asNodes(step.stages)) {
     const index = integerIndexOf(stage);
-    if (index !== undefined) segments.push(index);
+    if (index === undefined) break;
+    segments.push(index);
   }
   return segments;
 }
@@ -116,12 +117,12 @@ function walkPath(node: AstNode, state: WalkState, context: Context): void {
   const rootIndex = rootStepIndex(steps, context);
   const rootStep = steps[rootIndex];
   if (rootStep) {
-    const path: PathSegment[] = [];
+    const path: PathSegment[] = segmentsOfStep(rootStep).slice(1);
     if (isPlainNameStep(rootStep)) {
-      path.push(...segmentsOfStep(rootStep).slice(1));
       for (const step of steps.slice(rootIndex + 1)) {
-        if (!isPlainNameStep(step)) break;
+        if (step.type !== 'name' || typeof step.value !== 'string') break;
         path.push(...segmentsOfStep(step));
+        if (!isPlainNameStep(step)) break;
       }
     }
     const name = String(rootStep.value);

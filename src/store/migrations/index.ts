@@ -11,7 +11,8 @@
  */
 import type { StateMigration } from './migration.ts';
 import { guardedCallMigration } from './001-guarded-call.ts';
+import { chainRunsMigration } from './002-chain-runs.ts';
 
 export type { StateMigration } from './migration.ts';
 
-export const stateMigrations: readonly StateMigration[] = [guardedCallMigration];
+export const stateMigrations: readonly StateMigration[] = [guardedCallMigration, chainRunsMigration];

@@ -1,0 +1,140 @@
+/**
+ * One REST call, end to end: wait for the limiter, send, parse, learn from the answer (operating
+ * time, 503s, 429s), and retry what the policy allows. A write is re-sent only when the portal
+ * certainly did not execute it; otherwise the caller gets an `OutcomeUnknownError`.
+ */
+import { B24ChainError, isB24ChainError } from '../errors/b24chain-error.ts';
+import { isNetworkError } from '../errors/network-error.ts';
+import { OutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
+import { parseResponse, type SuccessResponse } from '../protocol/parse-response.ts';
+import { decideRetry, retryTraits } from '../protocol/retry-policy.ts';
+import type { ClientContext } from './client-context.ts';
+import type { TransportRequest } from './transport.ts';
+
+export interface OutgoingRequest {
+  method: string;
+  /** Method parameters, without credentials. */
+  params: Record<string, unknown>;
+  isWrite: boolean;
+  /** Commands carried (for hooks). */
+  commandCount: number;
+  /** For a batch: the names of its commands (named in an outcome-unknown error). */
+  commandNames?: readonly string[];
+  /** Methods of the batch's commands (documented batch charging). */
+  commandMethods?: readonly string[];
+  signal?: AbortSignal;
+}
+
+const MAX_ROUNDS = 64;
+
+async function buildHttpRequest(context: ClientContext, request: OutgoingRequest): Promise<{ http: TransportRequest; token?: string }> {
+  const headers = { 'content-type': 'application/json', accept: 'application/json', 'user-agent': context.userAgent };
+  const { auth, baseUrl } = context.connection;
+  if (auth.mode === 'webhook') {
+    const url = `${baseUrl}/rest/${encodeURIComponent(auth.userId)}/${encodeURIComponent(auth.code)}/${request.method}`;
+    const http: TransportRequest = { method: 'POST', url, headers, body: JSON.stringify(request.params) };
+    if (request.signal !== undefined) http.signal = request.signal;
+    return { http };
+  }
+  const session = context.session;
+  if (session === undefined) throw new Error('oauth connection without a session');
+  const { accessToken, clientEndpoint } = await session.current();
+  const http: TransportRequest = {
+    method: 'POST',
+    url: `${clientEndpoint}${request.method}`,
+    headers,
+    body: JSON.stringify({ ...request.params, auth: accessToken }),
+  };
+  if (request.signal !== undefined) http.signal = request.signal;
+  return { http, token: accessToken };
+}
+
+function codeOf(error: unknown): string {
+  return isB24ChainError(error) ? error.code : error instanceof Error ? error.name : 'ERROR';
+}
+
+export async function sendRequest(context: ClientContext, request: OutgoingRequest): Promise<SuccessResponse> {
+  const { limiter, clock, hooks, connection } = context;
+  const key = connection.limiterKey;
+  const charged = limiter.chargedMethods(request.method, request.commandMethods ?? []);
+  const observeAs = request.method.toLowerCase() === 'batch' && limiter.options.batchCharging === 'documented' ? undefined : request.method;
+  let attempt = 0;
+  let rateLimitAttempts = 0;
+  let refreshes = 0;
+  for (let round = 0; round < MAX_ROUNDS; round += 1) {
+    attempt += 1;
+    const permit = await limiter.acquire(key, charged, request.signal, hooks.onLimiterWait);
+    const { http, token } = await buildHttpRequest(context, request);
+    const event = { method: request.method, commands: request.commandCount, attempt };
+    hooks.onRequest?.(event);
+    const startedAt = clock.now();
+    let failure: unknown;
+    try {
+      const response = await context.transport.send(http, request.method);
+      hooks.onResponse?.({ ...event, status: response.status, durationMs: clock.now() - startedAt });
+      const parsed = parseResponse(request.method, response, clock.now());
+      if (parsed.ok) {
+        if (observeAs !== undefined) await limiter.observe(key, observeAs, parsed.time);
+        return parsed;
+      }
+      failure = parsed.error;
+    } catch (error) {
+      hooks.onResponse?.({ ...event, status: 0, durationMs: clock.now() - startedAt });
+      if (request.signal?.aborted) {
+        if (!request.isWrite) throw error;
+        throw new OutcomeUnknownError({
+          method: request.method,
+          ...(request.commandNames === undefined ? {} : { commands: request.commandNames }),
+          reason: 'the call was aborted while the request was in flight',
+          cause: error,
+        });
+      }
+      if (!isB24ChainError(error)) throw error;
+      failure = error;
+      if (isNetworkError(error) && error.phase === 'connect') await permit.release();
+    }
+
+    const traits = retryTraits(failure);
+    if (traits.retry === 'rate') {
+      rateLimitAttempts += 1;
+      await limiter.recordRateRefusal(key);
+    }
+    const operatingResetAtMs = traits.retry === 'operating' ? await limiter.operatingResetAt(key, charged[0] ?? request.method) : undefined;
+    const decision = decideRetry({
+      error: failure,
+      attempt,
+      rateLimitAttempts,
+      isWrite: request.isWrite,
+      nowMs: clock.now(),
+      ...(operatingResetAtMs === undefined ? {} : { operatingResetAtMs }),
+      random: context.random,
+      options: context.retry,
+    });
+    if (decision.action === 'fail') throw failure;
+    if (decision.action === 'outcome-unknown') {
+      throw new OutcomeUnknownError({
+        method: request.method,
+        ...(request.commandNames === undefined ? {} : { commands: request.commandNames }),
+        reason: `${isB24ChainError(failure) ? failure.message : String(failure)}`.replace(/\s*\.?$/, ''),
+        cause: failure,
+      });
+    }
+    if (decision.action === 'refresh') {
+      if (context.session === undefined || token === undefined || refreshes >= 1) throw failure;
+      refreshes += 1;
+      await context.session.renew(token, request.signal);
+      continue;
+    }
+    hooks.onRetry?.({ method: request.method, attempt, delayMs: decision.delayMs, reason: decision.reason, code: codeOf(failure) });
+    if (traits.retry === 'operating') {
+      // The limiter holds every caller of these methods back until the reset, this one included.
+      await limiter.pauseMethods(key, charged, clock.now() + decision.delayMs);
+      continue;
+    }
+    if (decision.delayMs > 0) await clock.sleep(decision.delayMs, request.signal);
+  }
+  throw new B24ChainError(`${request.method}: no answer after ${MAX_ROUNDS} attempts (RETRIES_EXHAUSTED).`, {
+    code: 'RETRIES_EXHAUSTED',
+    hint: 'The portal kept refusing or failing; try again later.',
+  });
+}
