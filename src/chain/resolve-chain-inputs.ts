@@ -60,7 +60,7 @@ export function resolveChainInputs(chain: ChainDefinition, provided: Readonly<Re
     }
     const problem = checkInputValue(input.type, value);
     if (problem === undefined) resolved[name] = value;
-    else problems.push(commandLineProblem(`--input ${name}`, 'INPUT_TYPE', `the value ${problem}; input "${name}" is declared as ${input.type}`, `Pass a ${input.type}.`));
+    else problems.push(commandLineProblem(`--input ${name}`, 'INPUT_TYPE', `the value ${problem}; input "${name}" is declared as ${input.type}`, `Pass ${input.type === 'integer' || input.type === 'array' || input.type === 'object' ? 'an' : 'a'} ${input.type}.`));
   }
   for (const input of chain.inputs) {
     if (Object.hasOwn(resolved, input.name) || Object.hasOwn(provided, input.name)) continue;

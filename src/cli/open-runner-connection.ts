@@ -26,6 +26,8 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
   return {
     client: { portalKey: 'unavailable', call: unavailable, batch: unavailable, list: unavailable, counters: () => ({ requests: 0, commands: 0, limiterWaitMs: 0, retries: 0 }) },
     database,
-    close: async () => database.close(),
+    close: async () => {
+      database.close();
+    },
   };
 }

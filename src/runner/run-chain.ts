@@ -48,6 +48,8 @@ export interface RunOutcome {
   steps: Record<string, { status: string; count?: number }>;
   rows: number;
   unknownOutcomes: Array<{ stepId: string; itemKey: string; subStepId: string; method: string }>;
+  /** Writes found sent-but-unanswered when a resume started, and looked up before anything was re-sent. */
+  reconciled: number;
   error?: { code: string; message: string; hint?: string; name?: string };
   /** The run stopped on a refusal (missing scope, bad batch reference) rather than a portal error. */
   refused?: boolean;
@@ -98,7 +100,7 @@ export async function runChain(options: RunOptions): Promise<RunOutcome> {
   if (options.resume) store.setStatus(run.id, 'running');
   options.onEvent?.({ type: 'started', runId: run.id, resumed: options.resume !== undefined });
   const stopSignal = options.stopSignal ?? new AbortController().signal;
-  const outcome: RunOutcome = { run, status: 'running', outputs: {}, items: emptyCounts(), steps: {}, rows: 0, unknownOutcomes: [] };
+  const outcome: RunOutcome = { run, status: 'running', outputs: {}, items: emptyCounts(), steps: {}, rows: 0, unknownOutcomes: [], reconciled: 0 };
   const steps: Record<string, unknown> = {};
   const scope = (): Record<string, unknown> => ({ inputs: options.inputs, steps });
 
@@ -112,7 +114,8 @@ export async function runChain(options: RunOptions): Promise<RunOutcome> {
 
   try {
     if (options.resume) {
-      const unresolved = await reconcilePending(options, run);
+      const { unresolved, reconciled } = await reconcilePending(options, run);
+      outcome.reconciled = reconciled;
       if (unresolved.length > 0) {
         outcome.unknownOutcomes = unresolved;
         return finish('awaiting_decision', { code: 'OUTCOME_UNKNOWN', message: `${unresolved.length} write(s) may or may not have reached the portal.`, hint: `Decide with chain resume ${run.id} --resolve ITEM=sent|not-sent.` });
@@ -298,10 +301,13 @@ async function executeBatchStep(step: BatchStep, options: RunOptions, scope: () 
 }
 
 /** Resume: every write recorded as sent but never answered is looked up before anything is re-sent. */
-async function reconcilePending(options: RunOptions, run: RunRecord): Promise<Array<{ stepId: string; itemKey: string; subStepId: string; method: string }>> {
+async function reconcilePending(
+  options: RunOptions,
+  run: RunRecord,
+): Promise<{ unresolved: Array<{ stepId: string; itemKey: string; subStepId: string; method: string }>; reconciled: number }> {
   const { store, client } = options;
   const sent = store.sentSubSteps(run.id);
-  if (sent.length === 0) return [];
+  if (sent.length === 0) return { unresolved: [], reconciled: 0 };
   const decided = sent.filter((entry) => options.resolutions?.has(entry.itemKey));
   for (const entry of decided) {
     const decision = options.resolutions?.get(entry.itemKey);
@@ -317,5 +323,5 @@ async function reconcilePending(options: RunOptions, run: RunRecord): Promise<Ar
     else if (verdict?.status === 'not_sent') store.record(run.id, [{ ...base, status: 'pending' }], []);
     else unresolved.push(base);
   });
-  return unresolved;
+  return { unresolved, reconciled: sent.length };
 }

@@ -58,7 +58,7 @@ describe('--input values', () => {
   it('accepts typed values from library callers and checks their types', () => {
     assert.deepEqual(resolveChainInputs(chain(), { owner: 3, dry: true }).dry, true);
     assert.deepEqual(problemsOf(() => resolveChainInputs(chain(), { owner: 3.5 })), [
-      '--input owner: the value is a number, not an integer; input "owner" is declared as integer (INPUT_TYPE). Pass a integer.',
+      '--input owner: the value is a number, not an integer; input "owner" is declared as integer (INPUT_TYPE). Pass an integer.',
     ]);
   });
 

@@ -1,0 +1,38 @@
+/** Runs `chain` as a child process, as a user would, and captures what it printed. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const binPath = fileURLToPath(new URL('../../bin/chain.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function startCli(args: string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [binPath, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<CliResult>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  return startCli(args, env).done;
+}
+
+/** The environment of the seed-compatible connection to an emulator's webhook. */
+export function webhookEnv(emulator: { url: string; userId: number; code: string }, database: string): Record<string, string> {
+  return {
+    B24_DOMAIN: emulator.url,
+    B24_AUTH_MODE: 'webhook',
+    B24_WEBHOOK_USER_ID: String(emulator.userId),
+    B24_WEBHOOK_CODE: emulator.code,
+    B24_DB: database,
+    B24_RATE_LIMITER: 'memory',
+  };
+}
