@@ -71,7 +71,11 @@ interface StepBase {
   id: string;
   kind: StepKind;
   description?: string;
-  /** Run the step only when this is truthy. */
+  /**
+   * Run the step only when this is truthy. On a `for_each` it is evaluated once, before the loop
+   * (there is no item yet); on a sub-step, per item (before sending when it reads only the item and
+   * inputs, else once the sub-steps it reads are done).
+   */
   if?: ChainExpression;
   position: SourcePosition;
 }

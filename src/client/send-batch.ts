@@ -112,6 +112,7 @@ export function toBatchCommandError(name: string, method: string, failure: { cod
     description: failure.description,
     category: classification.category,
     hint: classification.hint,
+    retryable: classification.retry === 'rate' || classification.retry === 'operating' || (classification.retry === 'transient' && classification.beforeExecution),
     ...(failure.argument === undefined ? {} : { argument: failure.argument }),
   });
 }

@@ -11,6 +11,8 @@ export interface BatchCommandErrorData {
   description: string;
   category: ErrorCategory;
   hint: string;
+  /** True when the portal certainly did not execute the command and sending it again may succeed (e.g. OPERATION_TIME_LIMIT). */
+  retryable: boolean;
   argument?: string;
 }
 
@@ -22,6 +24,7 @@ export class BatchCommandError extends B24ChainError {
   readonly bitrixCode: string;
   readonly description: string;
   readonly category: ErrorCategory;
+  readonly retryable: boolean;
   readonly argument: string | undefined;
 
   constructor(data: BatchCommandErrorData) {
@@ -33,6 +36,7 @@ export class BatchCommandError extends B24ChainError {
     this.bitrixCode = data.bitrixCode;
     this.description = redactSecrets(data.description);
     this.category = data.category;
+    this.retryable = data.retryable;
     this.argument = data.argument;
   }
 
@@ -44,6 +48,7 @@ export class BatchCommandError extends B24ChainError {
       bitrixCode: this.bitrixCode,
       description: this.description,
       category: this.category,
+      retryable: this.retryable,
       ...(this.argument === undefined ? {} : { argument: this.argument }),
     };
   }

@@ -85,6 +85,7 @@ function isPlainNameStep(step: AstNode): boolean {
     step.focus === undefined &&
     step.index === undefined &&
     step.tuple === undefined &&
+    step.keepArray === undefined &&
     step.group === undefined &&
     step.predicate === undefined &&
     asNodes(step.stages).every((stage) => integerIndexOf(stage) !== undefined)

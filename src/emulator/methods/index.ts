@@ -1,9 +1,34 @@
 import type { MethodSpec } from '../types.ts';
+import { crmActivityMethods } from './crm/crm-activity-methods.ts';
+import { crmItemMethods } from './crm/crm-item-methods.ts';
+import { crmLegacyMethods } from './crm/crm-legacy-methods.ts';
+import { crmStatusMethods } from './crm/crm-status-methods.ts';
+import { eventBindMethods } from './events/event-bind-methods.ts';
+import { offlineEventMethods } from './events/offline-event-methods.ts';
+import { GENERIC_FAMILIES } from './generic/generic-families.ts';
+import { makeGenericFamily } from './generic/make-generic-family.ts';
+import { imMethods } from './im/im-methods.ts';
+import { systemMethods } from './system/system-methods.ts';
+import { taskMethods } from './tasks/task-methods.ts';
+import { userMethods } from './users/user-methods.ts';
 
 /** Every method the emulator serves, by lower-case name. Families register here. */
 export function buildMethodTable(): Map<string, MethodSpec> {
   const table = new Map<string, MethodSpec>();
-  const families: MethodSpec[][] = [];
+  const families: MethodSpec[][] = [
+    crmLegacyMethods(),
+    crmItemMethods(),
+    crmStatusMethods(),
+    crmActivityMethods(),
+    taskMethods(),
+    imMethods(),
+    userMethods(),
+    eventBindMethods(),
+    offlineEventMethods(),
+    ...GENERIC_FAMILIES.map(makeGenericFamily),
+    // Reads the table itself (methods, method.get), so it sees every family, including later ones.
+    systemMethods(table),
+  ];
   for (const family of families) for (const spec of family) table.set(spec.name, spec);
   return table;
 }

@@ -1,0 +1,190 @@
+/**
+ * `B24Client`: the engine under every chain and call (DESIGN.md §2, §7). `call` one method, `batch` any
+ * number of named commands, `list` every page of a list method; all through the limiter, the retry
+ * policy and (for applications) the OAuth session, over a `Transport`.
+ */
+import { ConnectionConfigError } from '../errors/connection-config-error.ts';
+import type { LimiterStore } from '../limiter/limiter-store.ts';
+import { createLimiterStore } from '../limiter/create-limiter-store.ts';
+import { RateLimiter, type BatchCharging } from '../limiter/rate-limiter.ts';
+import { assertMethodName, assertParamsObject } from '../protocol/encode-batch-commands.ts';
+import { defaultRetryPolicyOptions, type RetryPolicyOptions } from '../protocol/retry-policy.ts';
+import type { TimeInfo } from '../protocol/time-info.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
+import type { ClientContext } from './client-context.ts';
+import type { ClientHooks } from './client-hooks.ts';
+import type { Connection } from './connection.ts';
+import { isWriteMethod } from './is-write-method.ts';
+import { ListIterator, type ListOptions } from './list-pages.ts';
+import { withLoopbackGuard } from './loopback-guard.ts';
+import { OAuthSession } from './oauth-session.ts';
+import { runBatch, type BatchInput, type BatchOptions, type BatchResult } from './send-batch.ts';
+import { sendRequest } from './send-request.ts';
+import { CredentialsFileTokenStore, MemoryTokenStore, type OAuthTokens, type TokenStore } from './token-store.ts';
+import type { Transport } from './transport.ts';
+import { createUndiciTransport, type UndiciTransportOptions } from './undici-transport.ts';
+
+export interface B24ClientOptions {
+  connection: Connection;
+  /** Default: undici with keep-alive (always behind the loopback guard). */
+  transport?: Transport;
+  transportOptions?: UndiciTransportOptions;
+  /** A limiter shared with other clients; default: one built from `connection.limiter`. */
+  limiter?: RateLimiter;
+  /** Store for the default limiter (default: memory, or SQLite at `limiterPath` when the connection asks for it). */
+  limiterStore?: LimiterStore;
+  limiterPath?: string;
+  /** The portal's operating budget per method, seconds (default 480). */
+  operatingLimitSeconds?: number;
+  /** How the portal charges a batch (default `measured`). */
+  batchCharging?: BatchCharging;
+  clock?: Clock;
+  /** Default: the credentials file of the profile, else memory. */
+  tokenStore?: TokenStore;
+  /** Receives both new tokens after every refresh this process performs. */
+  onTokens?: (tokens: OAuthTokens) => void | Promise<void>;
+  retry?: Partial<RetryPolicyOptions>;
+  /** For back-off jitter (default Math.random). */
+  random?: () => number;
+  hooks?: ClientHooks;
+  userAgent?: string;
+}
+
+export interface ClientCounters {
+  requests: number;
+  commands: number;
+  retries: number;
+  limiterWaitMs: number;
+  rows: number;
+}
+
+function countingHooks(hooks: ClientHooks, tally: ClientCounters): ClientHooks {
+  return {
+    ...hooks,
+    onRequest: (event) => {
+      tally.requests += 1;
+      tally.commands += event.commands;
+      hooks.onRequest?.(event);
+    },
+    onRetry: (event) => {
+      tally.retries += 1;
+      hooks.onRetry?.(event);
+    },
+    onLimiterWait: (wait) => {
+      tally.limiterWaitMs += wait.waitMs;
+      hooks.onLimiterWait?.(wait);
+    },
+    onRows: (event) => {
+      tally.rows += event.rows;
+      hooks.onRows?.(event);
+    },
+  };
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Whether the method writes; by default guessed from its name (unknown verbs count as writes). */
+  write?: boolean;
+}
+
+export interface CallResult<T = unknown> {
+  result: T;
+  total?: number;
+  next?: number;
+  time?: TimeInfo;
+}
+
+export class B24Client {
+  readonly connection: Connection;
+  readonly limiter: RateLimiter;
+  private readonly context: ClientContext;
+  private readonly ownsLimiter: boolean;
+  private readonly tally: ClientCounters = { requests: 0, commands: 0, retries: 0, limiterWaitMs: 0, rows: 0 };
+
+  constructor(options: B24ClientOptions) {
+    const { connection } = options;
+    const clock = options.clock ?? systemClock;
+    const hooks = countingHooks(options.hooks ?? {}, this.tally);
+    const transport = withLoopbackGuard(options.transport ?? createUndiciTransport(options.transportOptions));
+    this.connection = connection;
+    this.ownsLimiter = options.limiter === undefined;
+    if (options.limiter !== undefined) {
+      this.limiter = options.limiter;
+    } else {
+      if (options.limiterStore === undefined && connection.limiter.store === 'sqlite' && options.limiterPath === undefined) {
+        throw new ConnectionConfigError({ setting: 'B24_RATE_LIMITER', code: 'MISSING_SETTING', detail: 'sqlite needs a file', hint: 'Pass limiterPath (the CLI uses .b24chain/limiter.db) or use B24_RATE_LIMITER=memory.' });
+      }
+      this.limiter = new RateLimiter({
+        store: options.limiterStore ?? createLimiterStore(connection.limiter.store, options.limiterPath),
+        clock,
+        rate: connection.limiter.rate,
+        burst: connection.limiter.burst,
+        ...(options.operatingLimitSeconds === undefined ? {} : { operatingLimitSeconds: options.operatingLimitSeconds }),
+        ...(options.batchCharging === undefined ? {} : { batchCharging: options.batchCharging }),
+      });
+    }
+    let session: OAuthSession | undefined;
+    if (connection.auth.mode === 'oauth') {
+      const store = options.tokenStore ?? (connection.credentialsFile !== undefined ? new CredentialsFileTokenStore(connection.credentialsFile, { clock }) : new MemoryTokenStore());
+      session = new OAuthSession({
+        auth: connection.auth,
+        tokenKey: connection.tokenKey,
+        store,
+        transport,
+        clock,
+        ...(options.onTokens === undefined ? {} : { onTokens: options.onTokens }),
+        onRefresh: (event) => hooks.onTokenRefresh?.(event),
+      });
+    }
+    this.context = {
+      connection,
+      transport,
+      limiter: this.limiter,
+      clock,
+      session,
+      retry: { ...defaultRetryPolicyOptions, ...options.retry },
+      random: options.random ?? Math.random,
+      hooks,
+      userAgent: options.userAgent ?? 'b24chain/0.1',
+    };
+  }
+
+  /** One method call. Throws `BitrixApiError`, `OutcomeUnknownError` (writes), `NetworkError`, `TimeoutError`, `AuthError`, `InvalidRequestError`. */
+  async call<T = unknown>(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): Promise<CallResult<T>> {
+    assertMethodName(method);
+    assertParamsObject(method, params);
+    const response = await sendRequest(this.context, {
+      method,
+      params: params ?? {},
+      isWrite: options.write ?? isWriteMethod(method),
+      commandCount: 1,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    const result: CallResult<T> = { result: response.result as T };
+    if (response.total !== undefined) result.total = response.total;
+    if (response.next !== undefined) result.next = response.next;
+    if (response.time !== undefined) result.time = response.time;
+    return result;
+  }
+
+  /** Any number of named commands, split into requests of at most 50; results and errors by name. */
+  batch(commands: BatchInput, options: BatchOptions = {}): Promise<BatchResult> {
+    return runBatch(this.context, commands, options);
+  }
+
+  /** Every page of a list method (`for await (const page of client.list(...))`, or `.rows()`). */
+  list(method: string, params: Record<string, unknown> = {}, options: ListOptions = {}): ListIterator {
+    return new ListIterator(this.context, method, params, options);
+  }
+
+  /** Totals since this client was made: HTTP requests sent (retries included), commands, retries, limiter waits, rows listed. */
+  counters(): ClientCounters {
+    return { ...this.tally };
+  }
+
+  /** Closes the transport (and the limiter's store when this client built it). */
+  async close(): Promise<void> {
+    await this.context.transport.close();
+    if (this.ownsLimiter) await this.limiter.close();
+  }
+}

@@ -1,0 +1,15 @@
+export { B24Client, type B24ClientOptions, type CallOptions, type CallResult, type ClientCounters } from './b24-client.ts';
+export type { BatchInput, BatchOptions, BatchResult } from './send-batch.ts';
+export { ListIterator, type ListOptions, type ListPage } from './list-pages.ts';
+export type { ClientHooks, RequestEvent, ResponseEvent, RetryEvent, RowsEvent, ListFallbackEvent, TokenRefreshEvent } from './client-hooks.ts';
+export type { Connection, AuthSettings, WebhookAuth, OAuthAuth, LimiterSettings } from './connection.ts';
+export { resolveConnection, normalizeBaseUrl, tokenEndpointFrom, DEFAULT_OAUTH_URL, type ConnectionOptions, type ResolveConnectionInput } from './resolve-connection.ts';
+export { readCredentialsFile, writeCredentialsFile, updateProfile, withFileLock, type PortalProfile, type CredentialsFileContent } from './credentials-file.ts';
+export { MemoryTokenStore, CredentialsFileTokenStore, type TokenStore, type OAuthTokens } from './token-store.ts';
+export type { Transport, TransportRequest, TransportResponse } from './transport.ts';
+export { createUndiciTransport, type UndiciTransportOptions } from './undici-transport.ts';
+export { assertSecureUrl, isLoopbackHost, withLoopbackGuard } from './loopback-guard.ts';
+export { isWriteMethod } from './is-write-method.ts';
+export type { ListCursor } from '../protocol/list-methods.ts';
+export type { BatchCommand, BatchCommandInput } from '../protocol/encode-batch-commands.ts';
+export type { TimeInfo } from '../protocol/time-info.ts';

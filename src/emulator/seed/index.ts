@@ -1,0 +1,2 @@
+export { generateLeads, type GenerateLeadsOptions } from './generate-leads.ts';
+export { loadDemoSeed } from './load-demo-seed.ts';
