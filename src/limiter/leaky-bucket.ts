@@ -12,7 +12,10 @@ export interface BucketSettings {
   burst: number;
   /** Requests of the burst kept free for latency jitter and other clients (default 1). */
   headroom: number;
-  /** After a 503, the drain is assumed this much slower (0 < factor ≤ 1) for `refusalCooldownMs`. */
+  /**
+   * After a 503, the drain is assumed this much slower (0 < factor ≤ 1) for `refusalCooldownMs`;
+   * each further 503 within the cooldown multiplies it again (down to 5 % of the rate).
+   */
   refusalSlowdown: number;
   refusalCooldownMs: number;
 }
@@ -24,13 +27,20 @@ export interface BucketState {
   updatedAtMs: number;
   /** The last 503 QUERY_LIMIT_EXCEEDED seen (ms), or 0. */
   refusedAtMs: number;
+  /** Share of the rate assumed while the cooldown runs (1 = none). */
+  slowdown: number;
 }
 
-export const emptyBucket = (nowMs: number): BucketState => ({ level: 0, updatedAtMs: nowMs, refusedAtMs: 0 });
+const MIN_SLOWDOWN = 0.05;
+
+export const emptyBucket = (nowMs: number): BucketState => ({ level: 0, updatedAtMs: nowMs, refusedAtMs: 0, slowdown: 1 });
+
+function cooling(state: BucketState, settings: BucketSettings, nowMs: number): boolean {
+  return state.refusedAtMs > 0 && nowMs - state.refusedAtMs < settings.refusalCooldownMs;
+}
 
 function effectiveRate(state: BucketState, settings: BucketSettings, nowMs: number): number {
-  const slowed = state.refusedAtMs > 0 && nowMs - state.refusedAtMs < settings.refusalCooldownMs;
-  return slowed ? settings.rate * settings.refusalSlowdown : settings.rate;
+  return cooling(state, settings, nowMs) ? settings.rate * state.slowdown : settings.rate;
 }
 
 /** The counter drained up to `nowMs`. */
@@ -46,17 +56,27 @@ export function reserveSlot(state: BucketState, settings: BucketSettings, nowMs:
   const rate = effectiveRate(state, settings, nowMs);
   const excess = level + 1 - capacity;
   const sendAtMs = excess <= 0 ? nowMs : nowMs + Math.ceil((excess / rate) * 1000);
-  return { state: { level: level + 1, updatedAtMs: nowMs, refusedAtMs: state.refusedAtMs }, sendAtMs };
+  return { state: { ...state, level: level + 1, updatedAtMs: nowMs }, sendAtMs };
 }
 
 /** Gives a reservation back (the request was never sent). */
 export function releaseSlot(state: BucketState, settings: BucketSettings, nowMs: number): BucketState {
   const level = drainedLevel(state, settings, nowMs);
-  return { level: Math.max(0, level - 1), updatedAtMs: nowMs, refusedAtMs: state.refusedAtMs };
+  return { ...state, level: Math.max(0, level - 1), updatedAtMs: nowMs };
 }
 
-/** The portal said 503 QUERY_LIMIT_EXCEEDED: its counter is at the burst, whatever we thought. */
+/**
+ * The portal said 503 QUERY_LIMIT_EXCEEDED: its counter is at the burst, whatever we thought, and
+ * something (another client, a wrong rate setting) drains it slower than assumed: slow down, more
+ * with every refusal that follows within the cooldown.
+ */
 export function recordRefusal(state: BucketState, settings: BucketSettings, nowMs: number): BucketState {
   const level = drainedLevel(state, settings, nowMs);
-  return { level: Math.max(level, settings.burst), updatedAtMs: nowMs, refusedAtMs: nowMs };
+  const previous = cooling(state, settings, nowMs) ? state.slowdown : 1;
+  return {
+    level: Math.max(level, settings.burst),
+    updatedAtMs: nowMs,
+    refusedAtMs: nowMs,
+    slowdown: Math.max(MIN_SLOWDOWN, previous * settings.refusalSlowdown),
+  };
 }

@@ -13,6 +13,7 @@ interface BucketRow {
   level: number;
   updated_at: number;
   refused_at: number;
+  slowdown: number;
 }
 
 interface MethodRow {
@@ -25,7 +26,7 @@ interface MethodRow {
 export class SqliteLimiterStore implements LimiterStore {
   private readonly database: Database.Database;
   private readonly readBucket: Database.Statement<[string], BucketRow>;
-  private readonly writeBucket: Database.Statement<[string, number, number, number]>;
+  private readonly writeBucket: Database.Statement<[string, number, number, number, number]>;
   private readonly readMethod: Database.Statement<[string, string], MethodRow>;
   private readonly writeMethod: Database.Statement<[string, string, number, number | null, number, number | null]>;
 
@@ -37,15 +38,17 @@ export class SqliteLimiterStore implements LimiterStore {
     this.database.pragma('synchronous = NORMAL');
     this.database.exec(`
       CREATE TABLE IF NOT EXISTS limiter_bucket (
-        key TEXT PRIMARY KEY, level REAL NOT NULL, updated_at INTEGER NOT NULL, refused_at INTEGER NOT NULL);
+        key TEXT PRIMARY KEY, level REAL NOT NULL, updated_at INTEGER NOT NULL, refused_at INTEGER NOT NULL,
+        slowdown REAL NOT NULL DEFAULT 1);
       CREATE TABLE IF NOT EXISTS limiter_method (
         key TEXT NOT NULL, method TEXT NOT NULL, operating REAL NOT NULL, reset_at INTEGER,
         observed_at INTEGER NOT NULL, blocked_until INTEGER, PRIMARY KEY (key, method));
     `);
-    this.readBucket = this.database.prepare('SELECT level, updated_at, refused_at FROM limiter_bucket WHERE key = ?');
+    this.readBucket = this.database.prepare('SELECT level, updated_at, refused_at, slowdown FROM limiter_bucket WHERE key = ?');
     this.writeBucket = this.database.prepare(
-      'INSERT INTO limiter_bucket (key, level, updated_at, refused_at) VALUES (?, ?, ?, ?) ' +
-        'ON CONFLICT (key) DO UPDATE SET level = excluded.level, updated_at = excluded.updated_at, refused_at = excluded.refused_at',
+      'INSERT INTO limiter_bucket (key, level, updated_at, refused_at, slowdown) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (key) DO UPDATE SET level = excluded.level, updated_at = excluded.updated_at, ' +
+        'refused_at = excluded.refused_at, slowdown = excluded.slowdown',
     );
     this.readMethod = this.database.prepare('SELECT operating, reset_at, observed_at, blocked_until FROM limiter_method WHERE key = ? AND method = ?');
     this.writeMethod = this.database.prepare(
@@ -57,11 +60,13 @@ export class SqliteLimiterStore implements LimiterStore {
 
   private bucket(key: string, nowMs: number): BucketState {
     const row = this.readBucket.get(key);
-    return row === undefined ? emptyBucket(nowMs) : { level: row.level, updatedAtMs: row.updated_at, refusedAtMs: row.refused_at };
+    return row === undefined
+      ? emptyBucket(nowMs)
+      : { level: row.level, updatedAtMs: row.updated_at, refusedAtMs: row.refused_at, slowdown: row.slowdown };
   }
 
   private saveBucket(key: string, state: BucketState): void {
-    this.writeBucket.run(key, state.level, Math.round(state.updatedAtMs), Math.round(state.refusedAtMs));
+    this.writeBucket.run(key, state.level, Math.round(state.updatedAtMs), Math.round(state.refusedAtMs), state.slowdown);
   }
 
   private updateBucket<T>(key: string, nowMs: number, change: (state: BucketState) => { state: BucketState; value: T }): T {
