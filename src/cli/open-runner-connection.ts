@@ -1,11 +1,21 @@
-/** Placeholder until the client lands: opens the state database and a RunnerClient. */
+/**
+ * What `run`, `resume` and `plan` work with: the state database, and a client for the portal named by
+ * the environment (seed-compatible settings, or a `--portal` profile), or for an in-process emulator
+ * with the demo seed when `--emulator` is given (always explicit, never a fallback).
+ */
+import { dirname, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
+import { B24Client } from '../client/b24-client.ts';
+import { resolveConnection } from '../client/resolve-connection.ts';
+import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
+import { adaptClient } from '../runner/client-adapter.ts';
 import type { RunnerClient } from '../runner/runner-client.ts';
 import { openStateDatabase, resolveStatePath } from '../store/index.ts';
 
 export interface RunnerConnection {
   client: RunnerClient;
   database: Database;
+  emulator?: RunningEmulator;
   close(): Promise<void>;
 }
 
@@ -18,16 +28,50 @@ export interface RunnerConnectionOptions {
   stateOnly?: boolean;
 }
 
+const unavailable = (): never => {
+  throw new Error('no portal connection was opened');
+};
+
 export async function openRunnerConnection(options: RunnerConnectionOptions): Promise<RunnerConnection> {
-  const database = openStateDatabase(resolveStatePath({ flag: options.dbFlag, env: options.env.B24_DB }));
-  const unavailable = (): never => {
-    throw new Error('the Bitrix24 client is not wired yet');
-  };
-  return {
-    client: { portalKey: 'unavailable', call: unavailable, batch: unavailable, list: unavailable, counters: () => ({ requests: 0, commands: 0, limiterWaitMs: 0, retries: 0 }) },
-    database,
-    close: async () => {
-      database.close();
-    },
-  };
+  const statePath = resolveStatePath({ flag: options.dbFlag, env: options.env.B24_DB });
+  const database = openStateDatabase(statePath);
+  if (options.stateOnly) {
+    return {
+      database,
+      client: { portalKey: '', call: unavailable, batch: unavailable, list: unavailable, counters: () => ({ requests: 0, commands: 0, limiterWaitMs: 0, retries: 0 }) },
+      close: async () => {
+        database.close();
+      },
+    };
+  }
+  let emulator: RunningEmulator | undefined;
+  try {
+    let env: Readonly<Record<string, string | undefined>> = options.env;
+    if (options.emulator) {
+      emulator = await startEmulator({ seed: 'demo' });
+      env = { B24_DOMAIN: emulator.url, B24_AUTH_MODE: 'webhook', B24_WEBHOOK_USER_ID: String(emulator.userId), B24_WEBHOOK_CODE: emulator.code, B24_RATE_LIMITER: 'memory' };
+    }
+    const connection = resolveConnection({
+      env,
+      defaultRateLimiter: 'sqlite',
+      ...(options.portal ? { profile: options.portal } : {}),
+      ...(options.env.B24_CREDENTIALS ? { credentialsFile: options.env.B24_CREDENTIALS } : {}),
+    });
+    const client = new B24Client({ connection, limiterPath: statePath === ':memory:' ? ':memory:' : join(dirname(statePath), 'limiter.db') });
+    const running = emulator;
+    return {
+      client: adaptClient(client),
+      database,
+      ...(running ? { emulator: running } : {}),
+      close: async () => {
+        await client.close();
+        database.close();
+        await running?.close();
+      },
+    };
+  } catch (error) {
+    database.close();
+    await emulator?.close();
+    throw error;
+  }
 }
