@@ -19,7 +19,9 @@ export interface ProgressDisplay {
   close(): void;
 }
 
+/** Terminal redraws at most 4 times a second; JSON lines at most 10 times a second. */
 const INTERVAL_MS = 250;
+const JSON_INTERVAL_MS = 100;
 
 export function createProgressDisplay(options: { json: boolean; stream?: NodeJS.WriteStream; now?: () => number }): ProgressDisplay {
   const stream = options.stream ?? process.stderr;
@@ -38,7 +40,7 @@ export function createProgressDisplay(options: { json: boolean; stream?: NodeJS.
   return {
     update(snapshot) {
       const time = now();
-      if (time - lastShown < INTERVAL_MS) return;
+      if (time - lastShown < (options.json ? JSON_INTERVAL_MS : INTERVAL_MS)) return;
       lastShown = time;
       if (options.json) {
         const seconds = Math.max(0.001, (time - started) / 1000);

@@ -7,13 +7,25 @@ import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-
 import { listAll } from '../helpers/portal-reader.ts';
 import { startCli, runCli, webhookEnv } from '../helpers/run-cli.ts';
 
-/** Deterministic kill delays: the run is killed at several points, then resumed. */
-function seededDelays(seed: number, count: number, min: number, max: number): number[] {
+/**
+ * Kills are placed by progress, not by the wall clock: after the k-th progress line the run prints
+ * (one per settled batch), k drawn from a seeded sequence, so the test holds on a slow machine too.
+ */
+function seededKillPoints(seed: number, count: number, max: number): number[] {
   let state = seed;
   return Array.from({ length: count }, () => {
     state = (state * 1103515245 + 12345) % 2 ** 31;
-    return min + (state % (max - min));
+    return 1 + (state % max);
   });
+}
+
+function killAfterProgress(lines: number): (line: string, child: import('node:child_process').ChildProcess) => void {
+  let seen = 0;
+  return (line, child) => {
+    if (!line.includes('"type":"progress"')) return;
+    seen += 1;
+    if (seen === lines) child.kill('SIGKILL');
+  };
 }
 
 describe('lead-to-deal survives SIGKILL at random points', () => {
@@ -22,7 +34,7 @@ describe('lead-to-deal survives SIGKILL at random points', () => {
   let leadIds: string[] = [];
 
   before(async () => {
-    emulator = await startEmulatorProcess(['--seed', 'empty', '--leads', '400', '--random-seed', '7', '--rate', '50', '--burst', '100', '--write-ms', '4']);
+    emulator = await startEmulatorProcess(['--seed', 'empty', '--leads', '1500', '--random-seed', '7', '--rate', '50', '--burst', '100', '--write-ms', '3']);
     leadIds = (await listAll(emulator.webhookUrl, 'crm.lead.list', { filter: { STATUS_ID: 'IN_PROCESS' }, select: ['ID'] })).map((row) => row.ID as string);
   });
   after(async () => emulator?.stop());
@@ -30,14 +42,13 @@ describe('lead-to-deal survives SIGKILL at random points', () => {
   it('ends with exactly one contact and one deal per lead, every lead converted', async () => {
     assert.ok(leadIds.length >= 50, `the generator made ${leadIds.length} IN_PROCESS leads`);
     const env = webhookEnv(emulator, database);
-    const first = startCli(['run', 'chains/core/lead-to-deal.yml', '--confirm-write', '--concurrency', '4', '--json'], env);
-    const delays = seededDelays(11, 3, 700, 2200);
-    setTimeout(() => first.child.kill('SIGKILL'), delays[0]);
+    const killPoints = seededKillPoints(11, 4, 4);
+    const first = startCli(['run', 'chains/core/lead-to-deal.yml', '--confirm-write', '--concurrency', '4', '--json'], env, killAfterProgress(killPoints[0] as number));
     const killed = await first.done;
     let runId: string | undefined;
     const status = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { runs: Array<{ runId: string; status: string }> };
     runId = status.runs[0]?.runId;
-    if (killed.code === 0) return assert.fail('the first run finished before it was killed: make the emulator slower');
+    if (killed.code === 0) return assert.fail('the first run finished before it was killed: give it more leads');
     assert.ok(runId, 'the killed run is listed by chain status');
 
     const refusal = await runCli(['run', 'chains/core/lead-to-deal.yml', '--confirm-write', '--json'], env);
@@ -45,21 +56,25 @@ describe('lead-to-deal survives SIGKILL at random points', () => {
     assert.match(refusal.stdout, new RegExp(`chain resume ${runId}`));
 
     let finished = false;
+    let kills = 1;
+    let reconciledSeen = 0;
     for (let attempt = 1; attempt <= 8 && !finished; attempt += 1) {
-      const resume = startCli(['resume', runId, '--confirm-write', '--concurrency', '4', '--json'], env);
-      const delay = delays[attempt];
-      if (delay !== undefined) setTimeout(() => resume.child.kill('SIGKILL'), delay);
+      const point = killPoints[attempt];
+      const resume = startCli(['resume', runId, '--confirm-write', '--concurrency', '4', '--json'], env, point === undefined ? undefined : killAfterProgress(point));
       const result = await resume.done;
       if (result.code === 0) {
         const document = JSON.parse(result.stdout) as { status: string; counts: { reconciled: number } };
         assert.equal(document.status, 'done');
         assert.ok(document.counts.reconciled <= 4 * 50, `at most --concurrency batches reconciled, got ${document.counts.reconciled} writes`);
+        reconciledSeen += document.counts.reconciled;
         finished = true;
       } else {
         assert.ok(result.signal === 'SIGKILL' || result.code === 3, `resume ended with ${result.code}: ${result.stderr}${result.stdout}`);
+        if (result.signal === 'SIGKILL') kills += 1;
       }
     }
     assert.ok(finished, 'the run finished within 8 resumes');
+    assert.ok(kills >= 3, `the run was killed at ${kills} points`);
 
     const contacts = await listAll(emulator.webhookUrl, 'crm.contact.list', { filter: { ORIGINATOR_ID: 'b24chain' }, select: ['ID', 'ORIGIN_ID'] });
     const deals = await listAll(emulator.webhookUrl, 'crm.deal.list', { filter: { ORIGINATOR_ID: 'b24chain' }, select: ['ID', 'ORIGIN_ID', 'CONTACT_ID'] });
