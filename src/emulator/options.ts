@@ -6,6 +6,8 @@ export interface EmulatorOptions {
   seed?: 'demo' | 'empty';
   /** Generate this many extra leads with the seeded generator (benchmarks). */
   leads?: number;
+  /** STATUS_ID of every generated lead (default: NEW / IN_PROCESS / PROCESSED / JUNK at random). */
+  leadStatus?: string;
   /** Seed of the lead generator and of fault injection. */
   randomSeed?: number;
   /** Leaky bucket drain per second (2; enterprise 5). */
@@ -38,6 +40,7 @@ export interface ResolvedEmulatorOptions {
   port: number;
   seed: 'demo' | 'empty';
   leads: number;
+  leadStatus: string | undefined;
   randomSeed: number;
   rate: number;
   burst: number;
@@ -81,6 +84,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     port: positive('port', options.port ?? defaults.port, true),
     seed: options.seed ?? defaults.seed,
     leads: positive('leads', options.leads ?? defaults.leads, true),
+    leadStatus: options.leadStatus,
     randomSeed: options.randomSeed ?? defaults.randomSeed,
     rate: positive('rate', options.rate ?? defaults.rate),
     burst: positive('burst', options.burst ?? defaults.burst),

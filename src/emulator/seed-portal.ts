@@ -5,5 +5,5 @@ import { generateLeads, loadDemoSeed } from './seed/index.ts';
 
 export function seedPortal(portal: PortalState, options: ResolvedEmulatorOptions): void {
   if (options.seed === 'demo') loadDemoSeed(portal);
-  if (options.leads > 0) generateLeads(portal, options.leads, { seed: options.randomSeed });
+  if (options.leads > 0) generateLeads(portal, options.leads, { seed: options.randomSeed, ...(options.leadStatus ? { status: options.leadStatus } : {}) });
 }

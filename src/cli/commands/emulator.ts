@@ -17,6 +17,7 @@ interface EmulatorFlags {
   tls?: boolean;
   json?: boolean;
   leads: number;
+  leadStatus?: string;
   tokenLifetime: number;
   realistic?: boolean;
   readMs?: number;
@@ -38,6 +39,7 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--tls', 'serve HTTPS with a self-signed certificate (its PEM path is printed)')
     .option('--json', 'print one JSON line with the URL and credentials')
     .option('--leads <n>', 'generate this many extra leads (seeded)', integer('--leads'), 0)
+    .option('--lead-status <status>', 'STATUS_ID of every generated lead (default: a random mix)')
     .option('--random-seed <n>', 'seed of the lead generator and fault injection', integer('--random-seed'), 42)
     .option('--token-lifetime <seconds>', 'access token lifetime', integer('--token-lifetime'), 3600)
     .option('--realistic', `simulate execution time like a live portal (${realisticExecutionMs.read} ms per read, ${realisticExecutionMs.write} ms per write)`)
@@ -54,6 +56,7 @@ export function registerEmulatorCommand(program: Command): void {
         burst: flags.burst,
         tls: flags.tls === true,
         leads: flags.leads,
+        ...(flags.leadStatus ? { leadStatus: flags.leadStatus } : {}),
         randomSeed: flags.randomSeed,
         tokenLifetimeSeconds: flags.tokenLifetime,
         executionMs: { read: flags.readMs ?? base.read, write: flags.writeMs ?? base.write },

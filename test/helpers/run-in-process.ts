@@ -1,0 +1,46 @@
+/** Runs a chain file in-process against a running emulator, through the real client. */
+import { B24Client } from '../../src/client/index.ts';
+import { resolveConnection } from '../../src/client/resolve-connection.ts';
+import { validateChainFile } from '../../src/chain/index.ts';
+import type { RunningEmulator } from '../../src/emulator/index.ts';
+import { adaptClient } from '../../src/runner/client-adapter.ts';
+import { runChain, type RunOptions, type RunOutcome } from '../../src/runner/run-chain.ts';
+import { RunStore } from '../../src/runner/run-store.ts';
+import { openStateDatabase } from '../../src/store/index.ts';
+import type { RunnerClient } from '../../src/runner/runner-client.ts';
+
+export function emulatorClient(emulator: Pick<RunningEmulator, 'url' | 'userId' | 'code'>): { client: RunnerClient; close(): Promise<void> } {
+  const connection = resolveConnection({
+    env: { B24_DOMAIN: emulator.url, B24_AUTH_MODE: 'webhook', B24_WEBHOOK_USER_ID: String(emulator.userId), B24_WEBHOOK_CODE: emulator.code, B24_RATE_LIMITER: 'memory', B24_RATE_LIMITER_RATE: '1000', B24_RATE_LIMITER_BURST: '1000' },
+  });
+  const b24 = new B24Client({ connection });
+  return { client: adaptClient(b24), close: () => b24.close() };
+}
+
+export async function runChainFile(
+  emulator: Pick<RunningEmulator, 'url' | 'userId' | 'code'>,
+  file: string,
+  options: Partial<RunOptions> & { databasePath?: string } = {},
+): Promise<{ outcome: RunOutcome; store: RunStore }> {
+  const report = await validateChainFile(file);
+  if (!report.valid || !report.chain) throw new Error(`${file} is invalid: ${report.problems.map((problem) => problem.detail).join('; ')}`);
+  const database = openStateDatabase(options.databasePath ?? ':memory:');
+  const store = new RunStore(database);
+  const { client, close } = emulatorClient(emulator);
+  try {
+    const outcome = await runChain({
+      chain: report.chain,
+      chainPath: file,
+      chainSha256: report.sha256,
+      summary: report.summary,
+      inputs: options.inputs ?? {},
+      client,
+      store,
+      confirmWrite: true,
+      ...options,
+    });
+    return { outcome, store };
+  } finally {
+    await close();
+  }
+}
