@@ -2,7 +2,7 @@
  * The failed commands of an answered `batch` (its `result_error`), as typed errors: the portal answers
  * HTTP 200 even when commands fail, so `chain call batch` reports them and exits 1. Pure.
  */
-import { BatchCommandError } from '../errors/batch-command-error.ts';
+import { BatchCommandError, type BatchCommandErrorData } from '../errors/batch-command-error.ts';
 import { classifyErrorCode } from '../protocol/classify-error.ts';
 import { normalizeBatchResponse } from '../protocol/normalize-batch-response.ts';
 import { isBatchMethod, parseBatchCommands } from '../protocol/risk.ts';
@@ -15,14 +15,16 @@ export function findBatchErrors(method: string, params: Record<string, unknown>,
   const methods = new Map(parseBatchCommands(params).map((command) => [command.name, command.method]));
   return [...answer.errors].map(([name, failure]) => {
     const classification = classifyErrorCode(failure.code, failure.description);
-    return new BatchCommandError({
+    const data: BatchCommandErrorData = {
       command: name,
       method: methods.get(name) ?? 'unknown',
       bitrixCode: failure.code,
       description: failure.description,
       category: classification.category,
       hint: classification.hint,
-      ...(failure.argument === undefined ? {} : { argument: failure.argument }),
-    });
+      retryable: classification.beforeExecution && classification.retry !== 'never',
+    };
+    if (failure.argument !== undefined) data.argument = failure.argument;
+    return new BatchCommandError(data);
   });
 }
