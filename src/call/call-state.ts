@@ -63,3 +63,21 @@ export function recordAudit(audit: AuditStore, state: CallState, outcome: CallOu
     packs: state.packs,
   });
 }
+
+/** The outcome when the call stopped before a portal was known (connection settings, state file). */
+export function outcomeWithoutPortal(error: { toJSON(): Record<string, unknown> }, method: string | undefined, status: 'refused' | 'failed', requestId: string): CallOutcome {
+  return {
+    status,
+    exitCode: exitCodeOf[status],
+    requestId,
+    portal: null,
+    method: method?.trim() || null,
+    risk: null,
+    packs: [],
+    planId: null,
+    idempotency: { key: null, source: null, replayed: false, enabled: true },
+    durationMs: null,
+    notices: [],
+    errors: [error.toJSON()],
+  };
+}

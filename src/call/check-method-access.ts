@@ -1,6 +1,7 @@
 /**
  * The pack and allowlist gate (`packs.md`): a method is allowed when a selected pack or an allowlist
- * pattern covers it, or with `--allow-unlisted`. A `batch` is judged by its commands: every command
+ * pattern covers it (the allowlist adds to the packs, as in the seed), or with `--allow-unlisted`. A
+ * `batch` is judged by its commands, as the seed did (the container itself does nothing): every command
  * must pass, a nested `batch` is refused, and so is a batch the portal would refuse (empty, more than
  * 50 commands, a command it cannot read). Pure: throws a `RefusalError`, sends nothing.
  */

@@ -7,6 +7,8 @@ import { registerPacksCommands } from './commands/packs.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerStatusCommand } from './commands/status.ts';
+import { registerCallCommand } from './commands/call.ts';
+import { registerAuditCommand } from './commands/audit.ts';
 
 export function buildProgram(): Command {
   const program = new Command('chain')
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerPlanCommand(program);
   registerStatusCommand(program);
+  registerCallCommand(program);
+  registerAuditCommand(program);
   return program;
 }
 

@@ -99,6 +99,7 @@ export class B24Client {
   readonly limiter: RateLimiter;
   private readonly context: ClientContext;
   private readonly ownsLimiter: boolean;
+  private closing: Promise<void> | undefined;
   private readonly tally: ClientCounters = { requests: 0, commands: 0, retries: 0, limiterWaitMs: 0, rows: 0 };
 
   constructor(options: B24ClientOptions) {
@@ -183,8 +184,11 @@ export class B24Client {
   }
 
   /** Closes the transport (and the limiter's store when this client built it). */
-  async close(): Promise<void> {
-    await this.context.transport.close();
-    if (this.ownsLimiter) await this.limiter.close();
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.context.transport.close();
+      if (this.ownsLimiter) await this.limiter.close();
+    })();
+    return this.closing;
   }
 }

@@ -92,6 +92,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
       ...(options.ca === undefined ? {} : { ca: options.ca }),
     },
   });
+  let closing: Promise<void> | undefined;
   return {
     async send(outgoing: TransportRequest, label: string): Promise<TransportResponse> {
       outgoing.signal?.throwIfAborted();
@@ -112,6 +113,9 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
         throw toTransportError(error, label, { connectTimeoutMs, responseTimeoutMs });
       }
     },
-    close: () => agent.close(),
+    close: () => {
+      closing ??= agent.close();
+      return closing;
+    },
   };
 }

@@ -26,7 +26,8 @@ describe('OAuth refresh', () => {
   it('N parallel calls that meet an expired token cause exactly one refresh; all succeed; both tokens handed over', async () => {
     const saved: OAuthTokens[] = [];
     const refreshes: TokenRefreshEvent[] = [];
-    const client = portal.oauthClient({ onTokens: (tokens) => void saved.push(tokens), hooks: { onTokenRefresh: (event) => refreshes.push(event) } });
+    const app = await portal.newApp();
+    const client = portal.oauthClient({ onTokens: (tokens) => void saved.push(tokens), hooks: { onTokenRefresh: (event) => refreshes.push(event) } }, {}, app);
     await client.call('server.time');
     await portal.emulator.expireTokens();
     const answers = await Promise.all(Array.from({ length: 10 }, (_, index) => client.call<number>('crm.lead.add', { fields: { TITLE: `L${index}` } })));
@@ -35,24 +36,25 @@ describe('OAuth refresh', () => {
     assert.equal(stats.tokenRefreshes, 1);
     assert.equal(stats.methods['crm.lead.add'], 10, 'the refused writes were re-sent once each');
     assert.equal(saved.length, 1);
-    assert.ok(saved[0]?.accessToken && saved[0].refreshToken && saved[0].refreshToken !== portal.emulator.app.refreshToken);
+    assert.ok(saved[0]?.accessToken && saved[0].refreshToken && saved[0].refreshToken !== app.refreshToken);
     assert.equal(refreshes.length, 1);
   });
 
   it('several clients sharing a credentials file (as several processes would): one refresh, the others reload', async () => {
     const path = join(directory, 'credentials.json');
+    const app = await portal.newApp();
     writeCredentialsFile(path, {
       version: 1,
       portals: {
         demo: {
           domain: portal.emulator.url,
           authMode: 'oauth',
-          accessToken: portal.emulator.app.accessToken,
-          refreshToken: portal.emulator.app.refreshToken,
-          clientId: portal.emulator.app.clientId,
-          clientSecret: portal.emulator.app.clientSecret,
-          serverEndpoint: portal.emulator.app.serverEndpoint,
-          memberId: portal.emulator.app.memberId,
+          accessToken: app.accessToken,
+          refreshToken: app.refreshToken,
+          clientId: app.clientId,
+          clientSecret: app.clientSecret,
+          serverEndpoint: app.serverEndpoint,
+          memberId: app.memberId,
         },
       },
     });
@@ -68,20 +70,21 @@ describe('OAuth refresh', () => {
       assert.deepEqual(reloads.sort(), [false, true, true, true]);
       assert.equal(statSync(path).mode & 0o777, 0o600);
       const stored = JSON.parse(readFileSync(path, 'utf8')).portals.demo;
-      assert.notEqual(stored.accessToken, portal.emulator.app.accessToken);
-      assert.notEqual(stored.refreshToken, portal.emulator.app.refreshToken);
-      assert.equal(stored.clientSecret, portal.emulator.app.clientSecret, 'the rest of the profile is kept');
+      assert.notEqual(stored.accessToken, app.accessToken);
+      assert.notEqual(stored.refreshToken, app.refreshToken);
+      assert.equal(stored.clientSecret, app.clientSecret, 'the rest of the profile is kept');
     } finally {
       await Promise.all(clients.map((client) => client.close()));
     }
   });
 
   it('a refresh token already used gives a clear re-authorise error', async () => {
-    const first = portal.oauthClient({ tokenStore: new MemoryTokenStore() });
+    const app = await portal.newApp();
+    const first = portal.oauthClient({ tokenStore: new MemoryTokenStore() }, {}, app);
     await portal.emulator.expireTokens();
-    await first.call('server.time'); // uses up the demo refresh token
+    await first.call('server.time'); // uses up the application's refresh token
     await portal.emulator.expireTokens();
-    const second = portal.oauthClient({ tokenStore: new MemoryTokenStore() }, { accessToken: portal.emulator.app.accessToken });
+    const second = portal.oauthClient({ tokenStore: new MemoryTokenStore() }, {}, app);
     const error = await caught(() => second.call('server.time'));
     assert.ok(isAuthError(error));
     assert.equal(error.code, 'REFRESH_TOKEN_REJECTED');
@@ -92,7 +95,6 @@ describe('OAuth refresh', () => {
 
   it('an expired token without refresh credentials says what to set', async () => {
     await portal.emulator.expireTokens();
-    const client = portal.oauthClient({}, { refreshToken: undefined });
     const bare = new B24Client({
       connection: resolveConnection({ options: { domain: portal.emulator.url, authMode: 'oauth', accessToken: portal.emulator.app.accessToken, rate: 1000, burst: 1000 } }),
     });
@@ -102,7 +104,6 @@ describe('OAuth refresh', () => {
       assert.match(error.hint, /B24_REFRESH_TOKEN/);
     } finally {
       await bare.close();
-      await client.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 /** Test helpers: an emulator on 127.0.0.1 and clients wired to it over real HTTP. */
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.ts';
+import { startEmulator, type AppDescription, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.ts';
 import { B24Client, type B24ClientOptions } from '../../src/client/b24-client.ts';
 import { resolveConnection, type ConnectionOptions } from '../../src/client/resolve-connection.ts';
 
@@ -9,8 +9,10 @@ export interface TestPortal {
   emulator: RunningEmulator;
   /** A webhook client; `rate`/`burst` default to the emulator's. */
   webhookClient(overrides?: ClientOverrides, connection?: ConnectionOptions): B24Client;
-  /** An OAuth client with the demo application's tokens. */
-  oauthClient(overrides?: ClientOverrides, connection?: ConnectionOptions): B24Client;
+  /** An OAuth client with an application's tokens (default: the demo application). */
+  oauthClient(overrides?: ClientOverrides, connection?: ConnectionOptions, app?: AppDescription): B24Client;
+  /** Installs another application on the portal (fresh, unused tokens). */
+  newApp(): Promise<AppDescription>;
   close(): Promise<void>;
 }
 
@@ -26,21 +28,25 @@ export async function startTestPortal(options: EmulatorOptions = {}): Promise<Te
   return {
     emulator,
     webhookClient: (overrides = {}, connection = {}) => make({ webhookUrl: emulator.webhookUrl, ...connection }, overrides),
-    oauthClient: (overrides = {}, connection = {}) =>
+    oauthClient: (overrides = {}, connection = {}, app = emulator.app) =>
       make(
         {
           domain: emulator.url,
           authMode: 'oauth',
-          accessToken: emulator.app.accessToken,
-          refreshToken: emulator.app.refreshToken,
-          clientId: emulator.app.clientId,
-          clientSecret: emulator.app.clientSecret,
-          oauthUrl: emulator.app.serverEndpoint,
-          memberId: emulator.app.memberId,
+          accessToken: app.accessToken,
+          refreshToken: app.refreshToken,
+          clientId: app.clientId,
+          clientSecret: app.clientSecret,
+          oauthUrl: app.serverEndpoint,
+          memberId: app.memberId,
           ...connection,
         },
         overrides,
       ),
+    newApp: async () => {
+      const response = await fetch(`${emulator.url}/_emulator/apps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      return (await response.json()) as AppDescription;
+    },
     close: async () => {
       await Promise.all(clients.map((client) => client.close()));
       await emulator.close();

@@ -1,7 +1,7 @@
 /**
  * Inserts N leads straight into the lead table (no method call, no event): a seeded, deterministic
  * generator fast enough for benchmarks (100,000 leads in a fraction of a second). Records hold only
- * the values a lead really has, so a million of them stay within a few hundred MB.
+ * the values a lead really has: about 0.45 KB per lead with its phone, 0.3 KB without.
  */
 import type { PortalState } from '../portal-state.ts';
 import type { CrmRecord } from '../state/crm-state.ts';
@@ -13,6 +13,8 @@ export interface GenerateLeadsOptions {
   seed?: number;
   /** Every lead gets this STATUS_ID; otherwise NEW / IN_PROCESS / PROCESSED / JUNK at random. */
   status?: string;
+  /** Give each lead a work phone (default true; false saves ~150 MB per million leads). */
+  withPhones?: boolean;
 }
 
 const LEAD_TYPE_ID = 1;
@@ -22,6 +24,7 @@ export function generateLeads(portal: PortalState, count: number, options: Gener
   const random = seededRandom(options.seed ?? 42);
   const table = portal.crm.table(LEAD_TYPE_ID);
   const users = Array.from(portal.users.keys());
+  const withPhones = options.withPhones ?? true;
   let firstId = 0;
   let lastId = 0;
   for (let index = 0; index < count; index += 1) {
@@ -47,8 +50,10 @@ export function generateLeads(portal: PortalState, count: number, options: Gener
       DATE_CREATE: created,
       DATE_MODIFY: created,
       MOVED_TIME: created,
-      PHONE: [{ ID: portal.crm.nextMultifieldId(), TYPE_ID: 'PHONE', VALUE_TYPE: 'WORK', VALUE: `+1555${String(id % 10_000_000).padStart(7, '0')}` }],
     };
+    if (withPhones) {
+      record.PHONE = [{ ID: portal.crm.nextMultifieldId(), TYPE_ID: 'PHONE', VALUE_TYPE: 'WORK', VALUE: `+1555${String(id % 10_000_000).padStart(7, '0')}` }];
+    }
     if (record.STATUS_ID === 'JUNK' || record.STATUS_ID === 'CONVERTED') record.DATE_CLOSED = created;
     table.insert(id, record);
     if (index === 0) firstId = id;

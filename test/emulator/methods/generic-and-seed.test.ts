@@ -74,6 +74,13 @@ describe('lead generator', () => {
     assert.deepEqual(generateLeads(harness.portal, 10, { status: 'IN_PROCESS' }), { firstId: 2, lastId: 11 });
     assert.equal(harness.call('crm.lead.list', { filter: { STATUS_ID: 'IN_PROCESS' } }).total, 10);
     const lead = harness.call('crm.lead.get', { id: 11 }).result as Record<string, unknown>;
-    assert.equal(lead.OPPORTUNITY?.toString().endsWith('.00'), true);
+    assert.match(String(lead.OPPORTUNITY), /^\d+\.00$/);
+    assert.equal(lead.HAS_PHONE, 'Y');
+  });
+
+  it('can leave phones out to save memory', () => {
+    const harness = createHarness();
+    generateLeads(harness.portal, 3, { withPhones: false });
+    assert.equal((harness.call('crm.lead.get', { id: 3 }).result as Record<string, unknown>).HAS_PHONE, 'N');
   });
 });

@@ -31,8 +31,8 @@ function emit(context: WriteContext, type: CrmEntityType, action: 'ADD' | 'UPDAT
 /** `apply` writes the caller's fields (it may throw a RestError: nothing is stored then). */
 export function createCrmRecord(context: WriteContext, type: CrmEntityType, apply: (record: CrmRecord) => void): CrmRecord {
   const record: CrmRecord = { ID: 0, ...type.defaults() };
-  if (type.byName.has('ASSIGNED_BY_ID')) record.ASSIGNED_BY_ID = context.userId;
   apply(record);
+  if (type.byName.has('ASSIGNED_BY_ID') && record.ASSIGNED_BY_ID === undefined) record.ASSIGNED_BY_ID = context.userId;
   const audit = type.audit;
   record[audit.createdBy] = context.userId;
   record[audit.updatedBy] = context.userId;
