@@ -4,7 +4,9 @@
  * certainly did not execute it; otherwise the caller gets an `OutcomeUnknownError`.
  */
 import { B24ChainError, isB24ChainError } from '../errors/b24chain-error.ts';
+import { isBitrixApiError } from '../errors/bitrix-api-error.ts';
 import { isNetworkError } from '../errors/network-error.ts';
+import { isTimeoutError } from '../errors/timeout-error.ts';
 import { OutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
 import { parseResponse, type SuccessResponse } from '../protocol/parse-response.ts';
 import { decideRetry, retryTraits } from '../protocol/retry-policy.ts';
@@ -47,6 +49,14 @@ async function buildHttpRequest(context: ClientContext, request: OutgoingRequest
   };
   if (request.signal !== undefined) http.signal = request.signal;
   return { http, token: accessToken };
+}
+
+/** A short account of a failure for an outcome-unknown message (its own hint would mislead there). */
+function describeFailure(error: unknown): string {
+  if (isBitrixApiError(error)) return `the portal answered ${error.code} with HTTP ${error.httpStatus}`;
+  if (isNetworkError(error)) return `the connection failed (${error.systemCode})`;
+  if (isTimeoutError(error)) return `no answer within ${error.timeoutMs} ms`;
+  return codeOf(error);
 }
 
 function codeOf(error: unknown): string {
@@ -115,7 +125,7 @@ export async function sendRequest(context: ClientContext, request: OutgoingReque
       throw new OutcomeUnknownError({
         method: request.method,
         ...(request.commandNames === undefined ? {} : { commands: request.commandNames }),
-        reason: `${isB24ChainError(failure) ? failure.message : String(failure)}`.replace(/\s*\.?$/, ''),
+        reason: describeFailure(failure),
         cause: failure,
       });
     }

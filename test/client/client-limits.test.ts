@@ -69,4 +69,18 @@ describe('the operating-time budget (shared virtual clock: no waiting on the wal
     await client.batch({ a: 'crm.lead.list' });
     assert.deepEqual(waits.map((wait) => [wait.reason, wait.method]), [['operating', 'batch']]);
   });
+
+  it('charges each command to its own method when the portal is documented-style (switchable)', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const portal = await open({ clock, batchCharging: 'documented', operatingLimitSeconds: 0.3, executionMs: { methods: { 'crm.lead.list': 200 } } });
+    const waits: LimiterWait[] = [];
+    const client = portal.webhookClient({ clock, batchCharging: 'documented', operatingLimitSeconds: 0.3, hooks: { onLimiterWait: (wait) => waits.push(wait) } });
+    await client.batch({ a: 'crm.lead.list', b: 'server.time' });
+    await client.batch({ a: 'crm.lead.list' });
+    await client.batch({ a: 'server.time' });
+    assert.equal(waits.length, 0, 'batches without crm.lead.list are not held back');
+    await client.batch({ a: 'crm.lead.list' });
+    assert.deepEqual(waits.map((wait) => [wait.reason, wait.method]), [['operating', 'crm.lead.list']]);
+    assert.equal((await portal.emulator.stats()).refusals.OPERATION_TIME_LIMIT, undefined);
+  });
 });
