@@ -5,6 +5,7 @@
  */
 import type { BatchStep, ChainDefinition, ChainStep, ChainSummary, ForEachStep, ListStep } from '../chain/chain-model.ts';
 import { evaluateCondition, renderTemplate } from '../chain/expressions/evaluate-template.ts';
+import { executeCallStep } from './execute-call-step.ts';
 import { executeForEach, type ItemSource } from './execute-for-each.ts';
 import { evaluateFast, NOT_YET, renderParams } from './render-params.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
@@ -169,9 +170,15 @@ async function executeStep(
   const { client, store } = options;
   switch (step.kind) {
     case 'call': {
-      const params = (await renderTemplate(step.params, scope())) as Record<string, unknown>;
-      const answer = await client.call(step.method, params ?? {}, { write: step.risk !== 'read' });
-      return { result: answer.result, ...(answer.total !== undefined ? { total: answer.total } : {}), ...(answer.next !== undefined ? { next: answer.next } : {}) };
+      const params = ((await renderTemplate(step.params, scope())) ?? {}) as Record<string, unknown>;
+      const called = await executeCallStep(step, params, { runId: run.id, client, store, resolution: options.resolutions?.get(step.id) });
+      if (called.status === 'done') return called.value;
+      outcome.unknownOutcomes = [{ stepId: step.id, itemKey: step.id, subStepId: step.id, method: called.method }];
+      outcome.status = 'awaiting_decision';
+      outcome.error = { code: 'OUTCOME_UNKNOWN', message: `${step.id} (${called.method}) may or may not have reached the portal.`, hint: `Decide with chain resume ${run.id} --resolve ${step.id}=sent|not-sent.` };
+      store.setStatus(run.id, 'awaiting_decision', outcome.error.message);
+      outcome.run = store.getRun(run.id) as RunRecord;
+      return 'stop';
     }
     case 'list': {
       if (streamedLists.has(step.id)) return { count: 0, items: [] }; // read by the for_each that streams it

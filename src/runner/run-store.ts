@@ -140,7 +140,7 @@ export class RunStore {
       .run(status, now, finished, lastError ?? null, id);
   }
 
-  saveStepResult(runId: string, stepId: string, status: 'done' | 'failed', result: unknown, error?: unknown): void {
+  saveStepResult(runId: string, stepId: string, status: 'done' | 'failed' | 'sent', result: unknown, error?: unknown): void {
     this.db
       .prepare('INSERT OR REPLACE INTO run_steps (run_id, step_id, status, result_json, error_json) VALUES (?, ?, ?, ?, ?)')
       .run(runId, stepId, status, result === undefined ? null : JSON.stringify(result), error === undefined ? null : JSON.stringify(error));
@@ -224,6 +224,12 @@ export class RunStore {
       result: parse(row.result_json),
       error: parse(row.error_json),
     }));
+  }
+
+  /** Top-level write steps recorded as sent but never answered. */
+  sentSteps(runId: string): Array<{ stepId: string; params: unknown }> {
+    const rows = this.db.prepare(`SELECT step_id, result_json FROM run_steps WHERE run_id = ? AND status = 'sent'`).all(runId) as Array<{ step_id: string; result_json: string | null }>;
+    return rows.map((row) => ({ stepId: row.step_id, params: (parse<{ params?: unknown }>(row.result_json) ?? {}).params }));
   }
 
   /** Recorded sub-steps of several items at once (resume), by item key. */

@@ -22,7 +22,10 @@ function describeRun(store: RunStore, run: RunRecord): Record<string, unknown> {
     finishedAt: run.finishedAt === null ? null : new Date(run.finishedAt).toISOString(),
     items: store.countItems(run.id),
     cursors: store.cursors(run.id),
-    unknownOutcomes: store.sentSubSteps(run.id).map(({ params: _params, ...entry }) => entry),
+    unknownOutcomes: [
+      ...store.sentSteps(run.id).map((entry) => ({ stepId: entry.stepId, itemKey: entry.stepId, subStepId: entry.stepId, method: '' })),
+      ...store.sentSubSteps(run.id).map(({ params: _params, ...entry }) => entry),
+    ],
     lastError: run.lastError,
     ...(run.status === 'done' ? {} : { resumeCommand: `chain resume ${run.id}` }),
   };

@@ -1,0 +1,52 @@
+/**
+ * A top-level `call` step. A write is recorded as `sent` (with its parameters) before the request
+ * leaves; a resume that finds it `sent` looks it up by its natural key before anything is re-sent,
+ * and an answer lost in flight is reconciled the same way at once (DESIGN.md §4).
+ */
+import type { CallStep } from '../chain/chain-model.ts';
+import { reconcileWrites } from './reconcile-writes.ts';
+import type { RunStore } from './run-store.ts';
+import type { CallAnswer, RunnerClient } from './runner-client.ts';
+
+export type CallStepOutcome = { status: 'done'; value: Record<string, unknown> } | { status: 'unknown'; method: string };
+
+function isOutcomeUnknown(error: unknown): boolean {
+  const candidate = error as { name?: string; code?: string };
+  return candidate?.name === 'OutcomeUnknownError' || candidate?.code === 'OUTCOME_UNKNOWN';
+}
+
+function toValue(answer: CallAnswer): Record<string, unknown> {
+  return { result: answer.result, ...(answer.total !== undefined ? { total: answer.total } : {}), ...(answer.next !== undefined ? { next: answer.next } : {}) };
+}
+
+export async function executeCallStep(
+  step: CallStep,
+  params: Record<string, unknown>,
+  context: { runId: string; client: RunnerClient; store: RunStore; resolution?: 'sent' | 'not-sent' | undefined },
+): Promise<CallStepOutcome> {
+  const { client, store, runId } = context;
+  if (step.risk === 'read') return { status: 'done', value: toValue(await client.call(step.method, params, { write: false })) };
+
+  const saved = store.stepResult(runId, step.id);
+  if (saved?.status === 'sent') {
+    const sentParams = (saved.result as { params?: unknown } | null)?.params ?? params;
+    if (context.resolution === 'sent') return { status: 'done', value: { result: null } };
+    if (context.resolution !== 'not-sent') {
+      const verdict = (await reconcileWrites(client, [{ id: step.id, method: step.method, params: sentParams }])).get(step.id);
+      if (verdict?.status === 'done') return { status: 'done', value: { result: verdict.result } };
+      if (verdict?.status !== 'not_sent') return { status: 'unknown', method: step.method };
+    }
+  }
+  store.saveStepResult(runId, step.id, 'sent', { params });
+  try {
+    return { status: 'done', value: toValue(await client.call(step.method, params, { write: true })) };
+  } catch (error) {
+    if (!isOutcomeUnknown(error)) {
+      store.saveStepResult(runId, step.id, 'failed', undefined, { message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+    const verdict = (await reconcileWrites(client, [{ id: step.id, method: step.method, params }])).get(step.id);
+    if (verdict?.status === 'done') return { status: 'done', value: { result: verdict.result } };
+    return { status: 'unknown', method: step.method };
+  }
+}
