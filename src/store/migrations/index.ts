@@ -12,7 +12,8 @@
 import type { StateMigration } from './migration.ts';
 import { guardedCallMigration } from './001-guarded-call.ts';
 import { chainRunsMigration } from './002-chain-runs.ts';
+import { offlineEventsMigration } from './003-offline-events.ts';
 
 export type { StateMigration } from './migration.ts';
 
-export const stateMigrations: readonly StateMigration[] = [guardedCallMigration, chainRunsMigration];
+export const stateMigrations: readonly StateMigration[] = [guardedCallMigration, chainRunsMigration, offlineEventsMigration];
