@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { B24Client } from '../client/b24-client.ts';
 import { resolveConnection } from '../client/resolve-connection.ts';
+import { CredentialsFileTokenStore } from '../client/token-store.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { adaptClient } from '../runner/client-adapter.ts';
 import type { RunnerClient } from '../runner/runner-client.ts';
@@ -57,7 +58,15 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
       ...(options.portal ? { profile: options.portal } : {}),
       ...(options.env.B24_CREDENTIALS ? { credentialsFile: options.env.B24_CREDENTIALS } : {}),
     });
-    const client = new B24Client({ connection, limiterPath: statePath === ':memory:' ? ':memory:' : join(dirname(statePath), 'limiter.db') });
+    const stateFolder = statePath === ':memory:' ? undefined : dirname(statePath);
+    // Refreshed OAuth tokens must outlive the process (the old refresh token stops working): they go to
+    // the credentials file (mode 0600), never to the state database.
+    const credentialsFile = options.env.B24_CREDENTIALS ?? (stateFolder ? join(stateFolder, 'credentials.json') : undefined);
+    const client = new B24Client({
+      connection,
+      limiterPath: stateFolder ? join(stateFolder, 'limiter.db') : ':memory:',
+      ...(connection.auth.mode === 'oauth' && connection.credentialsFile === undefined && credentialsFile ? { tokenStore: new CredentialsFileTokenStore(credentialsFile) } : {}),
+    });
     const running = emulator;
     return {
       client: adaptClient(client),

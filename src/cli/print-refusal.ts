@@ -2,6 +2,8 @@
 import { isB24ChainError } from '../errors/b24chain-error.ts';
 import { formatChainFileProblem, isChainValidationError } from '../errors/chain-file-error.ts';
 import { isRefusalError } from '../errors/refusal-error.ts';
+import { isConnectionConfigError } from '../errors/connection-config-error.ts';
+import { isInvalidRequestError } from '../errors/invalid-request-error.ts';
 import { ExitCode, reportExitCode } from './exit-code.ts';
 
 /** Returns false for errors it does not know (they propagate as unexpected). */
@@ -13,7 +15,8 @@ export function printRefusal(error: unknown, json: boolean): boolean {
     return true;
   }
   if (isB24ChainError(error)) {
-    const refused = isRefusalError(error);
+    // Bad settings and requests the client refuses before sending are bad input, like refusals.
+    const refused = isRefusalError(error) || isConnectionConfigError(error) || isInvalidRequestError(error);
     const exitCode = refused ? ExitCode.refused : ExitCode.failed;
     if (json) process.stdout.write(`${JSON.stringify({ runId: null, status: refused ? 'refused' : 'failed', exitCode, errors: [error.toJSON()] })}\n`);
     else process.stderr.write(`chain: ${error.message}\n`);

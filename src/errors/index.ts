@@ -2,3 +2,12 @@ export { B24ChainError, isB24ChainError, type B24ChainErrorOptions } from './b24
 export { redactSecrets, registerSecret } from './redact-secrets.ts';
 export { RefusalError, isRefusalError, type RefusalErrorOptions } from './refusal-error.ts';
 export { ChainFileError, ChainValidationError, isChainFileError, isChainValidationError, formatChainFileProblem, type ChainFileProblem } from './chain-file-error.ts';
+export { BitrixApiError, isBitrixApiError } from './bitrix-api-error.ts';
+export { BatchCommandError, isBatchCommandError } from './batch-command-error.ts';
+export { NetworkError, isNetworkError } from './network-error.ts';
+export { TimeoutError, isTimeoutError } from './timeout-error.ts';
+export { OutcomeUnknownError, isOutcomeUnknownError } from './outcome-unknown-error.ts';
+export { AuthError, isAuthError } from './auth-error.ts';
+export { InvalidRequestError, isInvalidRequestError } from './invalid-request-error.ts';
+export { ConnectionConfigError, isConnectionConfigError } from './connection-config-error.ts';
+export { StateDatabaseError, isStateDatabaseError } from './state-database-error.ts';

@@ -38,7 +38,7 @@ describe('resume reconciles writes whose answer was never recorded', () => {
       store.saveStepResult(run.id, 'create', 'sent', { params: { fields: { TITLE: 'Website request', ORIGINATOR_ID: 'b24chain', ORIGIN_ID: 'intake:anna@example.com' } } });
       store.setStatus(run.id, 'interrupted');
       const before = (await emulator.stats()).methods['crm.lead.add'] ?? 0;
-      const outcome = await runChain({ ...base, resume: store.getRun(run.id) });
+      const outcome = await runChain({ ...base, resume: store.getRun(run.id)! });
       assert.equal(outcome.status, 'done', JSON.stringify(outcome.error));
       assert.equal((await emulator.stats()).methods['crm.lead.add'] ?? 0, before, 'the add was not sent again');
       assert.equal(outcome.outputs.lead_id, created.result);
@@ -55,11 +55,11 @@ describe('resume reconciles writes whose answer was never recorded', () => {
       const run = store.createRun({ portal: client.portalKey, chainName: 'lead-to-deal', chainPath: base.chainPath, chainSha256: base.chainSha256, inputs: { status: 'IN_PROCESS' }, planId: null });
       store.record(run.id, [{ stepId: 'convert', itemKey: '1', subStepId: 'contact', status: 'sent', method: 'crm.contact.add', params: { fields: { NAME: 'A' } } }], []);
       store.setStatus(run.id, 'interrupted');
-      const waiting = await runChain({ ...base, inputs: { status: 'IN_PROCESS' }, resume: store.getRun(run.id) });
+      const waiting = await runChain({ ...base, inputs: { status: 'IN_PROCESS' }, resume: store.getRun(run.id)! });
       assert.equal(waiting.status, 'awaiting_decision');
       assert.deepEqual(waiting.unknownOutcomes.map((entry) => entry.itemKey), ['1']);
       assert.equal((await emulator.stats()).methods['crm.contact.add'] ?? 0, 0, 'nothing re-sent while undecided');
-      const decided = await runChain({ ...base, inputs: { status: 'IN_PROCESS' }, resume: store.getRun(run.id), resolutions: new Map([['1', 'not-sent']]) });
+      const decided = await runChain({ ...base, inputs: { status: 'IN_PROCESS' }, resume: store.getRun(run.id)!, resolutions: new Map([['1', 'not-sent']]) });
       assert.equal(decided.status, 'done', JSON.stringify(decided.error));
       assert.equal((await listAll(emulator.webhookUrl, 'crm.contact.list', { select: ['ID'] })).length, 1);
     } finally {

@@ -1,0 +1,143 @@
+/**
+ * The local dead-letter table (DESIGN.md §8): rows the worker gave up on — exhausted retries, malformed
+ * rows, unknown write outcomes — kept with their payload, error, attempts and first and last seen, so
+ * a person can look (`chain worker dlq list`), send one back through the handler (`retry`), or
+ * drop it. A row goes here first and is cleared from the portal's queue only after.
+ */
+import type { Database } from 'better-sqlite3';
+
+export type DeadLetterSource = 'offline' | 'online';
+/** `dead` waits for a person; `retry` is picked up by the next worker pass; `resolved` and `dropped` are final. */
+export type DeadLetterStatus = 'dead' | 'retry' | 'resolved' | 'dropped';
+
+export interface DeadLetterInput {
+  portal: string;
+  source: DeadLetterSource;
+  authConnector: string;
+  eventName: string;
+  rowId: string;
+  messageId: string;
+  processId: string;
+  payload: unknown;
+  error: { code: string; message: string };
+  attempts: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface DeadLetter extends DeadLetterInput {
+  id: number;
+  status: DeadLetterStatus;
+  updatedAt: number;
+}
+
+interface DeadLetterRow {
+  id: number;
+  portal: string;
+  source: DeadLetterSource;
+  auth_connector: string;
+  event_name: string;
+  row_id: string;
+  message_id: string;
+  process_id: string;
+  payload_json: string;
+  error_code: string;
+  error_message: string;
+  attempts: number;
+  first_seen: number;
+  last_seen: number;
+  status: DeadLetterStatus;
+  updated_at: number;
+}
+
+function toDeadLetter(row: DeadLetterRow): DeadLetter {
+  return {
+    id: row.id,
+    portal: row.portal,
+    source: row.source,
+    authConnector: row.auth_connector,
+    eventName: row.event_name,
+    rowId: row.row_id,
+    messageId: row.message_id,
+    processId: row.process_id,
+    payload: JSON.parse(row.payload_json) as unknown,
+    error: { code: row.error_code, message: row.error_message },
+    attempts: row.attempts,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    status: row.status,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class DeadLetterStore {
+  constructor(
+    private readonly database: Database,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  add(input: DeadLetterInput): number {
+    const result = this.database
+      .prepare(
+        `INSERT INTO event_dead_letters (portal, source, auth_connector, event_name, row_id, message_id, process_id, payload_json,
+           error_code, error_message, attempts, first_seen, last_seen, status, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'dead', ?)`,
+      )
+      .run(
+        input.portal,
+        input.source,
+        input.authConnector,
+        input.eventName,
+        input.rowId,
+        input.messageId,
+        input.processId,
+        JSON.stringify(input.payload ?? null),
+        input.error.code,
+        input.error.message,
+        input.attempts,
+        input.firstSeen,
+        input.lastSeen,
+        this.now(),
+      );
+    return Number(result.lastInsertRowid);
+  }
+
+  get(id: number): DeadLetter | undefined {
+    const row = this.database.prepare('SELECT * FROM event_dead_letters WHERE id = ?').get(id) as DeadLetterRow | undefined;
+    return row ? toDeadLetter(row) : undefined;
+  }
+
+  /** Newest first; by default only those waiting for a person (`dead`) or a pass (`retry`). */
+  list(options: { portal?: string; all?: boolean; limit?: number } = {}): DeadLetter[] {
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    if (options.portal !== undefined) {
+      conditions.push('portal = ?');
+      values.push(options.portal);
+    }
+    if (!options.all) conditions.push(`status IN ('dead', 'retry')`);
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows = this.database.prepare(`SELECT * FROM event_dead_letters ${where} ORDER BY id DESC LIMIT ?`).all(...values, options.limit ?? 1000) as DeadLetterRow[];
+    return rows.map(toDeadLetter);
+  }
+
+  /** Dead letters a person sent back (`dlq retry`), oldest first. */
+  waitingForRetry(portal: string, source: DeadLetterSource, limit: number): DeadLetter[] {
+    const rows = this.database
+      .prepare(`SELECT * FROM event_dead_letters WHERE portal = ? AND source = ? AND status = 'retry' ORDER BY id LIMIT ?`)
+      .all(portal, source, limit) as DeadLetterRow[];
+    return rows.map(toDeadLetter);
+  }
+
+  setStatus(id: number, status: DeadLetterStatus): boolean {
+    return this.database.prepare('UPDATE event_dead_letters SET status = ?, updated_at = ? WHERE id = ?').run(status, this.now(), id).changes > 0;
+  }
+
+  /** A retried dead letter failed again: back to `dead` with the new error. */
+  failAgain(id: number, error: { code: string; message: string }): void {
+    const now = this.now();
+    this.database
+      .prepare(`UPDATE event_dead_letters SET status = 'dead', error_code = ?, error_message = ?, attempts = attempts + 1, last_seen = ?, updated_at = ? WHERE id = ?`)
+      .run(error.code, error.message, now, now, id);
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The worker's record of every reservation (DESIGN.md §8): the `process_id` and its rows are saved
+ * before anything is processed, each row's state moves reserved → done | failed → marked | dead →
+ * cleared, and attempts are counted per (process_id, row ID), carried over when a failed row comes
+ * back under another process_id. Scoped to one portal and one `auth_connector`.
+ */
+import type { Database } from 'better-sqlite3';
+import type { DeadLetterInput, DeadLetterStore } from './dead-letter-store.ts';
+import type { RowIdentity } from './event-row.ts';
+
+/**
+ * - `reserved`: saved, not settled yet (processing, or interrupted);
+ * - `done`: the handler finished it; the clear is pending;
+ * - `failed`: an attempt failed and was counted; `event.offline.error` is pending;
+ * - `marked`: marked as an error; retried when read again;
+ * - `dead`: in the dead-letter table; the clear is pending;
+ * - `cleared`, `gone`: final (cleared by us; no longer under this process_id).
+ */
+export type RowStatus = 'reserved' | 'done' | 'failed' | 'marked' | 'dead' | 'cleared' | 'gone';
+export const FINAL_ROW_STATUSES: ReadonlySet<RowStatus> = new Set(['cleared', 'gone']);
+
+export interface ReservationRecord {
+  processId: string;
+  errorRead: boolean;
+  status: 'open' | 'closed';
+  runId: string | null;
+  retryAt: number | null;
+  createdAt: number;
+}
+
+export interface SavedRow extends RowIdentity {
+  processId: string;
+  payload: unknown;
+  status: RowStatus;
+  attempts: number;
+  lastError: string | null;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface RowToSave {
+  identity: RowIdentity;
+  payload: unknown;
+}
+
+export interface RowUpdate {
+  rowId: string;
+  status: RowStatus;
+  attempts?: number;
+  error?: string | null;
+}
+
+interface ReservationRow {
+  process_id: string;
+  error_read: number;
+  status: 'open' | 'closed';
+  run_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface EventRow {
+  process_id: string;
+  row_id: string;
+  message_id: string;
+  event_name: string;
+  payload_json: string;
+  status: RowStatus;
+  attempts: number;
+  last_error: string | null;
+  first_seen: number;
+  last_seen: number;
+}
+
+function toRow(row: EventRow): SavedRow {
+  return {
+    processId: row.process_id,
+    rowId: row.row_id,
+    messageId: row.message_id,
+    eventName: row.event_name,
+    payload: JSON.parse(row.payload_json) as unknown,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+  };
+}
+
+/** Key of a row without a usable ID (malformed): unique within its reservation. */
+export function rowKeyOf(identity: RowIdentity, index: number): string {
+  return identity.rowId !== '' ? identity.rowId : `malformed:${identity.messageId || index}`;
+}
+
+export class ReservationStore {
+  private readonly retryAt = new Map<string, number>();
+
+  constructor(
+    private readonly database: Database,
+    readonly portal: string,
+    readonly authConnector: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Saves a reservation and its rows in one transaction; attempts of rows seen before are carried over. */
+  saveReservation(processId: string, errorRead: boolean, rows: readonly RowToSave[]): SavedRow[] {
+    const now = this.now();
+    const insertReservation = this.database.prepare(
+      `INSERT INTO event_reservations (portal, process_id, error_read, auth_connector, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'open', ?, ?) ON CONFLICT (portal, process_id) DO UPDATE SET status = 'open', updated_at = excluded.updated_at`,
+    );
+    const earlier = this.database.prepare(
+      `SELECT MAX(attempts) AS attempts, MIN(first_seen) AS first_seen FROM event_rows WHERE portal = ? AND row_id = ? AND process_id != ? AND status NOT IN ('cleared')`,
+    );
+    const insertRow = this.database.prepare(
+      `INSERT INTO event_rows (portal, process_id, row_id, message_id, event_name, payload_json, status, attempts, first_seen, last_seen)
+       VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?) ON CONFLICT (portal, process_id, row_id) DO NOTHING`,
+    );
+    this.database.transaction(() => {
+      insertReservation.run(this.portal, processId, errorRead ? 1 : 0, this.authConnector, now, now);
+      rows.forEach((row, index) => {
+        const rowId = rowKeyOf(row.identity, index);
+        const before = row.identity.rowId === '' ? undefined : (earlier.get(this.portal, rowId, processId) as { attempts: number | null; first_seen: number | null });
+        insertRow.run(this.portal, processId, rowId, row.identity.messageId, row.identity.eventName, JSON.stringify(row.payload ?? null), before?.attempts ?? 0, before?.first_seen ?? now, now);
+      });
+    })();
+    return this.rowsOf(processId);
+  }
+
+  reservation(processId: string): ReservationRecord | undefined {
+    const row = this.database.prepare('SELECT * FROM event_reservations WHERE portal = ? AND process_id = ?').get(this.portal, processId) as ReservationRow | undefined;
+    return row ? this.toReservation(row) : undefined;
+  }
+
+  /** Open reservations of this portal and connector, oldest first. */
+  openReservations(): ReservationRecord[] {
+    const rows = this.database
+      .prepare(`SELECT * FROM event_reservations WHERE portal = ? AND auth_connector = ? AND status = 'open' ORDER BY created_at, rowid`)
+      .all(this.portal, this.authConnector) as ReservationRow[];
+    return rows.map((row) => this.toReservation(row));
+  }
+
+  rowsOf(processId: string): SavedRow[] {
+    const rows = this.database.prepare('SELECT * FROM event_rows WHERE portal = ? AND process_id = ? ORDER BY rowid').all(this.portal, processId) as EventRow[];
+    return rows.map(toRow);
+  }
+
+  setRunId(processId: string, runId: string | null): void {
+    this.database.prepare('UPDATE event_reservations SET run_id = ?, updated_at = ? WHERE portal = ? AND process_id = ?').run(runId, this.now(), this.portal, processId);
+  }
+
+  /** Row states and the dead letters they produce, in one transaction: a dead row is in the table before it can be cleared. */
+  update(processId: string, updates: readonly RowUpdate[], deadLetters: readonly DeadLetterInput[] = [], letters?: DeadLetterStore): void {
+    if (updates.length === 0 && deadLetters.length === 0) return;
+    const now = this.now();
+    const statement = this.database.prepare(
+      `UPDATE event_rows SET status = ?, attempts = COALESCE(?, attempts), last_error = COALESCE(?, last_error), last_seen = ?
+       WHERE portal = ? AND process_id = ? AND row_id = ?`,
+    );
+    this.database.transaction(() => {
+      for (const letter of deadLetters) letters?.add(letter);
+      for (const update of updates) statement.run(update.status, update.attempts ?? null, update.error ?? null, now, this.portal, processId, update.rowId);
+    })();
+  }
+
+  /** Closes a reservation once none of its rows waits for anything. */
+  closeIfSettled(processId: string): boolean {
+    const waiting = this.database
+      .prepare(`SELECT COUNT(*) AS count FROM event_rows WHERE portal = ? AND process_id = ? AND status NOT IN ('cleared', 'gone')`)
+      .get(this.portal, processId) as { count: number };
+    if (waiting.count > 0) return false;
+    this.database.prepare(`UPDATE event_reservations SET status = 'closed', updated_at = ? WHERE portal = ? AND process_id = ?`).run(this.now(), this.portal, processId);
+    this.retryAt.delete(processId);
+    return true;
+  }
+
+  /** Not before this time (ms) should the reservation be read again (retries back off); kept in memory. */
+  setRetryAt(processId: string, at: number | null): void {
+    if (at === null) this.retryAt.delete(processId);
+    else this.retryAt.set(processId, at);
+  }
+
+  /** Rows by status over this portal and connector (summaries and tests). */
+  countRows(): Record<string, number> {
+    const rows = this.database
+      .prepare(
+        `SELECT r.status AS status, COUNT(*) AS count FROM event_rows r JOIN event_reservations s ON s.portal = r.portal AND s.process_id = r.process_id
+         WHERE r.portal = ? AND s.auth_connector = ? GROUP BY r.status`,
+      )
+      .all(this.portal, this.authConnector) as Array<{ status: string; count: number }>;
+    return Object.fromEntries(rows.map((row) => [row.status, row.count]));
+  }
+
+  private toReservation(row: ReservationRow): ReservationRecord {
+    return {
+      processId: row.process_id,
+      errorRead: row.error_read === 1,
+      status: row.status,
+      runId: row.run_id,
+      retryAt: this.retryAt.get(row.process_id) ?? null,
+      createdAt: row.created_at,
+    };
+  }
+}
