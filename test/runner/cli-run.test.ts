@@ -7,6 +7,14 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts
 import { generateLeads } from '../../src/emulator/seed/index.ts';
 import { listAll } from '../helpers/portal-reader.ts';
 import { runCli, startCli, webhookEnv } from '../helpers/run-cli.ts';
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
+
+function schemaValidator(name: string) {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  for (const file of ['error.schema.json', 'run-result.schema.json', 'progress-event.schema.json']) ajv.addSchema(JSON.parse(readFileSync(`schemas/${file}`, 'utf8')));
+  return ajv.getSchema(`https://b24chain.dev/schemas/${name}`)!;
+}
 
 let emulator: RunningEmulator;
 let directory: string;
@@ -54,6 +62,12 @@ describe('chain run (CLI)', () => {
     const result = await run.done;
     assert.equal(result.code, 3, result.stderr);
     const document = JSON.parse(result.stdout) as { runId: string; status: string; resumeCommand: string; counts: { items: { done: number } } };
+    const validateResult = schemaValidator('run-result.schema.json');
+    assert.ok(validateResult(document), JSON.stringify(validateResult.errors));
+    const validateProgress = schemaValidator('progress-event.schema.json');
+    const progressLines = result.stderr.split('\n').filter((line) => line.startsWith('{'));
+    assert.ok(progressLines.length > 0);
+    for (const line of progressLines) assert.ok(validateProgress(JSON.parse(line)), JSON.stringify(validateProgress.errors));
     assert.equal(document.status, 'interrupted');
     assert.ok(document.counts.items.done > 0 && document.counts.items.done < 600, `done before the stop: ${document.counts.items.done}`);
     assert.equal(document.resumeCommand, `chain resume ${document.runId}`);
