@@ -8,7 +8,7 @@ import { generateLeads } from '../../src/emulator/seed/index.ts';
 import { listAll } from '../helpers/portal-reader.ts';
 import { runCli, startCli, webhookEnv } from '../helpers/run-cli.ts';
 import { readFileSync } from 'node:fs';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 
 function schemaValidator(name: string) {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
