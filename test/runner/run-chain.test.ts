@@ -73,3 +73,22 @@ describe('write gates', () => {
     assert.equal(stats.methods['crm.contact.add'] ?? 0, 0);
   });
 });
+
+describe('every step kind', () => {
+  it('runs call, list, assert, for_each over an expression with $result paths, if, and an explicit batch', async () => {
+    for (const [index, opportunity] of [100, 0, 250].entries()) {
+      await fetch(`${emulator.webhookUrl}crm.lead.add`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ fields: { TITLE: `Lead ${index}`, NAME: `Name${index}`, STATUS_ID: 'NEW', ASSIGNED_BY_ID: 1, OPPORTUNITY: opportunity } }),
+      });
+    }
+    const { outcome } = await runChainFile(emulator, 'test/fixtures/chains/valid/all-step-kinds.yml', { inputs: { status: 'NEW', notify: true } });
+    assert.equal(outcome.status, 'done', JSON.stringify(outcome.error));
+    assert.deepEqual(outcome.outputs, { followed_up: 2, failed: 0, newest_title: 'Lead 2' });
+    const stats = await emulator.stats();
+    assert.equal(stats.methods['tasks.task.add'], 2, 'one task per lead with an opportunity');
+    assert.equal(stats.methods['crm.timeline.comment.add'], 2);
+    assert.equal(stats.methods['im.message.add'], 2, 'the if that reads an earlier sub-step waits for its result');
+  });
+});
