@@ -38,7 +38,9 @@ try {
   const statuses = stats.statuses as Record<string, number>;
   console.log(`Convert ${leads} leads (lead-to-deal: 3 writes per lead), emulator in its own process, burst ${burst}, ${rate}/s, ${readMs} ms/read, ${writeMs} ms/write, concurrency ${concurrency}`);
   console.log(`  status: ${run.outcome.status}, items done: ${run.outcome.items.done}`);
-  console.log(`  HTTP requests: ${requests} (target ≤ ceil(2N/50)+1 = ${Math.ceil((3 * leads) / 48) + 3} with 3 writes per lead), commands: ${stats.commands}`);
+  const writeBatches = Math.ceil(leads / 16); // 16 leads × 3 commands = 48 per request
+  const listReads = 1 + Math.ceil(leads / 2500);
+  console.log(`  HTTP requests: ${requests} (floor: ${writeBatches} write batches + ${listReads} list reads + 1 scope check = ${writeBatches + listReads + 1}), commands: ${stats.commands}`);
   console.log(`  503 responses: ${statuses['503'] ?? 0}, 429 responses: ${statuses['429'] ?? 0}`);
   console.log(`  wall time: ${wallSeconds.toFixed(1)} s; floor the limit allows: ${floorSeconds.toFixed(1)} s; ratio ${(wallSeconds / Math.max(1, floorSeconds)).toFixed(3)}`);
   console.log(`  runner CPU: ${run.cpuMs.toFixed(0)} ms total, ${(run.cpuMs / (leads / 1000)).toFixed(1)} ms per 1,000 items; limiter waited ${(run.counters.limiterWaitMs / 1000).toFixed(1)} s`);

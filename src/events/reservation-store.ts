@@ -149,18 +149,20 @@ export class ReservationStore {
     this.database.prepare('UPDATE event_reservations SET run_id = ?, updated_at = ? WHERE portal = ? AND process_id = ?').run(runId, this.now(), this.portal, processId);
   }
 
-  /** Row states and the dead letters they produce, in one transaction: a dead row is in the table before it can be cleared. */
-  update(processId: string, updates: readonly RowUpdate[], deadLetters: readonly DeadLetterInput[] = [], letters?: DeadLetterStore): void {
-    if (updates.length === 0 && deadLetters.length === 0) return;
+  /** Row states and the dead letters they produce, in one transaction: a dead row is in the table before it can be cleared. Returns the dead letters' ids. */
+  update(processId: string, updates: readonly RowUpdate[], deadLetters: readonly DeadLetterInput[] = [], letters?: DeadLetterStore): number[] {
+    if (updates.length === 0 && deadLetters.length === 0) return [];
+    const ids: number[] = [];
     const now = this.now();
     const statement = this.database.prepare(
       `UPDATE event_rows SET status = ?, attempts = COALESCE(?, attempts), last_error = COALESCE(?, last_error), last_seen = ?
        WHERE portal = ? AND process_id = ? AND row_id = ?`,
     );
     this.database.transaction(() => {
-      for (const letter of deadLetters) letters?.add(letter);
+      for (const letter of deadLetters) if (letters) ids.push(letters.add(letter));
       for (const update of updates) statement.run(update.status, update.attempts ?? null, update.error ?? null, now, this.portal, processId, update.rowId);
     })();
+    return ids;
   }
 
   /** Closes a reservation once none of its rows waits for anything. */

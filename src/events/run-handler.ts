@@ -54,7 +54,7 @@ async function keyOf(handler: EventHandler, stepIndex: number, inputs: Readonly<
 
 function itemError(runs: RunStore, runId: string, stepId: string, key: string, status: ItemStatus): { code: string; message: string } {
   const failed = runs.subSteps(runId, stepId, key).find((record) => record.status === 'failed' && record.error);
-  if (failed?.error) return { code: failed.error.code, message: `${stepId}.${failed.subStepId} (${failed.method}): ${failed.error.message}` };
+  if (failed?.error) return { code: failed.error.code || 'HANDLER_ITEM_FAILED', message: `${stepId}.${failed.subStepId} (${failed.method}): ${failed.error.message}` };
   return { code: 'HANDLER_ITEM_FAILED', message: `${stepId}: the item of this row ended ${status}` };
 }
 

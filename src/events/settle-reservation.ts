@@ -95,13 +95,11 @@ export async function settleReservation(
       outcome.failed += 1;
     }
   }
-  const before = new Set(context.deadLetters.list({ portal: reservations.portal, all: true, limit: 1 }).map((letter) => letter.id));
-  reservations.update(processId, updates, letters, context.deadLetters);
-  if (letters.length > 0) {
-    const added = context.deadLetters.list({ portal: reservations.portal, limit: letters.length }).filter((letter) => !before.has(letter.id));
-    for (const letter of added) context.emit({ type: 'dead_letter', id: letter.id, processId, rowId: letter.rowId, eventName: letter.eventName, code: letter.error.code, attempts: letter.attempts });
-  }
-  context.emit({ type: 'processed', processId, runId, done: outcome.done, failed: outcome.failed, deadLettered: outcome.deadLettered, unsettled: outcome.unsettled });
+  const letterIds = reservations.update(processId, updates, letters, context.deadLetters);
+  letters.forEach((letter, index) => {
+    context.emit({ type: 'dead_letter', id: letterIds[index] ?? 0, processId, rowId: letter.rowId, eventName: letter.eventName, code: letter.error.code, attempts: letter.attempts });
+  });
+  if (rows.length > 0) context.emit({ type: 'processed', processId, runId, done: outcome.done, failed: outcome.failed, deadLettered: outcome.deadLettered, unsettled: outcome.unsettled });
 
   // Clear what is done or dead-lettered, by ID (by MESSAGE_ID for a malformed row without a usable ID).
   const toClear = rows.filter(({ saved }) => ['done', 'dead', 'cleared'].includes(status.get(saved.rowId) ?? ''));

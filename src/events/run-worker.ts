@@ -1,0 +1,182 @@
+/**
+ * `chain worker`: the offline-event loop of DESIGN.md §8. Each pass: dead letters sent back by a
+ * person, then every saved open reservation read again through its `process_id`, then a new
+ * reservation (`clear=0`), then failed rows waiting with `error=1`. Rows are saved before they are
+ * processed, settled in crash-safe order, and nothing is deleted before it is done or dead-lettered.
+ * Delivery is at least once; the handler's keyed writes make the effects happen once.
+ * A stop signal finishes the reservation in flight (its rows are cleared or marked), then returns.
+ */
+import type { Database } from 'better-sqlite3';
+import { resolveChainInputs } from '../chain/resolve-chain-inputs.ts';
+import { isRefusalError } from '../errors/refusal-error.ts';
+import { checkWriteGates } from '../runner/run-chain.ts';
+import { RunStore } from '../runner/run-store.ts';
+import type { RunnerClient } from '../runner/runner-client.ts';
+import { DeadLetterStore } from './dead-letter-store.ts';
+import { EventQueueError, explainQueueError } from './event-errors.ts';
+import type { EventHandler } from './load-handler.ts';
+import { processReservation, type ProcessOutcome } from './process-reservation.ts';
+import { reserveEvents, rereadReservation } from './queue-client.ts';
+import { adoptUnknownReservations } from './recover-reservations.ts';
+import { ReservationStore, type ReservationRecord } from './reservation-store.ts';
+import { retryDeadLetters } from './retry-dead-letters.ts';
+import { withAuthConnector } from './with-auth-connector.ts';
+import type { WorkerContext, WorkerEvent } from './worker-context.ts';
+import { resolveWorkerSettings, type WorkerSettings } from './worker-options.ts';
+
+export interface WorkerOptions extends WorkerSettings {
+  /** An application (OAuth) connection: queue methods are app-only. */
+  client: RunnerClient;
+  database: Database;
+  handler: EventHandler;
+  /** Other inputs of the handler (`--input name=value`); `events` is the worker's. */
+  inputs?: Readonly<Record<string, unknown>>;
+  stopSignal?: AbortSignal;
+  onEvent?: (event: WorkerEvent) => void;
+}
+
+export interface WorkerSummary {
+  passes: number;
+  reserved: number;
+  done: number;
+  failedAttempts: number;
+  deadLettered: number;
+  cleared: number;
+  stoppedBy: 'signal' | 'once';
+}
+
+const MAX_ERROR_BACKOFF_MS = 60_000;
+
+function isOutcomeUnknown(error: unknown): boolean {
+  const candidate = error as { name?: string; code?: string } | null;
+  return candidate?.name === 'OutcomeUnknownError' || candidate?.code === 'OUTCOME_UNKNOWN';
+}
+
+export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> {
+  const settings = resolveWorkerSettings(options);
+  checkWriteGates(options.handler.summary, settings);
+  const { events: _ignored, ...provided } = options.inputs ?? {};
+  const inputs = resolveChainInputs(options.handler.chain, provided);
+  const client = withAuthConnector(options.client, settings.authConnector);
+  const clock = settings.clock;
+  const now = (): number => clock.now();
+  const stopSignal = options.stopSignal ?? new AbortController().signal;
+  const context: WorkerContext = {
+    client,
+    scope: { authConnector: settings.authConnector },
+    reservations: new ReservationStore(options.database, client.portalKey, settings.authConnector, now),
+    deadLetters: new DeadLetterStore(options.database, now),
+    runs: new RunStore(options.database, now),
+    handlerRun: { handler: options.handler, client, runs: new RunStore(options.database, now), inputs, confirmWrite: settings.confirmWrite, confirmDestructive: settings.confirmDestructive, concurrency: settings.concurrency },
+    maxRetries: settings.maxRetries,
+    limit: settings.limit,
+    pollIntervalMs: settings.pollIntervalMs,
+    clock,
+    emit: (event) => options.onEvent?.(event),
+  };
+  const summary: WorkerSummary = { passes: 0, reserved: 0, done: 0, failedAttempts: 0, deadLettered: 0, cleared: 0, stoppedBy: 'once' };
+  const tally = (outcome: ProcessOutcome): void => {
+    summary.done += outcome.done;
+    summary.failedAttempts += outcome.failed;
+    summary.deadLettered += outcome.deadLettered;
+    summary.cleared += outcome.cleared;
+    if (outcome.refused) throw new EventQueueError(`${options.handler.path}: the handler run was refused: ${outcome.refused.message}`, { code: outcome.refused.code });
+    if (outcome.transient) throw new EventQueueError(`${options.handler.path}: the handler run failed: ${outcome.transient.message}`, { code: outcome.transient.code });
+  };
+
+  const handle = async (reservation: ReservationRecord, rows: readonly unknown[]): Promise<void> => tally(await processReservation(context, reservation, rows));
+
+  const readAgain = async (reservation: ReservationRecord): Promise<number> => {
+    const saved = context.reservations.rowsOf(reservation.processId).length;
+    const rows = await rereadReservation(client, context.scope, { processId: reservation.processId, errorRead: reservation.errorRead, limit: Math.max(settings.limit, saved) });
+    context.emit({ type: 'reread', processId: reservation.processId, rows: rows.length, errorRead: reservation.errorRead });
+    await handle(reservation, rows);
+    return rows.length;
+  };
+
+  const reserve = async (errorRead: boolean): Promise<number> => {
+    let reservation;
+    try {
+      reservation = await reserveEvents(client, context.scope, { limit: settings.limit, errorRead });
+    } catch (error) {
+      // The reservation may exist without us knowing its process_id: find it before going on.
+      if (isOutcomeUnknown(error)) await adoptUnknownReservations(context);
+      throw error;
+    }
+    if (reservation.rows.length === 0) return 0;
+    summary.reserved += reservation.rows.length;
+    const record: ReservationRecord = { processId: reservation.processId, errorRead, status: 'open', runId: null, retryAt: null, createdAt: now() };
+    context.reservations.saveReservation(record.processId, errorRead, []);
+    context.emit({ type: 'reserved', processId: record.processId, rows: reservation.rows.length, errorRead });
+    await handle(record, reservation.rows);
+    return reservation.rows.length;
+  };
+
+  const pass = async (): Promise<number> => {
+    let work = await retryDeadLetters({
+      deadLetters: context.deadLetters,
+      handlerRun: context.handlerRun,
+      portal: client.portalKey,
+      source: 'offline',
+      limit: settings.limit,
+      onRetried: (deadLetterId, status) => context.emit({ type: 'retried', deadLetterId, status }),
+    });
+    for (const reservation of context.reservations.openReservations()) {
+      if (stopSignal.aborted) return work;
+      if (!settings.once && reservation.retryAt !== null && reservation.retryAt > now()) continue;
+      work += await readAgain(reservation);
+    }
+    if (stopSignal.aborted) return work;
+    const fresh = await reserve(false);
+    work += fresh;
+    if (!stopSignal.aborted && (settings.once || fresh < settings.limit)) work += await reserve(true);
+    return work;
+  };
+
+  try {
+    await adoptUnknownReservations(context);
+  } catch (error) {
+    throw explainQueueError(error, 'chain worker');
+  }
+  context.emit({ type: 'started', portal: client.portalKey, authConnector: settings.authConnector, openReservations: context.reservations.openReservations().length });
+  let failures = 0;
+  for (;;) {
+    if (stopSignal.aborted) break;
+    let work = 0;
+    try {
+      summary.passes += 1;
+      work = await pass();
+      failures = 0;
+    } catch (caught) {
+      const error = explainQueueError(caught, 'chain worker');
+      if (isRefusalError(error) || settings.once) throw error;
+      failures += 1;
+      const retryInMs = Math.min(Math.max(settings.pollIntervalMs, 1000) * 2 ** Math.min(failures - 1, 10), MAX_ERROR_BACKOFF_MS);
+      const failure = error as { code?: string; message?: string };
+      context.emit({ type: 'error', code: failure.code ?? 'ERROR', message: failure.message ?? String(error), retryInMs });
+      if (!(await sleep(clock, retryInMs, stopSignal))) break;
+      continue;
+    }
+    if (stopSignal.aborted) break;
+    if (work > 0) continue;
+    if (settings.once) {
+      context.emit({ type: 'stopped', reason: 'once' });
+      return summary;
+    }
+    context.emit({ type: 'idle', sleepMs: settings.pollIntervalMs });
+    if (!(await sleep(clock, settings.pollIntervalMs, stopSignal))) break;
+  }
+  summary.stoppedBy = 'signal';
+  context.emit({ type: 'stopped', reason: 'signal' });
+  return summary;
+}
+
+/** False when the stop signal cut the sleep short. */
+async function sleep(clock: WorkerContext['clock'], ms: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await clock.sleep(ms, signal);
+    return !signal.aborted;
+  } catch {
+    return false;
+  }
+}

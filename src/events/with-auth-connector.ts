@@ -1,0 +1,23 @@
+/**
+ * `--auth-connector`: the handler's writes carry the same `auth_connector` as the binding, so the
+ * portal does not queue our own changes back to us (protocol.md §8). A decorator of the runner's
+ * client: every write call and every write command of a batch gets the parameter; reads are untouched.
+ */
+import { isWriteMethod } from '../client/is-write-method.ts';
+import type { RunnerClient } from '../runner/runner-client.ts';
+
+export function withAuthConnector(client: RunnerClient, authConnector: string): RunnerClient {
+  if (authConnector === '') return client;
+  const stamp = (params: Record<string, unknown>): Record<string, unknown> => ({ ...params, auth_connector: authConnector });
+  return {
+    portalKey: client.portalKey,
+    call: (method, params, options) => client.call(method, (options?.write ?? isWriteMethod(method)) ? stamp(params) : params, options),
+    batch: (commands, options) =>
+      client.batch(
+        Object.fromEntries(Object.entries(commands).map(([name, command]) => [name, isWriteMethod(command.method) ? { method: command.method, params: stamp(command.params) } : command])),
+        options,
+      ),
+    list: (method, params, options) => client.list(method, params, options),
+    counters: () => client.counters(),
+  };
+}
