@@ -85,7 +85,7 @@ interface WriteRow {
   refusals503: number;
   wallMs: number;
   floorMs: number;
-  overFloorPercent: number;
+  overFloorPercent: number | string;
   cpuMsPer1000: number;
 }
 
@@ -108,7 +108,7 @@ async function measureWrite(client: ClientName): Promise<{ row: WriteRow; stoppe
       refusals503: stats.statuses['503'] ?? 0,
       wallMs: figures.wallMs,
       floorMs: Math.round(floorMs),
-      overFloorPercent: floorMs > 0 ? Math.round(((figures.wallMs - floorMs) / floorMs) * 1000) / 10 : 0,
+      overFloorPercent: figures.stopped !== undefined ? '-' : floorMs > 0 ? Math.round(((figures.wallMs - floorMs) / floorMs) * 1000) / 10 : 0,
       // The SDK reports no progress inside batchByChunk: a run stopped at the bound is charged for the adds the portal executed.
       cpuMsPer1000: cpuMsPerThousand({ ...figures, done: figures.stopped === undefined ? figures.done : stats.methods['crm.lead.add'] ?? 0 }),
     };

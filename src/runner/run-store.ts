@@ -98,10 +98,22 @@ export interface ItemUpdate {
 }
 
 export class RunStore {
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Prepared once per SQL text: checkpointing runs on every batch response. */
+  private statement(sql: string): Database.Statement {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
 
   createRun(run: Pick<RunRecord, 'portal' | 'chainName' | 'chainPath' | 'chainSha256' | 'inputs' | 'planId'>): RunRecord {
     const id = `run_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
@@ -116,12 +128,12 @@ export class RunStore {
   }
 
   getRun(id: string): RunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    const row = this.statement('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     return row ? toRun(row) : undefined;
   }
 
   listRuns(limit = 20): RunRecord[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[]).map(toRun);
+    return (this.statement('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[]).map(toRun);
   }
 
   /** The unfinished run of this chain file on this portal, if any. */
@@ -147,7 +159,7 @@ export class RunStore {
   }
 
   stepResult(runId: string, stepId: string): { status: string; result: unknown } | undefined {
-    const row = this.db.prepare('SELECT status, result_json FROM run_steps WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
+    const row = this.statement('SELECT status, result_json FROM run_steps WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
       | { status: string; result_json: string | null }
       | undefined;
     return row ? { status: row.status, result: parse(row.result_json) } : undefined;
@@ -160,7 +172,7 @@ export class RunStore {
   }
 
   cursor(runId: string, stepId: string): { cursor: unknown; pages: number; rows: number; finished: boolean } | undefined {
-    const row = this.db.prepare('SELECT * FROM run_cursors WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
+    const row = this.statement('SELECT * FROM run_cursors WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
       | { cursor_json: string; pages: number; rows: number; finished: number }
       | undefined;
     return row ? { cursor: JSON.parse(row.cursor_json), pages: row.pages, rows: row.rows, finished: row.finished === 1 } : undefined;
@@ -169,7 +181,7 @@ export class RunStore {
   /** Records sub-step and item outcomes in one transaction (one per batch response). */
   record(runId: string, subSteps: SubStepUpdate[], items: ItemUpdate[]): void {
     const now = this.now();
-    const upsertSubStep = this.db.prepare(
+    const upsertSubStep = this.statement(
       `INSERT INTO run_item_steps (run_id, step_id, item_key, sub_step_id, status, method, params_json, result_json, error_json, updated_at)
        VALUES (@runId, @stepId, @itemKey, @subStepId, @status, @method, @params, @result, @error, @now)
        ON CONFLICT (run_id, step_id, item_key, sub_step_id) DO UPDATE SET
@@ -177,7 +189,7 @@ export class RunStore {
          params_json = COALESCE(excluded.params_json, params_json),
          result_json = excluded.result_json, error_json = excluded.error_json, updated_at = excluded.updated_at`,
     );
-    const upsertItem = this.db.prepare(
+    const upsertItem = this.statement(
       `INSERT INTO run_items (run_id, step_id, item_key, status, error_json, updated_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id, step_id, item_key) DO UPDATE SET status = excluded.status, error_json = excluded.error_json, updated_at = excluded.updated_at`,
     );
@@ -197,7 +209,7 @@ export class RunStore {
         });
       }
       for (const item of items) upsertItem.run(runId, item.stepId, item.itemKey, item.status, item.error ? JSON.stringify(item.error) : null, now);
-      this.db.prepare('UPDATE runs SET updated_at = ? WHERE id = ?').run(now, runId);
+      this.statement('UPDATE runs SET updated_at = ? WHERE id = ?').run(now, runId);
     })();
   }
 
@@ -205,7 +217,7 @@ export class RunStore {
   settledItems(runId: string, stepId: string, keys: readonly string[]): Map<string, ItemStatus> {
     const result = new Map<string, ItemStatus>();
     if (keys.length === 0) return result;
-    const statement = this.db.prepare(`SELECT item_key, status FROM run_items WHERE run_id = ? AND step_id = ? AND item_key IN (SELECT value FROM json_each(?)) AND status != 'pending'`);
+    const statement = this.statement(`SELECT item_key, status FROM run_items WHERE run_id = ? AND step_id = ? AND item_key IN (SELECT value FROM json_each(?)) AND status != 'pending'`);
     for (const row of statement.all(runId, stepId, JSON.stringify(keys)) as Array<{ item_key: string; status: ItemStatus }>) {
       result.set(row.item_key, row.status);
     }
@@ -228,7 +240,7 @@ export class RunStore {
 
   /** Top-level write steps recorded as sent but never answered. */
   sentSteps(runId: string): Array<{ stepId: string; params: unknown }> {
-    const rows = this.db.prepare(`SELECT step_id, result_json FROM run_steps WHERE run_id = ? AND status = 'sent'`).all(runId) as Array<{ step_id: string; result_json: string | null }>;
+    const rows = this.statement(`SELECT step_id, result_json FROM run_steps WHERE run_id = ? AND status = 'sent'`).all(runId) as Array<{ step_id: string; result_json: string | null }>;
     return rows.map((row) => ({ stepId: row.step_id, params: (parse<{ params?: unknown }>(row.result_json) ?? {}).params }));
   }
 
@@ -259,7 +271,7 @@ export class RunStore {
   }
 
   countItems(runId: string): Record<string, Record<string, number>> {
-    const rows = this.db.prepare('SELECT step_id, status, COUNT(*) AS count FROM run_items WHERE run_id = ? GROUP BY step_id, status').all(runId) as Array<{
+    const rows = this.statement('SELECT step_id, status, COUNT(*) AS count FROM run_items WHERE run_id = ? GROUP BY step_id, status').all(runId) as Array<{
       step_id: string;
       status: string;
       count: number;
@@ -270,7 +282,7 @@ export class RunStore {
   }
 
   cursors(runId: string): Array<{ stepId: string; cursor: unknown; pages: number; rows: number; finished: boolean }> {
-    return (this.db.prepare('SELECT * FROM run_cursors WHERE run_id = ?').all(runId) as Array<{ step_id: string; cursor_json: string; pages: number; rows: number; finished: number }>).map(
+    return (this.statement('SELECT * FROM run_cursors WHERE run_id = ?').all(runId) as Array<{ step_id: string; cursor_json: string; pages: number; rows: number; finished: number }>).map(
       (row) => ({ stepId: row.step_id, cursor: JSON.parse(row.cursor_json), pages: row.pages, rows: row.rows, finished: row.finished === 1 }),
     );
   }
