@@ -1,0 +1,104 @@
+/**
+ * `chain serve-events --handler FILE.yml [--port N]` (DESIGN.md §8): receives online events, checks
+ * each against the application token stored at ONAPPINSTALL, stores it in the SQLite inbox before
+ * answering 200, and processes it with the handler chain. Runs until SIGINT/SIGTERM (exit 0). Log
+ * lines go to stderr and never carry a token.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { parseInputAssignments } from '../../chain/resolve-chain-inputs.ts';
+import { EventsRefusedError, loadHandler, parseDuration, startEventReceiver } from '../../events/index.ts';
+import { checkWriteGates } from '../../runner/run-chain.ts';
+import { ExitCode, reportExitCode } from '../exit-code.ts';
+import { addEventsConnectionOptions, guardEventsCommand, openEventsConnection, type EventsConnectionFlags } from './events.ts';
+
+interface ServeFlags extends EventsConnectionFlags {
+  handler?: string;
+  port: number;
+  host: string;
+  maxBody: number;
+  maxRetries: number;
+  retryDelay: string;
+  confirmWrite?: boolean;
+  confirmDestructive?: boolean;
+  concurrency: number;
+  input: string[];
+}
+
+function wholeNumber(name: string, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 0 || parsed > max) throw new InvalidArgumentError(`${name} must be a whole number up to ${max}.`);
+    return parsed;
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function serveAction(flags: ServeFlags): Promise<void> {
+  const json = flags.json === true;
+  if (!flags.handler) {
+    throw new EventsRefusedError('chain serve-events: no handler chain (HANDLER_MISSING).', { code: 'HANDLER_MISSING', hint: 'Pass --handler FILE.yml, e.g. --handler chains/core/handlers/lead-contact-sync.yml.' });
+  }
+  const handler = await loadHandler(flags.handler);
+  checkWriteGates(handler.summary, { confirmWrite: flags.confirmWrite === true, confirmDestructive: flags.confirmDestructive === true });
+  const inputs = parseInputAssignments(flags.input);
+  const retryDelayMs = parseDuration(flags.retryDelay, '--retry-delay');
+  const connection = openEventsConnection(flags);
+  const log = (line: string): void => {
+    process.stderr.write(json ? `${JSON.stringify({ type: 'log', at: new Date().toISOString(), message: line })}\n` : `${new Date().toISOString()} ${line}\n`);
+  };
+  try {
+    const receiver = await startEventReceiver({
+      database: connection.database,
+      port: flags.port,
+      host: flags.host,
+      maxBodyBytes: flags.maxBody,
+      log,
+      processing: {
+        handler,
+        client: connection.opened.client,
+        inputs,
+        confirmWrite: flags.confirmWrite === true,
+        confirmDestructive: flags.confirmDestructive === true,
+        concurrency: flags.concurrency,
+        maxRetries: flags.maxRetries,
+        retryDelayMs,
+      },
+    });
+    process.stdout.write(json ? `${JSON.stringify({ status: 'listening', url: receiver.url, port: receiver.port })}\n` : `serve-events listening on ${receiver.url} (handler ${flags.handler}); Ctrl-C stops\n`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    log('stopping: no new events accepted; finishing the round in flight');
+    await receiver.close();
+    reportExitCode(ExitCode.ok);
+  } finally {
+    await connection.close();
+  }
+}
+
+export function registerServeEventsCommand(program: Command): void {
+  addEventsConnectionOptions(
+    program
+      .command('serve-events')
+      .description('Receive online events (application token checked, stored before 200) and process them with a handler chain')
+      .option('--handler <file>', 'handler chain (declares input events: array)')
+      .option('--port <n>', 'TCP port (0 picks a free one)', wholeNumber('--port', 65535), 8080)
+      .option('--host <address>', 'address to listen on; put a TLS proxy in front for the portal', '127.0.0.1')
+      .option('--max-body <bytes>', 'largest accepted post', wholeNumber('--max-body', 16 * 1024 * 1024), 64 * 1024)
+      .option('--max-retries <n>', 'retries of a failed event before it is dead-lettered', wholeNumber('--max-retries', 100), 5)
+      .option('--retry-delay <duration>', 'wait before a failed event is tried again', '3s')
+      .option('--confirm-write', 'allow the handler to write')
+      .option('--confirm-destructive', 'allow destructive handler steps as well')
+      .option('--concurrency <n>', 'handler batches in flight', wholeNumber('--concurrency', 16), 4)
+      .option('--input <name=value>', 'another input of the handler (repeatable)', collect, []),
+  ).action(async (flags: ServeFlags) => guardEventsCommand(flags.json === true, () => serveAction(flags)));
+}
