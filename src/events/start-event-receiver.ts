@@ -152,8 +152,8 @@ export async function startEventReceiver(options: EventReceiverOptions): Promise
       const body = await readBody(request, maxBodyBytes);
       if (body === 'too-large') {
         log(`refused a post larger than ${maxBodyBytes} bytes (413)`);
+        response.once('finish', () => request.destroy());
         send(response, 413, { error: 'PAYLOAD_TOO_LARGE', error_description: `At most ${maxBodyBytes} bytes.` }, { connection: 'close' });
-        request.destroy();
         return;
       }
       let answer: ReceiverAnswer;

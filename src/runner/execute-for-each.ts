@@ -53,7 +53,10 @@ export interface ForEachOutcome {
 export async function executeForEach(options: ForEachOptions): Promise<ForEachOutcome> {
   const { step, store, runId } = options;
   const dependencies = dependencyMap(step);
+  // A resumed run starts from the outcomes already recorded, so its counts cover the whole run.
+  const recorded = store.countItems(runId)[step.id] ?? {};
   const counts: Record<ItemStatus, number> = { pending: 0, done: 0, skipped: 0, failed: 0, dead_letter: 0, not_planned: 0 };
+  for (const status of Object.keys(counts) as ItemStatus[]) if (status !== 'pending') counts[status] = recorded[status] ?? 0;
   const outcome: ForEachOutcome = { counts, rows: options.startRows, unknown: [], interrupted: false };
   const pagesIterator = options.source.pages(options.startAfter)[Symbol.asyncIterator]();
   const unsavedPages: PageState[] = [];
@@ -101,8 +104,7 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
       const item = newItemState(key, row, page, sequence++, recorded.get(key));
       const previous = settled.get(key);
       if (previous !== undefined) {
-        counts[previous] += 1;
-        page.remaining -= 1;
+        page.remaining -= 1; // settled before the interruption: already counted
       } else if (options.allowedKeys && !options.allowedKeys.has(key)) {
         settle(item, 'not_planned', updates);
       } else {
@@ -164,30 +166,45 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
   const waiters: Array<() => void> = [];
   const batchFinished = (): Promise<void> => new Promise((resolve) => waiters.push(resolve));
 
-  while (!stopping()) {
-    while (!sourceDone && ready.length + (carried ? 1 : 0) < bufferTarget) await pullPage();
-    const members = await nextBatch();
-    if (members) {
-      inFlight += 1;
-      void queue.add(async () => {
-        try {
-          applySettlement(await sendItemBatch({ runId, step, client: options.client, store, members }));
-        } catch (error) {
-          const failure = error as { code?: string; message?: string };
-          outcome.stopError ??= { code: failure.code ?? 'ERROR', message: failure.message ?? String(error) };
-        } finally {
-          inFlight -= 1;
-          for (const resolve of waiters.splice(0)) resolve();
-        }
-      });
-      if (inFlight >= options.concurrency) await batchFinished();
-      continue;
+  const drain = async (): Promise<void> => {
+    while (!stopping()) {
+      while (!sourceDone && ready.length + (carried ? 1 : 0) < bufferTarget) await pullPage();
+      const members = await nextBatch();
+      if (members) {
+        inFlight += 1;
+        void queue.add(async () => {
+          try {
+            applySettlement(await sendItemBatch({ runId, step, client: options.client, store, members }));
+          } catch (error) {
+            const failure = error as { code?: string; message?: string };
+            outcome.stopError ??= { code: failure.code ?? 'ERROR', message: failure.message ?? String(error) };
+          } finally {
+            inFlight -= 1;
+            for (const resolve of waiters.splice(0)) resolve();
+          }
+        });
+        if (inFlight >= options.concurrency) await batchFinished();
+        continue;
+      }
+      if (inFlight > 0) {
+        await batchFinished();
+        continue;
+      }
+      if (sourceDone && ready.length === 0 && !carried) break;
     }
-    if (inFlight > 0) {
-      await batchFinished();
-      continue;
+  };
+
+  await drain();
+  // Items started before an interruption that the list no longer returns (their row changed, e.g. the
+  // lead was already marked) are finished from the rows stored with their first write.
+  if (!stopping() && sourceDone) {
+    const orphans = store.pendingItems(runId, step.id);
+    if (orphans.length > 0) {
+      const page: PageState = { index: -1, cursorAfter: undefined, rows: orphans.length, remaining: orphans.length };
+      const recordedSubSteps = store.subStepsForKeys(runId, step.id, orphans.map((orphan) => orphan.key));
+      for (const orphan of orphans) ready.push(newItemState(orphan.key, orphan.row, page, sequence++, recordedSubSteps.get(orphan.key)));
+      await drain();
     }
-    if (sourceDone && ready.length === 0 && !carried) break;
   }
   await queue.onIdle();
   if (options.stopSignal.aborted && !outcome.stopError) outcome.interrupted = !(sourceDone && ready.length === 0 && !carried && unsavedPages.length === 0);

@@ -95,6 +95,8 @@ export interface ItemUpdate {
   itemKey: string;
   status: ItemStatus;
   error?: { code: string; message: string } | null;
+  /** The item's row: stored with its first write, cleared once it is settled. */
+  row?: unknown;
 }
 
 export class RunStore {
@@ -190,8 +192,10 @@ export class RunStore {
          result_json = excluded.result_json, error_json = excluded.error_json, updated_at = excluded.updated_at`,
     );
     const upsertItem = this.statement(
-      `INSERT INTO run_items (run_id, step_id, item_key, status, error_json, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (run_id, step_id, item_key) DO UPDATE SET status = excluded.status, error_json = excluded.error_json, updated_at = excluded.updated_at`,
+      `INSERT INTO run_items (run_id, step_id, item_key, status, item_json, error_json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, step_id, item_key) DO UPDATE SET status = excluded.status,
+         item_json = CASE WHEN excluded.status = 'pending' THEN COALESCE(excluded.item_json, item_json) ELSE NULL END,
+         error_json = excluded.error_json, updated_at = excluded.updated_at`,
     );
     this.db.transaction(() => {
       for (const update of subSteps) {
@@ -208,7 +212,10 @@ export class RunStore {
           now,
         });
       }
-      for (const item of items) upsertItem.run(runId, item.stepId, item.itemKey, item.status, item.error ? JSON.stringify(item.error) : null, now);
+      for (const item of items) {
+        const row = item.status === 'pending' && item.row !== undefined ? JSON.stringify(item.row) : null;
+        upsertItem.run(runId, item.stepId, item.itemKey, item.status, row, item.error ? JSON.stringify(item.error) : null, now);
+      }
       this.statement('UPDATE runs SET updated_at = ? WHERE id = ?').run(now, runId);
     })();
   }
@@ -236,6 +243,15 @@ export class RunStore {
       result: parse(row.result_json),
       error: parse(row.error_json),
     }));
+  }
+
+  /** Items started (a write was sent) but never settled, with their rows: a resume finishes them. */
+  pendingItems(runId: string, stepId: string): Array<{ key: string; row: unknown }> {
+    const rows = this.statement(`SELECT item_key, item_json FROM run_items WHERE run_id = ? AND step_id = ? AND status = 'pending'`).all(runId, stepId) as Array<{
+      item_key: string;
+      item_json: string | null;
+    }>;
+    return rows.map((row) => ({ key: row.item_key, row: parse(row.item_json) }));
   }
 
   /** Top-level write steps recorded as sent but never answered. */

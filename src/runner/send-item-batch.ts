@@ -8,7 +8,7 @@ import type { ForEachStep } from '../chain/chain-model.ts';
 import type { CompiledItem, ItemCommand } from './compile-item-commands.ts';
 import type { ItemState } from './item-state.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
-import type { RunStore, SubStepUpdate } from './run-store.ts';
+import type { ItemUpdate, RunStore, SubStepUpdate } from './run-store.ts';
 import type { BatchAnswer, BatchCommandInput, RunnerClient } from './runner-client.ts';
 
 /** An item whose commands keep being halted by others' failures gives up after this many rounds. */
@@ -33,6 +33,7 @@ export async function sendItemBatch(input: { runId: string; step: ForEachStep; c
   const { runId, step, client, store, members } = input;
   const commands: Record<string, BatchCommandInput> = {};
   const sent: SubStepUpdate[] = [];
+  const started: ItemUpdate[] = [];
   let halt = false;
   let writes = false;
   for (const { item, commands: itemCommands } of members) {
@@ -41,12 +42,13 @@ export async function sendItemBatch(input: { runId: string; step: ForEachStep; c
       halt ||= command.referencesBatch;
       if (command.subStep.risk !== 'read') {
         writes = true;
+        if (!item.touched) started.push({ stepId: step.id, itemKey: item.key, status: 'pending', row: item.row });
         item.touched = true;
         sent.push({ stepId: step.id, itemKey: item.key, subStepId: command.subStep.id, status: 'sent', method: command.method, params: command.params });
       }
     }
   }
-  if (sent.length > 0) store.record(runId, sent, []);
+  if (sent.length > 0) store.record(runId, sent, started);
 
   let answer: BatchAnswer;
   try {

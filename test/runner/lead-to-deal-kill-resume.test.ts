@@ -63,8 +63,9 @@ describe('lead-to-deal survives SIGKILL at random points', () => {
       const resume = startCli(['resume', runId, '--confirm-write', '--concurrency', '4', '--json'], env, point === undefined ? undefined : killAfterProgress(point));
       const result = await resume.done;
       if (result.code === 0) {
-        const document = JSON.parse(result.stdout) as { status: string; counts: { reconciled: number } };
+        const document = JSON.parse(result.stdout) as { status: string; counts: { reconciled: number }; outputs: { converted: number } };
         assert.equal(document.status, 'done');
+        assert.equal(document.outputs.converted, leadIds.length, 'the output counts every item of the whole run, across resumes');
         assert.ok(document.counts.reconciled <= 4 * 50, `at most --concurrency batches reconciled, got ${document.counts.reconciled} writes`);
         reconciledSeen += document.counts.reconciled;
         finished = true;

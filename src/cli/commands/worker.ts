@@ -167,9 +167,11 @@ export function registerWorkerCommands(program: Command): void {
   ).action(async (flags: WorkerFlags) => guardEventsCommand(flags.json === true, () => workerAction(flags)));
 
   const dlq = worker.command('dlq').description('The dead letters: rows the worker gave up on');
+  // Options may be written after `dlq list` yet parsed by `worker` (commander's default): read both levels.
   addEventsConnectionOptions(dlq.command('list').description('List dead letters (newest first)').option('--all', 'include resolved and dropped ones')).action(
-    async (flags: EventsConnectionFlags & { all?: boolean }) =>
-      guardEventsCommand(flags.json === true, async () => {
+    async (_flags: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<EventsConnectionFlags & { all?: boolean }>();
+      return guardEventsCommand(flags.json === true, async () => {
         const { store, close } = openDeadLetters(flags);
         try {
           const letters = store.list({ all: flags.all === true });
@@ -185,12 +187,19 @@ export function registerWorkerCommands(program: Command): void {
         } finally {
           close();
         }
-      }),
+      });
+    },
   );
   addEventsConnectionOptions(dlq.command('retry').description('Send a dead letter through the handler again on the worker\'s next pass').argument('<id>', 'dead-letter id')).action(
-    async (id: string, flags: EventsConnectionFlags) => guardEventsCommand(flags.json === true, async () => changeDeadLetter('retry', id, flags)),
+    async (id: string, _flags: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<EventsConnectionFlags>();
+      return guardEventsCommand(flags.json === true, async () => changeDeadLetter('retry', id, flags));
+    },
   );
   addEventsConnectionOptions(dlq.command('drop').description('Give up on a dead letter for good').argument('<id>', 'dead-letter id')).action(
-    async (id: string, flags: EventsConnectionFlags) => guardEventsCommand(flags.json === true, async () => changeDeadLetter('drop', id, flags)),
+    async (id: string, _flags: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<EventsConnectionFlags>();
+      return guardEventsCommand(flags.json === true, async () => changeDeadLetter('drop', id, flags));
+    },
   );
 }

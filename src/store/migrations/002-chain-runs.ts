@@ -38,10 +38,13 @@ CREATE TABLE IF NOT EXISTS run_items (
   step_id TEXT NOT NULL,
   item_key TEXT NOT NULL,
   status TEXT NOT NULL,
+  -- the item's row, kept while it is pending so a resume can finish it even if the list no longer returns it
+  item_json TEXT,
   error_json TEXT,
   updated_at INTEGER NOT NULL,
   PRIMARY KEY (run_id, step_id, item_key)
 );
+CREATE INDEX IF NOT EXISTS run_items_pending ON run_items (run_id, step_id, status);
 CREATE TABLE IF NOT EXISTS run_item_steps (
   run_id TEXT NOT NULL,
   step_id TEXT NOT NULL,
