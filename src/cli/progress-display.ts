@@ -11,6 +11,15 @@ export interface ProgressSnapshot {
   itemsFailed: number;
   requests: number;
   limiterWaitMs: number;
+  /** Rows the list will yield in all, when the portal counted them. */
+  expectedRows?: number;
+}
+
+/** Time left at the current pace, from rows read against the rows expected (null when unknown). */
+export function estimateRemainingMs(snapshot: Pick<ProgressSnapshot, 'rows' | 'itemsDone' | 'expectedRows'>, elapsedMs: number): number | null {
+  if (snapshot.expectedRows === undefined || snapshot.itemsDone === 0 || elapsedMs <= 0) return null;
+  const remaining = Math.max(0, snapshot.expectedRows - snapshot.itemsDone);
+  return Math.round((remaining * elapsedMs) / snapshot.itemsDone);
 }
 
 export interface ProgressDisplay {
@@ -34,7 +43,9 @@ export function createProgressDisplay(options: { json: boolean; stream?: NodeJS.
   const format = (snapshot: ProgressSnapshot): string => {
     const seconds = Math.max(0.001, (now() - started) / 1000);
     const rate = Math.round(snapshot.itemsDone / seconds);
-    return `${snapshot.stepId ?? ''}: ${snapshot.rows} rows read, ${snapshot.itemsDone} items done${snapshot.itemsFailed ? `, ${snapshot.itemsFailed} failed` : ''}, ${snapshot.requests} requests, limiter waited ${(snapshot.limiterWaitMs / 1000).toFixed(1)} s, ${rate} items/s, ${seconds.toFixed(0)} s`;
+    const eta = estimateRemainingMs(snapshot, now() - started);
+    const etaText = eta === null ? '' : `, ETA ${Math.ceil(eta / 1000)} s`;
+    return `${snapshot.stepId ?? ''}: ${snapshot.rows}${snapshot.expectedRows === undefined ? '' : `/${snapshot.expectedRows}`} rows read, ${snapshot.itemsDone} items done${snapshot.itemsFailed ? `, ${snapshot.itemsFailed} failed` : ''}, ${snapshot.requests} requests, limiter waited ${(snapshot.limiterWaitMs / 1000).toFixed(1)} s, ${rate} items/s, ${seconds.toFixed(0)} s${etaText}`;
   };
 
   return {
@@ -44,7 +55,7 @@ export function createProgressDisplay(options: { json: boolean; stream?: NodeJS.
       lastShown = time;
       if (options.json) {
         const seconds = Math.max(0.001, (time - started) / 1000);
-        stream.write(`${JSON.stringify({ type: 'progress', elapsedMs: time - started, rowsPerSecond: Math.round(snapshot.rows / seconds), etaMs: null, ...snapshot })}\n`);
+        stream.write(`${JSON.stringify({ type: 'progress', elapsedMs: time - started, rowsPerSecond: Math.round(snapshot.rows / seconds), etaMs: estimateRemainingMs(snapshot, time - started), ...snapshot })}\n`);
       } else if (interactive) {
         stream.write(`\r\x1b[2K${format(snapshot)}`);
         drawn = true;

@@ -129,7 +129,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     if (stopSignal.aborted) return work;
     const fresh = await reserve(false);
     work += fresh;
-    if (!stopSignal.aborted && (settings.once || fresh < settings.limit)) work += await reserve(true);
+    if (!stopSignal.aborted && fresh < settings.limit) work += await reserve(true);
     return work;
   };
 

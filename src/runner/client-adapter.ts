@@ -30,7 +30,7 @@ export function adaptClient(client: B24Client): RunnerClient {
         ...(options.startAfter ? { cursor: options.startAfter as ListCursor } : {}),
       });
       return (async function* () {
-        for await (const page of iterator) yield { rows: page.rows, cursor: page.cursor };
+        for await (const page of iterator) yield { rows: page.rows, cursor: page.cursor, ...(page.total === undefined ? {} : { total: page.total }) };
       })();
     },
     counters: () => client.counters(),

@@ -16,7 +16,7 @@ export const MAX_BATCH_COMMANDS = 50;
 
 export interface ItemSource {
   /** Pages of rows, each with the position after it; resumes after `startAfter`. */
-  pages(startAfter: unknown): AsyncIterable<{ rows: unknown[]; cursorAfter: unknown }>;
+  pages(startAfter: unknown): AsyncIterable<{ rows: unknown[]; cursorAfter: unknown; total?: number }>;
 }
 
 export interface ForEachOptions {
@@ -37,7 +37,7 @@ export interface ForEachOptions {
   /** Plan-bound runs: only these item keys may be written. */
   allowedKeys?: ReadonlySet<string>;
   renderKey(row: unknown): Promise<string>;
-  onProgress(event: { rows: number; itemsDone: number; itemsFailed: number }): void;
+  onProgress(event: { rows: number; itemsDone: number; itemsFailed: number; expectedRows?: number }): void;
 }
 
 export interface ForEachOutcome {
@@ -62,6 +62,7 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
   const unsavedPages: PageState[] = [];
   let pagesDone = options.startPages;
   let sourceDone = false;
+  let expectedRows: number | undefined;
   let sequence = 0;
   let ready: ItemState[] = [];
   let carried: CompiledItem | undefined;
@@ -90,7 +91,8 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
       sourceDone = true;
       return;
     }
-    const { rows, cursorAfter } = next.value;
+    const { rows, cursorAfter, total } = next.value;
+    if (total !== undefined && expectedRows === undefined) expectedRows = outcome.rows + total;
     outcome.rows += rows.length;
     const page: PageState = { index: pagesDone + unsavedPages.length, cursorAfter, rows: rows.length, remaining: rows.length };
     unsavedPages.push(page);
@@ -158,7 +160,7 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
     const subSteps: SubStepUpdate[] = settlement.subSteps;
     store.record(runId, subSteps, updates);
     saveSettledPages();
-    options.onProgress({ rows: outcome.rows, itemsDone: counts.done, itemsFailed: counts.failed + counts.dead_letter });
+    options.onProgress({ rows: outcome.rows, itemsDone: counts.done, itemsFailed: counts.failed + counts.dead_letter, ...(expectedRows === undefined ? {} : { expectedRows }) });
   };
 
   // In-flight accounting is synchronous, so a batch finishing can never be missed by the loop.

@@ -39,7 +39,7 @@ export interface RunOptions {
 export type RunEvent =
   | { type: 'started'; runId: string; resumed: boolean }
   | { type: 'step'; runId: string; stepId: string; status: string }
-  | { type: 'progress'; runId: string; stepId: string; rows: number; itemsDone: number; itemsFailed: number };
+  | { type: 'progress'; runId: string; stepId: string; rows: number; itemsDone: number; itemsFailed: number; expectedRows?: number };
 
 export interface RunOutcome {
   run: RunRecord;
@@ -221,7 +221,7 @@ async function executeForEachStep(
       pages: (startAfter) => {
         const pages = client.list(listStep.method, params ?? {}, startAfter === undefined || startAfter === null ? {} : { startAfter });
         return (async function* () {
-          for await (const page of pages) yield { rows: page.rows, cursorAfter: page.cursor };
+          for await (const page of pages) yield { rows: page.rows, cursorAfter: page.cursor, ...(page.total === undefined ? {} : { total: page.total }) };
         })();
       },
     };

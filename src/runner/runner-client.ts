@@ -26,6 +26,8 @@ export interface ListPage {
   rows: unknown[];
   /** Opaque position after this page; passing it back as `startAfter` continues from here. */
   cursor: unknown;
+  /** Rows the portal counted from the starting position, when known (for progress and ETA). */
+  total?: number;
 }
 
 export interface RunnerClient {

@@ -122,7 +122,16 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
       onEvent: (event) => {
         if (event.type === 'progress') {
           const counters = connection.client.counters();
-          display.update({ runId: event.runId, stepId: event.stepId, rows: event.rows, itemsDone: event.itemsDone, itemsFailed: event.itemsFailed, requests: counters.requests, limiterWaitMs: counters.limiterWaitMs });
+          display.update({
+            runId: event.runId,
+            stepId: event.stepId,
+            rows: event.rows,
+            itemsDone: event.itemsDone,
+            itemsFailed: event.itemsFailed,
+            requests: counters.requests,
+            limiterWaitMs: counters.limiterWaitMs,
+            ...(event.expectedRows === undefined ? {} : { expectedRows: event.expectedRows }),
+          });
         }
       },
     };
