@@ -106,10 +106,7 @@ export async function runChain(options: RunOptions): Promise<RunOutcome> {
   const scope = (): Record<string, unknown> => ({ inputs: options.inputs, steps });
 
   const finish = (status: RunStatus, error?: RunOutcome['error']): RunOutcome => {
-    outcome.status = status;
-    if (error) outcome.error = error;
-    store.setStatus(run.id, status, error ? error.message : null);
-    outcome.run = store.getRun(run.id) as RunRecord;
+    stopRun(outcome, store, status, error);
     return outcome;
   };
 
@@ -158,6 +155,15 @@ export async function runChain(options: RunOptions): Promise<RunOutcome> {
 
 type StepResult = Record<string, unknown> | 'stop';
 
+/** Ends the run from inside a step: records the status (and why), and tells the step loop to stop. */
+function stopRun(outcome: RunOutcome, store: RunStore, status: RunStatus, error?: RunOutcome['error']): 'stop' {
+  outcome.status = status;
+  if (error) outcome.error = error;
+  store.setStatus(outcome.run.id, status, error ? error.message : null);
+  outcome.run = store.getRun(outcome.run.id) as RunRecord;
+  return 'stop';
+}
+
 async function executeStep(
   step: ChainStep,
   streamedLists: ReadonlySet<string>,
@@ -174,11 +180,11 @@ async function executeStep(
       const called = await executeCallStep(step, params, { runId: run.id, client, store, resolution: options.resolutions?.get(step.id) });
       if (called.status === 'done') return called.value;
       outcome.unknownOutcomes = [{ stepId: step.id, itemKey: step.id, subStepId: step.id, method: called.method }];
-      outcome.status = 'awaiting_decision';
-      outcome.error = { code: 'OUTCOME_UNKNOWN', message: `${step.id} (${called.method}) may or may not have reached the portal.`, hint: `Decide with chain resume ${run.id} --resolve ${step.id}=sent|not-sent.` };
-      store.setStatus(run.id, 'awaiting_decision', outcome.error.message);
-      outcome.run = store.getRun(run.id) as RunRecord;
-      return 'stop';
+      return stopRun(outcome, store, 'awaiting_decision', {
+        code: 'OUTCOME_UNKNOWN',
+        message: `${step.id} (${called.method}) may or may not have reached the portal.`,
+        hint: `Decide with chain resume ${run.id} --resolve ${step.id}=sent|not-sent.`,
+      });
     }
     case 'list': {
       if (streamedLists.has(step.id)) return { count: 0, items: [] }; // read by the for_each that streams it
@@ -264,25 +270,16 @@ async function executeForEachStep(
   const stepResult = { count: result.counts.done, failed: result.counts.failed + result.counts.dead_letter, skipped: result.counts.skipped, notPlanned: result.counts.not_planned };
   if (result.unknown.length > 0) {
     outcome.unknownOutcomes = result.unknown.map((entry) => ({ stepId: step.id, ...entry }));
-    outcome.status = 'awaiting_decision';
-    store.setStatus(run.id, 'awaiting_decision', `${result.unknown.length} write(s) with an unknown outcome`);
-    outcome.error = { code: 'OUTCOME_UNKNOWN', message: `${result.unknown.length} write(s) may or may not have reached the portal.`, hint: `Decide with chain resume ${run.id} --resolve ITEM=sent|not-sent.` };
-    outcome.run = store.getRun(run.id) as RunRecord;
-    return 'stop';
+    return stopRun(outcome, store, 'awaiting_decision', {
+      code: 'OUTCOME_UNKNOWN',
+      message: `${result.unknown.length} write(s) may or may not have reached the portal.`,
+      hint: `Decide with chain resume ${run.id} --resolve ITEM=sent|not-sent.`,
+    });
   }
   if (result.stopError) {
-    outcome.status = 'failed';
-    outcome.error = { code: result.stopError.code, message: result.stopError.message, hint: `Fix the cause, then chain resume ${run.id}.` };
-    store.setStatus(run.id, 'failed', result.stopError.message);
-    outcome.run = store.getRun(run.id) as RunRecord;
-    return 'stop';
+    return stopRun(outcome, store, 'failed', { code: result.stopError.code, message: result.stopError.message, hint: `Fix the cause, then chain resume ${run.id}.` });
   }
-  if (result.interrupted) {
-    outcome.status = 'interrupted';
-    store.setStatus(run.id, 'interrupted');
-    outcome.run = store.getRun(run.id) as RunRecord;
-    return 'stop';
-  }
+  if (result.interrupted) return stopRun(outcome, store, 'interrupted');
   return stepResult;
 }
 

@@ -155,4 +155,16 @@ describe('chain worker drains the offline queue', () => {
     await portalCall(emulator, 'crm.contact.add', { fields: { NAME: 'Someone else' } });
     assert.equal((await queueRows(client, 'erp-sync')).length, 1, 'while a contact added by someone else does');
   });
+
+  it('refuses to read with clear=1 when the portal cannot reserve: WRONG_LICENSE, with what to do', async () => {
+    await bindEvents(client, { events: ['ONCRMLEADADD'], offline: true });
+    await addLeads(emulator, 2);
+    await fetch(`${emulator.url}/_emulator/features`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'rest_offline_extended', enabled: false }) });
+    await assert.rejects(drain(), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'WRONG_LICENSE');
+      assert.match(error.message, /does not allow reserving events with clear=0 \(WRONG_LICENSE\)\. The worker never reads with clear=1/);
+      return true;
+    });
+    assert.equal((await queueRows(client)).length, 2, 'nothing was read away');
+  });
 });
