@@ -9,6 +9,9 @@ import { registerPlanCommand } from './commands/plan.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerCallCommand } from './commands/call.ts';
 import { registerAuditCommand } from './commands/audit.ts';
+import { registerWorkerCommands } from './commands/worker.ts';
+import { registerEventsCommands } from './commands/events.ts';
+import { registerServeEventsCommand } from './commands/serve-events.ts';
 
 export function buildProgram(): Command {
   const program = new Command('chain')
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerCallCommand(program);
   registerAuditCommand(program);
+  registerWorkerCommands(program);
+  registerEventsCommands(program);
+  registerServeEventsCommand(program);
   return program;
 }
 

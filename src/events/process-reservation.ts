@@ -8,7 +8,7 @@ import type { RunRecord } from '../runner/run-store.ts';
 import { checkEventRow, type HandlerEvent } from './event-row.ts';
 import type { ReservationRecord, SavedRow } from './reservation-store.ts';
 import { rowKeyOf } from './reservation-store.ts';
-import { runHandler, verdictsOfRun, type RowVerdict } from './run-handler.ts';
+import { runHandler, verdictsOfRun, type HandlerRunResult, type RowVerdict } from './run-handler.ts';
 import { settleReservation, type ReservationOutcome, type RowToSettle } from './settle-reservation.ts';
 import type { WorkerContext } from './worker-context.ts';
 
@@ -19,7 +19,23 @@ function resumable(run: RunRecord | undefined, sha256: string): run is RunRecord
   return run !== undefined && run.chainSha256 === sha256 && (run.status === 'running' || run.status === 'interrupted');
 }
 
-async function verdictsFor(context: WorkerContext, reservation: ReservationRecord, pending: HandlerEvent[], retrying: HandlerEvent[]): Promise<{ verdicts: Map<string, RowVerdict>; runId: string | null; refused: boolean; transient?: { code: string; message: string } }> {
+interface HandlerVerdicts {
+  verdicts: Map<string, RowVerdict>;
+  runId: string | null;
+  /** The run was refused (missing scope...). */
+  refusal?: { code: string; message: string };
+  /** The run failed as a whole on something that may pass by itself. */
+  transient?: { code: string; message: string };
+}
+
+function failureOf(result: HandlerRunResult): Pick<HandlerVerdicts, 'refusal' | 'transient'> {
+  const error = result.error ?? { code: 'HANDLER_REFUSED', message: 'the handler run was refused' };
+  if (result.refused) return { refusal: error };
+  const nothingSettled = [...result.verdicts.values()].every((verdict) => verdict.status === 'unsettled');
+  return result.error && nothingSettled ? { transient: result.error } : {};
+}
+
+async function verdictsFor(context: WorkerContext, reservation: ReservationRecord, pending: HandlerEvent[], retrying: HandlerEvent[]): Promise<HandlerVerdicts> {
   const { handlerRun, runs, reservations } = context;
   const verdicts = new Map<string, RowVerdict>();
   let runId: string | null = reservation.runId;
@@ -31,7 +47,7 @@ async function verdictsFor(context: WorkerContext, reservation: ReservationRecor
     if (resumable(earlier, handlerRun.handler.sha256)) {
       const result = await runHandler(handlerRun, [], { resume: earlier });
       ranAlready = true;
-      if (result.refused) return { verdicts, runId, refused: true, ...(result.error ? { transient: result.error } : {}) };
+      if (result.refused) return { verdicts, runId, ...failureOf(result) };
       for (const [rowId, verdict] of result.verdicts) if (pendingIds.has(rowId) && verdict.status !== 'unsettled') verdicts.set(rowId, verdict);
     } else {
       const settled = await verdictsOfRun(handlerRun.handler, runs, earlier, pending);
@@ -39,7 +55,7 @@ async function verdictsFor(context: WorkerContext, reservation: ReservationRecor
     }
   }
   const rest = [...(ranAlready ? [] : pending.filter((event) => !verdicts.has(event.ID))), ...retrying];
-  if (rest.length === 0) return { verdicts, runId, refused: false };
+  if (rest.length === 0) return { verdicts, runId };
   const result = await runHandler(handlerRun, rest, {
     onRunStarted: (id) => {
       runId = id;
@@ -47,8 +63,7 @@ async function verdictsFor(context: WorkerContext, reservation: ReservationRecor
     },
   });
   for (const [rowId, verdict] of result.verdicts) verdicts.set(rowId, verdict);
-  const transient = result.error && [...result.verdicts.values()].every((verdict) => verdict.status === 'unsettled') ? result.error : undefined;
-  return { verdicts, runId: result.runId, refused: result.refused, ...(transient ? { transient } : {}) };
+  return { verdicts, runId: result.runId, ...failureOf(result) };
 }
 
 export interface ProcessOutcome extends ReservationOutcome {
@@ -84,7 +99,7 @@ export async function processReservation(context: WorkerContext, reservation: Re
   let transient: { code: string; message: string } | undefined;
   if (pending.length + retrying.length > 0) {
     const outcome = await verdictsFor(context, reservation, pending, retrying);
-    if (outcome.refused) return { done: 0, failed: 0, deadLettered: 0, unsettled: pending.length + retrying.length, cleared: 0, marked: 0, closed: false, refused: outcome.transient ?? { code: 'REFUSED', message: 'the handler run was refused' } };
+    if (outcome.refusal) return { done: 0, failed: 0, deadLettered: 0, unsettled: pending.length + retrying.length, cleared: 0, marked: 0, closed: false, refused: outcome.refusal };
     verdicts = outcome.verdicts;
     runId = outcome.runId;
     transient = outcome.transient;

@@ -13,7 +13,7 @@ import { checkWriteGates } from '../runner/run-chain.ts';
 import { RunStore } from '../runner/run-store.ts';
 import type { RunnerClient } from '../runner/runner-client.ts';
 import { DeadLetterStore } from './dead-letter-store.ts';
-import { EventQueueError, explainQueueError } from './event-errors.ts';
+import { EventQueueError, EventsRefusedError, explainQueueError } from './event-errors.ts';
 import type { EventHandler } from './load-handler.ts';
 import { processReservation, type ProcessOutcome } from './process-reservation.ts';
 import { reserveEvents, rereadReservation } from './queue-client.ts';
@@ -61,13 +61,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const clock = settings.clock;
   const now = (): number => clock.now();
   const stopSignal = options.stopSignal ?? new AbortController().signal;
+  const runs = new RunStore(options.database, now);
   const context: WorkerContext = {
     client,
     scope: { authConnector: settings.authConnector },
     reservations: new ReservationStore(options.database, client.portalKey, settings.authConnector, now),
     deadLetters: new DeadLetterStore(options.database, now),
-    runs: new RunStore(options.database, now),
-    handlerRun: { handler: options.handler, client, runs: new RunStore(options.database, now), inputs, confirmWrite: settings.confirmWrite, confirmDestructive: settings.confirmDestructive, concurrency: settings.concurrency },
+    runs,
+    handlerRun: { handler: options.handler, client, runs, inputs, confirmWrite: settings.confirmWrite, confirmDestructive: settings.confirmDestructive, concurrency: settings.concurrency },
     maxRetries: settings.maxRetries,
     limit: settings.limit,
     pollIntervalMs: settings.pollIntervalMs,
@@ -75,13 +76,22 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     emit: (event) => options.onEvent?.(event),
   };
   const summary: WorkerSummary = { passes: 0, reserved: 0, done: 0, failedAttempts: 0, deadLettered: 0, cleared: 0, stoppedBy: 'once' };
+  let markedThisPass = 0;
+  let errorPoolAt = 0;
   const tally = (outcome: ProcessOutcome): void => {
+    markedThisPass += outcome.marked;
     summary.done += outcome.done;
     summary.failedAttempts += outcome.failed;
     summary.deadLettered += outcome.deadLettered;
     summary.cleared += outcome.cleared;
-    if (outcome.refused) throw new EventQueueError(`${options.handler.path}: the handler run was refused: ${outcome.refused.message}`, { code: outcome.refused.code });
-    if (outcome.transient) throw new EventQueueError(`${options.handler.path}: the handler run failed: ${outcome.transient.message}`, { code: outcome.transient.code });
+    // Rows stay reserved either way: a refusal stops the worker (exit 2), anything else is retried later.
+    const detail = (failure: { code: string; message: string }): string => `${failure.message.replace(/[.\s]+$/, '')} (${failure.code}).`;
+    if (outcome.refused) {
+      throw new EventsRefusedError(`${options.handler.path}: the handler run was refused: ${detail(outcome.refused)}`, { code: outcome.refused.code, hint: 'The rows stay reserved; fix the cause and start the worker again.' });
+    }
+    if (outcome.transient) {
+      throw new EventQueueError(`${options.handler.path}: the handler run failed: ${detail(outcome.transient)}`, { code: outcome.transient.code, hint: 'The rows stay reserved and are read again on the next pass.' });
+    }
   };
 
   const handle = async (reservation: ReservationRecord, rows: readonly unknown[]): Promise<void> => tally(await processReservation(context, reservation, rows));
@@ -113,6 +123,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   };
 
   const pass = async (): Promise<number> => {
+    markedThisPass = 0;
     let work = await retryDeadLetters({
       deadLetters: context.deadLetters,
       handlerRun: context.handlerRun,
@@ -129,7 +140,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     if (stopSignal.aborted) return work;
     const fresh = await reserve(false);
     work += fresh;
-    if (!stopSignal.aborted && fresh < settings.limit) work += await reserve(true);
+    // Failed rows wait with error=1; a running worker reads them once the queue is not full and one poll
+    // interval after the last failure (later retries back off per reservation). --once retries at once.
+    if (markedThisPass > 0) errorPoolAt = now() + settings.pollIntervalMs;
+    if (!stopSignal.aborted && fresh < settings.limit && (settings.once || now() >= errorPoolAt)) work += await reserve(true);
     return work;
   };
 

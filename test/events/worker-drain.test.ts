@@ -9,6 +9,7 @@ import type { Database } from 'better-sqlite3';
 import { bindEvents, DeadLetterStore, loadHandler, runWorker, type EventHandler, type WorkerEvent, type WorkerOptions } from '../../src/events/index.ts';
 import type { RunnerClient } from '../../src/runner/runner-client.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
+import { ManualClock } from '../../src/util/clock.ts';
 import type { EmulatorProcess } from '../helpers/emulator-process.ts';
 import { addLeads, applicationClient, contactsByOrigin, handlerPath, methodCount, portalCall, queueRows, resetPortal, startEventsEmulator } from './helpers/events-fixture.ts';
 
@@ -166,5 +167,33 @@ describe('chain worker drains the offline queue', () => {
       return true;
     });
     assert.equal((await queueRows(client)).length, 2, 'nothing was read away');
+  });
+
+  it('when running, spaces the retries of a failing row: one poll interval, then doubling', async () => {
+    await bindEvents(client, { events: ['ONCRMLEADADD'], offline: true });
+    const [gone] = await addLeads(emulator, 1);
+    await portalCall(emulator, 'crm.lead.delete', { id: gone });
+    const clock = new ManualClock();
+    const stop = new AbortController();
+    const attemptsAt: number[] = [];
+    let events = 0;
+    const summary = await runWorker({
+      client,
+      database,
+      handler,
+      confirmWrite: true,
+      maxRetries: 2,
+      pollIntervalMs: 3000,
+      clock,
+      stopSignal: stop.signal,
+      onEvent: (event) => {
+        events += 1;
+        if (event.type === 'processed' && event.failed + event.deadLettered > 0) attemptsAt.push(clock.now());
+        if ((event.type === 'idle' && attemptsAt.length === 3) || events > 200) stop.abort();
+      },
+    });
+    assert.equal(summary.deadLettered, 1);
+    assert.deepEqual(attemptsAt.slice(1).map((at, index) => at - (attemptsAt[index] as number)), [3000, 6000]);
+    assert.ok(clock.sleeps.every((ms) => ms === 3000), 'the worker slept the poll interval between passes');
   });
 });
