@@ -23,9 +23,11 @@ describe('the limiter keeps the client inside the portal\'s bucket', () => {
     const stats = await portal.emulator.stats();
     assert.equal(stats.httpRequests, 120);
     assert.equal(stats.statuses['503'], undefined);
-    assert.equal(120 - waits.length, 9, 'burst minus one request of headroom went without waiting');
+    // At least the burst minus one request of headroom went without waiting (more may, on a slow machine,
+    // as the bucket drains meanwhile); the rest waited for the drain rather than for nothing.
+    assert.ok(120 - waits.length >= 9, `${120 - waits.length} requests went without waiting`);
     const floorMs = ((120 - 10) / 20) * 1000;
-    assert.ok(elapsed < floorMs * 1.25, `took ${elapsed} ms, floor ${floorMs} ms`);
+    assert.ok(elapsed < floorMs * 2, `took ${elapsed} ms, floor ${floorMs} ms: the limiter waited far longer than the bucket needs`);
   });
 });
 
