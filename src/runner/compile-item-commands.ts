@@ -3,12 +3,11 @@
  * order, as long as each one's inputs are known or reachable through a `$result` reference to a
  * sub-step in the same batch. `if` conditions that can be decided now are decided before sending.
  */
-import { evaluateCondition } from '../chain/expressions/evaluate-template.ts';
 import type { CallStep, ForEachStep } from '../chain/chain-model.ts';
 import type { ChainExpression } from '../chain/expressions/template-model.ts';
 import { listTemplateExpressions } from '../chain/expressions/template-model.ts';
 import type { ItemState } from './item-state.ts';
-import { NOT_YET, renderParams } from './render-params.ts';
+import { conditionFast, NOT_YET, renderParams } from './render-params.ts';
 
 export interface ItemCommand {
   name: string;
@@ -76,7 +75,7 @@ export async function compileItemCommands(
     const waitsOn = (names: Set<string>): boolean => [...names].some((name) => item.statuses.get(name) !== 'done' && item.statuses.get(name) !== 'skipped');
     if (subStep.if) {
       if (waitsOn(depends.condition)) break;
-      if (!(await evaluateCondition(subStep.if, scope))) {
+      if (!(await conditionFast(subStep.if, scope))) {
         item.statuses.set(subStep.id, 'skipped');
         earlier.push(subStep.id);
         continue;

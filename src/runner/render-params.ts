@@ -4,7 +4,8 @@
  * evaluated. A reference the portal could not substitute safely makes the command wait a round.
  */
 import { formatBatchReference, subStepResultReferenceOf } from '../chain/expressions/batch-reference.ts';
-import { evaluateExpression, stringifyForText, type ExpressionScope } from '../chain/expressions/evaluate-template.ts';
+import { evaluateExpression, isTruthy, stringifyForText, type ExpressionScope } from '../chain/expressions/evaluate-template.ts';
+import { evaluateSimple, FALLBACK } from './simple-expression.ts';
 import type { ChainExpression, ValueTemplate } from '../chain/expressions/template-model.ts';
 
 /** Returned when a command cannot be compiled into this round's batch. */
@@ -39,7 +40,14 @@ function resolvePurePath(expression: ChainExpression, scope: ExpressionScope): {
 
 export async function evaluateFast(expression: ChainExpression, scope: ExpressionScope): Promise<unknown> {
   const direct = resolvePurePath(expression, scope);
-  return direct ? direct.value : evaluateExpression(expression, scope);
+  if (direct) return direct.value;
+  const simple = evaluateSimple(expression, scope);
+  return simple === FALLBACK ? evaluateExpression(expression, scope) : simple;
+}
+
+/** JSONata's boolean of a condition, by the fast path when it can. */
+export async function conditionFast(expression: ChainExpression, scope: ExpressionScope): Promise<boolean> {
+  return isTruthy(await evaluateFast(expression, scope));
 }
 
 function batchReferenceFor(expression: ChainExpression, references: BatchReferences | undefined): string | undefined | typeof NOT_YET {

@@ -259,7 +259,7 @@ async function executeForEachStep(
     ...(options.plannedKeys ? { allowedKeys: options.plannedKeys.get(step.id) ?? new Set<string>() } : {}),
     renderKey: async (row) => {
       if (!keyTemplate) return String((row as { ID?: unknown; id?: unknown })?.ID ?? (row as { id?: unknown })?.id ?? JSON.stringify(row));
-      const value = await renderTemplate(keyTemplate, { ...base, [step.as]: row });
+      const value = await renderParams(keyTemplate, { ...base, [step.as]: row });
       return typeof value === 'string' ? value : JSON.stringify(value);
     },
     onProgress: (event) => options.onEvent?.({ type: 'progress', runId: run.id, stepId: step.id, ...event }),
