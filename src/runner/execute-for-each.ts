@@ -64,7 +64,7 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
   let sourceDone = false;
   let expectedRows: number | undefined;
   let sequence = 0;
-  let ready: ItemState[] = [];
+  const ready: ItemState[] = [];
   let carried: CompiledItem | undefined;
   const queue = new PQueue({ concurrency: options.concurrency });
   const bufferTarget = options.concurrency * MAX_BATCH_COMMANDS * 2;
