@@ -1,9 +1,8 @@
-/** Runs the test `chain` (call and audit only) as a child process and captures what it printed. */
+/** Runs `chain` (bin/chain.js) as a child process with a clean environment and captures what it printed. */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { CliResult } from '../../helpers/run-cli.ts';
+import { binPath, type CliResult } from '../../helpers/run-cli.ts';
 
-const entryPath = fileURLToPath(new URL('./call-cli-entry.ts', import.meta.url));
+
 
 /** The environment the child gets: the parent's PATH and HOME only, plus `env`, so no stray B24_* leaks in. */
 function childEnvironment(env: Record<string, string | undefined>): Record<string, string> {
@@ -12,7 +11,7 @@ function childEnvironment(env: Record<string, string | undefined>): Record<strin
 }
 
 export function runCallCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entryPath, ...args], { env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [binPath, ...args], { env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

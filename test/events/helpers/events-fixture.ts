@@ -14,10 +14,10 @@ import { adaptClient } from '../../../src/runner/client-adapter.ts';
 import type { RunnerClient } from '../../../src/runner/runner-client.ts';
 import { fetchStats, startEmulatorProcess, type EmulatorProcess } from '../../helpers/emulator-process.ts';
 import { callMethod, listAll } from '../../helpers/portal-reader.ts';
-import type { CliResult } from '../../helpers/run-cli.ts';
+import { binPath, type CliResult } from '../../helpers/run-cli.ts';
 
 export const handlerPath = fileURLToPath(new URL('../../../chains/core/handlers/lead-contact-sync.yml', import.meta.url));
-const entryPath = fileURLToPath(new URL('./events-cli-entry.ts', import.meta.url));
+
 
 export function startEventsEmulator(): Promise<EmulatorProcess> {
   return startEmulatorProcess(['--seed', 'empty', '--rate', '10000', '--burst', '10000']);
@@ -106,7 +106,7 @@ function childEnvironment(env: Record<string, string | undefined>): Record<strin
 }
 
 export function startEventsCli(args: string[], env: Record<string, string | undefined>, onStderrLine?: (line: string, child: ChildProcess) => void): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entryPath, ...args], { env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [binPath, ...args], { env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let partial = '';
