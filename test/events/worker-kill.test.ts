@@ -6,13 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { DeadLetterStore } from '../../src/events/index.ts';
 import { bindEvents } from '../../src/events/index.ts';
-import type { RunnerClient } from '../../src/runner/runner-client.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
-import type { EmulatorProcess } from '../helpers/emulator-process.ts';
-import { addLeads, applicationClient, applicationEnv, contactsByOrigin, handlerPath, portalCall, queueRows, resetPortal, startEventsCli, startEventsEmulator, temporaryDatabase } from './helpers/events-fixture.ts';
+import { addLeads, applicationEnv, contactsByOrigin, handlerPath, portalCall, queueRows, startEventsCli, temporaryDatabase, useEventsPortal } from './helpers/events-fixture.ts';
 
 function killAfter(type: string, nth: number, signal: NodeJS.Signals = 'SIGKILL'): (line: string, child: ChildProcess) => void {
   let seen = 0;
@@ -24,27 +22,15 @@ function killAfter(type: string, nth: number, signal: NodeJS.Signals = 'SIGKILL'
 }
 
 describe('chain worker survives SIGKILL and stops cleanly on SIGTERM', () => {
-  let emulator: EmulatorProcess;
-  let client: RunnerClient;
-  let closeClient: () => Promise<void>;
-
-  before(async () => {
-    emulator = await startEventsEmulator();
-    ({ client, close: closeClient } = applicationClient(emulator));
-  });
-  after(async () => {
-    await closeClient?.();
-    await emulator?.stop();
-  });
-  beforeEach(async () => resetPortal(emulator));
+  const portal = useEventsPortal();
 
   it('applies every lead\'s effect once and leaves no reservation behind after kills at five points', async () => {
     const database = temporaryDatabase('worker-kill');
-    const env = applicationEnv(emulator, database);
-    await bindEvents(client, { events: ['ONCRMLEADADD'], offline: true });
-    const leads = await addLeads(emulator, 400);
+    const env = applicationEnv(portal.emulator, database);
+    await bindEvents(portal.client, { events: ['ONCRMLEADADD'], offline: true });
+    const leads = await addLeads(portal.emulator, 400);
     const deleted = [leads[3], leads[120], leads[333]] as string[];
-    for (const id of deleted) await portalCall(emulator, 'crm.lead.delete', { id });
+    for (const id of deleted) await portalCall(portal.emulator, 'crm.lead.delete', { id });
     const args = ['worker', '--handler', handlerPath, '--once', '--confirm-write', '--max-retries', '1', '--json'];
     const plan: Array<[string, number]> = [
       ['reserved', 1],
@@ -64,12 +50,12 @@ describe('chain worker survives SIGKILL and stops cleanly on SIGTERM', () => {
     const last = await startEventsCli(args, env).done;
     assert.equal(last.code, 0, last.stderr);
 
-    const contacts = await contactsByOrigin(emulator);
+    const contacts = await contactsByOrigin(portal.emulator);
     const expected = leads.filter((id) => !deleted.includes(id)).map((id) => `lead-${id}`).sort();
     assert.deepEqual([...contacts.keys()].sort(), expected, 'a contact for every lead that exists');
     assert.deepEqual([...new Set(contacts.values())], [1], 'exactly one each');
-    assert.deepEqual(await queueRows(client), [], 'the queue is empty');
-    const reserved = await client.call('event.offline.list', { filter: { '>=PROCESS_ID': '0' } }, { write: false });
+    assert.deepEqual(await queueRows(portal.client), [], 'the queue is empty');
+    const reserved = await portal.client.call('event.offline.list', { filter: { '>=PROCESS_ID': '0' } }, { write: false });
     assert.deepEqual(reserved.result, [], 'no reservation left behind');
     const state = openStateDatabase(database);
     try {
@@ -84,9 +70,9 @@ describe('chain worker survives SIGKILL and stops cleanly on SIGTERM', () => {
 
   it('on SIGTERM finishes the reservation in flight, clears it, and exits 0', async () => {
     const database = temporaryDatabase('worker-term');
-    const env = applicationEnv(emulator, database);
-    await bindEvents(client, { events: ['ONCRMLEADADD'], offline: true });
-    await addLeads(emulator, 200);
+    const env = applicationEnv(portal.emulator, database);
+    await bindEvents(portal.client, { events: ['ONCRMLEADADD'], offline: true });
+    await addLeads(portal.emulator, 200);
 
     const result = await startEventsCli(['worker', '--handler', handlerPath, '--confirm-write', '--poll-interval', '200ms', '--json'], env, killAfter('reserved', 1, 'SIGTERM')).done;
 
@@ -94,9 +80,9 @@ describe('chain worker survives SIGKILL and stops cleanly on SIGTERM', () => {
     const summary = JSON.parse(result.stdout) as { status: string; stoppedBy: string; done: number; cleared: number };
     assert.equal(summary.stoppedBy, 'signal');
     assert.ok(summary.done >= 50 && summary.done === summary.cleared, `the rows in flight were finished and cleared: ${result.stdout}`);
-    const rows = await queueRows(client);
+    const rows = await queueRows(portal.client);
     assert.equal(rows.length, 200 - summary.done, 'the rest waits in the queue');
     assert.ok(rows.every((row) => row.PROCESS_ID === ''), 'and none of it is left reserved');
-    assert.equal((await contactsByOrigin(emulator)).size, summary.done);
+    assert.equal((await contactsByOrigin(portal.emulator)).size, summary.done);
   });
 });

@@ -11,12 +11,18 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The child's environment: PATH and HOME only, plus `env`, so no stray B24_* setting leaks in. */
+function childEnvironment(env: Record<string, string | undefined>): Record<string, string> {
+  const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+  return Object.fromEntries(Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 export function startCli(
   args: string[],
   env: Record<string, string | undefined> = {},
   onStderrLine?: (line: string, child: ChildProcess) => void,
 ): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [binPath, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [binPath, ...args], { env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,9 +1,9 @@
 /**
  * What the event tests share: the emulator in its own process (fast limits), the environment of its
  * installed application (OAuth, administrator), a plain-HTTP webhook for making changes and reading
- * the portal independently of the client, and the test `chain` with the event commands.
+ * the portal independently of the client, and the `chain` binary.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before, beforeEach } from 'node:test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,6 @@ import { adaptClient } from '../../../src/runner/client-adapter.ts';
 import type { RunnerClient } from '../../../src/runner/runner-client.ts';
 import { fetchStats, startEmulatorProcess, type EmulatorProcess } from '../../helpers/emulator-process.ts';
 import { callMethod, listAll } from '../../helpers/portal-reader.ts';
-import { binPath, type CliResult } from '../../helpers/run-cli.ts';
 
 export const handlerPath = fileURLToPath(new URL('../../../chains/core/handlers/lead-contact-sync.yml', import.meta.url));
 
@@ -99,30 +98,27 @@ export async function methodCount(emulator: EmulatorProcess, method: string): Pr
   return stats.methods[method] ?? 0;
 }
 
-/** The environment of a child: PATH and HOME only, plus `env`, so no stray B24_* leaks in. */
-function childEnvironment(env: Record<string, string | undefined>): Record<string, string> {
-  const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
-  return Object.fromEntries(Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined));
+export { startCli as startEventsCli, runCli as runEventsCli } from '../../helpers/run-cli.ts';
+
+export interface EventsPortal {
+  emulator: EmulatorProcess;
+  client: RunnerClient;
 }
 
-export function startEventsCli(args: string[], env: Record<string, string | undefined>, onStderrLine?: (line: string, child: ChildProcess) => void): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [binPath, ...args], { env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let partial = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    if (!onStderrLine) return;
-    partial += chunk.toString();
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) onStderrLine(line, child);
+/** One emulator process and application client per test file, reset before every test. */
+export function useEventsPortal(): EventsPortal {
+  const portal = {} as EventsPortal;
+  let closeClient: (() => Promise<void>) | undefined;
+  before(async () => {
+    portal.emulator = await startEventsEmulator();
+    const opened = applicationClient(portal.emulator);
+    portal.client = opened.client;
+    closeClient = opened.close;
   });
-  const done = new Promise<CliResult>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, done };
-}
-
-export function runEventsCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
-  return startEventsCli(args, env).done;
+  after(async () => {
+    await closeClient?.();
+    await portal.emulator?.stop();
+  });
+  beforeEach(async () => resetPortal(portal.emulator));
+  return portal;
 }
