@@ -9,9 +9,21 @@ import { RunStore } from '../../src/runner/run-store.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
 import type { RunnerClient } from '../../src/runner/runner-client.ts';
 
-export function emulatorClient(emulator: Pick<RunningEmulator, 'url' | 'userId' | 'code'>): { client: RunnerClient; close(): Promise<void> } {
+/** A webhook client for an emulator; tests lift the limit (1000/s), benchmarks keep the portal's. */
+export function emulatorClient(
+  emulator: Pick<RunningEmulator, 'url' | 'userId' | 'code'>,
+  limit: { rate?: number; burst?: number } = { rate: 1000, burst: 1000 },
+): { client: RunnerClient; close(): Promise<void> } {
   const connection = resolveConnection({
-    env: { B24_DOMAIN: emulator.url, B24_AUTH_MODE: 'webhook', B24_WEBHOOK_USER_ID: String(emulator.userId), B24_WEBHOOK_CODE: emulator.code, B24_RATE_LIMITER: 'memory', B24_RATE_LIMITER_RATE: '1000', B24_RATE_LIMITER_BURST: '1000' },
+    env: {
+      B24_DOMAIN: emulator.url,
+      B24_AUTH_MODE: 'webhook',
+      B24_WEBHOOK_USER_ID: String(emulator.userId),
+      B24_WEBHOOK_CODE: emulator.code,
+      B24_RATE_LIMITER: 'memory',
+      ...(limit.rate ? { B24_RATE_LIMITER_RATE: String(limit.rate) } : {}),
+      ...(limit.burst ? { B24_RATE_LIMITER_BURST: String(limit.burst) } : {}),
+    },
   });
   const b24 = new B24Client({ connection });
   return { client: adaptClient(b24), close: () => b24.close() };
