@@ -4,6 +4,7 @@
  * values again, so re-sending them has no second effect; anything else stays unknown for the user
  * to decide (`chain resume RUN_ID --resolve ITEM=sent|not-sent`).
  */
+import { naturalKeyParts } from '../store/natural-key.ts';
 import type { BatchCommandInput, RunnerClient } from './runner-client.ts';
 
 export interface SentWrite {
@@ -18,52 +19,40 @@ export type Reconciliation = { status: 'done'; result: unknown } | { status: 'no
 const LEGACY_ADD = /^crm\.(lead|deal|contact|company)\.add$/;
 const RESENDABLE = /^(crm\.(lead|deal|contact|company|item|activity)\.update|tasks\.task\.update|crm\.timeline\.comment\.update)$/;
 
-function field(record: unknown, ...names: string[]): unknown {
-  if (record === null || typeof record !== 'object') return undefined;
-  for (const name of names) {
-    const value = (record as Record<string, unknown>)[name];
-    if (value !== undefined) return value;
-  }
-  return undefined;
-}
-
-function isLiteral(value: unknown): value is string | number {
-  return (typeof value === 'string' && value !== '' && !value.includes('$result')) || typeof value === 'number';
-}
-
 interface Lookup {
   command: BatchCommandInput;
   found(result: unknown): Reconciliation;
 }
 
-/** The lookup that tells whether a write happened, or undefined when none exists. */
+function firstRowId(rows: unknown, idField: string): unknown {
+  const first = Array.isArray(rows) ? (rows[0] as Record<string, unknown> | undefined) : undefined;
+  return first?.[idField];
+}
+
+/** The lookup that tells whether a write happened, `'resend'` for writes safe to repeat, or undefined. */
 export function naturalKeyLookup(method: string, params: unknown): Lookup | undefined | 'resend' {
   const lower = method.toLowerCase();
   if (RESENDABLE.test(lower)) return 'resend';
-  const fields = field(params, 'fields', 'FIELDS');
+  const parts = params !== null && typeof params === 'object' ? naturalKeyParts(lower, params as Record<string, unknown>) : undefined;
+  // A key still holding a `$result[...]` reference was never rendered: it cannot be looked up.
+  if (!parts || `${parts.originator}${parts.origin}`.includes('$result')) return undefined;
   const legacy = LEGACY_ADD.exec(lower);
   if (legacy) {
-    const originator = field(fields, 'ORIGINATOR_ID', 'originator_id');
-    const origin = field(fields, 'ORIGIN_ID', 'origin_id');
-    if (!isLiteral(originator) || !isLiteral(origin)) return undefined;
+    const filter = { ...(parts.originator ? { '=ORIGINATOR_ID': parts.originator } : {}), '=ORIGIN_ID': parts.origin };
     return {
-      command: { method: `crm.${legacy[1]}.list`, params: { filter: { '=ORIGINATOR_ID': originator, '=ORIGIN_ID': origin }, select: ['ID'], order: { ID: 'ASC' } } },
+      command: { method: `crm.${legacy[1]}.list`, params: { filter, select: ['ID'], order: { ID: 'ASC' } } },
       found: (result) => {
-        const rows = Array.isArray(result) ? result : [];
-        const id = field(rows[0], 'ID');
+        const id = firstRowId(result, 'ID');
         return id === undefined ? { status: 'not_sent' } : { status: 'done', result: Number(id) };
       },
     };
   }
-  if (lower === 'crm.item.add') {
-    const originator = field(fields, 'originatorId', 'ORIGINATOR_ID');
-    const origin = field(fields, 'originId', 'ORIGIN_ID');
-    const entityTypeId = field(params, 'entityTypeId', 'ENTITY_TYPE_ID');
-    if (!isLiteral(originator) || !isLiteral(origin) || !isLiteral(entityTypeId)) return undefined;
+  if (lower === 'crm.item.add' && parts.entityTypeId !== undefined) {
+    const filter = { ...(parts.originator ? { '=originatorId': parts.originator } : {}), '=originId': parts.origin };
     return {
-      command: { method: 'crm.item.list', params: { entityTypeId, filter: { '=originatorId': originator, '=originId': origin }, order: { id: 'ASC' } } },
+      command: { method: 'crm.item.list', params: { entityTypeId: parts.entityTypeId, filter, order: { id: 'ASC' } } },
       found: (result) => {
-        const items = field(result, 'items');
+        const items = (result as { items?: unknown } | null)?.items;
         const first = Array.isArray(items) ? items[0] : undefined;
         return first === undefined ? { status: 'not_sent' } : { status: 'done', result: { item: first } };
       },

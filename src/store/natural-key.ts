@@ -32,18 +32,33 @@ export function isCreatingMethod(method: string): boolean {
   return creatingActions.has(action);
 }
 
+export interface NaturalKeyParts {
+  /** `''` when the call names no originator. */
+  originator: string;
+  origin: string;
+  /** `crm.item.add` keys include the entity type. */
+  entityTypeId?: string;
+}
+
+/** The parts of a create call's natural key (see `naturalKey`), or undefined when it has none. */
+export function naturalKeyParts(method: string, params: Record<string, unknown>): NaturalKeyParts | undefined {
+  if (!isCreatingMethod(method)) return undefined;
+  const fields = valueOf(params, 'fields');
+  const origin = asKeyPart(valueOf(fields, 'originid')) ?? asKeyPart(valueOf(params, 'originid'));
+  if (origin === undefined) return undefined;
+  const originator = asKeyPart(valueOf(fields, 'originatorid')) ?? asKeyPart(valueOf(params, 'originatorid')) ?? '';
+  const entityTypeId = asKeyPart(valueOf(params, 'entitytypeid'));
+  return entityTypeId === undefined ? { originator, origin } : { originator, origin, entityTypeId };
+}
+
 /**
  * `ORIGINATOR_ID=…&ORIGIN_ID=…` from `params.fields` (or the top level), in any key case
  * (`originatorId` for `crm.item.add`, which also puts its `entityTypeId` in the key); undefined when
  * the method does not create or there is no `ORIGIN_ID`.
  */
 export function naturalKey(method: string, params: Record<string, unknown>): string | undefined {
-  if (!isCreatingMethod(method)) return undefined;
-  const fields = valueOf(params, 'fields');
-  const origin = asKeyPart(valueOf(fields, 'originid')) ?? asKeyPart(valueOf(params, 'originid'));
-  if (origin === undefined) return undefined;
-  const originator = asKeyPart(valueOf(fields, 'originatorid')) ?? asKeyPart(valueOf(params, 'originatorid')) ?? '';
-  const entityType = asKeyPart(valueOf(params, 'entitytypeid'));
-  const prefix = entityType === undefined ? '' : `entityTypeId=${entityType}&`;
-  return `${prefix}ORIGINATOR_ID=${originator}&ORIGIN_ID=${origin}`;
+  const parts = naturalKeyParts(method, params);
+  if (parts === undefined) return undefined;
+  const prefix = parts.entityTypeId === undefined ? '' : `entityTypeId=${parts.entityTypeId}&`;
+  return `${prefix}ORIGINATOR_ID=${parts.originator}&ORIGIN_ID=${parts.origin}`;
 }
