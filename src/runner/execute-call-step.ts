@@ -3,17 +3,13 @@
  * leaves; a resume that finds it `sent` looks it up by its natural key before anything is re-sent,
  * and an answer lost in flight is reconciled the same way at once (DESIGN.md §4).
  */
+import { isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
 import type { CallStep } from '../chain/chain-model.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
 import type { RunStore } from './run-store.ts';
 import type { CallAnswer, RunnerClient } from './runner-client.ts';
 
 export type CallStepOutcome = { status: 'done'; value: Record<string, unknown> } | { status: 'unknown'; method: string };
-
-function isOutcomeUnknown(error: unknown): boolean {
-  const candidate = error as { name?: string; code?: string };
-  return candidate?.name === 'OutcomeUnknownError' || candidate?.code === 'OUTCOME_UNKNOWN';
-}
 
 function toValue(answer: CallAnswer): Record<string, unknown> {
   return { result: answer.result, ...(answer.total !== undefined ? { total: answer.total } : {}), ...(answer.next !== undefined ? { next: answer.next } : {}) };
@@ -41,7 +37,7 @@ export async function executeCallStep(
   try {
     return { status: 'done', value: toValue(await client.call(step.method, params, { write: true })) };
   } catch (error) {
-    if (!isOutcomeUnknown(error)) {
+    if (!isOutcomeUnknownError(error)) {
       store.saveStepResult(runId, step.id, 'failed', undefined, { message: error instanceof Error ? error.message : String(error) });
       throw error;
     }

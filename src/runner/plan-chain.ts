@@ -5,7 +5,8 @@
 import type { ChainDefinition, ChainStep, ForEachStep } from '../chain/chain-model.ts';
 import { evaluateCondition, renderTemplate } from '../chain/expressions/evaluate-template.ts';
 import type { RiskClass } from '../protocol/risk.ts';
-import { evaluateFast } from './render-params.ts';
+import { conditionFast, evaluateFast, renderParams } from './render-params.ts';
+import { renderItemKey } from './render-item-key.ts';
 import type { RunnerClient } from './runner-client.ts';
 
 export interface PlannedStep {
@@ -87,17 +88,16 @@ export async function planChain(options: { chain: ChainDefinition; inputs: Recor
     const visit = async (row: unknown): Promise<void> => {
       items += 1;
       const base = { ...scope(), [step.as]: row };
-      const keyValue = step.key ? await renderTemplate(step.key, base) : (row as { ID?: unknown })?.ID;
-      const itemKey = typeof keyValue === 'string' ? keyValue : JSON.stringify(keyValue);
+      const itemKey = await renderItemKey(step, scope(), row);
       const itemScope: Record<string, unknown> = { ...base };
       let writes = 0;
       for (const subStep of step.do) {
         if (subStep.if) {
           const dependsOnSubSteps = subStep.if.analysis.roots.some((root) => step.do.some((candidate) => candidate.id === root));
-          if (!dependsOnSubSteps && !(await evaluateCondition(subStep.if, itemScope))) continue;
+          if (!dependsOnSubSteps && !(await conditionFast(subStep.if, itemScope))) continue;
         }
         if (subStep.risk !== 'read') {
-          count(subStep.id, subStep.method, subStep.risk, await renderTemplate(subStep.params, itemScope), itemKey);
+          count(subStep.id, subStep.method, subStep.risk, await renderParams(subStep.params, itemScope), itemKey);
           writes += 1;
         }
         itemScope[subStep.id] = { result: `<result of ${subStep.id}>` };

@@ -6,6 +6,7 @@
 import type { BatchStep, ChainDefinition, ChainStep, ChainSummary, ForEachStep, ListStep } from '../chain/chain-model.ts';
 import { evaluateCondition, renderTemplate } from '../chain/expressions/evaluate-template.ts';
 import { executeCallStep } from './execute-call-step.ts';
+import { renderItemKey } from './render-item-key.ts';
 import { executeForEach, type ItemSource } from './execute-for-each.ts';
 import { evaluateFast, NOT_YET, renderParams } from './render-params.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
@@ -242,7 +243,6 @@ async function executeForEachStep(
     };
   }
   const base = scope();
-  const keyTemplate = step.key;
   const result = await executeForEach({
     runId: run.id,
     step,
@@ -257,11 +257,7 @@ async function executeForEachStep(
     concurrency: step.concurrency ?? options.concurrency ?? 4,
     stopSignal,
     ...(options.plannedKeys ? { allowedKeys: options.plannedKeys.get(step.id) ?? new Set<string>() } : {}),
-    renderKey: async (row) => {
-      if (!keyTemplate) return String((row as { ID?: unknown; id?: unknown })?.ID ?? (row as { id?: unknown })?.id ?? JSON.stringify(row));
-      const value = await renderParams(keyTemplate, { ...base, [step.as]: row });
-      return typeof value === 'string' ? value : JSON.stringify(value);
-    },
+    renderKey: (row) => renderItemKey(step, base, row),
     onProgress: (event) => options.onEvent?.({ type: 'progress', runId: run.id, stepId: step.id, ...event }),
   });
   for (const [status, count] of Object.entries(result.counts) as Array<[ItemStatus, number]>) outcome.items[status] += count;

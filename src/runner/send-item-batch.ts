@@ -4,6 +4,7 @@
  * `on_error`. Writes are recorded as `sent` before the request leaves, so a crash at any moment
  * leaves a trace that resume reconciles; an answer that never came is reconciled right away.
  */
+import { isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
 import type { ForEachStep } from '../chain/chain-model.ts';
 import type { CompiledItem, ItemCommand } from './compile-item-commands.ts';
 import type { ItemState } from './item-state.ts';
@@ -22,11 +23,6 @@ export type ItemVerdict =
 export interface BatchSettlement {
   subSteps: SubStepUpdate[];
   items: ItemVerdict[];
-}
-
-function isOutcomeUnknown(error: unknown): boolean {
-  const candidate = error as { name?: string; code?: string };
-  return candidate?.name === 'OutcomeUnknownError' || candidate?.code === 'OUTCOME_UNKNOWN';
 }
 
 export async function sendItemBatch(input: { runId: string; step: ForEachStep; client: RunnerClient; store: RunStore; members: CompiledItem[] }): Promise<BatchSettlement> {
@@ -54,7 +50,7 @@ export async function sendItemBatch(input: { runId: string; step: ForEachStep; c
   try {
     answer = await client.batch(commands, { halt, write: writes });
   } catch (error) {
-    if (!isOutcomeUnknown(error)) {
+    if (!isOutcomeUnknownError(error)) {
       // The portal refused the whole request: nothing ran. Put the writes back and stop the run.
       store.record(runId, sent.map((update) => ({ ...update, status: 'pending' as const })), []);
       throw error;
