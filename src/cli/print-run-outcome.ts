@@ -1,5 +1,6 @@
 /** Prints a run's outcome: one JSON document for agents (schemas/run-result.schema.json) or a summary for people. */
 import { exitCodeOf, type RunOutcome } from '../runner/run-chain.ts';
+import { formatResumeCommand } from '../runner/resume-command.ts';
 
 export interface RunReport {
   outcome: RunOutcome;
@@ -23,7 +24,7 @@ export function runResultDocument(report: RunReport): Record<string, unknown> {
     outputs: outcome.outputs,
     unknownOutcomes: outcome.unknownOutcomes,
     errors: outcome.error ? [{ name: outcome.error.name ?? 'RunError', code: outcome.error.code, message: outcome.error.message, ...(outcome.error.hint ? { hint: outcome.error.hint } : {}) }] : [],
-    ...(needsResume ? { resumeCommand: `chain resume ${outcome.run.id}` } : {}),
+    ...(needsResume ? { resumeCommand: formatResumeCommand(outcome.run) } : {}),
     durationMs: report.durationMs,
   };
 }

@@ -33,7 +33,7 @@ export async function executeCallStep(
       if (verdict?.status !== 'not_sent') return { status: 'unknown', method: step.method };
     }
   }
-  store.saveStepResult(runId, step.id, 'sent', { params });
+  store.saveStepResult(runId, step.id, 'sent', { params, method: step.method });
   try {
     return { status: 'done', value: toValue(await client.call(step.method, params, { write: true })) };
   } catch (error) {

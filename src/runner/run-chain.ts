@@ -13,6 +13,9 @@ import { reconcileWrites } from './reconcile-writes.ts';
 import { AssertionFailedError, ConfirmationRequiredError, RunRefusedError } from './run-errors.ts';
 import type { ItemStatus, RunRecord, RunStatus, RunStore } from './run-store.ts';
 import type { RunnerClient } from './runner-client.ts';
+import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/lease-store.ts';
+import { claimRun, processOwner, startOwnedRun } from './run-ownership.ts';
+import { formatResumeCommand } from './resume-command.ts';
 
 export interface RunOptions {
   chain: ChainDefinition;
@@ -35,6 +38,11 @@ export interface RunOptions {
   plannedKeys?: ReadonlyMap<string, ReadonlySet<string>>;
   planId?: string | null;
   onEvent?: (event: RunEvent) => void;
+  /** Who owns the run while this call works on it (default: this process) and where leases live (default: the run store's database). */
+  owner?: LeaseOwner;
+  leases?: LeaseStore;
+  /** Flags a later `chain resume` needs besides the run id (`--portal NAME`, `--db PATH`); confirmations are added from the chain. */
+  resumeFlags?: readonly string[];
 }
 
 export type RunEvent =
@@ -92,16 +100,41 @@ function emptyCounts(): Record<ItemStatus, number> {
   return { pending: 0, done: 0, skipped: 0, failed: 0, dead_letter: 0, not_planned: 0 };
 }
 
+/**
+ * Runs (or resumes) a chain as the run's one live owner (DESIGN.md §11): refused before any request
+ * while another live process owns it; the lease is renewed while the run works and released at the end,
+ * and a process that lost it stops before its next checkpoint.
+ */
 export async function runChain(options: RunOptions): Promise<RunOutcome> {
   const { chain, client, store, summary } = options;
   checkWriteGates(summary, options);
+  const leases = options.leases ?? new SqliteLeaseStore(store.db);
+  const owner = options.owner ?? processOwner();
+  const confirmations = [...(summary.writes.length + summary.destructive.length > 0 ? ['--confirm-write'] : []), ...(summary.destructive.length > 0 ? ['--confirm-destructive'] : [])];
+  const owned = options.resume
+    ? claimRun(store, leases, owner, options.resume)
+    : startOwnedRun(store, leases, owner, {
+        portal: client.portalKey,
+        chainName: chain.name,
+        chainPath: options.chainPath,
+        chainSha256: options.chainSha256,
+        inputs: options.inputs,
+        planId: options.planId ?? null,
+        resumeFlags: [...confirmations, ...(options.resumeFlags ?? [])],
+      });
+  const stopSignal = options.stopSignal ? AbortSignal.any([options.stopSignal, owned.keeper.lost]) : owned.keeper.lost;
+  try {
+    return await runOwnedChain({ ...options, stopSignal }, owned.run);
+  } finally {
+    owned.release();
+  }
+}
+
+async function runOwnedChain(options: RunOptions & { stopSignal: AbortSignal }, run: RunRecord): Promise<RunOutcome> {
+  const { chain, client, store, summary } = options;
   const hasWrites = summary.writes.length + summary.destructive.length > 0;
-  const run =
-    options.resume ??
-    store.createRun({ portal: client.portalKey, chainName: chain.name, chainPath: options.chainPath, chainSha256: options.chainSha256, inputs: options.inputs, planId: options.planId ?? null });
-  if (options.resume) store.setStatus(run.id, 'running');
   options.onEvent?.({ type: 'started', runId: run.id, resumed: options.resume !== undefined });
-  const stopSignal = options.stopSignal ?? new AbortController().signal;
+  const stopSignal = options.stopSignal;
   const outcome: RunOutcome = { run, status: 'running', outputs: {}, items: emptyCounts(), steps: {}, rows: 0, unknownOutcomes: [], reconciled: 0 };
   const steps: Record<string, unknown> = {};
   const scope = (): Record<string, unknown> => ({ inputs: options.inputs, steps });
@@ -117,7 +150,7 @@ export async function runChain(options: RunOptions): Promise<RunOutcome> {
       outcome.reconciled = reconciled;
       if (unresolved.length > 0) {
         outcome.unknownOutcomes = unresolved;
-        return finish('awaiting_decision', { code: 'OUTCOME_UNKNOWN', message: `${unresolved.length} write(s) may or may not have reached the portal.`, hint: `Decide with chain resume ${run.id} --resolve ITEM=sent|not-sent.` });
+        return finish('awaiting_decision', { code: 'OUTCOME_UNKNOWN', message: `${unresolved.length} write(s) may or may not have reached the portal.`, hint: `Decide with: ${formatResumeCommand(run, ['--resolve', 'ITEM=sent|not-sent'])}` });
       }
     }
     if (hasWrites) await checkScopes(client, summary);
@@ -184,7 +217,7 @@ async function executeStep(
       return stopRun(outcome, store, 'awaiting_decision', {
         code: 'OUTCOME_UNKNOWN',
         message: `${step.id} (${called.method}) may or may not have reached the portal.`,
-        hint: `Decide with chain resume ${run.id} --resolve ${step.id}=sent|not-sent.`,
+        hint: `Decide with: ${formatResumeCommand(run, ['--resolve', `${step.id}=sent|not-sent`])}`,
       });
     }
     case 'list': {
@@ -269,11 +302,11 @@ async function executeForEachStep(
     return stopRun(outcome, store, 'awaiting_decision', {
       code: 'OUTCOME_UNKNOWN',
       message: `${result.unknown.length} write(s) may or may not have reached the portal.`,
-      hint: `Decide with chain resume ${run.id} --resolve ITEM=sent|not-sent.`,
+      hint: `Decide with: ${formatResumeCommand(run, ['--resolve', 'ITEM=sent|not-sent'])}`,
     });
   }
   if (result.stopError) {
-    return stopRun(outcome, store, 'failed', { code: result.stopError.code, message: result.stopError.message, hint: `Fix the cause, then chain resume ${run.id}.` });
+    return stopRun(outcome, store, 'failed', { code: result.stopError.code, message: result.stopError.message, hint: `Fix the cause, then: ${formatResumeCommand(run)}` });
   }
   if (result.interrupted) return stopRun(outcome, store, 'interrupted');
   return stepResult;

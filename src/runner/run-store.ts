@@ -24,7 +24,11 @@ export interface RunRecord {
   updatedAt: number;
   finishedAt: number | null;
   lastError: string | null;
+  /** Flags a resume needs besides the run id (`--confirm-write`, `--portal NAME`, `--db PATH`). */
+  resumeFlags: string[];
 }
+
+export type NewRun = Pick<RunRecord, 'portal' | 'chainName' | 'chainPath' | 'chainSha256' | 'inputs' | 'planId'> & { resumeFlags?: string[] };
 
 export interface SubStepRecord {
   subStepId: string;
@@ -60,6 +64,7 @@ interface RunRow {
   updated_at: number;
   finished_at: number | null;
   last_error: string | null;
+  resume_flags_json: string | null;
 }
 
 function toRun(row: RunRow): RunRecord {
@@ -76,6 +81,7 @@ function toRun(row: RunRow): RunRecord {
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
     lastError: row.last_error,
+    resumeFlags: row.resume_flags_json === null ? [] : (JSON.parse(row.resume_flags_json) as string[]),
   };
 }
 
@@ -101,9 +107,11 @@ export interface ItemUpdate {
 
 export class RunStore {
   private readonly statements = new Map<string, Database.Statement>();
+  /** Throws when this process no longer owns the run (DESIGN.md §11); checked inside every checkpoint write. */
+  private fence: (() => void) | undefined;
 
   constructor(
-    private readonly db: Database.Database,
+    readonly db: Database.Database,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -117,15 +125,38 @@ export class RunStore {
     return prepared;
   }
 
-  createRun(run: Pick<RunRecord, 'portal' | 'chainName' | 'chainPath' | 'chainSha256' | 'inputs' | 'planId'>): RunRecord {
+  /** Checkpoint writes from now on check `fence` first, in their own transaction (undefined: no check). */
+  useLease(fence: (() => void) | undefined): void {
+    this.fence = fence;
+  }
+
+  /** Runs `work` in one IMMEDIATE transaction (or inside the caller's). */
+  transaction<T>(work: () => T): T {
+    const wrapped = this.db.transaction(work);
+    return this.db.inTransaction ? wrapped() : wrapped.immediate();
+  }
+
+  private write(work: () => void): void {
+    if (!this.fence) {
+      work();
+      return;
+    }
+    const fence = this.fence;
+    this.transaction(() => {
+      fence();
+      work();
+    });
+  }
+
+  createRun(run: NewRun): RunRecord {
     const id = `run_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     const now = this.now();
     this.db
       .prepare(
-        `INSERT INTO runs (id, portal, chain_name, chain_path, chain_sha256, inputs_json, status, plan_id, started_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+        `INSERT INTO runs (id, portal, chain_name, chain_path, chain_sha256, inputs_json, status, plan_id, started_at, updated_at, resume_flags_json)
+         VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
       )
-      .run(id, run.portal, run.chainName, run.chainPath, run.chainSha256, JSON.stringify(run.inputs), run.planId, now, now);
+      .run(id, run.portal, run.chainName, run.chainPath, run.chainSha256, JSON.stringify(run.inputs), run.planId, now, now, JSON.stringify(run.resumeFlags ?? []));
     return this.getRun(id) as RunRecord;
   }
 
@@ -138,26 +169,38 @@ export class RunStore {
     return (this.statement('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[]).map(toRun);
   }
 
-  /** The unfinished run of this chain file on this portal, if any. */
-  findUnfinished(portal: string, chainPath: string): RunRecord | undefined {
+  /**
+   * The unfinished run of this chain on this portal, if any: the same file (by its real path), or the
+   * same content started with the same inputs.
+   */
+  findUnfinished(portal: string, chainPath: string, chainSha256?: string, inputs?: Record<string, unknown>): RunRecord | undefined {
     const row = this.db
-      .prepare(`SELECT * FROM runs WHERE portal = ? AND chain_path = ? AND status IN ('running', 'interrupted', 'awaiting_decision') ORDER BY started_at DESC LIMIT 1`)
-      .get(portal, chainPath) as RunRow | undefined;
+      .prepare(
+        `SELECT * FROM runs WHERE portal = ? AND status IN ('running', 'interrupted', 'awaiting_decision')
+           AND (chain_path = ? OR (chain_sha256 = ? AND inputs_json = ?)) ORDER BY started_at DESC LIMIT 1`,
+      )
+      .get(portal, chainPath, chainSha256 ?? null, inputs === undefined ? null : JSON.stringify(inputs)) as RunRow | undefined;
     return row ? toRun(row) : undefined;
   }
 
   setStatus(id: string, status: RunStatus, lastError?: string | null): void {
     const now = this.now();
     const finished = status === 'done' || status === 'failed' ? now : null;
-    this.db
-      .prepare('UPDATE runs SET status = ?, updated_at = ?, finished_at = ?, last_error = COALESCE(?, last_error) WHERE id = ?')
-      .run(status, now, finished, lastError ?? null, id);
+    this.write(() => {
+      this.statement('UPDATE runs SET status = ?, updated_at = ?, finished_at = ?, last_error = COALESCE(?, last_error) WHERE id = ?').run(status, now, finished, lastError ?? null, id);
+    });
   }
 
   saveStepResult(runId: string, stepId: string, status: 'done' | 'failed' | 'sent', result: unknown, error?: unknown): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO run_steps (run_id, step_id, status, result_json, error_json) VALUES (?, ?, ?, ?, ?)')
-      .run(runId, stepId, status, result === undefined ? null : JSON.stringify(result), error === undefined ? null : JSON.stringify(error));
+    this.write(() => {
+      this.statement('INSERT OR REPLACE INTO run_steps (run_id, step_id, status, result_json, error_json) VALUES (?, ?, ?, ?, ?)').run(
+        runId,
+        stepId,
+        status,
+        result === undefined ? null : JSON.stringify(result),
+        error === undefined ? null : JSON.stringify(error),
+      );
+    });
   }
 
   stepResult(runId: string, stepId: string): { status: string; result: unknown } | undefined {
@@ -168,9 +211,16 @@ export class RunStore {
   }
 
   saveCursor(runId: string, stepId: string, cursor: unknown, pages: number, rows: number, finished: boolean): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO run_cursors (run_id, step_id, cursor_json, pages, rows, finished) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(runId, stepId, JSON.stringify(cursor ?? null), pages, rows, finished ? 1 : 0);
+    this.write(() => {
+      this.statement('INSERT OR REPLACE INTO run_cursors (run_id, step_id, cursor_json, pages, rows, finished) VALUES (?, ?, ?, ?, ?, ?)').run(
+        runId,
+        stepId,
+        JSON.stringify(cursor ?? null),
+        pages,
+        rows,
+        finished ? 1 : 0,
+      );
+    });
   }
 
   cursor(runId: string, stepId: string): { cursor: unknown; pages: number; rows: number; finished: boolean } | undefined {
@@ -197,7 +247,8 @@ export class RunStore {
          item_json = CASE WHEN excluded.status = 'pending' THEN COALESCE(excluded.item_json, item_json) ELSE NULL END,
          error_json = excluded.error_json, updated_at = excluded.updated_at`,
     );
-    this.db.transaction(() => {
+    this.transaction(() => {
+      this.fence?.();
       for (const update of subSteps) {
         upsertSubStep.run({
           runId,
@@ -217,7 +268,7 @@ export class RunStore {
         upsertItem.run(runId, item.stepId, item.itemKey, item.status, row, item.error ? JSON.stringify(item.error) : null, now);
       }
       this.statement('UPDATE runs SET updated_at = ? WHERE id = ?').run(now, runId);
-    })();
+    });
   }
 
   /** Settled items of a for_each step (done, skipped, failed, dead-lettered, not planned). */
@@ -255,9 +306,12 @@ export class RunStore {
   }
 
   /** Top-level write steps recorded as sent but never answered. */
-  sentSteps(runId: string): Array<{ stepId: string; params: unknown }> {
+  sentSteps(runId: string): Array<{ stepId: string; params: unknown; method: string }> {
     const rows = this.statement(`SELECT step_id, result_json FROM run_steps WHERE run_id = ? AND status = 'sent'`).all(runId) as Array<{ step_id: string; result_json: string | null }>;
-    return rows.map((row) => ({ stepId: row.step_id, params: (parse<{ params?: unknown }>(row.result_json) ?? {}).params }));
+    return rows.map((row) => {
+      const sent = parse<{ params?: unknown; method?: string }>(row.result_json) ?? {};
+      return { stepId: row.step_id, params: sent.params, method: sent.method ?? '' };
+    });
   }
 
   /** Recorded sub-steps of several items at once (resume), by item key. */

@@ -70,7 +70,7 @@ describe('chain run (CLI)', () => {
     for (const line of progressLines) assert.ok(validateProgress(JSON.parse(line)), JSON.stringify(validateProgress.errors));
     assert.equal(document.status, 'interrupted');
     assert.ok(document.counts.items.done > 0 && document.counts.items.done < 600, `done before the stop: ${document.counts.items.done}`);
-    assert.equal(document.resumeCommand, `chain resume ${document.runId}`);
+    assert.equal(document.resumeCommand, `chain resume ${document.runId} --confirm-write`, "the hint carries the flags the run needs");
 
     appendFileSync(chainFile, '# edited\n');
     const refused = await runCli(['resume', document.runId, '--confirm-write'], env);

@@ -10,6 +10,9 @@ import { printRunOutcome } from '../print-run-outcome.ts';
 import { createProgressDisplay } from '../progress-display.ts';
 import { printRefusal } from '../print-refusal.ts';
 import { loadChainPlan } from '../../runner/chain-plans.ts';
+import { canonicalChainPath } from '../../runner/run-ownership.ts';
+import { formatResumeCommand } from '../../runner/resume-command.ts';
+import { resolve } from 'node:path';
 
 interface RunFlags {
   input: string[];
@@ -77,8 +80,16 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
   const connection = await openRunnerConnection({ emulator: flags.emulator === true, env: process.env, dbFlag: flags.db, portal: flags.portal });
   const store = new RunStore(connection.database);
   const stop = new AbortController();
+  let startedRun: { id: string; resumeFlags: string[] } | undefined;
   const onSignal = (): void => {
-    if (stop.signal.aborted) process.exit(ExitCode.interrupted);
+    if (stop.signal.aborted) {
+      const where = startedRun
+        ? `run ${startedRun.id} is interrupted; writes in flight may or may not have reached the portal, and a resume looks them up before re-sending anything: ${formatResumeCommand(startedRun)}`
+        : 'no run was started.';
+      process.stderr.write(`\nchain: stopped at once (second Ctrl-C): ${where}\n`);
+      process.exit(ExitCode.interrupted);
+    }
+    if (!json) process.stderr.write('\nchain: stopping after the batches in flight (Ctrl-C again to stop at once)...\n');
     stop.abort();
   };
   process.on('SIGINT', onSignal);
@@ -89,15 +100,6 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
     if (resumeRun && resumeRun.portal !== connection.client.portalKey) {
       throw new RunRefusedError(`Run ${resumeRun.id} belongs to portal ${resumeRun.portal}, not ${connection.client.portalKey} (PORTAL_MISMATCH).`, { code: 'PORTAL_MISMATCH', hint: 'Resume with the credentials of the portal the run started on.' });
     }
-    if (!resumeRun) {
-      const unfinished = store.findUnfinished(connection.client.portalKey, file);
-      if (unfinished) {
-        throw new RunRefusedError(`${file}: run ${unfinished.id} of this chain on this portal is ${unfinished.status.replace('_', ' ')} (RUN_UNFINISHED).`, {
-          code: 'RUN_UNFINISHED',
-          hint: `Continue it with: chain resume ${unfinished.id}${hasWrites ? ' --confirm-write' : ''}`,
-        });
-      }
-    }
     const plan = flags.plan ? loadChainPlan(connection.database, flags.plan, {
           portal: connection.client.portalKey,
           sha256: report.sha256,
@@ -106,7 +108,8 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
         }) : undefined;
     const options: RunOptions = {
       chain,
-      chainPath: file,
+      chainPath: canonicalChainPath(file),
+      resumeFlags: [...(flags.portal ? ['--portal', flags.portal] : []), ...(flags.db ? ['--db', resolve(flags.db)] : [])],
       chainSha256: report.sha256,
       summary: report.summary,
       inputs,
@@ -120,6 +123,7 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
       ...(resumeRun ? { resume: resumeRun } : {}),
       ...(plan ? { plannedKeys: plan.keys, planId: plan.id } : {}),
       onEvent: (event) => {
+        if (event.type === 'started') startedRun = store.getRun(event.runId);
         if (event.type === 'progress') {
           const counters = connection.client.counters();
           display.update({
@@ -191,12 +195,22 @@ export function registerRunCommands(program: Command): void {
     guarded(flags.json === true, async () => {
       const connection = await openRunnerConnection({ emulator: false, env: process.env, dbFlag: flags.db, portal: flags.portal, stateOnly: true });
       let run: RunRecord | undefined;
+      let decidable = new Set<string>();
       try {
-        run = new RunStore(connection.database).getRun(runId);
+        const store = new RunStore(connection.database);
+        run = store.getRun(runId);
+        decidable = new Set([...store.sentSteps(runId).map((entry) => entry.stepId), ...store.sentSubSteps(runId).map((entry) => entry.itemKey)]);
       } finally {
         await connection.close();
       }
       if (!run) throw new RunRefusedError(`No run ${runId} in the state database (RUN_NOT_FOUND).`, { code: 'RUN_NOT_FOUND', hint: 'chain status lists the runs; --db points at another state database.' });
+      const undecidable = [...parseResolutions(flags.resolve).keys()].filter((item) => !decidable.has(item));
+      if (undecidable.length > 0) {
+        throw new RunRefusedError(`--resolve ${undecidable.join(', ')}: run ${runId} has no write of unknown outcome for ${undecidable.length > 1 ? 'these items' : 'this item'} (RESOLVE_UNKNOWN_ITEM).`, {
+          code: 'RESOLVE_UNKNOWN_ITEM',
+          hint: decidable.size > 0 ? `Items awaiting a decision: ${[...decidable].slice(0, 10).join(', ')}.` : 'This run has nothing to decide; resume it without --resolve.',
+        });
+      }
       if (run.status === 'done') {
         process.stdout.write(flags.json ? `${JSON.stringify({ runId, status: 'done', exitCode: 0 })}\n` : `Run ${runId} is already done.\n`);
         return;

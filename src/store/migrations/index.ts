@@ -13,7 +13,8 @@ import type { StateMigration } from './migration.ts';
 import { guardedCallMigration } from './001-guarded-call.ts';
 import { chainRunsMigration } from './002-chain-runs.ts';
 import { offlineEventsMigration } from './003-offline-events.ts';
+import { runOwnershipMigration } from './004-run-ownership.ts';
 
 export type { StateMigration } from './migration.ts';
 
-export const stateMigrations: readonly StateMigration[] = [guardedCallMigration, chainRunsMigration, offlineEventsMigration];
+export const stateMigrations: readonly StateMigration[] = [guardedCallMigration, chainRunsMigration, offlineEventsMigration, runOwnershipMigration];
