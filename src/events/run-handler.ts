@@ -119,6 +119,8 @@ export async function runHandler(
     confirmWrite: options.confirmWrite,
     confirmDestructive: options.confirmDestructive,
     concurrency: options.concurrency,
+    // Each reservation is its own run of the handler: runs of other reservations are not duplicates.
+    unfinishedGuard: false,
     ...(extra.resume ? { resume: extra.resume } : {}),
     ...(extra.stopSignal ? { stopSignal: extra.stopSignal } : {}),
     onEvent: (event) => {

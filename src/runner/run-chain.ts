@@ -43,6 +43,8 @@ export interface RunOptions {
   leases?: LeaseStore;
   /** Flags a later `chain resume` needs besides the run id (`--portal NAME`, `--db PATH`); confirmations are added from the chain. */
   resumeFlags?: readonly string[];
+  /** Refuse to start while the chain has an unfinished run on the portal (true); event handlers start one run per event batch. */
+  unfinishedGuard?: boolean;
 }
 
 export type RunEvent =
@@ -113,7 +115,7 @@ export async function runChain(options: RunOptions): Promise<RunOutcome> {
   const confirmations = [...(summary.writes.length + summary.destructive.length > 0 ? ['--confirm-write'] : []), ...(summary.destructive.length > 0 ? ['--confirm-destructive'] : [])];
   const owned = options.resume
     ? claimRun(store, leases, owner, options.resume)
-    : startOwnedRun(store, leases, owner, {
+    : startOwnedRun(store, leases, owner, options.unfinishedGuard ?? true, {
         portal: client.portalKey,
         chainName: chain.name,
         chainPath: options.chainPath,

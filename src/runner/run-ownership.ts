@@ -66,10 +66,10 @@ function start(store: RunStore, leases: LeaseStore, owned: () => { run: RunRecor
 }
 
 /** Creates the run and takes its lease, atomically refusing when the chain has an unfinished run on the portal. */
-export function startOwnedRun(store: RunStore, leases: LeaseStore, owner: LeaseOwner, newRun: NewRun): OwnedRun {
+export function startOwnedRun(store: RunStore, leases: LeaseStore, owner: LeaseOwner, guardUnfinished: boolean, newRun: NewRun): OwnedRun {
   return start(store, leases, () =>
     store.transaction(() => {
-      const unfinished = store.findUnfinished(newRun.portal, newRun.chainPath, newRun.chainSha256, newRun.inputs);
+      const unfinished = guardUnfinished ? store.findUnfinished(newRun.portal, newRun.chainPath, newRun.chainSha256, newRun.inputs) : undefined;
       if (unfinished) {
         const holder = leases.holder(runLeaseResource(unfinished.id));
         if (holder && leases.isAlive(holder)) throw inProgressError(unfinished, holder);

@@ -64,7 +64,7 @@ describe('leases (DESIGN.md §11)', () => {
     const alive = new Set([101, 202]);
     const { database, leases } = setup(alive);
     const storeA = new RunStore(database);
-    const ownedA = startOwnedRun(storeA, leases, ownerA, { portal: 'p', chainName: 'c', chainPath: '/c.yml', chainSha256: 's', inputs: {}, planId: null });
+    const ownedA = startOwnedRun(storeA, leases, ownerA, true, { portal: 'p', chainName: 'c', chainPath: '/c.yml', chainSha256: 's', inputs: {}, planId: null });
     storeA.record(ownedA.run.id, [], [{ stepId: 's', itemKey: '1', status: 'done' }]);
     alive.delete(101);
     const storeB = new RunStore(database);
@@ -80,9 +80,9 @@ describe('leases (DESIGN.md §11)', () => {
   it('refuses to start a second run of the same chain content and inputs while one is unfinished', () => {
     const { database, leases } = setup(new Set([101, 202]));
     const store = new RunStore(database);
-    const owned = startOwnedRun(store, leases, ownerA, { portal: 'p', chainName: 'c', chainPath: '/a/c.yml', chainSha256: 's', inputs: { x: 1 }, planId: null });
-    assert.throws(() => startOwnedRun(new RunStore(database), leases, ownerB, { portal: 'p', chainName: 'c', chainPath: '/b/copy.yml', chainSha256: 's', inputs: { x: 1 }, planId: null }), /RUN_IN_PROGRESS/);
-    const other = startOwnedRun(new RunStore(database), leases, ownerB, { portal: 'p', chainName: 'c', chainPath: '/b/copy.yml', chainSha256: 's', inputs: { x: 2 }, planId: null });
+    const owned = startOwnedRun(store, leases, ownerA, true, { portal: 'p', chainName: 'c', chainPath: '/a/c.yml', chainSha256: 's', inputs: { x: 1 }, planId: null });
+    assert.throws(() => startOwnedRun(new RunStore(database), leases, ownerB, true, { portal: 'p', chainName: 'c', chainPath: '/b/copy.yml', chainSha256: 's', inputs: { x: 1 }, planId: null }), /RUN_IN_PROGRESS/);
+    const other = startOwnedRun(new RunStore(database), leases, ownerB, true, { portal: 'p', chainName: 'c', chainPath: '/b/copy.yml', chainSha256: 's', inputs: { x: 2 }, planId: null });
     owned.release();
     other.release();
   });
