@@ -79,6 +79,7 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
   const resolutions = parseResolutions(flags.resolve);
   const connection = await openRunnerConnection({ emulator: flags.emulator === true, env: process.env, dbFlag: flags.db, portal: flags.portal });
   const store = new RunStore(connection.database);
+  const started = Date.now();
   const stop = new AbortController();
   let startedRun: { id: string; resumeFlags: string[] } | undefined;
   const onSignal = (): void => {
@@ -89,13 +90,14 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
       process.stderr.write(`\nchain: stopped at once (second Ctrl-C): ${where}\n`);
       process.exit(ExitCode.interrupted);
     }
-    if (!json) process.stderr.write('\nchain: stopping after the batches in flight (Ctrl-C again to stop at once)...\n');
+    const stopping = 'stopping after the batches in flight (Ctrl-C again to stop at once)';
+    if (json) process.stderr.write(`${JSON.stringify({ type: 'stopping', elapsedMs: Date.now() - started, ...(startedRun ? { runId: startedRun.id } : {}), message: stopping })}\n`);
+    else process.stderr.write(`\nchain: ${stopping}...\n`);
     stop.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const display = createProgressDisplay({ json });
-  const started = Date.now();
   try {
     if (resumeRun && resumeRun.portal !== connection.client.portalKey) {
       throw new RunRefusedError(`Run ${resumeRun.id} belongs to portal ${resumeRun.portal}, not ${connection.client.portalKey} (PORTAL_MISMATCH).`, { code: 'PORTAL_MISMATCH', hint: 'Resume with the credentials of the portal the run started on.' });
