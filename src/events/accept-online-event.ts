@@ -8,6 +8,7 @@
  * token of its `member_id` — 404 for an unknown portal, 401 on mismatch, 403 for a portal whose
  * install was never verified — and stored in the inbox before the 200 goes out. Log lines carry no secret.
  */
+import { registerSecret } from '../errors/redact-secrets.ts';
 import { digestApplicationToken, matchesApplicationToken } from './application-token.ts';
 import type { InboxStore } from './inbox-store.ts';
 import type { InstallGate } from './install-gate.ts';
@@ -44,6 +45,7 @@ async function acceptInstall(inbox: InboxStore, gate: InstallGate, body: string,
           : 'The install could not be verified with the OAuth server for this portal and application; nothing was changed.';
       return refusal(verdict.status, verdict.code, description, `refused ${who}: ${known}${verdict.reason} (${verdict.code}, ${verdict.status})`);
     }
+    registerSecret(event.applicationToken);
     await gate.bind(verdict.install);
     inbox.bindPortal(event.memberId, verdict.install.host, digestApplicationToken(event.applicationToken));
     const what = stored === undefined ? 'installed' : sameToken ? 'verified the install of' : 're-bound, with a new application token,';

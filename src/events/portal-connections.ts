@@ -10,6 +10,7 @@
 import { B24Client } from '../client/b24-client.ts';
 import { readCredentialsFile, updateProfile } from '../client/credentials-file.ts';
 import { resolveConnection, tokenEndpointFrom } from '../client/resolve-connection.ts';
+import { registerSecret } from '../errors/redact-secrets.ts';
 import { CredentialsFileTokenStore, MemoryTokenStore, type TokenStore } from '../client/token-store.ts';
 import type { Transport } from '../client/transport.ts';
 import type { LimiterStoreKind } from '../limiter/create-limiter-store.ts';
@@ -43,6 +44,8 @@ export class PortalConnections {
   private readonly store: TokenStore;
   private readonly memory = new Map<string, StoredPortal>();
   private readonly clients = new Map<string, { b24: B24Client; client: RunnerClient }>();
+  /** Members whose verified install is known to be kept (bound here, or found in the file once). */
+  private readonly verified = new Set<string>();
 
   constructor(private readonly options: PortalConnectionsOptions) {
     this.store = options.tokensPath === undefined ? new MemoryTokenStore() : new CredentialsFileTokenStore(options.tokensPath, options.clock === undefined ? {} : { clock: options.clock });
@@ -50,6 +53,8 @@ export class PortalConnections {
 
   /** Keeps a verified install's tokens and endpoints under its `member_id`; the next event uses them. */
   async bind(install: VerifiedInstall): Promise<void> {
+    registerSecret(install.accessToken);
+    registerSecret(install.refreshToken);
     const portal: StoredPortal = {
       clientEndpoint: install.clientEndpoint,
       accessToken: install.accessToken,
@@ -82,6 +87,7 @@ export class PortalConnections {
         });
       }
     });
+    this.verified.add(install.memberId);
     const previous = this.clients.get(install.memberId);
     this.clients.delete(install.memberId);
     await previous?.b24.close();
@@ -89,7 +95,10 @@ export class PortalConnections {
 
   /** Whether a verified install's tokens are kept for this member. */
   has(memberId: string): boolean {
-    return this.stored(memberId) !== undefined;
+    if (this.verified.has(memberId)) return true;
+    if (this.stored(memberId) === undefined) return false;
+    this.verified.add(memberId);
+    return true;
   }
 
   /** The client of this member's portal, or `undefined` when no verified install is kept. */

@@ -3,10 +3,9 @@
  * (protocol.md §7; bitrix24/b24restdocs api-reference/events/safe-event-handlers.md): the portal's
  * `member_id`, the new `application_token`, the installing user's `access_token` (the proof to check),
  * `refresh_token`, `expires_in`, `server_endpoint`, `client_endpoint` and `domain`. Nothing here is
- * trusted until `verifyInstall` confirmed it. Tokens are registered as secrets so no error or log
- * line can carry them.
+ * trusted until `verifyInstall` confirmed it. No token is logged or put in an error; only a verified
+ * install's tokens are registered for redaction (a flood of forged posts must not grow that list).
  */
-import { registerSecret } from '../errors/redact-secrets.ts';
 import { parseQuery, type QueryObject, type QueryValue } from '../protocol/php-query.ts';
 
 export interface InstallClaim {
@@ -41,13 +40,8 @@ export function readInstallClaim(body: string): InstallClaim {
     serverEndpoint: text(auth.server_endpoint),
     clientEndpoint: text(auth.client_endpoint),
   };
-  registerSecret(claim.accessToken);
-  registerSecret(claim.applicationToken);
   const refreshToken = text(auth.refresh_token);
-  if (refreshToken !== '') {
-    registerSecret(refreshToken);
-    claim.refreshToken = refreshToken;
-  }
+  if (refreshToken !== '') claim.refreshToken = refreshToken;
   const expiresIn = Number(text(auth.expires_in));
   if (Number.isFinite(expiresIn) && expiresIn > 0) claim.expiresInSeconds = expiresIn;
   return claim;
