@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -101,11 +101,24 @@ describe('chain serve-events: installs must be proven, events go to their own po
     assert.deepEqual(Object.fromEntries(await contactsByOrigin(portalB)), { [`lead-${leadB}`]: 1 });
     const tokens = join(dirname(database), 'receiver-tokens.json');
     assert.equal(statSync(tokens).mode & 0o777, 0o600, 'the token file is private');
+
+    // B's token expires: B's client renews it at B's OAuth server with B's application, and keeps it under B's member_id.
+    await http(`${portalB.url}/_emulator/tokens/expire`, { method: 'POST' });
+    assert.equal((await post(eventForm('ONCRMLEADADD', portalB.app.memberId, portalB.app.applicationToken, { FIELDS: { ID: leadsB[0] } }))).status, 200);
+    await receiver.waitForLog((_message, all) => doneCount(all) >= 3);
+    assert.deepEqual(Object.fromEntries(await contactsByOrigin(portalB)), { [`lead-${leadsB[0]}`]: 1, [`lead-${leadB}`]: 1 });
+    assert.deepEqual([((await fetchStats(portalB.url)) as { tokenRefreshes: number }).tokenRefreshes, ((await fetchStats(portalA.url)) as { tokenRefreshes: number }).tokenRefreshes], [1, 0]);
+    const kept = (JSON.parse(readFileSync(tokens, 'utf8')) as { portals: Record<string, { accessToken: string }> }).portals;
+    assert.deepEqual(Object.keys(kept).sort(), [portalA.app.memberId, portalB.app.memberId].sort());
+    assert.notEqual(kept[portalB.app.memberId]?.accessToken, portalB.app.accessToken, 'the renewed token is kept');
+    assert.equal(kept[portalA.app.memberId]?.accessToken, portalA.app.accessToken);
     const stopped = await receiver.stop();
     receiver = undefined;
     assert.equal(stopped.code, 0, stopped.stderr);
+    const stateFiles = [database, `${database}-wal`].filter((path) => existsSync(path)).map((path) => readFileSync(path).toString('latin1')).join('');
     for (const secret of [portalA.app.accessToken, portalB.app.accessToken, portalA.app.applicationToken, portalB.app.applicationToken, portalB.app.clientSecret]) {
       assert.ok(!stopped.stderr.includes(secret) && !stopped.stdout.includes(secret), 'no token in the log');
+      assert.ok(!stateFiles.includes(secret), 'no token in the state database');
     }
   });
 
