@@ -70,13 +70,6 @@ export class InboxStore {
     return row ? { memberId: row.member_id, domain: row.domain, tokenDigest: row.token_sha256, installedAt: row.installed_at } : undefined;
   }
 
-  /** Stores a portal's token digest; an existing portal keeps its token (a re-install must match it). */
-  installPortal(memberId: string, domain: string, tokenDigest: string): void {
-    this.database
-      .prepare('INSERT INTO event_portals (member_id, domain, token_sha256, installed_at) VALUES (?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET domain = excluded.domain')
-      .run(memberId, domain, tokenDigest, this.now());
-  }
-
   /** Binds a portal to a verified install's token digest, replacing the one kept before (a proven re-install). */
   bindPortal(memberId: string, domain: string, tokenDigest: string): void {
     this.database
