@@ -165,6 +165,9 @@ describe('chain serve-events: installs must be proven, events go to their own po
     const claimedFirst = await post(takeOver);
     assert.deepEqual([claimedFirst.status, claimedFirst.body.error], [403, 'INSTALL_NOT_VERIFIED'], 'claiming a member first gets nothing');
     assert.equal((await post(installForm(portalA.app))).status, 200, 'the real install still works');
+    const checks = await appInfoCalls(portalA);
+    assert.equal((await post(installForm(portalA.app))).status, 200, 'the same install again is answered 200');
+    assert.equal(await appInfoCalls(portalA), checks, 'and changes nothing: no new check, no new binding');
 
     const afterwards = await post(takeOver);
     assert.deepEqual([afterwards.status, afterwards.body.error], [403, 'INSTALL_NOT_VERIFIED'], 'no re-binding without proof');
@@ -224,6 +227,23 @@ describe('chain serve-events: installs must be proven, events go to their own po
       assert.match(letters[0]?.error_message ?? '', /crm\.lead\.get.*Not found/);
     } finally {
       db.close();
+    }
+  });
+
+  it('answers 503 and binds nothing when the OAuth server cannot be asked', async () => {
+    const down: Server = createServer((_request, response) => {
+      response.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>');
+    });
+    await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+    try {
+      const oauth = `http://127.0.0.1:${(down.address() as AddressInfo).port}/rest/`;
+      receiver = await startReceiverCli(['--handler', handlerPath, '--confirm-write'], { ...receiverEnv(database), B24_OAUTH_URL: oauth });
+      const answer = await post(installForm(portalA.app, { serverEndpoint: oauth }));
+      assert.deepEqual([answer.status, answer.body.error], [503, 'VERIFICATION_UNAVAILABLE']);
+      const event = await post(eventForm('ONCRMLEADADD', portalA.app.memberId, portalA.app.applicationToken, { FIELDS: { ID: '1' } }));
+      assert.equal(event.status, 404);
+    } finally {
+      down.close();
     }
   });
 

@@ -80,7 +80,11 @@ export async function startReceiverCli(args: string[], env: Record<string, strin
     }
   });
   const url = await new Promise<string>((resolve, reject) => {
-    started.child.stdout?.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { url: string }).url));
+    started.child.stdout?.once('data', (chunk: Buffer) => {
+      const printed = JSON.parse(chunk.toString()) as { url?: string };
+      if (printed.url === undefined) reject(new Error(`serve-events did not start: ${chunk.toString()}`));
+      else resolve(printed.url);
+    });
     void started.done.then((result) => reject(new Error(`serve-events exited ${result.code} before listening: ${result.stdout}${result.stderr}`)));
   });
   return {
