@@ -64,7 +64,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     try {
       const url = new URL(request.url ?? '/', baseUrl);
       if (url.pathname.startsWith('/rest/') || url.pathname === '/rest') await handleRest(core, request, response, url, !tls);
-      else if (url.pathname.startsWith('/oauth/token')) await handleToken(core, request, response, url, baseUrl);
+      else if (url.pathname.startsWith('/oauth/')) await handleToken(core, request, response, url, baseUrl);
       else if (url.pathname.startsWith('/_emulator/')) await handleAdmin(core, request, response, url, baseUrl);
       else sendJson(response, 404, { error: 'NOT_FOUND', error_description: 'Not a Bitrix24 REST path: use /rest/...' });
     } catch (error) {

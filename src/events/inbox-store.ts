@@ -1,6 +1,7 @@
 /**
- * The online receiver's SQLite state (DESIGN.md §8): the application token of each installed portal
- * (as a SHA-256 digest, by `member_id`), and the inbox where every accepted event is stored before
+ * The online receiver's SQLite state (DESIGN.md §8): the application token of each portal whose install
+ * was verified (as a SHA-256 digest, by `member_id`; its OAuth tokens live in the receiver's token file,
+ * never here), and the inbox where every accepted event is stored before
  * the receiver answers 200, so a crash after the answer loses nothing. The `auth` block (tokens) is
  * never stored: only the event name, its data, `ts`, `member_id` and `domain`.
  */
@@ -69,10 +70,10 @@ export class InboxStore {
     return row ? { memberId: row.member_id, domain: row.domain, tokenDigest: row.token_sha256, installedAt: row.installed_at } : undefined;
   }
 
-  /** Stores a portal's token digest; an existing portal keeps its token (a re-install must match it). */
-  installPortal(memberId: string, domain: string, tokenDigest: string): void {
+  /** Binds a portal to a verified install's token digest, replacing the one kept before (a proven re-install). */
+  bindPortal(memberId: string, domain: string, tokenDigest: string): void {
     this.database
-      .prepare('INSERT INTO event_portals (member_id, domain, token_sha256, installed_at) VALUES (?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET domain = excluded.domain')
+      .prepare('INSERT INTO event_portals (member_id, domain, token_sha256, installed_at) VALUES (?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET domain = excluded.domain, token_sha256 = excluded.token_sha256, installed_at = excluded.installed_at')
       .run(memberId, domain, tokenDigest, this.now());
   }
 

@@ -13,6 +13,11 @@ export { bindEvents, listBindings, type BindRequest, type BindResult, type Event
 export { openEventClient, type OpenEventClientOptions, type OpenedEventClient } from './open-event-client.ts';
 export { startEventReceiver, type EventReceiver, type EventReceiverOptions, type ReceiverProcessing } from './start-event-receiver.ts';
 export { acceptOnlineEvent, type ReceiverAnswer } from './accept-online-event.ts';
+export { createInstallGate, type InstallGate } from './install-gate.ts';
+export { verifyInstall, type InstallVerdict, type VerifiedInstall } from './verify-install.ts';
+export { readInstallClaim, type InstallClaim } from './read-install-claim.ts';
+export { resolveReceiverTrust, DEFAULT_OAUTH_SERVER, type ReceiverTrust, type ConfiguredPortal, type TrustedApplication } from './receiver-trust.ts';
+export { PortalConnections, type PortalConnectionsOptions } from './portal-connections.ts';
 export { parseEventForm, type OnlineEvent, type ParsedEventForm } from './parse-event-form.ts';
 export { digestApplicationToken, matchesApplicationToken } from './application-token.ts';
 export { InboxStore, type InboxEvent, type InboxStatus, type InstalledPortal } from './inbox-store.ts';

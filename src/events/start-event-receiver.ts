@@ -1,7 +1,8 @@
 /**
  * `chain serve-events`: an HTTP receiver for online events (DESIGN.md §8). POST only, form-encoded,
- * bounded body; each event is checked (`acceptOnlineEvent`) and stored in the SQLite inbox before the
- * answer, then handed to the handler chain in the background. Online events are delivered at most once
+ * bounded body; installs are accepted only when proven (`installs`), each event is checked
+ * (`acceptOnlineEvent`) and stored in the SQLite inbox before the answer, then handed to the handler
+ * chain in the background, with its own portal's client. Online events are delivered at most once
  * by the portal; from the inbox on, processing is at least once, and the handler's keyed writes make
  * the effects happen once. Log lines never carry a token.
  */
@@ -16,12 +17,14 @@ import { systemClock, type Clock } from '../util/clock.ts';
 import { acceptOnlineEvent, type ReceiverAnswer } from './accept-online-event.ts';
 import { DeadLetterStore } from './dead-letter-store.ts';
 import { InboxStore } from './inbox-store.ts';
+import type { InstallGate } from './install-gate.ts';
 import type { EventHandler } from './load-handler.ts';
 import { processInbox } from './process-inbox.ts';
 
 export interface ReceiverProcessing {
   handler: EventHandler;
-  client: RunnerClient;
+  /** The client of a portal's verified install (by `member_id`); never a shared connection. */
+  clientFor(memberId: string): RunnerClient | undefined;
   inputs?: Readonly<Record<string, unknown>>;
   confirmWrite?: boolean;
   confirmDestructive?: boolean;
@@ -34,6 +37,8 @@ export interface ReceiverProcessing {
 
 export interface EventReceiverOptions {
   database: Database;
+  /** Verifies installs and keeps each portal's tokens (`createInstallGate`). */
+  installs: InstallGate;
   /** Without it events are only stored. */
   processing?: ReceiverProcessing;
   /** 0 picks a free port. */
@@ -98,7 +103,6 @@ export async function startEventReceiver(options: EventReceiverOptions): Promise
   const handlerRun = processing
     ? {
         handler: processing.handler,
-        client: processing.client,
         runs: new RunStore(options.database, now),
         inputs: resolveChainInputs(processing.handler.chain, (({ events: _events, ...rest }) => rest)(processing.inputs ?? {})),
         confirmWrite: processing.confirmWrite === true,
@@ -114,10 +118,11 @@ export async function startEventReceiver(options: EventReceiverOptions): Promise
     for (let rounds = 0; rounds < 10_000; rounds += 1) {
       again = false;
       try {
-        const result = await processInbox({ inbox, deadLetters, handlerRun, maxRetries: processing.maxRetries ?? 5, limit: BATCH, retryDelayMs: processing.retryDelayMs ?? 3000, now });
+        const result = await processInbox({ inbox, deadLetters, handlerRun, clientFor: (memberId) => processing.clientFor(memberId), maxRetries: processing.maxRetries ?? 5, limit: BATCH, retryDelayMs: processing.retryDelayMs ?? 3000, now });
         if (result.done + result.failed + result.deadLettered + result.unsettled > 0) {
           log(`processed inbox: ${result.done} done, ${result.failed} failed (will retry), ${result.deadLettered} dead-lettered, ${result.unsettled} waiting`);
         }
+        for (const failure of result.errors) log(`processing the events of member ${failure.memberId} failed (will retry): ${failure.message}`);
         if (result.done + result.deadLettered === 0 && !again) return;
       } catch (error) {
         log(`processing failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -158,7 +163,7 @@ export async function startEventReceiver(options: EventReceiverOptions): Promise
       }
       let answer: ReceiverAnswer;
       try {
-        answer = acceptOnlineEvent(inbox, body);
+        answer = await acceptOnlineEvent(inbox, options.installs, body);
       } catch (error) {
         log(`could not store an event: ${error instanceof Error ? error.message : String(error)} (503)`);
         send(response, 503, { error: 'INBOX_UNAVAILABLE', error_description: 'The event could not be stored.' });

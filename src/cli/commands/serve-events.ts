@@ -1,15 +1,23 @@
 /**
- * `chain serve-events --handler FILE.yml [--port N]` (DESIGN.md §8): receives online events, checks
- * each against the application token stored at ONAPPINSTALL, stores it in the SQLite inbox before
- * answering 200, and processes it with the handler chain. Runs until SIGINT/SIGTERM (exit 0). Log
- * lines go to stderr and never carry a token.
+ * `chain serve-events --handler FILE.yml [--port N]` (DESIGN.md §8): accepts an ONAPPINSTALL only
+ * when the OAuth server confirms it for the posted portal and our application (B24_CLIENT_ID, or the
+ * `--portal` profile; profiles of B24_CREDENTIALS are the configured portals), checks every other
+ * event against the application token bound at install, stores it in the SQLite inbox before
+ * answering 200, and processes it with the handler chain through its own portal's client (tokens of
+ * the verified install, kept in `--tokens`, mode 0600). Runs until SIGINT/SIGTERM (exit 0). Log lines
+ * go to stderr and never carry a token.
  */
+import { dirname, join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseInputAssignments } from '../../chain/resolve-chain-inputs.ts';
 import { EventsRefusedError, loadHandler, parseDuration, startEventReceiver } from '../../events/index.ts';
+import { createInstallGate } from '../../events/install-gate.ts';
+import { PortalConnections } from '../../events/portal-connections.ts';
+import { resolveReceiverTrust } from '../../events/receiver-trust.ts';
 import { checkWriteGates } from '../../runner/run-chain.ts';
+import { openStateDatabase } from '../../store/index.ts';
 import { ExitCode, reportExitCode } from '../exit-code.ts';
-import { addEventsConnectionOptions, guardEventsCommand, openEventsConnection, type EventsConnectionFlags } from './events.ts';
+import { addEventsConnectionOptions, guardEventsCommand, statePathOf, type EventsConnectionFlags } from './events.ts';
 
 interface ServeFlags extends EventsConnectionFlags {
   handler?: string;
@@ -22,6 +30,7 @@ interface ServeFlags extends EventsConnectionFlags {
   confirmDestructive?: boolean;
   concurrency: number;
   input: string[];
+  tokens?: string;
 }
 
 function wholeNumber(name: string, max: number) {
@@ -45,20 +54,36 @@ async function serveAction(flags: ServeFlags): Promise<void> {
   checkWriteGates(handler.summary, { confirmWrite: flags.confirmWrite === true, confirmDestructive: flags.confirmDestructive === true });
   const inputs = parseInputAssignments(flags.input);
   const retryDelayMs = parseDuration(flags.retryDelay, '--retry-delay');
-  const connection = openEventsConnection(flags);
+  const trust = resolveReceiverTrust({
+    env: process.env,
+    ...(process.env.B24_CREDENTIALS ? { credentialsFile: process.env.B24_CREDENTIALS } : {}),
+    ...(flags.portal ? { profile: flags.portal } : {}),
+  });
+  const statePath = statePathOf(flags);
+  const inMemory = statePath === ':memory:';
+  const tokensPath = flags.tokens ?? (inMemory ? undefined : join(dirname(statePath), 'receiver-tokens.json'));
+  const database = openStateDatabase(statePath);
+  const portals = new PortalConnections({
+    trust,
+    ...(tokensPath === undefined ? {} : { tokensPath }),
+    limiterPath: inMemory ? ':memory:' : join(dirname(statePath), 'limiter.db'),
+    defaultRateLimiter: 'sqlite',
+  });
+  const installs = createInstallGate({ trust, portals });
   const log = (line: string): void => {
     process.stderr.write(json ? `${JSON.stringify({ type: 'log', at: new Date().toISOString(), message: line })}\n` : `${new Date().toISOString()} ${line}\n`);
   };
   try {
     const receiver = await startEventReceiver({
-      database: connection.database,
+      database,
+      installs,
       port: flags.port,
       host: flags.host,
       maxBodyBytes: flags.maxBody,
       log,
       processing: {
         handler,
-        client: connection.opened.client,
+        clientFor: (memberId) => portals.clientFor(memberId),
         inputs,
         confirmWrite: flags.confirmWrite === true,
         confirmDestructive: flags.confirmDestructive === true,
@@ -81,7 +106,9 @@ async function serveAction(flags: ServeFlags): Promise<void> {
     await receiver.close();
     reportExitCode(ExitCode.ok);
   } finally {
-    await connection.close();
+    await portals.close();
+    await installs.close();
+    database.close();
   }
 }
 
@@ -89,7 +116,7 @@ export function registerServeEventsCommand(program: Command): void {
   addEventsConnectionOptions(
     program
       .command('serve-events')
-      .description('Receive online events (application token checked, stored before 200) and process them with a handler chain')
+      .description('Receive online events (installs verified with the OAuth server, application token checked, stored before 200) and process each with its own portal\'s client')
       .option('--handler <file>', 'handler chain (declares input events: array)')
       .option('--port <n>', 'TCP port (0 picks a free one)', wholeNumber('--port', 65535), 8080)
       .option('--host <address>', 'address to listen on; put a TLS proxy in front for the portal', '127.0.0.1')
@@ -99,6 +126,7 @@ export function registerServeEventsCommand(program: Command): void {
       .option('--confirm-write', 'allow the handler to write')
       .option('--confirm-destructive', 'allow destructive handler steps as well')
       .option('--concurrency <n>', 'handler batches in flight', wholeNumber('--concurrency', 16), 4)
-      .option('--input <name=value>', 'another input of the handler (repeatable)', collect, []),
+      .option('--input <name=value>', 'another input of the handler (repeatable)', collect, [])
+      .option('--tokens <file>', "verified installs' tokens by member_id, mode 0600 (default: receiver-tokens.json beside the state database)"),
   ).action(async (flags: ServeFlags) => guardEventsCommand(flags.json === true, () => serveAction(flags)));
 }

@@ -1,13 +1,15 @@
 /**
  * The portal's self-description (scope `basic`): `server.time`, `scope`, `methods`, `method.get`
  * (`{isExisting, isAvailable}` against the method table and the caller's scopes), `feature.get`
- * (`{value: 'Y'|'N'}`) and `events` (event names of the caller's scopes, or all with FULL).
+ * (`{value: 'Y'|'N'}`), `events` (event names of the caller's scopes, or all with FULL) and `app.info`
+ * (app-info-method.ts).
  */
 import { phpIsoDate } from '../../envelope.ts';
 import { RestError, type AuthContext, type MethodSpec } from '../../types.ts';
 import { pickParamAnyCase, textOf } from '../read-params.ts';
 import { toFlag } from '../crm/crm-values.ts';
 import { EVENTS_BY_SCOPE } from '../events/event-catalog.ts';
+import { appInfoMethod } from './app-info-method.ts';
 
 const USER_SCOPES = ['user', 'user_brief', 'user_basic'];
 
@@ -30,6 +32,7 @@ export function systemMethods(table: ReadonlyMap<string, MethodSpec>): MethodSpe
     return spec !== undefined && grantsScope(auth, spec.scope) && !(spec.appOnly === true && auth.type === 'webhook');
   };
   return [
+    appInfoMethod(),
     { name: 'server.time', scope: 'basic', kind: 'read', handler: ({ nowMs }) => ({ result: phpIsoDate(nowMs) }) },
     {
       name: 'scope',
