@@ -161,6 +161,8 @@ export function runBatch(environment: CommandEnvironment, params: Params, comman
     const state = environment.budget.charge(budgetKey(auth, 'batch'), requestStartMs, elapsedSeconds);
     outcome.operating = state;
     for (const time of times) setOperating(time, { operating: state.operating, resetAt: state.resetAt });
+  } else if (environment.options.operatingLimitSeconds > 0) {
+    outcome.operating = { operating: 0, resetAt: undefined }; // documented: the outer batch is not counted
   }
   const parts = (['result', 'result_error', 'result_total', 'result_next', 'result_time'] as const).map(
     (name) => `${JSON.stringify(name)}:${encodePhpArray(maps[name])}`,
