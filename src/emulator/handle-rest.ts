@@ -18,9 +18,13 @@ function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
+/** Codes whose status the docs and the measured portal disagree on (options.authErrorStatus). */
+const AUTH_STATUS_CONFLICT = new Set(['INVALID_CREDENTIALS', 'insufficient_scope']);
+
 function answerError(core: EmulatorCore, response: ServerResponse, error: RestError): void {
-  countInto(core.stats.statuses, String(error.status));
-  sendJson(response, error.status, errorBody(error.code, error.description, error.extra));
+  const status = AUTH_STATUS_CONFLICT.has(error.code) && core.options.authErrorStatus === 'documented' ? 403 : error.status;
+  countInto(core.stats.statuses, String(status));
+  sendJson(response, status, errorBody(error.code, error.description, error.extra));
 }
 
 export async function handleRest(core: EmulatorCore, request: IncomingMessage, response: ServerResponse, url: URL, plainHttp: boolean): Promise<void> {

@@ -239,6 +239,23 @@ describe('lower items', () => {
     assert.equal(known.status, 401, 'a known method still checks the credentials');
   });
 
+  it('answers bad credentials and a missing scope with 401 as measured, 403 as documented (switchable)', async () => {
+    // protocol.md §10 CONFLICT: the docs list 403; the server source and live tests give 401
+    const scoped = (await http(`${emulator.url}/_emulator/apps`, { json: { kind: 'webhook', scopes: ['user'] } })).body;
+    assert.equal((await http(`${emulator.url}/rest/1/wrong-code/crm.lead.list`)).status, 401);
+    assert.equal((await http(`${scoped.webhookUrl}crm.lead.list`)).status, 401);
+    const documented = await startEmulator({ authErrorStatus: 'documented' });
+    try {
+      const other = (await http(`${documented.url}/_emulator/apps`, { json: { kind: 'webhook', scopes: ['user'] } })).body;
+      const wrong = await http(`${documented.url}/rest/1/wrong-code/crm.lead.list`);
+      assert.deepEqual([wrong.status, wrong.body.error], [403, 'INVALID_CREDENTIALS']);
+      const scope = await http(`${other.webhookUrl}crm.lead.list`);
+      assert.deepEqual([scope.status, scope.body.error], [403, 'insufficient_scope']);
+    } finally {
+      await documented.close();
+    }
+  });
+
   it('carries the flat multifield aliases beside fm in crm.item.get', async () => {
     // [docs crm-item-get.md]: "phoneWork": "+6111111111", "phoneMobile": "", "emailWork": ..., "skype": null,
     // "email": ..., "phone": ..., "fm": [...]
