@@ -1,9 +1,10 @@
 /**
- * `batch` exactly as protocol.md §4: `cmd` as an object or array of `method?query` strings, `halt`,
- * `$result/$next/$total/$time/$error` references (the raw value when the whole parameter is a reference,
- * text otherwise, and the silent deepest-key substitution for paths that do not resolve), commands past
- * 50 answered with ERROR_BATCH_LENGTH_EXCEEDED inside a 200, nested `batch` refused, and the five result
- * maps (empty ones as `[]`, 0..n-1 keys as lists).
+ * `batch` exactly as protocol.md §4: `cmd` as an object or array of `method?query` strings run in the
+ * order sent (`read-batch-commands.ts`), `halt` as PHP `(bool)`, `$result/$next/$total/$time/$error`
+ * references (the raw value when the whole parameter is a reference, a number or string when embedded
+ * in text, and the silent deepest-key substitution for paths that do not resolve), commands past 50
+ * answered with ERROR_BATCH_LENGTH_EXCEEDED inside a 200, nested `batch` refused, and the five result
+ * maps in the order the commands ran (empty ones as `[]`, exactly 0..n-1 keys as lists).
  */
 import { parseQuery } from '../protocol/php-query.ts';
 import { buildTimeInfo, setOperating, type TimeInfo } from './envelope.ts';
