@@ -8,8 +8,8 @@ export interface TimeInfo {
   processing: number;
   date_start: string;
   date_finish: string;
-  operating?: number;
   operating_reset_at?: number;
+  operating?: number;
 }
 
 /** PHP `date('c')`: `2024-07-23T08:11:02+00:00`. */
@@ -30,11 +30,19 @@ export function buildTimeInfo(startMs: number, finishMs: number, processingSecon
     date_start: phpIsoDate(startMs),
     date_finish: phpIsoDate(finishMs),
   };
-  if (operating) {
-    time.operating = operating.operating;
-    if (operating.resetAt !== undefined) time.operating_reset_at = operating.resetAt;
-  }
+  if (operating) setOperating(time, operating);
   return time;
+}
+
+/**
+ * `operating` with `operating_reset_at`, which current cloud answers always carry (in `time` and in
+ * every `result_time` entry): the oldest counted minute's first call + 600 s, or, while nothing is
+ * counted (`operating` 0), `floor(start) + 600` [fb crm_contact_add_batch.py, catalog_document_element_list.py].
+ */
+export function setOperating(time: TimeInfo, operating: OperatingState): void {
+  delete time.operating;
+  time.operating_reset_at = operating.resetAt ?? Math.floor(time.start) + 600;
+  time.operating = operating.operating;
 }
 
 export interface SuccessBody {

@@ -5,7 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildTimeInfo, errorBody, successBody } from './envelope.ts';
 import { executeCommand, budgetKey, refuse } from './execute-command.ts';
-import { readBody, sendHtml, sendJson, BodyTooLargeError } from './http-io.ts';
+import { readBody, sendHtml, sendJson, sendJsonText, BodyTooLargeError } from './http-io.ts';
+import { commandsOfParams, readBatchCommands } from './read-batch-commands.ts';
 import { decodeRequestParams } from './request-params.ts';
 import { parseRestPath, resolveAuth, withoutAuthParams } from './resolve-auth.ts';
 import { runBatch } from './run-batch.ts';
@@ -17,9 +18,13 @@ function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
+/** Codes whose status the docs and the measured portal disagree on (options.authErrorStatus). */
+const AUTH_STATUS_CONFLICT = new Set(['INVALID_CREDENTIALS', 'insufficient_scope']);
+
 function answerError(core: EmulatorCore, response: ServerResponse, error: RestError): void {
-  countInto(core.stats.statuses, String(error.status));
-  sendJson(response, error.status, errorBody(error.code, error.description, error.extra));
+  const status = AUTH_STATUS_CONFLICT.has(error.code) && core.options.authErrorStatus === 'documented' ? 403 : error.status;
+  countInto(core.stats.statuses, String(status));
+  sendJson(response, status, errorBody(error.code, error.description, error.extra));
 }
 
 export async function handleRest(core: EmulatorCore, request: IncomingMessage, response: ServerResponse, url: URL, plainHttp: boolean): Promise<void> {
@@ -63,6 +68,14 @@ export async function handleRest(core: EmulatorCore, request: IncomingMessage, r
     return;
   }
 
+  // The portal resolves the method before it authenticates: an unknown method is 404 whatever the credentials.
+  if (path.method !== 'batch' && !core.methods.has(path.method)) {
+    const error = new RestError('ERROR_METHOD_NOT_FOUND', 'Method not found!', 404);
+    refuse(stats, error);
+    answerError(core, response, error);
+    return;
+  }
+
   const params = decodeRequestParams(url.search, request.headers['content-type'], body);
   const resolution = resolveAuth(
     core.registry, path, params, request.headers.authorization, requestStartMs, plainHttp, options.requireHttpsForWebhooks,
@@ -82,7 +95,7 @@ export async function handleRest(core: EmulatorCore, request: IncomingMessage, r
 
   const methodParams = withoutAuthParams(params);
   const status = 200;
-  let payload: Record<string, unknown>;
+  let payloadText: string;
   let seconds: number;
   if (path.method === 'batch') {
     const measured = options.batchCharging === 'measured';
@@ -93,9 +106,11 @@ export async function handleRest(core: EmulatorCore, request: IncomingMessage, r
       return;
     }
     countInto(stats.methods, 'batch');
-    const batch = runBatch(core, methodParams, auth, requestStartMs);
+    const commands = readBatchCommands(url.search, request.headers['content-type'], body) ?? commandsOfParams(methodParams);
+    const batch = runBatch(core, methodParams, commands, auth, requestStartMs);
     seconds = batch.seconds;
-    payload = { result: batch.body, time: buildTimeInfo(requestStartMs, requestStartMs + seconds * 1000, seconds, batch.operating) };
+    const time = buildTimeInfo(requestStartMs, requestStartMs + seconds * 1000, seconds, batch.operating);
+    payloadText = `{"result":${batch.json},"time":${JSON.stringify(time)}}`;
   } else {
     const outcome = executeCommand(core, path.method, methodParams, auth, true);
     if (!outcome.ok) {
@@ -103,12 +118,9 @@ export async function handleRest(core: EmulatorCore, request: IncomingMessage, r
       return;
     }
     seconds = outcome.seconds;
-    payload = successBody(
-      outcome.result,
-      buildTimeInfo(requestStartMs, requestStartMs + seconds * 1000, seconds, outcome.operating),
-      outcome.total,
-      outcome.next,
-    ) as unknown as Record<string, unknown>;
+    payloadText = JSON.stringify(
+      successBody(outcome.result, buildTimeInfo(requestStartMs, requestStartMs + seconds * 1000, seconds, outcome.operating), outcome.total, outcome.next),
+    );
   }
 
   await sleep(seconds * 1000);
@@ -118,5 +130,5 @@ export async function handleRest(core: EmulatorCore, request: IncomingMessage, r
     return;
   }
   countInto(stats.statuses, String(status));
-  sendJson(response, status, payload, { 'X-Bitrix-Rest-Time': String(seconds) });
+  sendJsonText(response, status, payloadText, { 'X-Bitrix-Rest-Time': String(seconds) });
 }

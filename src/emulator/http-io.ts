@@ -24,8 +24,12 @@ export function readBody(request: IncomingMessage): Promise<string> {
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendJsonText(response, status, JSON.stringify(body), headers);
+}
+
+/** Answers JSON already encoded (batch bodies keep the key order PHP sends, which JSON.stringify cannot). */
+export function sendJsonText(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   if (response.destroyed) return;
-  const text = JSON.stringify(body);
   response.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Access-Control-Allow-Origin': '*',

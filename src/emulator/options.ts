@@ -28,6 +28,11 @@ export interface EmulatorOptions {
    * `result_time`; `documented` charges each command to its own method.
    */
   batchCharging?: 'measured' | 'documented';
+  /**
+   * HTTP status of `INVALID_CREDENTIALS` and `insufficient_scope` (protocol.md §10 CONFLICT): `measured`
+   * (default, the server source and live tests) answers 401, `documented` (the docs) 403.
+   */
+  authErrorStatus?: 'measured' | 'documented';
   /** Answer webhooks over plain HTTP with `INVALID_REQUEST` "Https required." as a real portal does. */
   requireHttpsForWebhooks?: boolean;
   /** The emulator's clock in ms (token expiry, operating budget, dates). Tests inject one. */
@@ -49,6 +54,7 @@ export interface ResolvedEmulatorOptions {
   executionMs: { read: number; write: number; methods: Record<string, number> };
   operatingLimitSeconds: number;
   batchCharging: 'measured' | 'documented';
+  authErrorStatus: 'measured' | 'documented';
   requireHttpsForWebhooks: boolean;
   clock: { now(): number };
   onInternalError: (method: string, error: unknown) => void;
@@ -69,6 +75,7 @@ const defaults = {
   tokenLifetimeSeconds: 3600,
   operatingLimitSeconds: 480,
   batchCharging: 'measured',
+  authErrorStatus: 'measured',
   requireHttpsForWebhooks: false,
 } satisfies Partial<ResolvedEmulatorOptions>;
 
@@ -97,6 +104,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     },
     operatingLimitSeconds: positive('operatingLimitSeconds', options.operatingLimitSeconds ?? defaults.operatingLimitSeconds, true),
     batchCharging: options.batchCharging ?? defaults.batchCharging,
+    authErrorStatus: options.authErrorStatus ?? defaults.authErrorStatus,
     requireHttpsForWebhooks: options.requireHttpsForWebhooks ?? defaults.requireHttpsForWebhooks,
     clock: options.clock ?? { now: () => Date.now() },
     onInternalError: options.onInternalError ?? printInternalError,
@@ -106,6 +114,9 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
   }
   if (resolved.batchCharging !== 'measured' && resolved.batchCharging !== 'documented') {
     throw new RangeError(`emulator: option batchCharging must be "measured" or "documented".`);
+  }
+  if (resolved.authErrorStatus !== 'measured' && resolved.authErrorStatus !== 'documented') {
+    throw new RangeError(`emulator: option authErrorStatus must be "measured" or "documented".`);
   }
   return resolved;
 }

@@ -21,6 +21,12 @@ export interface EmulatedUser {
   PERSONAL_GENDER?: 'M' | 'F' | '';
   /** Milliseconds. */
   DATE_REGISTER?: number;
+  /** Milliseconds; the registration time when absent. */
+  LAST_LOGIN?: number;
+  /** Milliseconds of the last change of the user record; the registration time when absent. */
+  TIMESTAMP_X?: number;
+  /** Milliseconds; absent for a user never active (answered as `{}`). */
+  LAST_ACTIVITY_DATE?: number;
   TIME_ZONE?: string;
 }
 

@@ -1,34 +1,37 @@
 /**
- * `batch` exactly as protocol.md §4: `cmd` as an object or array of `method?query` strings, `halt`,
- * `$result/$next/$total/$time/$error` references (the raw value when the whole parameter is a reference,
- * text otherwise, and the silent deepest-key substitution for paths that do not resolve), commands past
- * 50 answered with ERROR_BATCH_LENGTH_EXCEEDED inside a 200, nested `batch` refused, and the five result
- * maps (empty ones as `[]`, 0..n-1 keys as lists).
+ * `batch` exactly as protocol.md §4: `cmd` as an object or array of `method?query` strings run in the
+ * order sent (`read-batch-commands.ts`), `halt` as PHP `(bool)`, `$result/$next/$total/$time/$error`
+ * references (the raw value when the whole parameter is a reference, a number or string when embedded
+ * in text, and the silent deepest-key substitution for paths that do not resolve), commands past 50
+ * answered with ERROR_BATCH_LENGTH_EXCEEDED inside a 200, nested `batch` refused, and the five result
+ * maps in the order the commands ran (empty ones as `[]`, exactly 0..n-1 keys as lists).
  */
 import { parseQuery } from '../protocol/php-query.ts';
-import { buildTimeInfo, type TimeInfo } from './envelope.ts';
+import { buildTimeInfo, setOperating, type TimeInfo } from './envelope.ts';
 import { budgetKey, executeCommand, refuse, type CommandEnvironment } from './execute-command.ts';
+import type { BatchCommandEntries } from './read-batch-commands.ts';
 import { RestError, type AuthContext, type Params } from './types.ts';
 
 export const BATCH_MAX_LENGTH = 50;
 
+/** The five result maps, keyed by command name in the order the commands ran. */
 type ResultMaps = {
-  result: Record<string, unknown>;
-  result_error: Record<string, unknown>;
-  result_total: Record<string, unknown>;
-  result_next: Record<string, unknown>;
-  result_time: Record<string, unknown>;
+  result: Map<string, unknown>;
+  result_error: Map<string, unknown>;
+  result_total: Map<string, unknown>;
+  result_next: Map<string, unknown>;
+  result_time: Map<string, unknown>;
 };
 
 export interface BatchOutcome {
-  body: Record<string, unknown>;
+  /** The batch's `result` as JSON text: the five maps in the order sent (see `encodePhpArray`). */
+  json: string;
   /** Simulated seconds of all executed commands. */
   seconds: number;
   /** The batch-level operating state (measured charging). */
   operating?: { operating: number; resetAt: number | undefined };
 }
 
-const REFERENCE = /\$(result|next|total|time|error)(\S*)/gi;
 const MAP_BY_KIND: Record<string, keyof ResultMaps> = {
   result: 'result',
   next: 'result_next',
@@ -37,33 +40,37 @@ const MAP_BY_KIND: Record<string, keyof ResultMaps> = {
   error: 'result_error',
 };
 
-/** PHP's json_encode of an array: `[]` when empty, a list when keyed 0..n-1, an object otherwise. */
-export function phpArray(map: Record<string, unknown>): unknown {
-  const keys = Object.keys(map);
-  if (keys.length === 0) return [];
-  if (keys.every((key, index) => key === String(index))) return keys.map((key) => map[key]);
-  return map;
+/**
+ * PHP's json_encode of an array, as JSON text: `[]` when empty, a list when keyed exactly 0..n-1 in
+ * that order, otherwise an object whose keys keep the order they were set in (`{"1":...,"0":...}`
+ * stays an object, and in that order).
+ */
+export function encodePhpArray(map: ReadonlyMap<string, unknown>): string {
+  const entries = [...map];
+  if (entries.length === 0) return '[]';
+  if (entries.every(([key], index) => key === String(index))) return JSON.stringify(entries.map(([, value]) => value));
+  return `{${entries.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value) ?? 'null'}`).join(',')}}`;
 }
 
-function walk(start: unknown, pathText: string): unknown {
-  let current = start;
-  for (const match of pathText.matchAll(/\[([^\]]+)\]/g)) {
-    const segment = match[1] as string;
-    if (current !== null && typeof current === 'object' && segment in (current as Record<string, unknown>)) {
-      current = (current as Record<string, unknown>)[segment];
-    } else {
-      break; // the portal stops quietly at the deepest key it found
-    }
+const UNRESOLVED = Symbol('unresolved');
+
+/**
+ * The server's walk (CRestUtil::processBatchElement): `[segment]` after segment while `isset()` holds,
+ * stopping quietly at the deepest value found. A reference without any `[segment]` is not resolved.
+ */
+function walk(map: ReadonlyMap<string, unknown>, pathText: string): unknown {
+  const segments = [...pathText.matchAll(/\[([^\]]+)\]/g)].map((match) => match[1] as string);
+  if (segments.length === 0) return UNRESOLVED;
+  const [first, ...rest] = segments as [string, ...string[]];
+  const head = map.get(first);
+  if (head === undefined || head === null) return Object.fromEntries(map);
+  let current = head;
+  for (const segment of rest) {
+    const next = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[segment] : undefined;
+    if (next === undefined || next === null) break;
+    current = next;
   }
   return current;
-}
-
-function asText(value: unknown): string {
-  if (value === null || value === undefined || value === false) return '';
-  if (value === true) return '1';
-  if (Array.isArray(value)) return value.map(asText).join(',');
-  if (typeof value === 'object') return 'Array';
-  return String(value);
 }
 
 function substitute(value: unknown, maps: ResultMaps): unknown {
@@ -73,10 +80,18 @@ function substitute(value: unknown, maps: ResultMaps): unknown {
   }
   if (typeof value !== 'string' || !value.includes('$')) return value;
   const whole = /^\$(result|next|total|time|error)(\S*)$/i.exec(value);
-  if (whole) return walk(maps[MAP_BY_KIND[(whole[1] as string).toLowerCase()] as keyof ResultMaps], whole[2] as string);
-  return value.replace(REFERENCE, (_match, kind: string, path: string) =>
-    asText(walk(maps[MAP_BY_KIND[kind.toLowerCase()] as keyof ResultMaps], path)),
-  );
+  if (whole) {
+    const resolved = walk(maps[MAP_BY_KIND[(whole[1] as string).toLowerCase()] as keyof ResultMaps], whole[2] as string);
+    return resolved === UNRESOLVED ? value : resolved;
+  }
+  // Embedded in text: only a number or a string replaces the reference; anything else (a list, an
+  // object, a boolean, null) leaves the reference as it was written.
+  return value.replace(/\$(result|next|total|time|error)(\S*)/gi, (match, kind: string, path: string) => {
+    const resolved = walk(maps[MAP_BY_KIND[kind.toLowerCase()] as keyof ResultMaps], path);
+    if (typeof resolved === 'string') return resolved;
+    if (typeof resolved === 'number') return String(resolved);
+    return match;
+  });
 }
 
 function splitCommand(command: string): { method: string; query: string } {
@@ -86,28 +101,37 @@ function splitCommand(command: string): { method: string; query: string } {
   return { method: path.toLowerCase().replace(/\.json$/, ''), query };
 }
 
-function isHalt(value: unknown): boolean {
-  return value === true || value === 1 || value === '1' || value === 'true' || value === 'Y';
+/**
+ * PHP `(bool)` of the `halt` parameter: form and query values are text, so "false" (any non-empty
+ * string but "0") halts; JSON `false`, `0`, `""` and `"0"` do not.
+ */
+export function isHalt(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'string') return value !== '' && value !== '0';
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === 'object') return Object.keys(value).length > 0;
+  return true;
 }
 
-export function runBatch(environment: CommandEnvironment, params: Params, auth: AuthContext, requestStartMs: number): BatchOutcome {
-  const rawCommands = params.cmd ?? params.CMD;
-  const commands: Array<[string, unknown]> =
-    rawCommands !== null && typeof rawCommands === 'object'
-      ? Array.isArray(rawCommands)
-        ? rawCommands.map((command, index) => [String(index), command])
-        : Object.entries(rawCommands)
-      : [];
-  const halt = isHalt(params.halt ?? params.HALT);
+function haltOf(params: Params): unknown {
+  let halt: unknown;
+  for (const [key, value] of Object.entries(params)) if (key.toLowerCase() === 'halt') halt = value;
+  return halt;
+}
+
+export function runBatch(environment: CommandEnvironment, params: Params, commands: BatchCommandEntries, auth: AuthContext, requestStartMs: number): BatchOutcome {
+  const halt = isHalt(haltOf(params));
   const measured = environment.options.batchCharging === 'measured';
-  const maps: ResultMaps = { result: {}, result_error: {}, result_total: {}, result_next: {}, result_time: {} };
-  const times: Array<[string, TimeInfo]> = [];
+  const maps: ResultMaps = { result: new Map(), result_error: new Map(), result_total: new Map(), result_next: new Map(), result_time: new Map() };
+  const times: TimeInfo[] = [];
   let elapsedSeconds = 0;
 
   for (const [index, [name, command]] of commands.entries()) {
     if (index >= BATCH_MAX_LENGTH) {
       const error = refuse(environment.stats, new RestError('ERROR_BATCH_LENGTH_EXCEEDED', 'Max batch length exceeded')).error;
-      maps.result_error[name] = { error: error.code, error_description: error.description };
+      maps.result_error.set(name, { error: error.code, error_description: error.description });
       continue;
     }
     const { method, query } = splitCommand(typeof command === 'string' ? command : String(command));
@@ -119,35 +143,31 @@ export function runBatch(environment: CommandEnvironment, params: Params, auth: 
       outcome = executeCommand(environment, method, commandParams, auth, !measured);
     }
     if (!outcome.ok) {
-      maps.result_error[name] = { error: outcome.error.code, error_description: outcome.error.description, ...outcome.error.extra };
+      maps.result_error.set(name, { error: outcome.error.code, error_description: outcome.error.description, ...outcome.error.extra });
       if (halt) break;
       continue;
     }
     const startMs = requestStartMs + elapsedSeconds * 1000;
     elapsedSeconds += outcome.seconds;
-    maps.result[name] = outcome.result;
-    if (outcome.total !== undefined) maps.result_total[name] = outcome.total;
-    if (outcome.next !== undefined) maps.result_next[name] = outcome.next;
+    maps.result.set(name, outcome.result);
+    if (outcome.total !== undefined) maps.result_total.set(name, outcome.total);
+    if (outcome.next !== undefined) maps.result_next.set(name, outcome.next);
     const time = buildTimeInfo(startMs, requestStartMs + elapsedSeconds * 1000, outcome.seconds, outcome.operating);
-    times.push([name, time]);
-    maps.result_time[name] = time;
+    times.push(time);
+    maps.result_time.set(name, time);
   }
 
-  const outcome: BatchOutcome = { body: {}, seconds: elapsedSeconds };
+  const outcome: BatchOutcome = { json: '', seconds: elapsedSeconds };
   if (measured && environment.options.operatingLimitSeconds > 0) {
     const state = environment.budget.charge(budgetKey(auth, 'batch'), requestStartMs, elapsedSeconds);
     outcome.operating = state;
-    for (const [, time] of times) {
-      time.operating = state.operating;
-      if (state.resetAt !== undefined) time.operating_reset_at = state.resetAt;
-    }
+    for (const time of times) setOperating(time, { operating: state.operating, resetAt: state.resetAt });
+  } else if (environment.options.operatingLimitSeconds > 0) {
+    outcome.operating = { operating: 0, resetAt: undefined }; // documented: the outer batch is not counted
   }
-  outcome.body = {
-    result: phpArray(maps.result),
-    result_error: phpArray(maps.result_error),
-    result_total: phpArray(maps.result_total),
-    result_next: phpArray(maps.result_next),
-    result_time: phpArray(maps.result_time),
-  };
+  const parts = (['result', 'result_error', 'result_total', 'result_next', 'result_time'] as const).map(
+    (name) => `${JSON.stringify(name)}:${encodePhpArray(maps[name])}`,
+  );
+  outcome.json = `{${parts.join(',')}}`;
   return outcome;
 }

@@ -1,8 +1,10 @@
 import type { MethodSpec } from '../types.ts';
 import { crmActivityMethods } from './crm/crm-activity-methods.ts';
+import { crmContactBindingMethods } from './crm/crm-contact-binding-methods.ts';
 import { crmItemMethods } from './crm/crm-item-methods.ts';
 import { crmLegacyMethods } from './crm/crm-legacy-methods.ts';
 import { crmStatusMethods } from './crm/crm-status-methods.ts';
+import { crmTypeMethods } from './crm/crm-type-methods.ts';
 import { eventBindMethods } from './events/event-bind-methods.ts';
 import { offlineEventMethods } from './events/offline-event-methods.ts';
 import { GENERIC_FAMILIES } from './generic/generic-families.ts';
@@ -19,6 +21,8 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     crmLegacyMethods(),
     crmItemMethods(),
     crmStatusMethods(),
+    crmTypeMethods(),
+    crmContactBindingMethods(),
     crmActivityMethods(),
     taskMethods(),
     imMethods(),

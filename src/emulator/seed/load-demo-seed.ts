@@ -44,7 +44,13 @@ function email(name: string, lastName: string, index: number): Array<Record<stri
 export function loadDemoSeed(portal: PortalState): void {
   const random = seededRandom(2026);
   for (const department of DEPARTMENTS) portal.departments.set(department.ID, { ...department });
-  for (const user of USERS) portal.users.set(user.ID, { ...user, ACTIVE: true, DATE_REGISTER: SEED_EPOCH_MS - 86_400_000 * 30 });
+  for (const user of USERS) {
+    const registered = SEED_EPOCH_MS - 86_400_000 * 30;
+    const lastLogin = SEED_EPOCH_MS - 3_600_000 * user.ID;
+    portal.users.set(user.ID, {
+      ...user, ACTIVE: true, DATE_REGISTER: registered, TIMESTAMP_X: registered + 3_600_000, LAST_LOGIN: lastLogin, LAST_ACTIVITY_DATE: lastLogin + 60_000,
+    });
+  }
   const salesPeople = [2, 3];
   let clock = SEED_EPOCH_MS;
   const context = (userId: number): WriteContext => {

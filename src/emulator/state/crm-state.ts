@@ -33,11 +33,33 @@ export interface TimelineCommentRecord {
   CREATED: number;
 }
 
+/** A smart process type (crm.type.*): its items live in `table(ENTITY_TYPE_ID)`. */
+export interface SmartProcessType {
+  ID: number;
+  ENTITY_TYPE_ID: number;
+  TITLE: string;
+  CODE: string;
+  CREATED_BY: number;
+  UPDATED_BY: number;
+  CREATED_TIME: number;
+  UPDATED_TIME: number;
+  /** `isCategoriesEnabled`, `isStagesEnabled`...: 'Y' | 'N'. */
+  flags: Record<string, 'Y' | 'N'>;
+}
+
 export class CrmState {
   private readonly tables = new Map<number, RecordTable<CrmRecord>>();
+  /** Smart processes exist only once created with crm.type.add. */
+  readonly smartTypes = new RecordTable<SmartProcessType>();
   readonly activities = new RecordTable<ActivityRecord>();
   readonly comments = new RecordTable<TimelineCommentRecord>();
   private lastMultifieldId = 0;
+
+  /** The smart process type of an entityTypeId, when one was created. */
+  smartType(entityTypeId: number): SmartProcessType | undefined {
+    for (const type of this.smartTypes.values()) if (type.ENTITY_TYPE_ID === entityTypeId) return type;
+    return undefined;
+  }
 
   /** The table of an entity type, created on first use. */
   table(entityTypeId: number): RecordTable<CrmRecord> {
@@ -56,6 +78,7 @@ export class CrmState {
 
   clear(): void {
     this.tables.clear();
+    this.smartTypes.clear();
     this.activities.clear();
     this.comments.clear();
     this.lastMultifieldId = 0;

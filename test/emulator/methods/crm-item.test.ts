@@ -59,8 +59,10 @@ describe('crm.item.*', () => {
     assert.equal(harness.fail('crm.company.get', { id: 1 }).description, 'Not found');
   });
 
-  it('serves smart processes (entityTypeId ≥ 128) as a generic store', () => {
+  it('serves smart processes created with crm.type.add as a generic store', () => {
     const harness = createHarness();
+    harness.call('crm.type.add', { fields: { title: 'Shipments', entityTypeId: 1040 } });
+    harness.call('crm.type.add', { fields: { title: 'Returns', entityTypeId: 1042 } });
     const item = itemOf(harness.call('crm.item.add', { entityTypeId: 1040, fields: { title: 'Shipment', ufCrm5_1700000000: 'x' } }));
     assert.equal(item.id, 1);
     assert.equal(item.ufCrm5_1700000000, 'x');
@@ -73,6 +75,7 @@ describe('crm.item.*', () => {
     ['the old invoice type 5', { entityTypeId: 5, id: 1 }, 'ENTITY_TYPE_NOT_SUPPORTED', 'crm.item.get'],
     ['an unknown id', { entityTypeId: 1, id: 42 }, 'NOT_FOUND', 'crm.item.get'],
     ['an unknown type', { entityTypeId: 9, id: 1 }, 'NOT_FOUND', 'crm.item.get'],
+    ['a smart process never created', { entityTypeId: 1040, fields: { title: 'x' } }, 'NOT_FOUND', 'crm.item.add'],
     ['a missing entityTypeId', { id: 1 }, '100', 'crm.item.get'],
     ['a filter on an unknown field', { entityTypeId: 1, filter: { NOPE: 1 } }, 'INVALID_ARG_VALUE', 'crm.item.list'],
     ['an UPPER_CASE filter key', { entityTypeId: 1, filter: { '>ID': 1 } }, 'INVALID_ARG_VALUE', 'crm.item.list'],

@@ -193,6 +193,7 @@ describe('offline queue', () => {
     harness.call('crm.item.update', { entityTypeId: 4, id: 1, fields: { title: 'Co2' } });
     harness.call('crm.deal.add', { fields: { TITLE: 'D' } });
     harness.call('crm.item.delete', { entityTypeId: 2, id: 1 });
+    harness.call('crm.type.add', { fields: { title: 'Shipments', entityTypeId: 128 } });
     harness.call('crm.item.add', { entityTypeId: 128, fields: { title: 'S' } });
     const names = batchOf(harness.call('event.offline.get', {})).events.map((event) => `${String(event.EVENT_NAME)} ${JSON.stringify(event.EVENT_DATA)}`);
     assert.deepEqual(names, [

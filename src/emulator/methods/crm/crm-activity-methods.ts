@@ -18,7 +18,7 @@ const ALL_FIELDS = [...STAR_FIELDS, 'COMMUNICATIONS'];
 
 function ownerExists(call: MethodCall, ownerTypeId: number | undefined, ownerId: number | undefined): boolean {
   if (ownerTypeId === undefined || ownerId === undefined) return false;
-  const lookup = findEntityType(ownerTypeId);
+  const lookup = findEntityType(call.portal.crm, ownerTypeId);
   return 'type' in lookup && call.portal.crm.table(ownerTypeId).get(ownerId) !== undefined;
 }
 
@@ -105,7 +105,7 @@ function addComment(call: MethodCall): MethodResult {
   }
   const entityType = String(fields.ENTITY_TYPE);
   const entityTypeId = LEGACY_ENTITY_TYPES.find((candidate) => candidate.code === entityType)?.entityTypeId
-    ?? (/^dynamic_\d+$/.test(entityType) ? findEntityTypeOf(Number(entityType.slice(8))) : undefined);
+    ?? (/^dynamic_\d+$/.test(entityType) ? findEntityTypeOf(call, Number(entityType.slice(8))) : undefined);
   const entityId = positiveInteger(fields.ENTITY_ID);
   if (entityTypeId === undefined || entityId === undefined || !call.portal.crm.table(entityTypeId).get(entityId)) {
     throw new RestError('OWNER_NOT_FOUND', 'Owner of the element not found');
@@ -121,8 +121,8 @@ function addComment(call: MethodCall): MethodResult {
   return { result: id };
 }
 
-function findEntityTypeOf(entityTypeId: number): number | undefined {
-  return 'type' in findEntityType(entityTypeId) ? entityTypeId : undefined;
+function findEntityTypeOf(call: MethodCall, entityTypeId: number): number | undefined {
+  return 'type' in findEntityType(call.portal.crm, entityTypeId) ? entityTypeId : undefined;
 }
 
 export function crmActivityMethods(): MethodSpec[] {

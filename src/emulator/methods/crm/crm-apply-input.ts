@@ -8,6 +8,7 @@ import { RestError } from '../../types.ts';
 import { isEmptyValue } from '../../list/compare-values.ts';
 import type { CrmFieldDefinition } from './crm-field-definition.ts';
 import type { CrmEntityType } from './crm-entity-types.ts';
+import { setContactIds, setPrimaryContact } from './crm-contact-bindings.ts';
 import { groupItemMultifields, mergeMultifield } from './crm-multifields.ts';
 import { toStoredValue, userFieldUpperName } from './crm-values.ts';
 
@@ -24,7 +25,33 @@ function storeValue(record: CrmRecord, definition: CrmFieldDefinition, value: un
   else record[definition.name] = stored;
 }
 
+/** Contact binding values of one write, applied after the other fields. */
+interface BindingWrite {
+  ids?: unknown;
+  primary?: unknown;
+}
+
+/**
+ * One set of bindings whatever was written. Legacy methods: `CONTACT_IDS` wins over `CONTACT_ID`
+ * (the primary is then the first of them); crm.item: `contactIds` sets the set, then `contactId`
+ * names the primary (bound too when it was not).
+ */
+function applyBindings(type: CrmEntityType, record: CrmRecord, write: BindingWrite, legacy: boolean): void {
+  const idsDefinition = type.fields.find((definition) => definition.binding === 'ids');
+  const primaryDefinition = type.fields.find((definition) => definition.binding === 'primary');
+  if (write.ids !== undefined && idsDefinition) setContactIds(record, toStoredValue(idsDefinition, write.ids) as number[]);
+  if (write.primary !== undefined && primaryDefinition && !(legacy && write.ids !== undefined)) {
+    setPrimaryContact(record, toStoredValue(primaryDefinition, write.primary) as number | null);
+  }
+}
+
+function collectBinding(write: BindingWrite, definition: CrmFieldDefinition, value: unknown): void {
+  if (definition.binding === 'ids') write.ids = value;
+  else write.primary = value;
+}
+
 export function applyLegacyFields(type: CrmEntityType, record: CrmRecord, fields: Record<string, unknown>, nextMultifieldId: () => number): void {
+  const bindings: BindingWrite = {};
   for (const [key, value] of Object.entries(fields)) {
     if (key.startsWith('UF_')) {
       record[key] = value;
@@ -32,11 +59,14 @@ export function applyLegacyFields(type: CrmEntityType, record: CrmRecord, fields
     }
     const definition = type.byName.get(key);
     if (!definition || definition.readOnly || definition.legacyReadOnly) continue;
-    storeValue(record, definition, value, nextMultifieldId);
+    if (definition.binding) collectBinding(bindings, definition, value);
+    else storeValue(record, definition, value, nextMultifieldId);
   }
+  applyBindings(type, record, bindings, true);
 }
 
 export function applyItemFields(type: CrmEntityType, record: CrmRecord, fields: Record<string, unknown>, nextMultifieldId: () => number): void {
+  const bindings: BindingWrite = {};
   for (const [key, value] of Object.entries(fields)) {
     if (key === 'fm') {
       for (const [typeId, entries] of groupItemMultifields(value)) {
@@ -51,8 +81,10 @@ export function applyItemFields(type: CrmEntityType, record: CrmRecord, fields: 
     }
     const definition = type.byItemName.get(key);
     if (!definition || definition.readOnly || definition.type === 'crm_multifield') continue;
-    storeValue(record, definition, value, nextMultifieldId);
+    if (definition.binding) collectBinding(bindings, definition, value);
+    else storeValue(record, definition, value, nextMultifieldId);
   }
+  applyBindings(type, record, bindings, false);
 }
 
 /** Refuses a record missing a required field (company TITLE). */

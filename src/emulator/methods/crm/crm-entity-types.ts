@@ -3,7 +3,7 @@
  * legacy method names and events, and the generic item types (quotes 7, smart invoices 31, smart
  * processes ≥ 128) that only `crm.item.*` reaches.
  */
-import type { CrmRecord } from '../../state/crm-state.ts';
+import type { CrmRecord, CrmState } from '../../state/crm-state.ts';
 import type { CrmFieldDefinition } from './crm-field-definition.ts';
 import { companyFields, contactFields, dynamicItemFields } from './contact-company-fields.ts';
 import { dealFields, dealSemantic, leadFields, leadSemantic } from './lead-deal-fields.ts';
@@ -111,12 +111,16 @@ function dynamicType(entityTypeId: number): CrmEntityType {
 
 export type EntityTypeLookup = { type: CrmEntityType } | { error: 'NOT_SUPPORTED' | 'NOT_FOUND' };
 
-/** The entity type of an `entityTypeId`, as crm.item.* accepts it. */
-export function findEntityType(entityTypeId: number): EntityTypeLookup {
+/**
+ * The entity type of an `entityTypeId`, as crm.item.* accepts it on this portal: the four legacy types,
+ * quotes (7) and smart invoices (31) always; a smart process only once crm.type.add created it
+ * (docs crm-item-add.md: 400 NOT_FOUND "Smart process not found" otherwise).
+ */
+export function findEntityType(crm: CrmState, entityTypeId: number): EntityTypeLookup {
   const legacy = LEGACY_ENTITY_TYPES.find((type) => type.entityTypeId === entityTypeId);
   if (legacy) return { type: legacy };
   if (entityTypeId === 5) return { error: 'NOT_SUPPORTED' };
-  if (entityTypeId === 7 || entityTypeId === 31 || entityTypeId >= 128) return { type: dynamicType(entityTypeId) };
+  if (entityTypeId === 7 || entityTypeId === 31 || crm.smartType(entityTypeId) !== undefined) return { type: dynamicType(entityTypeId) };
   return { error: 'NOT_FOUND' };
 }
 

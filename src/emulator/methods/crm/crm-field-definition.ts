@@ -38,12 +38,15 @@ export interface CrmFieldDefinition {
   itemName: string;
   statusType?: string;
   compute?: (record: CrmRecord) => unknown;
+  /** Reads and writes the record's contact bindings (`crm-contact-bindings.ts`) instead of a column. */
+  binding?: 'primary' | 'ids';
 }
 
 export interface FieldExtras {
   itemName?: string;
   statusType?: string;
   compute?: (record: CrmRecord) => unknown;
+  binding?: 'primary' | 'ids';
 }
 
 /** `SOURCE_DESCRIPTION` → `sourceDescription`, `ADDRESS_2` → `address2`. */
@@ -74,6 +77,7 @@ export function field(name: string, type: CrmFieldType, title: string, flags = '
   };
   if (extras.statusType !== undefined) definition.statusType = extras.statusType;
   if (extras.compute !== undefined) definition.compute = extras.compute;
+  if (extras.binding !== undefined) definition.binding = extras.binding;
   return definition;
 }
 

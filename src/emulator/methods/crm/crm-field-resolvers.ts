@@ -13,7 +13,7 @@ import { readStoredValue, userFieldUpperName } from './crm-values.ts';
 function resolved(definition: CrmFieldDefinition): ResolvedField<CrmRecord> {
   if (definition.name === 'ID') return { key: 'ID', read: (record) => record.ID };
   if (definition.compute) return { key: definition.name, read: definition.compute };
-  if (definition.multiple) return { key: definition.name, read: (record) => readStoredValue(record, definition) };
+  if (definition.multiple || definition.binding) return { key: definition.name, read: (record) => readStoredValue(record, definition) };
   const name = definition.name;
   return { key: name, read: (record) => record[name] ?? null };
 }

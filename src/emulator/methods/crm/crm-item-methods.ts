@@ -26,7 +26,7 @@ function entityTypeOf(call: MethodCall): CrmEntityType {
   if (raw === undefined || raw === '') throw missing('entityTypeId');
   const entityTypeId = toInteger(raw);
   if (entityTypeId === undefined) throw new RestError('INVALID_ARG_VALUE', 'Invalid value for parameter {entityTypeId}');
-  const lookup = findEntityType(entityTypeId);
+  const lookup = findEntityType(call.portal.crm, entityTypeId);
   if ('type' in lookup) return lookup.type;
   if (lookup.error === 'NOT_SUPPORTED') {
     throw new RestError('ENTITY_TYPE_NOT_SUPPORTED', `Entity type ${entityTypeId} is not supported. Use entityTypeId 31 for invoices.`);

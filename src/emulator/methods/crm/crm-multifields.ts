@@ -72,3 +72,31 @@ export function groupItemMultifields(input: unknown): Map<string, Array<Record<s
 export function renderItemMultifields(entries: readonly MultifieldEntry[]): Array<Record<string, unknown>> {
   return entries.map((entry) => ({ id: entry.ID, valueType: entry.VALUE_TYPE, value: entry.VALUE, typeId: entry.TYPE_ID }));
 }
+
+/** Flat alias → [TYPE_ID, VALUE_TYPE (undefined: any), value when absent]. */
+const FLAT_ALIASES: ReadonlyArray<[string, string, string | undefined, string | null]> = [
+  ['phoneMobile', 'PHONE', 'MOBILE', ''],
+  ['phoneWork', 'PHONE', 'WORK', ''],
+  ['phoneMailing', 'PHONE', 'MAILING', ''],
+  ['emailHome', 'EMAIL', 'HOME', ''],
+  ['emailWork', 'EMAIL', 'WORK', ''],
+  ['emailMailing', 'EMAIL', 'MAILING', ''],
+  ['skype', 'IM', 'SKYPE', null],
+  ['icq', 'IM', 'ICQ', null],
+  ['imol', 'IM', 'IMOL', ''],
+  ['email', 'EMAIL', undefined, ''],
+  ['phone', 'PHONE', undefined, ''],
+];
+
+/**
+ * crm.item's flat multifield aliases beside `fm`: the first value of each type and value type
+ * (docs crm-item-get.md: "flat aliases for convenient access to the first value ... from fm").
+ */
+export function renderFlatMultifields(entries: readonly MultifieldEntry[]): Record<string, unknown> {
+  const output: Record<string, unknown> = {};
+  for (const [alias, typeId, valueType, absent] of FLAT_ALIASES) {
+    const found = entries.find((entry) => entry.TYPE_ID === typeId && (valueType === undefined || entry.VALUE_TYPE === valueType));
+    output[alias] = found ? found.VALUE : absent;
+  }
+  return output;
+}

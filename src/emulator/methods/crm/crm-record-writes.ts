@@ -7,6 +7,7 @@ import type { PortalState } from '../../portal-state.ts';
 import type { CrmRecord } from '../../state/crm-state.ts';
 import type { MethodCall } from '../../types.ts';
 import { authConnectorOf } from '../read-params.ts';
+import { readBindings, removeContactBinding } from './crm-contact-bindings.ts';
 import type { CrmEntityType } from './crm-entity-types.ts';
 
 export interface WriteContext {
@@ -67,7 +68,21 @@ export function updateCrmRecord(context: WriteContext, type: CrmEntityType, curr
   return next;
 }
 
+/** Deleting a contact removes it from every deal's and lead's bindings, as the portal does. */
+function unbindContact(context: WriteContext, contactId: number): void {
+  for (const ownerTypeId of [1, 2]) {
+    const table = context.portal.crm.table(ownerTypeId);
+    for (const record of table.values()) {
+      if (!readBindings(record).some((binding) => binding.CONTACT_ID === contactId)) continue;
+      const next: CrmRecord = { ...record };
+      removeContactBinding(next, contactId);
+      table.insert(next.ID, next);
+    }
+  }
+}
+
 export function deleteCrmRecord(context: WriteContext, type: CrmEntityType, id: number): void {
   context.portal.crm.table(type.entityTypeId).delete(id);
+  if (type.entityTypeId === 3) unbindContact(context, id);
   emit(context, type, 'DELETE', id);
 }

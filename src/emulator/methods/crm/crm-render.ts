@@ -7,7 +7,7 @@ import type { CrmRecord, MultifieldEntry } from '../../state/crm-state.ts';
 import { asList } from '../read-params.ts';
 import type { CrmFieldDefinition } from './crm-field-definition.ts';
 import type { CrmEntityType } from './crm-entity-types.ts';
-import { renderItemMultifields } from './crm-multifields.ts';
+import { renderFlatMultifields, renderItemMultifields } from './crm-multifields.ts';
 import { readStoredValue, renderItemValue, renderLegacyValue, userFieldItemName, userFieldUpperName } from './crm-values.ts';
 
 export interface CrmSelection {
@@ -86,6 +86,7 @@ export function renderItemRecord(type: CrmEntityType, record: CrmRecord, selecti
       if (definition.type === 'crm_multifield') entries.push(...((record[definition.name] as MultifieldEntry[] | undefined) ?? []));
     }
     entries.sort((left, right) => left.ID - right.ID);
+    if (type.fields.some((definition) => definition.type === 'crm_multifield')) Object.assign(output, renderFlatMultifields(entries));
     output.fm = renderItemMultifields(entries);
   }
   for (const name of userFieldNames(record, selection)) output[userFieldItemName(name)] = record[name] ?? null;

@@ -6,6 +6,7 @@
 import { phpIsoDate } from '../../envelope.ts';
 import { toDateMs } from '../../list/compare-values.ts';
 import type { CrmRecord, MultifieldEntry } from '../../state/crm-state.ts';
+import { boundContactIds, primaryContactId } from './crm-contact-bindings.ts';
 import type { CrmFieldDefinition, CrmFieldType } from './crm-field-definition.ts';
 
 type ValueKind = 'reference' | 'integer' | 'double' | 'char' | 'date' | 'string' | 'multifield';
@@ -93,6 +94,8 @@ export function toStoredValue(definition: CrmFieldDefinition, value: unknown): u
 /** The stored (or computed) value of a field; absent values are null, absent lists empty. */
 export function readStoredValue(record: CrmRecord, definition: CrmFieldDefinition): unknown {
   if (definition.compute) return definition.compute(record);
+  if (definition.binding === 'primary') return primaryContactId(record);
+  if (definition.binding === 'ids') return boundContactIds(record);
   const value = record[definition.name];
   if (value === undefined) return definition.multiple ? [] : null;
   return value;

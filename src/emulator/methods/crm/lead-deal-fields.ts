@@ -1,5 +1,6 @@
 /** Lead and deal fields as `crm.lead.fields` / `crm.deal.fields` describe them (protocol.md §9). */
 import type { CrmRecord } from '../../state/crm-state.ts';
+import { primaryContactId } from './crm-contact-bindings.ts';
 import {
   activityFields,
   addressFields,
@@ -27,7 +28,7 @@ export function dealSemantic(stageId: unknown): 'P' | 'S' | 'F' {
 }
 
 function isReturnCustomer(record: CrmRecord): 'Y' | 'N' {
-  return record.CONTACT_ID || record.COMPANY_ID ? 'Y' : 'N';
+  return primaryContactId(record) !== null || record.COMPANY_ID ? 'Y' : 'N';
 }
 
 export function leadFields(): CrmFieldDefinition[] {
@@ -60,8 +61,8 @@ export function leadFields(): CrmFieldDefinition[] {
     field('MOVED_BY_ID', 'user', 'MOVED_BY_ID', 'R', { itemName: 'movedBy' }),
     field('MOVED_TIME', 'datetime', 'MOVED_TIME', 'R'),
     field('COMPANY_ID', 'crm_company', 'Company'),
-    field('CONTACT_ID', 'crm_contact', 'Contact'),
-    field('CONTACT_IDS', 'crm_contact', 'CONTACT_IDS', 'MH'),
+    field('CONTACT_ID', 'crm_contact', 'Contact', '', { binding: 'primary' }),
+    field('CONTACT_IDS', 'crm_contact', 'CONTACT_IDS', 'MH', { binding: 'ids' }),
     field('IS_RETURN_CUSTOMER', 'char', 'Returning Lead', 'R', { compute: isReturnCustomer }),
     field('DATE_CLOSED', 'datetime', 'Closing Date', 'R'),
     ...originFields(),
@@ -89,8 +90,8 @@ export function dealFields(): CrmFieldDefinition[] {
     field('IS_MANUAL_OPPORTUNITY', 'char', 'IS_MANUAL_OPPORTUNITY'),
     field('TAX_VALUE', 'double', 'Tax Rate'),
     field('COMPANY_ID', 'crm_company', 'Company'),
-    field('CONTACT_ID', 'crm_contact', 'Contact'),
-    field('CONTACT_IDS', 'crm_contact', 'Contacts', 'MH'),
+    field('CONTACT_ID', 'crm_contact', 'Contact', '', { binding: 'primary' }),
+    field('CONTACT_IDS', 'crm_contact', 'Contacts', 'MH', { binding: 'ids' }),
     field('QUOTE_ID', 'crm_quote', 'Quote', 'R'),
     field('BEGINDATE', 'date', 'Start Date'),
     field('CLOSEDATE', 'date', 'Estimated Close Date'),

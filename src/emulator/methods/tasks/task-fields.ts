@@ -32,8 +32,36 @@ export const TASK_SORT_KEYS = new Set([
   'MATCH_WORK_TIME', 'FAVORITE', 'SORTING', 'IS_PINNED', 'IS_PINNED_IN_GROUP',
 ]);
 
-/** Filter and order names that point at another stored field. */
+/** Filter and order names that point at another stored field (`STATUS` is the meta-status, below). */
 const ALIASES: Record<string, string> = { REAL_STATUS: 'STATUS', STATUS_COMPLETE: 'STATUS', ACCOMPLICE: 'ACCOMPLICES', AUDITOR: 'AUDITORS', TAG: 'TAGS' };
+
+/** Who is looking, and when: the meta-status depends on both. */
+export interface TaskViewer {
+  userId: number;
+  nowMs: number;
+}
+
+const ALMOST_OVERDUE_MS = 86_400_000;
+
+/**
+ * The meta-status (`subStatus`, and what `filter {STATUS}` matches; docs tasks-task-list.md): -1 overdue
+ * (deadline passed, not completed or awaiting control), -3 almost overdue (deadline within a day), -2
+ * not yet viewed by the caller (a new or pending task someone else created), else the real status.
+ * A captured live list of `filter {STATUS: -1}` shows `status` "2", "3" and "6" with `subStatus` "-1"
+ * [fb get_all_tasks.py].
+ */
+export function taskSubStatus(record: TaskRecord, viewer: TaskViewer): number {
+  const status = Number(record.STATUS);
+  if (status === 4 || status === 5 || (status === 7 && record.RESPONSIBLE_ID === viewer.userId)) return status;
+  const deadline = record.DEADLINE;
+  if (typeof deadline === 'number') {
+    if (deadline < viewer.nowMs) return -1;
+    if (deadline < viewer.nowMs + ALMOST_OVERDUE_MS) return -3;
+  }
+  const viewed = Array.isArray(record.VIEWED_BY) && (record.VIEWED_BY as number[]).includes(viewer.userId);
+  if (!viewed && record.CREATED_BY !== viewer.userId && (status === 1 || status === 2)) return -2;
+  return status;
+}
 
 function listOf(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
@@ -75,22 +103,26 @@ function userCard(portal: PortalState, userId: unknown): Record<string, unknown>
 }
 
 /** A task as tasks.task.* returns it; `names` are the UPPER_CASE fields to include. */
-export function renderTask(portal: PortalState, record: TaskRecord, names: readonly string[]): Record<string, unknown> {
+export function renderTask(portal: PortalState, record: TaskRecord, names: readonly string[], viewer: TaskViewer): Record<string, unknown> {
   const output: Record<string, unknown> = {};
   for (const name of names) {
     const kind = TASK_FIELDS[name];
     if (kind !== undefined) output[camelName(name)] = renderValue(kind, record[name]);
   }
-  if (names.includes('STATUS')) output.subStatus = renderValue('integer', record.STATUS);
+  if (names.includes('STATUS')) output.subStatus = String(taskSubStatus(record, viewer));
   output.group = [];
   if (names.includes('CREATED_BY')) output.creator = userCard(portal, record.CREATED_BY);
   if (names.includes('RESPONSIBLE_ID')) output.responsible = userCard(portal, record.RESPONSIBLE_ID);
   return output;
 }
 
-export const resolveTaskField: ResolveField<TaskRecord> = (name) => {
-  const upper = name.trim().toUpperCase();
-  const stored = ALIASES[upper] ?? upper;
-  if (TASK_FIELDS[stored] === undefined) return undefined;
-  return { key: stored, read: (record) => record[stored] ?? null };
-};
+/** Filter and order fields for one viewer: `STATUS` is the meta-status, `REAL_STATUS` the stored one. */
+export function taskFieldResolver(viewer: TaskViewer): ResolveField<TaskRecord> {
+  return (name) => {
+    const upper = name.trim().toUpperCase();
+    if (upper === 'STATUS') return { key: 'SUB_STATUS', read: (record) => taskSubStatus(record, viewer) };
+    const stored = ALIASES[upper] ?? upper;
+    if (TASK_FIELDS[stored] === undefined) return undefined;
+    return { key: stored, read: (record) => record[stored] ?? null };
+  };
+}

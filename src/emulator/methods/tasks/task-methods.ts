@@ -11,7 +11,7 @@ import { runListQuery } from '../../list/run-list-query.ts';
 import type { TaskRecord } from '../../state/portal-records.ts';
 import { RestError, type MethodCall, type MethodResult, type MethodSpec } from '../../types.ts';
 import { asList, asPhpArray, isPlainObject, pickParam, positiveInteger } from '../read-params.ts';
-import { renderTask, resolveTaskField, storeTaskFields, TASK_FIELDS, TASK_SORT_KEYS } from './task-fields.ts';
+import { renderTask, storeTaskFields, taskFieldResolver, TASK_FIELDS, TASK_SORT_KEYS, type TaskViewer } from './task-fields.ts';
 
 const ALL_FIELDS = Object.keys(TASK_FIELDS);
 const VALID_STATUSES = new Set([1, 2, 3, 4, 5, 6, 7]);
@@ -49,8 +49,12 @@ function validate(call: MethodCall, record: TaskRecord): void {
   if (problems.length > 0) throw new RestError('ERROR_CORE', problems.map((problem) => `${problem}<br>`).join(''));
 }
 
+function viewerOf(call: MethodCall): TaskViewer {
+  return { userId: call.auth.userId, nowMs: call.nowMs };
+}
+
 function taskResult(call: MethodCall, record: TaskRecord): MethodResult {
-  return { result: { task: renderTask(call.portal, record, ALL_FIELDS) } };
+  return { result: { task: renderTask(call.portal, record, ALL_FIELDS, viewerOf(call)) } };
 }
 
 function addTask(call: MethodCall): MethodResult {
@@ -69,6 +73,7 @@ function addTask(call: MethodCall): MethodResult {
   record.ACTIVITY_DATE = now;
   record.STATUS_CHANGED_DATE = now;
   record.GUID = `{${randomUUID()}}`;
+  record.VIEWED_BY = [call.auth.userId];
   validate(call, record);
   record.ID = call.portal.tasks.allocateId();
   call.portal.tasks.insert(record.ID, record);
@@ -113,6 +118,7 @@ function listTasks(call: MethodCall): MethodResult {
       if (!TASK_SORT_KEYS.has(key.toUpperCase())) throw new RestError('0', 'Invalid sorting key (internal error)');
     }
   }
+  const resolveTaskField = taskFieldResolver(viewerOf(call));
   const order = parseOrder(rawOrder, resolveTaskField);
   const names = readSelect(call);
   const page = runListQuery(call.portal.tasks, {
@@ -122,7 +128,7 @@ function listTasks(call: MethodCall): MethodResult {
     idKey: 'ID',
     readId: (record) => record.ID,
   });
-  const result: MethodResult = { result: { tasks: page.rows.map((record) => renderTask(call.portal, record, names)) }, total: page.total };
+  const result: MethodResult = { result: { tasks: page.rows.map((record) => renderTask(call.portal, record, names, viewerOf(call))) }, total: page.total };
   if (page.next !== undefined) result.next = page.next;
   return result;
 }
@@ -137,7 +143,7 @@ export function taskMethods(): MethodSpec[] {
       handler: (call) => {
         const names = readSelect(call);
         const record = call.portal.tasks.get(readTaskId(call));
-        return { result: record ? { task: renderTask(call.portal, record, names) } : [] };
+        return { result: record ? { task: renderTask(call.portal, record, names, viewerOf(call)) } : [] };
       },
     },
     { name: 'tasks.task.list', scope: 'task', kind: 'read', handler: listTasks },

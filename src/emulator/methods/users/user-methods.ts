@@ -15,8 +15,30 @@ import { isPlainObject, pickParamAnyCase, textOf } from '../read-params.ts';
 
 const LIST_PARAMS = new Set(['sort', 'order', 'start', 'admin_mode', 'filter', 'auth_connector']);
 
+function pad(value: number): string {
+  return String(value).padStart(2, '0');
+}
+
+/** `Y-m-d H:i:s` (UTC), as LAST_ACTIVITY_DATE comes. */
+function sqlDateTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** The site's date-time format (`d.m.Y H:i:s`), as TIMESTAMP_X comes. */
+function siteDateTime(ms: number): string {
+  const date = new Date(ms);
+  return `${pad(date.getUTCDate())}.${pad(date.getUTCMonth() + 1)}.${date.getUTCFullYear()} ${sqlDateTime(ms).slice(11)}`;
+}
+
+/**
+ * A user as user.get / user.current answer it. The date fields do not share one format: LAST_LOGIN and
+ * DATE_REGISTER are ISO-8601, TIMESTAMP_X the site's format ("24.08.2023 13:19:39") and
+ * LAST_ACTIVITY_DATE "Y-m-d H:i:s" ("2024-08-29 10:30:11"), or `{}` for a user never active
+ * (docs settings/how-to-call-rest-api/batch.md, user-current.md, user-get.md).
+ */
 export function renderUser(user: EmulatedUser): Record<string, unknown> {
-  const registered = phpIsoDate(user.DATE_REGISTER ?? 0);
+  const registeredMs = user.DATE_REGISTER ?? 0;
+  const registered = phpIsoDate(registeredMs);
   return {
     ID: String(user.ID),
     XML_ID: null,
@@ -25,13 +47,13 @@ export function renderUser(user: EmulatedUser): Record<string, unknown> {
     LAST_NAME: user.LAST_NAME,
     SECOND_NAME: user.SECOND_NAME ?? '',
     EMAIL: user.EMAIL,
-    LAST_LOGIN: registered,
+    LAST_LOGIN: phpIsoDate(user.LAST_LOGIN ?? registeredMs),
     DATE_REGISTER: registered,
     TIME_ZONE: user.TIME_ZONE ?? '',
     IS_ONLINE: 'N',
     TIME_ZONE_OFFSET: '0',
-    TIMESTAMP_X: registered,
-    LAST_ACTIVITY_DATE: registered,
+    TIMESTAMP_X: siteDateTime(user.TIMESTAMP_X ?? registeredMs),
+    LAST_ACTIVITY_DATE: user.LAST_ACTIVITY_DATE === undefined ? {} : sqlDateTime(user.LAST_ACTIVITY_DATE),
     PERSONAL_GENDER: user.PERSONAL_GENDER ?? '',
     PERSONAL_BIRTHDAY: '',
     WORK_POSITION: user.WORK_POSITION ?? '',
