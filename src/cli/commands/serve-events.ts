@@ -45,7 +45,7 @@ async function serveAction(flags: ServeFlags): Promise<void> {
   checkWriteGates(handler.summary, { confirmWrite: flags.confirmWrite === true, confirmDestructive: flags.confirmDestructive === true });
   const inputs = parseInputAssignments(flags.input);
   const retryDelayMs = parseDuration(flags.retryDelay, '--retry-delay');
-  const connection = openEventsConnection(flags);
+  const connection = await openEventsConnection(flags);
   const log = (line: string): void => {
     process.stderr.write(json ? `${JSON.stringify({ type: 'log', at: new Date().toISOString(), message: line })}\n` : `${new Date().toISOString()} ${line}\n`);
   };
