@@ -12,9 +12,11 @@
  *   are used only when they were obtained with the environment's refresh token (else the environment,
  *   a newer authorisation, wins). Refreshes are single-flight across processes through the file's lock.
  */
+import { existsSync } from 'node:fs';
 import type { LimiterStoreKind } from '../limiter/create-limiter-store.ts';
 import { B24Client, type B24ClientOptions } from './b24-client.ts';
 import type { Connection } from './connection.ts';
+import { assertPrivateFile } from './credentials-file.ts';
 import { resolveConnection, type ConnectionOptions } from './resolve-connection.ts';
 import { resolveUserStatePaths, userStateMissing } from './resolve-user-state-paths.ts';
 import { CredentialsFileTokenStore, type TokenStore } from './token-store.ts';
@@ -76,6 +78,8 @@ function chooseTokenStore(
 export async function openPortalClient(options: OpenPortalClientOptions): Promise<OpenedPortalClient> {
   const env = options.env ?? {};
   const credentialsFile = options.credentialsFile ?? (env.B24_CREDENTIALS?.trim() || undefined);
+  // A file of secrets others may read is refused whenever it is named, used for this connection or not.
+  if (credentialsFile !== undefined && existsSync(credentialsFile)) assertPrivateFile(credentialsFile);
   const resolved = resolveConnection({
     env,
     defaultRateLimiter: options.defaultRateLimiter ?? 'sqlite',
