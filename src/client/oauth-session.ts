@@ -90,7 +90,7 @@ export class OAuthSession {
         const refreshToken = (stored?.accessToken === failedToken ? stored.refreshToken : undefined) ?? this.refreshToken;
         const fresh = await requestTokenRefresh(this.options.auth, refreshToken, this.options.transport, this.options.clock.now(), signal);
         // Every lineage the entry knew is kept: a process restarted with any of their environments finds these tokens.
-        const saved: OAuthTokens = { ...fresh, lineage: extendLineage(mergeLineages(stored?.lineage, this.lineage), refreshToken as string, this.external) };
+        const saved: OAuthTokens = { ...fresh, lineage: extendLineage(mergeLineages(stored?.lineage, this.lineage), refreshToken, this.external) };
         await this.options.store.save(this.options.tokenKey, saved);
         this.adopt(saved);
         this.options.onRefresh?.({ tokenKey: this.options.tokenKey, reloaded: false });

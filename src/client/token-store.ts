@@ -59,10 +59,11 @@ export function replacesRefreshToken(tokens: OAuthTokens, refreshToken: string |
 }
 
 /** The lineage of tokens just obtained with `usedRefreshToken` (from outside the store when `external`). */
-export function extendLineage(previous: TokenLineage | undefined, usedRefreshToken: string, external: boolean): TokenLineage {
-  const digest = tokenDigest(usedRefreshToken);
+export function extendLineage(previous: TokenLineage | undefined, usedRefreshToken: string | undefined, external: boolean): TokenLineage {
   const origins = previous?.origins ?? [];
   const consumed = previous?.consumed ?? [];
+  if (usedRefreshToken === undefined) return { origins, consumed };
+  const digest = tokenDigest(usedRefreshToken);
   return {
     origins: external ? [digest, ...origins.filter((item) => item !== digest)].slice(0, LINEAGE_ORIGINS) : origins,
     consumed: external ? consumed : [digest, ...consumed.filter((item) => item !== digest)].slice(0, LINEAGE_CONSUMED),
