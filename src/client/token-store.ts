@@ -60,13 +60,11 @@ export function replacesRefreshToken(tokens: OAuthTokens, refreshToken: string |
 
 /** The lineage of tokens just obtained with `usedRefreshToken` (from outside the store when `external`). */
 export function extendLineage(previous: TokenLineage | undefined, usedRefreshToken: string | undefined, external: boolean): TokenLineage {
-  const origins = previous?.origins ?? [];
-  const consumed = previous?.consumed ?? [];
-  if (usedRefreshToken === undefined) return { origins, consumed };
-  const digest = tokenDigest(usedRefreshToken);
+  const digest = usedRefreshToken === undefined ? undefined : tokenDigest(usedRefreshToken);
+  const prepend = (list: readonly string[], add: boolean): string[] => (digest === undefined || !add ? [...list] : [digest, ...list.filter((item) => item !== digest)]);
   return {
-    origins: external ? [digest, ...origins.filter((item) => item !== digest)].slice(0, LINEAGE_ORIGINS) : origins,
-    consumed: external ? consumed : [digest, ...consumed.filter((item) => item !== digest)].slice(0, LINEAGE_CONSUMED),
+    origins: prepend(previous?.origins ?? [], external).slice(0, LINEAGE_ORIGINS),
+    consumed: prepend(previous?.consumed ?? [], !external).slice(0, LINEAGE_CONSUMED),
   };
 }
 
