@@ -6,9 +6,10 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readCredentialsFile, writeCredentialsFile } from '../../src/client/credentials-file.ts';
 import type { AppDescription } from '../../src/emulator/index.ts';
 import { fetchStats, startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.ts';
 import { runCli, type CliResult } from '../helpers/run-cli.ts';
@@ -127,5 +128,26 @@ describe('OAuth tokens survive the process (tokens file)', () => {
     await expireTokens();
     succeeded(await commands.call({ ...env, B24_ACCESS_TOKEN: fresh.access_token, B24_REFRESH_TOKEN: fresh.refresh_token }), 'and again after a restart');
     assert.equal((await refreshes()) - before, 2);
+  });
+
+  it('with --portal the refreshed tokens go back into the profile of the credentials file, and the next process uses them', async () => {
+    const app = await newApp();
+    const file = join(home, 'credentials.json');
+    writeCredentialsFile(file, {
+      version: 1,
+      portals: { demo: { domain: emulator.url, authMode: 'oauth', accessToken: app.accessToken, refreshToken: app.refreshToken, clientId: app.clientId, clientSecret: app.clientSecret, serverEndpoint: app.serverEndpoint } },
+    });
+    const env = { HOME: home, B24_CREDENTIALS: file, B24_RATE_LIMITER: 'memory', B24_DB: join(stateFolder(), 'state.db') };
+    const before = await refreshes();
+    for (const command of [['call', 'user.current', '--portal', 'demo'], ['run', chainFile, '--portal', 'demo'], ['worker', '--handler', handlerPath, '--once', '--confirm-write', '--portal', 'demo']]) {
+      await expireTokens();
+      succeeded(await runCli(command, env), command[0] ?? '');
+    }
+    assert.equal((await refreshes()) - before, 3);
+    const profile = readCredentialsFile(file).portals.demo;
+    assert.notEqual(profile?.refreshToken, app.refreshToken);
+    assert.equal(profile?.clientSecret, app.clientSecret, 'the rest of the profile is kept');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.ok(!existsSync(tokensFile()), 'a profile\'s tokens stay in its own file');
   });
 });
