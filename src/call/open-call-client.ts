@@ -1,15 +1,16 @@
 /**
- * The `B24Client` a guarded call sends through, from the seed-compatible settings the CLI passes in
- * (`B24_DOMAIN`, `B24_AUTH_MODE`, ...; never read from `process.env` here). Making it sends nothing.
+ * The `B24Client` a guarded call sends through, opened the one way every command opens a portal
+ * client (`openPortalClient`: environment or `--portal` profile, the per-user shared limiter, tokens
+ * that outlive the process). Settings come from the map the CLI passes in, never `process.env` here.
+ * Making it sends nothing.
  */
-import { dirname, join } from 'node:path';
-import { B24Client, resolveConnection } from '../client/index.ts';
+import { openPortalClient } from '../client/index.ts';
 import { toCallClient, type CallClient } from './call-client.ts';
 
 export interface OpenCallClientOptions {
   env: Readonly<Record<string, string | undefined>>;
-  /** The state database: the shared limiter file (`limiter.db`) sits beside it. */
-  statePath: string;
+  /** A `--portal` profile in the credentials file (`B24_CREDENTIALS`). */
+  profile?: string;
 }
 
 export interface OpenedCallClient {
@@ -18,8 +19,7 @@ export interface OpenedCallClient {
 }
 
 /** Resolves the connection (throws `ConnectionConfigError`, exit 2) and builds the client. */
-export function openCallClient(options: OpenCallClientOptions): OpenedCallClient {
-  const connection = resolveConnection({ env: options.env, defaultRateLimiter: 'sqlite' });
-  const client = new B24Client({ connection, limiterPath: join(dirname(options.statePath), 'limiter.db') });
-  return { client: toCallClient(client), close: () => client.close() };
+export async function openCallClient(options: OpenCallClientOptions): Promise<OpenedCallClient> {
+  const opened = await openPortalClient({ env: options.env, ...(options.profile === undefined ? {} : { profile: options.profile }) });
+  return { client: toCallClient(opened.client), close: () => opened.close() };
 }

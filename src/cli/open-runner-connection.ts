@@ -3,11 +3,8 @@
  * the environment (seed-compatible settings, or a `--portal` profile), or for an in-process emulator
  * with the demo seed when `--emulator` is given (always explicit, never a fallback).
  */
-import { dirname, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { B24Client } from '../client/b24-client.ts';
-import { resolveConnection } from '../client/resolve-connection.ts';
-import { CredentialsFileTokenStore } from '../client/token-store.ts';
+import { openPortalClient } from '../client/open-portal-client.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { adaptClient } from '../runner/client-adapter.ts';
 import type { RunnerClient } from '../runner/runner-client.ts';
@@ -52,21 +49,10 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
       emulator = await startEmulator({ seed: 'demo' });
       env = { B24_DOMAIN: emulator.url, B24_AUTH_MODE: 'webhook', B24_WEBHOOK_USER_ID: String(emulator.userId), B24_WEBHOOK_CODE: emulator.code, B24_RATE_LIMITER: 'memory' };
     }
-    const connection = resolveConnection({
-      env,
-      defaultRateLimiter: 'sqlite',
-      ...(options.portal ? { profile: options.portal } : {}),
-      ...(options.env.B24_CREDENTIALS ? { credentialsFile: options.env.B24_CREDENTIALS } : {}),
-    });
-    const stateFolder = statePath === ':memory:' ? undefined : dirname(statePath);
-    // Refreshed OAuth tokens must outlive the process (the old refresh token stops working): they go to
-    // the credentials file (mode 0600), never to the state database.
-    const credentialsFile = options.env.B24_CREDENTIALS ?? (stateFolder ? join(stateFolder, 'credentials.json') : undefined);
-    const client = new B24Client({
-      connection,
-      limiterPath: stateFolder ? join(stateFolder, 'limiter.db') : ':memory:',
-      ...(connection.auth.mode === 'oauth' && connection.credentialsFile === undefined && credentialsFile ? { tokenStore: new CredentialsFileTokenStore(credentialsFile) } : {}),
-    });
+    // The one way every command opens a portal client: the per-user shared limiter, and refreshed
+    // OAuth tokens kept (0600) where the next process finds them, never in the state database.
+    const opened = await openPortalClient({ env, ...(options.portal && !options.emulator ? { profile: options.portal } : {}) });
+    const client = opened.client;
     const running = emulator;
     return {
       client: adaptClient(client),

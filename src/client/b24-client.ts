@@ -113,7 +113,7 @@ export class B24Client {
       this.limiter = options.limiter;
     } else {
       if (options.limiterStore === undefined && connection.limiter.store === 'sqlite' && options.limiterPath === undefined) {
-        throw new ConnectionConfigError({ setting: 'B24_RATE_LIMITER', code: 'MISSING_SETTING', detail: 'sqlite needs a file', hint: 'Pass limiterPath (the CLI uses .b24chain/limiter.db) or use B24_RATE_LIMITER=memory.' });
+        throw new ConnectionConfigError({ setting: 'B24_RATE_LIMITER', code: 'MISSING_SETTING', detail: 'sqlite needs a file', hint: 'Pass limiterPath (the CLI uses B24_LIMITER_DB, else ~/.local/state/b24chain/limiter.db) or use B24_RATE_LIMITER=memory.' });
       }
       this.limiter = new RateLimiter({
         store: options.limiterStore ?? createLimiterStore(connection.limiter.store, options.limiterPath),

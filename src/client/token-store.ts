@@ -3,6 +3,7 @@
  * profiles (mode 0600, never the state database); its lock makes N processes with the same expired
  * token perform exactly one refresh: the others reload what the winner saved.
  */
+import { createHash } from 'node:crypto';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { readCredentialsFile, updateProfile, withFileLock } from './credentials-file.ts';
 
@@ -14,6 +15,19 @@ export interface OAuthTokens {
   clientEndpoint?: string;
   serverEndpoint?: string;
   memberId?: string;
+  /** Which refresh tokens these tokens replace (digests only), so a restart can tell stored from stale. */
+  lineage?: TokenLineage;
+}
+
+/**
+ * Digests (see `tokenDigest`) of refresh tokens already used up to obtain the stored tokens.
+ * `origins`: those that came from outside the store (the environment), kept so a process restarted
+ * with the same environment months later still knows the stored tokens are newer; `consumed`: the
+ * latest ones the store itself handed out.
+ */
+export interface TokenLineage {
+  origins: string[];
+  consumed: string[];
 }
 
 export interface TokenStore {
@@ -21,6 +35,37 @@ export interface TokenStore {
   save(tokenKey: string, tokens: OAuthTokens): Promise<void>;
   /** Runs `work` while no other holder of the same store and key runs its own. */
   withLock<T>(tokenKey: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Whether stored tokens replace the ones the connection was opened with: `always` (default) when the
+   * store is where the tokens came from (a profile); `when-newer` when they came from elsewhere (the
+   * environment) and the stored ones win only if they descend from them (`TokenLineage`).
+   */
+  readonly precedence?: 'always' | 'when-newer';
+}
+
+const LINEAGE_ORIGINS = 16;
+const LINEAGE_CONSUMED = 32;
+
+/** A short one-way digest of a token: enough to recognise it, useless to use it. */
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 32);
+}
+
+/** Whether `tokens` were obtained with `refreshToken` (directly or down the line). */
+export function replacesRefreshToken(tokens: OAuthTokens, refreshToken: string | undefined): boolean {
+  if (refreshToken === undefined || tokens.lineage === undefined) return false;
+  const digest = tokenDigest(refreshToken);
+  return tokens.lineage.origins.includes(digest) || tokens.lineage.consumed.includes(digest);
+}
+
+/** The lineage of tokens just obtained with `usedRefreshToken` (from outside the store when `external`). */
+export function extendLineage(previous: TokenLineage | undefined, usedRefreshToken: string | undefined, external: boolean): TokenLineage {
+  const digest = usedRefreshToken === undefined ? undefined : tokenDigest(usedRefreshToken);
+  const prepend = (list: readonly string[], add: boolean): string[] => (digest === undefined || !add ? [...list] : [digest, ...list.filter((item) => item !== digest)]);
+  return {
+    origins: prepend(previous?.origins ?? [], external).slice(0, LINEAGE_ORIGINS),
+    consumed: prepend(previous?.consumed ?? [], !external).slice(0, LINEAGE_CONSUMED),
+  };
 }
 
 /** Tokens kept in this process only (the lock serialises callers of this store). */
@@ -65,12 +110,16 @@ export class CredentialsFileTokenStore implements TokenStore {
   }
 
   async save(tokenKey: string, tokens: OAuthTokens): Promise<void> {
-    updateProfile(this.path, tokenKey, (profile) => ({ ...profile, ...tokens }));
+    // The profile is the tokens' home: no lineage is needed there.
+    const { lineage: _lineage, ...profileTokens } = tokens;
+    updateProfile(this.path, tokenKey, (profile) => ({ ...profile, ...profileTokens }));
   }
 
   withLock<T>(tokenKey: string, work: () => Promise<T>): Promise<T> {
-    const lockPath = `${this.path}.${tokenKey.replace(/[^A-Za-z0-9_.-]/g, '_')}.lock`;
-    return withFileLock(lockPath, work, {
+    // One lock per file, not per profile: a save rewrites the whole file, so two profiles refreshed at
+    // once must not both read the old file.
+    void tokenKey;
+    return withFileLock(`${this.path}.lock`, work, {
       clock: this.options.clock ?? systemClock,
       ...(this.options.lockTimeoutMs === undefined ? {} : { timeoutMs: this.options.lockTimeoutMs }),
     });

@@ -1,24 +1,16 @@
 /**
- * The client the event commands work with, from the seed-compatible settings the CLI passes in
- * (never read from `process.env` here): the same limiter (a SQLite file beside the state database)
- * and OAuth refresh as every other command. `requireApplication` refuses a webhook before any
- * request: offline events and event.* methods are app-only.
+ * The client the event commands work with, opened the one way every command opens a portal client
+ * (`openPortalClient`: the per-user shared limiter, OAuth tokens that outlive the process), from the
+ * settings the CLI passes in (never `process.env` here). `requireApplication` refuses a webhook
+ * before any request: offline events and event.* methods are app-only.
  */
-import { dirname, join } from 'node:path';
-import { B24Client } from '../client/b24-client.ts';
+import { openPortalClient, type OpenPortalClientOptions } from '../client/open-portal-client.ts';
 import type { Connection } from '../client/connection.ts';
-import { resolveConnection } from '../client/resolve-connection.ts';
 import { adaptClient } from '../runner/client-adapter.ts';
 import type { RunnerClient } from '../runner/runner-client.ts';
 import { applicationRequired } from './event-errors.ts';
 
-export interface OpenEventClientOptions {
-  env: Readonly<Record<string, string | undefined>>;
-  /** The state database path (`:memory:` keeps the limiter in memory too). */
-  statePath: string;
-  /** A `--portal` profile in the credentials file (`B24_CREDENTIALS`). */
-  profile?: string;
-  credentialsFile?: string;
+export interface OpenEventClientOptions extends OpenPortalClientOptions {
   /** The command, for the webhook refusal (`chain worker`). */
   requireApplication?: string;
 }
@@ -29,14 +21,12 @@ export interface OpenedEventClient {
   close(): Promise<void>;
 }
 
-export function openEventClient(options: OpenEventClientOptions): OpenedEventClient {
-  const connection = resolveConnection({
-    env: options.env,
-    defaultRateLimiter: 'sqlite',
-    ...(options.profile === undefined ? {} : { profile: options.profile }),
-    ...(options.credentialsFile === undefined ? {} : { credentialsFile: options.credentialsFile }),
-  });
-  if (options.requireApplication !== undefined && connection.auth.mode !== 'oauth') throw applicationRequired(options.requireApplication);
-  const b24 = new B24Client({ connection, limiterPath: options.statePath === ':memory:' ? ':memory:' : join(dirname(options.statePath), 'limiter.db') });
-  return { client: adaptClient(b24), connection, close: () => b24.close() };
+export async function openEventClient(options: OpenEventClientOptions): Promise<OpenedEventClient> {
+  const { requireApplication, ...portal } = options;
+  const opened = await openPortalClient(portal);
+  if (requireApplication !== undefined && opened.connection.auth.mode !== 'oauth') {
+    await opened.close();
+    throw applicationRequired(requireApplication);
+  }
+  return { client: adaptClient(opened.client), connection: opened.connection, close: () => opened.close() };
 }

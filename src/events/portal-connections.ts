@@ -4,12 +4,13 @@
  * `member_id` (a JSON file with mode 0600 beside the state database, in the credentials-file format,
  * never the state database), and each portal's events run through a client built from its own tokens,
  * its own client endpoint, portal key (`member_id`: runs and dead letters) and limiter key (its host).
- * Refreshed tokens are saved back under the same key. Built on `B24Client` and `resolveConnection`; a
- * shared "open a portal client" function can replace `openClient` later.
+ * Refreshed tokens are saved back under the same key. Clients are opened the way every command opens
+ * one (`openPortalClient`: the host's shared limiter store), with this portal's own token store.
  */
 import { B24Client } from '../client/b24-client.ts';
 import { readCredentialsFile, updateProfile } from '../client/credentials-file.ts';
-import { resolveConnection, tokenEndpointFrom } from '../client/resolve-connection.ts';
+import { tokenEndpointFrom } from '../client/resolve-connection.ts';
+import { openPortalClient } from '../client/open-portal-client.ts';
 import { registerSecret } from '../errors/redact-secrets.ts';
 import { CredentialsFileTokenStore, MemoryTokenStore, type TokenStore } from '../client/token-store.ts';
 import type { Transport } from '../client/transport.ts';
@@ -24,8 +25,10 @@ export interface PortalConnectionsOptions {
   trust: ReceiverTrust;
   /** The token file (mode 0600); `undefined` keeps tokens in memory (tests, `:memory:` state). */
   tokensPath?: string;
-  /** The limiter's SQLite file when the limiter store is sqlite. */
+  /** Overrides the shared per-host limiter file (default: as every command resolves it from `env`). */
   limiterPath?: string;
+  /** The environment map for the per-host files (`B24_LIMITER_DB`, `HOME`, ...). */
+  env?: Readonly<Record<string, string | undefined>>;
   defaultRateLimiter?: LimiterStoreKind;
   /** For tests; default undici behind the loopback guard. */
   transport?: Transport;
@@ -102,12 +105,17 @@ export class PortalConnections {
   }
 
   /** The client of this member's portal, or `undefined` when no verified install is kept. */
-  clientFor(memberId: string): RunnerClient | undefined {
+  async clientFor(memberId: string): Promise<RunnerClient | undefined> {
     const open = this.clients.get(memberId);
     if (open) return open.client;
     const stored = this.stored(memberId);
     if (stored === undefined) return undefined;
-    const b24 = this.openClient(memberId, stored);
+    const b24 = await this.openClient(memberId, stored);
+    const raced = this.clients.get(memberId);
+    if (raced) {
+      await b24.close();
+      return raced.client;
+    }
     const client = adaptClient(b24);
     this.clients.set(memberId, { b24, client });
     return client;
@@ -140,11 +148,15 @@ export class PortalConnections {
     return candidates.find((application) => application !== undefined && application.clientId === clientId) ?? configured ?? trust.application;
   }
 
-  private openClient(memberId: string, stored: StoredPortal): B24Client {
+  /** Through the one way every command opens a portal client: the same limiter store, this portal's own tokens. */
+  private async openClient(memberId: string, stored: StoredPortal): Promise<B24Client> {
     const application = this.applicationOf(memberId, stored.clientId);
     const { limiter } = this.options.trust;
-    const connection = resolveConnection({
-      options: {
+    const opened = await openPortalClient({
+      env: this.options.env ?? {},
+      tokenKey: memberId,
+      tokenStore: this.store,
+      connection: {
         domain: new URL(stored.clientEndpoint).origin,
         authMode: 'oauth',
         // The session adopts what the store holds (refreshed since) at first use.
@@ -160,13 +172,12 @@ export class PortalConnections {
         ...(limiter.burst === undefined ? {} : { burst: limiter.burst }),
       },
       ...(this.options.defaultRateLimiter === undefined ? {} : { defaultRateLimiter: this.options.defaultRateLimiter }),
-    });
-    return new B24Client({
-      connection,
-      tokenStore: this.store,
       ...(this.options.limiterPath === undefined ? {} : { limiterPath: this.options.limiterPath }),
-      ...(this.options.transport === undefined ? {} : { transport: this.options.transport }),
-      ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
+      clientOptions: {
+        ...(this.options.transport === undefined ? {} : { transport: this.options.transport }),
+        ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
+      },
     });
+    return opened.client;
   }
 }

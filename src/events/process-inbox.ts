@@ -18,7 +18,7 @@ export interface ProcessInboxInput {
   /** Everything but the client, which is each portal's own. */
   handlerRun: Omit<HandlerRunOptions, 'client'>;
   /** The client of a portal's verified install, `undefined` when none is kept. */
-  clientFor(memberId: string): RunnerClient | undefined;
+  clientFor(memberId: string): Promise<RunnerClient | undefined> | RunnerClient | undefined;
   maxRetries: number;
   limit: number;
   retryDelayMs: number;
@@ -56,7 +56,7 @@ const NOT_VERIFIED: RowVerdict = {
 
 /** The verdicts of one portal's events, run with its own client. */
 async function portalVerdicts(input: ProcessInboxInput, memberId: string, events: InboxEvent[]): Promise<Map<string, RowVerdict>> {
-  const client = input.clientFor(memberId);
+  const client = await input.clientFor(memberId);
   if (client === undefined) return new Map(events.map((event) => [String(event.id), NOT_VERIFIED]));
   const result = await runHandler({ ...input.handlerRun, client }, events.map(toHandlerEvent));
   return result.verdicts;

@@ -24,7 +24,7 @@ import { processInbox } from './process-inbox.ts';
 export interface ReceiverProcessing {
   handler: EventHandler;
   /** The client of a portal's verified install (by `member_id`); never a shared connection. */
-  clientFor(memberId: string): RunnerClient | undefined;
+  clientFor(memberId: string): Promise<RunnerClient | undefined> | RunnerClient | undefined;
   inputs?: Readonly<Record<string, unknown>>;
   confirmWrite?: boolean;
   confirmDestructive?: boolean;

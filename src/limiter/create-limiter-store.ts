@@ -8,7 +8,7 @@ export type LimiterStoreKind = 'memory' | 'sqlite';
 export function createLimiterStore(kind: LimiterStoreKind, sqlitePath?: string): LimiterStore {
   if (kind === 'memory') return new MemoryLimiterStore();
   if (sqlitePath === undefined || sqlitePath === '') {
-    throw new RangeError('limiter: the sqlite store needs a file path (e.g. .b24chain/limiter.db).');
+    throw new RangeError('limiter: the sqlite store needs a file path (e.g. ~/.local/state/b24chain/limiter.db).');
   }
   return new SqliteLimiterStore(sqlitePath);
 }

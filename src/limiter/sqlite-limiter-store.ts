@@ -4,7 +4,7 @@
  * processes are serialised by the database lock, never lost or double-counted.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { emptyBucket, recordRefusal, releaseSlot, reserveSlot, type BucketSettings, type BucketState } from './leaky-bucket.ts';
 import { blockFromObservation, UNKNOWN_RESET_BLOCK_MS, type LimiterStore, type MethodState, type OperatingObservation } from './limiter-store.ts';
@@ -30,9 +30,15 @@ export class SqliteLimiterStore implements LimiterStore {
   private readonly readMethod: Database.Statement<[string, string], MethodRow>;
   private readonly writeMethod: Database.Statement<[string, string, number, number | null, number, number | null]>;
 
-  /** Opens (and creates) the file; `:memory:` works for tests. */
+  /**
+   * Opens (and creates) the file; `:memory:` works for tests. A new file is made 0600 (SQLite gives its
+   * -wal and -shm files the same mode) in a folder made 0700: it names the portals used.
+   */
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      closeSync(openSync(path, 'a', 0o600));
+    }
     this.database = new Database(path, { timeout: 10_000 });
     this.database.pragma('journal_mode = WAL');
     this.database.pragma('synchronous = NORMAL');

@@ -1,7 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCredentialsFile, updateProfile, withFileLock } from '../../src/client/credentials-file.ts';
 import { CredentialsFileTokenStore } from '../../src/client/token-store.ts';
@@ -49,6 +50,26 @@ describe('withFileLock', () => {
     const old = new Date(Date.now() - 120_000);
     utimesSync(lock, old, old);
     assert.equal(await withFileLock(lock, async () => 'done'), 'done');
+  });
+
+  it('takes over at once a fresh lock whose process is dead on this host; waits for a live one or one from another host', async () => {
+    const lock = join(directory, 'dead.lock');
+    const dead = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['-e', '']);
+      child.once('exit', () => resolve(child.pid ?? 0));
+    });
+    writeFileSync(lock, `${dead} ${hostname()} 0123456789abcdef\n`);
+    const clock = new ManualClock(0);
+    assert.equal(await withFileLock(lock, async () => 'done', { clock, timeoutMs: 100, pollMs: 20 }), 'done');
+    assert.deepEqual(clock.sleeps, [], 'no wait at all');
+    assert.ok(!existsSync(lock), 'released');
+
+    for (const holder of [`${process.ppid} ${hostname()} 0123456789abcdef`, `${dead} another-host 0123456789abcdef`]) {
+      writeFileSync(lock, `${holder}\n`);
+      const error = await withFileLock(lock, async () => 'never', { clock: new ManualClock(0), timeoutMs: 100, pollMs: 20 }).catch((caught: unknown) => caught);
+      assert.ok(isConnectionConfigError(error) && error.code === 'CREDENTIALS_LOCK_TIMEOUT', holder);
+      assert.match(error.message, /held the token lock/);
+    }
   });
 
   it('gives up with a clear error when the lock stays held', async () => {

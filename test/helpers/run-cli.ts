@@ -1,5 +1,8 @@
 /** Runs `chain` as a child process, as a user would, and captures what it printed. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const binPath = fileURLToPath(new URL('../../bin/chain.js', import.meta.url));
@@ -11,9 +14,24 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The child's environment: PATH and HOME only, plus `env`, so no stray B24_* setting leaks in. */
+let home: string | undefined;
+
+/**
+ * A HOME of its own for the children of this test process, removed at exit: the per-user limiter and
+ * tokens files (~/.local/state/b24chain/) are shared by every child here and never touch the real home.
+ */
+export function testHome(): string {
+  if (home === undefined) {
+    const created = mkdtempSync(join(tmpdir(), 'b24chain-home-'));
+    home = created;
+    process.once('exit', () => rmSync(created, { recursive: true, force: true }));
+  }
+  return home;
+}
+
+/** The child's environment: PATH and a test HOME only, plus `env`, so no stray B24_* setting leaks in. */
 function childEnvironment(env: Record<string, string | undefined>): Record<string, string> {
-  const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+  const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: testHome(), ...env };
   return Object.fromEntries(Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 

@@ -48,6 +48,7 @@ interface CallFlags {
   audit?: boolean;
   json?: boolean;
   db?: string;
+  portal?: string;
 }
 
 const falseWords = new Set(['', '0', 'false', 'no', 'off']);
@@ -74,7 +75,7 @@ async function callAction(method: string | undefined, flags: CallFlags, io: Call
   let opened: OpenedCallClient | undefined;
   try {
     stores = openStateStores(statePath);
-    opened = openCallClient({ env: io.env, statePath });
+    opened = await openCallClient({ env: io.env, ...(flags.portal ? { profile: flags.portal } : {}) });
     const outcome = await runGuardedCall(
       {
         method,
@@ -132,6 +133,7 @@ export function registerCallCommand(program: Command, io: CallCommandIo = proces
     .option('--no-audit', 'write no audit row for this call')
     .option('--json', 'print one JSON document (schemas/call-result.schema.json)')
     .option('--db <path>', 'the state database (default B24_DB or ./.b24chain/state.db)')
+    .option('--portal <name>', 'named profile from the credentials file (B24_CREDENTIALS)')
     .addOption(new Option('--auto-refresh', 'accepted for the seed client; OAuth tokens are always refreshed').hideHelp())
     .action((method: string | undefined, flags: CallFlags) => callAction(method, flags, io));
 }

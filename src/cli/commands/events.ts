@@ -39,15 +39,12 @@ export function statePathOf(flags: EventsConnectionFlags): string {
 }
 
 /** The state database and the portal client named by the environment (or `--portal`). */
-export function openEventsConnection(flags: EventsConnectionFlags, requireApplication?: string): { database: Database; opened: OpenedEventClient; close(): Promise<void> } {
-  const statePath = statePathOf(flags);
-  const database = openStateDatabase(statePath);
+export async function openEventsConnection(flags: EventsConnectionFlags, requireApplication?: string): Promise<{ database: Database; opened: OpenedEventClient; close(): Promise<void> }> {
+  const database = openStateDatabase(statePathOf(flags));
   try {
-    const opened = openEventClient({
+    const opened = await openEventClient({
       env: process.env,
-      statePath,
       ...(flags.portal ? { profile: flags.portal } : {}),
-      ...(process.env.B24_CREDENTIALS ? { credentialsFile: process.env.B24_CREDENTIALS } : {}),
       ...(requireApplication ? { requireApplication } : {}),
     });
     return {
@@ -89,7 +86,7 @@ export function registerEventsCommands(program: Command): void {
       .option('--auth-connector <name>', 'the sync channel: writes made with it do not come back as events'),
   ).action(async (names: string[], flags: BindFlags) =>
     guardEventsCommand(flags.json === true, async () => {
-      const connection = openEventsConnection(flags, 'chain events bind');
+      const connection = await openEventsConnection(flags, 'chain events bind');
       try {
         const results = await bindEvents(connection.opened.client, {
           events: names,
@@ -106,7 +103,7 @@ export function registerEventsCommands(program: Command): void {
   );
   addEventsConnectionOptions(events.command('list').description('List the event bindings of this application (event.get)')).action(async (flags: EventsConnectionFlags) =>
     guardEventsCommand(flags.json === true, async () => {
-      const connection = openEventsConnection(flags, 'chain events list');
+      const connection = await openEventsConnection(flags, 'chain events list');
       try {
         const bindings = await listBindings(connection.opened.client);
         if (flags.json) {

@@ -66,7 +66,7 @@ async function serveAction(flags: ServeFlags): Promise<void> {
   const portals = new PortalConnections({
     trust,
     ...(tokensPath === undefined ? {} : { tokensPath }),
-    limiterPath: inMemory ? ':memory:' : join(dirname(statePath), 'limiter.db'),
+    env: process.env,
     defaultRateLimiter: 'sqlite',
   });
   const installs = createInstallGate({ trust, portals });

@@ -93,7 +93,7 @@ async function workerAction(flags: WorkerFlags): Promise<void> {
   };
   checkWriteGates(handler.summary, resolveWorkerSettings(settings));
   const inputs = parseInputAssignments(flags.input);
-  const connection = openEventsConnection(flags, 'chain worker');
+  const connection = await openEventsConnection(flags, 'chain worker');
   const stop = new AbortController();
   const onSignal = (): void => {
     if (stop.signal.aborted) process.exit(ExitCode.interrupted);

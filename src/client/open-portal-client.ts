@@ -1,0 +1,111 @@
+/**
+ * The one way every command opens a portal client (run, plan, resume, call, worker, events,
+ * serve-events): the connection (explicit settings > `--portal` profile > environment), the shared
+ * limiter store and the token store, resolved the same way for all. Reads no globals: the CLI passes
+ * its environment map in.
+ *
+ * - Limiter: one SQLite store per user and host (`B24_LIMITER_DB`, else `$XDG_STATE_HOME/b24chain/limiter.db`,
+ *   else `~/.local/state/b24chain/limiter.db`), so every process shares one budget per portal.
+ * - Tokens (OAuth only): a profile's tokens go back into its credentials file (the profile is their
+ *   home: what it holds is used); tokens from the environment go to the tokens file
+ *   (`B24_TOKENS_FILE`, else `…/b24chain/tokens.json`) under `<portal>|<client_id>`, and the stored ones
+ *   are used only when they were obtained with the environment's refresh token (else the environment,
+ *   a newer authorisation, wins). Refreshes are single-flight across processes through the file's lock.
+ */
+import { existsSync } from 'node:fs';
+import type { LimiterStoreKind } from '../limiter/create-limiter-store.ts';
+import { B24Client, type B24ClientOptions } from './b24-client.ts';
+import type { Connection } from './connection.ts';
+import { assertPrivateFile } from './credentials-file.ts';
+import { resolveConnection, type ConnectionOptions } from './resolve-connection.ts';
+import { resolveUserStatePaths, userStateMissing } from './resolve-user-state-paths.ts';
+import { CredentialsFileTokenStore, type TokenStore } from './token-store.ts';
+import { TokensFileTokenStore } from './tokens-file-store.ts';
+
+export interface OpenPortalClientOptions {
+  /**
+   * The environment map: seed-compatible connection settings (`B24_DOMAIN`, ...), `B24_CREDENTIALS`,
+   * and for the per-user files `B24_LIMITER_DB`, `B24_TOKENS_FILE`, `XDG_STATE_HOME`, `HOME`.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Explicit settings (e.g. one installed portal's tokens); they win over the profile and the environment. */
+  connection?: ConnectionOptions;
+  /** A profile name (`--portal NAME`) in the credentials file. */
+  profile?: string;
+  /** Default: `env.B24_CREDENTIALS`. */
+  credentialsFile?: string;
+  /** Where this connection's tokens are stored: default the profile name, else `<portal key>|<client_id>`. */
+  tokenKey?: string;
+  /** Overrides the token store chosen above (e.g. a per-portal store of installed applications). */
+  tokenStore?: TokenStore;
+  /** Overrides the shared limiter file. */
+  limiterPath?: string;
+  /** Overrides the tokens file. */
+  tokensPath?: string;
+  /** Limiter store when the settings name none (default `sqlite`: shared by the processes of the host). */
+  defaultRateLimiter?: LimiterStoreKind;
+  /** Everything else of the client (hooks, transport, clock...). */
+  clientOptions?: Omit<B24ClientOptions, 'connection' | 'limiterPath' | 'tokenStore'>;
+}
+
+export interface OpenedPortalClient {
+  client: B24Client;
+  connection: Connection;
+  /** Where refreshed tokens go (absent for webhooks). */
+  tokens?: { kind: 'profile' | 'tokens-file' | 'custom'; path?: string };
+  close(): Promise<void>;
+}
+
+function chooseTokenStore(
+  options: OpenPortalClientOptions,
+  connection: Connection,
+  tokensPath: string | undefined,
+): { store: TokenStore; tokens: NonNullable<OpenedPortalClient['tokens']> } {
+  const clock = options.clientOptions?.clock;
+  const storeOptions = clock === undefined ? {} : { clock };
+  if (options.tokenStore !== undefined) return { store: options.tokenStore, tokens: { kind: 'custom' } };
+  if (connection.credentialsFile !== undefined) {
+    return { store: new CredentialsFileTokenStore(connection.credentialsFile, storeOptions), tokens: { kind: 'profile', path: connection.credentialsFile } };
+  }
+  if (tokensPath === undefined) throw userStateMissing('B24_TOKENS_FILE', 'refreshed OAuth tokens');
+  return { store: new TokensFileTokenStore(tokensPath, storeOptions), tokens: { kind: 'tokens-file', path: tokensPath } };
+}
+
+/**
+ * Resolves and builds the client; throws `ConnectionConfigError` (exit 2) for bad settings, a token or
+ * credentials file others may read, or a missing place for the per-user files. Sends nothing.
+ */
+export async function openPortalClient(options: OpenPortalClientOptions): Promise<OpenedPortalClient> {
+  const env = options.env ?? {};
+  const credentialsFile = options.credentialsFile ?? (env.B24_CREDENTIALS?.trim() || undefined);
+  // A file of secrets others may read is refused whenever it is named, used for this connection or not.
+  if (credentialsFile !== undefined && existsSync(credentialsFile)) assertPrivateFile(credentialsFile);
+  const resolved = resolveConnection({
+    env,
+    defaultRateLimiter: options.defaultRateLimiter ?? 'sqlite',
+    ...(options.connection === undefined ? {} : { options: options.connection }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    ...(options.profile === undefined || credentialsFile === undefined ? {} : { credentialsFile }),
+  });
+  const clientId = resolved.auth.mode === 'oauth' ? resolved.auth.clientId ?? '' : '';
+  const connection: Connection = { ...resolved, tokenKey: options.tokenKey ?? resolved.profile ?? `${resolved.portalKey}|${clientId}` };
+  const paths = resolveUserStatePaths(env);
+  let limiterPath: string | undefined;
+  if (connection.limiter.store === 'sqlite') {
+    limiterPath = options.limiterPath ?? paths.limiterPath;
+    if (limiterPath === undefined) throw userStateMissing('B24_LIMITER_DB', 'the shared limiter store');
+  }
+  let chosen: ReturnType<typeof chooseTokenStore> | undefined;
+  if (connection.auth.mode === 'oauth') {
+    chosen = chooseTokenStore(options, connection, options.tokensPath ?? paths.tokensPath);
+    // Read once now, so a file others may read (or a broken one) is refused before any request.
+    await chosen.store.load(connection.tokenKey);
+  }
+  const client = new B24Client({
+    ...options.clientOptions,
+    connection,
+    ...(limiterPath === undefined ? {} : { limiterPath }),
+    ...(chosen === undefined ? {} : { tokenStore: chosen.store }),
+  });
+  return { client, connection, ...(chosen === undefined ? {} : { tokens: chosen.tokens }), close: () => client.close() };
+}
