@@ -216,7 +216,7 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
       onProgress: (event) => options.onEvent?.({ type: 'progress', runId, stepId: step.id, ...event }),
     });
     for (const [status, count] of Object.entries(result.counts) as Array<[ItemStatus, number]>) outcome.items[status] += count;
-    outcome.rows += result.rows;
+    if (listStep) outcome.rows += result.rows; // rows of an expression were counted when they were read
     const stop: Stop | undefined =
       result.unknown.length > 0
         ? {
