@@ -100,7 +100,8 @@ export async function verdictsOfRun(
 
 /**
  * Runs the handler: resumes `resume` when given (its own inputs), else starts a run with `events`.
- * `onRunStarted` receives the run id before the first request, so it can be saved.
+ * `onRunStarted` receives the run id as soon as the run is recorded (after the credentials check,
+ * before the first step), so it can be saved. Credentials that fail that check throw, and no run exists.
  */
 export async function runHandler(
   options: HandlerRunOptions,
