@@ -89,6 +89,7 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
   const scope = (): Record<string, unknown> => ({ inputs: options.inputs, steps });
   const emit = (stepId: string, status: string): void => options.onEvent?.({ type: 'step', runId, stepId, status });
   const streamedLists = new Set(chain.steps.flatMap((step) => (step.kind === 'for_each' && step.streamsFrom ? [step.streamsFrom] : [])));
+  const conditionHolds = async (step: ChainStep): Promise<boolean> => !step.if || evaluateCondition(step.if, scope());
   const stopWith = (stop: Stop): WalkOutcome => ({ status: stop.stop, ...(stop.error ? { error: stop.error } : {}) });
 
   for (const step of chain.steps) {
@@ -99,12 +100,12 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
       outcome.steps[step.id] = { status: saved.status };
       continue;
     }
-    if (step.kind === 'list' && streamedLists.has(step.id)) {
+    if (step.kind === 'list' && streamedLists.has(step.id) && (await conditionHolds(step))) {
       // Read page by page by the for_each that streams it, which also reports and saves its status.
       steps[step.id] = { count: 0, items: [] };
       continue;
     }
-    if (step.if && !(await evaluateCondition(step.if, scope()))) {
+    if (!(await conditionHolds(step))) {
       store.saveStepResult(runId, step.id, 'done', {});
       steps[step.id] = {};
       outcome.steps[step.id] = { status: 'skipped' };
@@ -176,7 +177,8 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
     const cursorStepId = listStep ? listStep.id : step.id;
     const saved = store.cursor(runId, cursorStepId);
     let source: ItemSource;
-    if (listStep) {
+    // A streamed list whose own `if` is false yields nothing (its condition reads only earlier steps).
+    if (listStep && (await conditionHolds(listStep))) {
       const params = ((await renderTemplate(listStep.params, scope())) ?? {}) as Record<string, unknown>;
       source = {
         pages: (startAfter) => {
@@ -228,7 +230,7 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
           : result.interrupted
             ? { stop: 'interrupted' }
             : undefined;
-    if (listStep) {
+    if (listStep && outcome.steps[listStep.id]?.status !== 'skipped') {
       // The list is done only once every row was read and settled; a run stopped on the way says how it stopped.
       const status = result.sourceFinished ? 'done' : (stop?.stop ?? 'interrupted');
       outcome.steps[listStep.id] = { status, count: result.rows };
