@@ -218,3 +218,18 @@ describe('the writes a plan counts are the writes the run sends (the real CLI)',
     });
   }
 });
+
+describe('a plan stops where the run stops (the real CLI)', () => {
+  it('a failed assert: both exit 1 with ASSERTION_FAILED, and neither writes', async () => {
+    const env = webhookEnv(emulator, join(mkdtempSync(join(tmpdir(), 'b24chain-plan-assert-')), 'state.db'));
+    await emulator.reset();
+    const planned = await runCli(['plan', 'chains/core/lead-intake.yml', '--input', 'title=No key', '--json'], env);
+    assert.equal(planned.code, 1, planned.stderr + planned.stdout);
+    assert.equal((JSON.parse(planned.stdout) as { errors: Array<{ code: string }> }).errors[0]?.code, 'ASSERTION_FAILED');
+    const ran = await runCli(['run', 'chains/core/lead-intake.yml', '--input', 'title=No key', '--confirm-write', '--json'], env);
+    assert.equal(ran.code, 1, ran.stderr + ran.stdout);
+    assert.equal((JSON.parse(ran.stdout) as { errors: Array<{ code: string }> }).errors[0]?.code, 'ASSERTION_FAILED');
+    const stats = await emulator.stats();
+    assert.equal((stats.methods['crm.lead.add'] ?? 0) + (stats.methods['crm.lead.update'] ?? 0), 0);
+  });
+});
