@@ -1,10 +1,12 @@
 /**
- * A handler chain (DESIGN.md §8): a valid chain that declares input `events` (type array). The
+ * A handler chain (DESIGN.md §8): a valid chain that declares input `events` (type array; required
+ * or with a default, the worker always passes it). The
  * `for_each` steps over exactly `${{ inputs.events }}` are how the worker settles row by row: a row
  * is done when its item is done (or skipped) in every such step. A handler without one is settled
  * as a whole: all rows done when the run is done.
  */
 import type { ChainDefinition, ChainSummary, ForEachStep } from '../chain/chain-model.ts';
+import { resolveChainInputs } from '../chain/resolve-chain-inputs.ts';
 import { validateChainFile } from '../chain/validate-chain.ts';
 import { ChainValidationError } from '../errors/chain-file-error.ts';
 import { EventsRefusedError } from './event-errors.ts';
@@ -31,8 +33,18 @@ export async function loadHandler(path: string): Promise<EventHandler> {
   if (!input || input.type !== 'array') {
     throw new EventsRefusedError(`${path}: a handler chain must declare the input events (type: array); ${input ? `it is declared as ${input.type}` : 'it declares none'} (HANDLER_WITHOUT_EVENTS).`, {
       code: 'HANDLER_WITHOUT_EVENTS',
-      hint: 'Add `inputs: { events: { type: array, default: [] } }` and loop over it: `for_each: "${{ inputs.events }}"` with `key: "${{ event.ID }}"`.',
+      hint: 'Add `inputs: { events: { type: array } }` and loop over it: `for_each: "${{ inputs.events }}"` with `key: "${{ event.ID }}"`.',
     });
   }
   return { chain, path, sha256: report.sha256, summary: report.summary, eventSteps: findEventSteps(chain) };
+}
+
+/**
+ * The handler's other inputs (`--input name=value`), checked and with their defaults. `events` is the
+ * worker's to pass, so a handler may declare it required: it is never asked of the user.
+ */
+export function resolveHandlerInputs(handler: Pick<EventHandler, 'chain'>, provided: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { events: _events, ...others } = provided;
+  const { events: _placeholder, ...resolved } = resolveChainInputs(handler.chain, { ...others, events: [] });
+  return resolved;
 }

@@ -4,8 +4,8 @@
  * unsettled (the run stopped before reaching it). A run interrupted by a crash is resumed, so writes
  * sent but never answered are reconciled by natural key before anything is re-sent.
  */
-import { renderTemplate } from '../chain/expressions/evaluate-template.ts';
 import { classifyErrorCode } from '../protocol/classify-error.ts';
+import { renderItemKey } from '../runner/render-item-key.ts';
 import { runChain, type RunOutcome } from '../runner/run-chain.ts';
 import type { ItemStatus, RunRecord, RunStatus, RunStore } from '../runner/run-store.ts';
 import type { RunnerClient } from '../runner/runner-client.ts';
@@ -45,11 +45,11 @@ export function isTransientRunError(code: string): boolean {
   return classification.known && classification.retry !== 'never';
 }
 
+/** The item key the run gave this row: the runner's own function, so verdicts find the run's items. */
 async function keyOf(handler: EventHandler, stepIndex: number, inputs: Readonly<Record<string, unknown>>, event: HandlerEvent): Promise<string> {
   const step = handler.eventSteps[stepIndex];
-  if (!step?.key) return event.ID;
-  const value = await renderTemplate(step.key, { inputs, steps: {}, [step.as]: event });
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  if (!step) return event.ID;
+  return renderItemKey(step, { inputs, steps: {} }, event);
 }
 
 function itemError(runs: RunStore, runId: string, stepId: string, key: string, status: ItemStatus): { code: string; message: string } {
@@ -100,7 +100,8 @@ export async function verdictsOfRun(
 
 /**
  * Runs the handler: resumes `resume` when given (its own inputs), else starts a run with `events`.
- * `onRunStarted` receives the run id before the first request, so it can be saved.
+ * `onRunStarted` receives the run id as soon as the run is recorded (after the credentials check,
+ * before the first step), so it can be saved. Credentials that fail that check throw, and no run exists.
  */
 export async function runHandler(
   options: HandlerRunOptions,

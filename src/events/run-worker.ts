@@ -7,14 +7,13 @@
  * A stop signal finishes the reservation in flight (its rows are cleared or marked), then returns.
  */
 import type { Database } from 'better-sqlite3';
-import { resolveChainInputs } from '../chain/resolve-chain-inputs.ts';
 import { isRefusalError } from '../errors/refusal-error.ts';
 import { checkWriteGates } from '../runner/run-chain.ts';
 import { RunStore } from '../runner/run-store.ts';
 import type { RunnerClient } from '../runner/runner-client.ts';
 import { DeadLetterStore } from './dead-letter-store.ts';
 import { EventQueueError, EventsRefusedError, explainQueueError } from './event-errors.ts';
-import type { EventHandler } from './load-handler.ts';
+import { resolveHandlerInputs, type EventHandler } from './load-handler.ts';
 import { processReservation, type ProcessOutcome } from './process-reservation.ts';
 import { reserveEvents, rereadReservation } from './queue-client.ts';
 import { adoptUnknownReservations } from './recover-reservations.ts';
@@ -55,8 +54,7 @@ function isOutcomeUnknown(error: unknown): boolean {
 export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> {
   const settings = resolveWorkerSettings(options);
   checkWriteGates(options.handler.summary, settings);
-  const { events: _ignored, ...provided } = options.inputs ?? {};
-  const inputs = resolveChainInputs(options.handler.chain, provided);
+  const inputs = resolveHandlerInputs(options.handler, options.inputs ?? {});
   const client = withAuthConnector(options.client, settings.authConnector);
   const clock = settings.clock;
   const now = (): number => clock.now();

@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Database } from 'better-sqlite3';
-import { resolveChainInputs } from '../chain/resolve-chain-inputs.ts';
+import { resolveHandlerInputs } from './load-handler.ts';
 import { checkWriteGates } from '../runner/run-chain.ts';
 import { RunStore } from '../runner/run-store.ts';
 import type { RunnerClient } from '../runner/runner-client.ts';
@@ -104,7 +104,7 @@ export async function startEventReceiver(options: EventReceiverOptions): Promise
     ? {
         handler: processing.handler,
         runs: new RunStore(options.database, now),
-        inputs: resolveChainInputs(processing.handler.chain, (({ events: _events, ...rest }) => rest)(processing.inputs ?? {})),
+        inputs: resolveHandlerInputs(processing.handler, processing.inputs ?? {}),
         confirmWrite: processing.confirmWrite === true,
         confirmDestructive: processing.confirmDestructive === true,
         concurrency: processing.concurrency ?? 4,

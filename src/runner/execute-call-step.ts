@@ -11,7 +11,8 @@ import type { CallAnswer, RunnerClient } from './runner-client.ts';
 
 export type CallStepOutcome = { status: 'done'; value: Record<string, unknown> } | { status: 'unknown'; method: string };
 
-function toValue(answer: CallAnswer): Record<string, unknown> {
+/** What `steps.<id>` holds after a call: `result`, and `total`/`next` for list envelopes. */
+export function callStepValue(answer: CallAnswer): Record<string, unknown> {
   return { result: answer.result, ...(answer.total !== undefined ? { total: answer.total } : {}), ...(answer.next !== undefined ? { next: answer.next } : {}) };
 }
 
@@ -21,7 +22,7 @@ export async function executeCallStep(
   context: { runId: string; client: RunnerClient; store: RunStore; resolution?: 'sent' | 'not-sent' | undefined },
 ): Promise<CallStepOutcome> {
   const { client, store, runId } = context;
-  if (step.risk === 'read') return { status: 'done', value: toValue(await client.call(step.method, params, { write: false })) };
+  if (step.risk === 'read') return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: false })) };
 
   const saved = store.stepResult(runId, step.id);
   if (saved?.status === 'sent') {
@@ -35,7 +36,7 @@ export async function executeCallStep(
   }
   store.saveStepResult(runId, step.id, 'sent', { params, method: step.method });
   try {
-    return { status: 'done', value: toValue(await client.call(step.method, params, { write: true })) };
+    return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: true })) };
   } catch (error) {
     if (!isOutcomeUnknownError(error)) {
       store.saveStepResult(runId, step.id, 'failed', undefined, { message: error instanceof Error ? error.message : String(error) });

@@ -9,8 +9,7 @@ import type { ForEachStep } from '../chain/chain-model.ts';
 import { compileItemCommands, dependencyMap, type BaseScope, type CompiledItem } from './compile-item-commands.ts';
 import { newItemState, type ItemState, type PageState } from './item-state.ts';
 import type { ItemStatus, ItemUpdate, RunStore, SubStepUpdate } from './run-store.ts';
-import type { RunnerClient } from './runner-client.ts';
-import { sendItemBatch, type BatchSettlement } from './send-item-batch.ts';
+import type { BatchSettlement } from './settle-item-batch.ts';
 
 export const MAX_BATCH_COMMANDS = 50;
 
@@ -19,11 +18,15 @@ export interface ItemSource {
   pages(startAfter: unknown): AsyncIterable<{ rows: unknown[]; cursorAfter: unknown; total?: number }>;
 }
 
+/** What a `for_each` reads and writes of the checkpoints (a plan passes ones that remember nothing). */
+export type ForEachCheckpoints = Pick<RunStore, 'countItems' | 'saveCursor' | 'settledItems' | 'subStepsForKeys' | 'record' | 'pendingItems'>;
+
 export interface ForEachOptions {
   runId: string;
   step: ForEachStep;
-  client: RunnerClient;
-  store: RunStore;
+  store: ForEachCheckpoints;
+  /** Sends (a run) or counts (a plan) one compiled batch, and says what happened to its items. */
+  sendBatch(members: CompiledItem[]): Promise<BatchSettlement>;
   base: BaseScope;
   source: ItemSource;
   /** Cursor step id under which the page position is saved (the list step, or the for_each itself). */
@@ -48,6 +51,8 @@ export interface ForEachOutcome {
   /** Items whose write outcome is unknown and could not be reconciled. */
   unknown: Array<{ itemKey: string; subStepId: string; method: string }>;
   interrupted: boolean;
+  /** Every row of the source was read and every page settled (a list's cursor is finished). */
+  sourceFinished: boolean;
 }
 
 export async function executeForEach(options: ForEachOptions): Promise<ForEachOutcome> {
@@ -57,7 +62,7 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
   const recorded = store.countItems(runId)[step.id] ?? {};
   const counts: Record<ItemStatus, number> = { pending: 0, done: 0, skipped: 0, failed: 0, dead_letter: 0, not_planned: 0 };
   for (const status of Object.keys(counts) as ItemStatus[]) if (status !== 'pending') counts[status] = recorded[status] ?? 0;
-  const outcome: ForEachOutcome = { counts, rows: options.startRows, unknown: [], interrupted: false };
+  const outcome: ForEachOutcome = { counts, rows: options.startRows, unknown: [], interrupted: false, sourceFinished: false };
   const pagesIterator = options.source.pages(options.startAfter)[Symbol.asyncIterator]();
   const unsavedPages: PageState[] = [];
   let pagesDone = options.startPages;
@@ -176,7 +181,7 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
         inFlight += 1;
         void queue.add(async () => {
           try {
-            applySettlement(await sendItemBatch({ runId, step, client: options.client, store, members }));
+            applySettlement(await options.sendBatch(members));
           } catch (error) {
             const failure = error as { code?: string; message?: string };
             outcome.stopError ??= { code: failure.code ?? 'ERROR', message: failure.message ?? String(error) };
@@ -211,5 +216,6 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
   await queue.onIdle();
   if (options.stopSignal.aborted && !outcome.stopError) outcome.interrupted = !(sourceDone && ready.length === 0 && !carried && unsavedPages.length === 0);
   saveSettledPages();
+  outcome.sourceFinished = sourceDone && unsavedPages.length === 0;
   return outcome;
 }

@@ -1,21 +1,17 @@
 /**
- * `chain plan FILE` (DESIGN.md §5): runs the reads, renders and counts the writes it would send (per
- * step and method, with samples and the item keys), and sends no write at all.
+ * `chain plan FILE` (DESIGN.md §5): the run's own step walker with counting effects. Reads run;
+ * every write the run would send is counted (per step and method, with samples and the item keys)
+ * and nothing is written. Iteration, `if` conditions, item keys and parameters are the run's, so a
+ * plan counts what `chain run` sends on the same portal state.
  */
-import type { ChainDefinition, ChainStep, ForEachStep } from '../chain/chain-model.ts';
-import { evaluateCondition, renderTemplate } from '../chain/expressions/evaluate-template.ts';
+import type { ChainDefinition } from '../chain/chain-model.ts';
 import type { RiskClass } from '../protocol/risk.ts';
-import { conditionFast, evaluateFast, renderParams } from './render-params.ts';
-import { renderItemKey } from './render-item-key.ts';
+import { createCountingEffects, noCheckpoints, type PlannedStep } from './count-effects.ts';
+import { PlanStoppedError } from './run-errors.ts';
 import type { RunnerClient } from './runner-client.ts';
+import { emptyWalkRecord, walkChain } from './walk-chain.ts';
 
-export interface PlannedStep {
-  step: string;
-  method: string;
-  risk: RiskClass;
-  count: number;
-  samples: Array<{ itemKey?: string; params: unknown }>;
-}
+export type { PlannedStep } from './count-effects.ts';
 
 export interface ChainPlanDraft {
   counts: PlannedStep[];
@@ -24,99 +20,44 @@ export interface ChainPlanDraft {
   risk: RiskClass;
 }
 
-const SAMPLES = 3;
-const RANK: Record<RiskClass, number> = { read: 0, write: 1, destructive: 2 };
+export interface PlanOptions {
+  chain: ChainDefinition;
+  inputs: Record<string, unknown>;
+  client: RunnerClient;
+  signal?: AbortSignal;
+  /** Batches in flight for the reads of a for_each (as `chain run --concurrency`). */
+  concurrency?: number;
+}
 
-export async function planChain(options: { chain: ChainDefinition; inputs: Record<string, unknown>; client: RunnerClient; signal?: AbortSignal }): Promise<ChainPlanDraft> {
+/**
+ * Throws what the run would stop on (a failed assert, a refused batch reference, a portal error on a
+ * read) and `PlanStoppedError` when an item's read fails under `on_error: stop`.
+ */
+export async function planChain(options: PlanOptions): Promise<ChainPlanDraft> {
   const { chain, client } = options;
-  const steps: Record<string, unknown> = {};
-  const scope = (): Record<string, unknown> => ({ inputs: options.inputs, steps });
-  const planned = new Map<string, PlannedStep>();
-  const draft: ChainPlanDraft = { counts: [], itemKeys: {}, rows: 0, risk: 'read' };
-  const count = (step: string, method: string, risk: RiskClass, params: unknown, itemKey?: string): void => {
-    const key = `${step}\u0000${method}`;
-    const entry = planned.get(key) ?? { step, method, risk, count: 0, samples: [] };
-    entry.count += 1;
-    if (entry.samples.length < SAMPLES) entry.samples.push({ ...(itemKey === undefined ? {} : { itemKey }), params });
-    planned.set(key, entry);
-    if (RANK[risk] > RANK[draft.risk]) draft.risk = risk;
-  };
-  const streamed = new Set(chain.steps.flatMap((step) => (step.kind === 'for_each' && step.streamsFrom ? [step.streamsFrom] : [])));
-
-  for (const step of chain.steps) {
-    if (options.signal?.aborted) break;
-    if (step.if && !(await evaluateCondition(step.if, scope()))) continue;
-    steps[step.id] = await planStep(step);
+  const { effects, tally } = createCountingEffects(client);
+  const record = emptyWalkRecord();
+  const walked = await walkChain(
+    {
+      chain,
+      inputs: options.inputs,
+      client,
+      runId: 'plan',
+      checkpoints: noCheckpoints,
+      effects,
+      concurrency: options.concurrency ?? 4,
+      stopSignal: options.signal ?? new AbortController().signal,
+    },
+    record,
+  );
+  if (walked.status === 'failed' || walked.status === 'awaiting_decision') {
+    const error = walked.error ?? { code: 'PLAN_STOPPED', message: 'the walk stopped' };
+    throw new PlanStoppedError(`${chain.file}: a run would stop here: ${error.message.replace(/[.\s]+$/, '')} (${error.code}).`, {
+      code: error.code,
+      hint: 'Nothing was written. Fix the cause (or set on_error: skip on the step), then plan again.',
+    });
   }
-  draft.counts = [...planned.values()];
-  return draft;
-
-  async function planStep(step: ChainStep): Promise<unknown> {
-    switch (step.kind) {
-      case 'call': {
-        const params = await renderTemplate(step.params, scope());
-        if (step.risk === 'read') {
-          const answer = await client.call(step.method, (params ?? {}) as Record<string, unknown>);
-          return { result: answer.result, total: answer.total, next: answer.next };
-        }
-        count(step.id, step.method, step.risk, params);
-        return { result: `<result of ${step.id}>` };
-      }
-      case 'list': {
-        if (streamed.has(step.id)) return { count: 0, items: [] };
-        const items: unknown[] = [];
-        for await (const page of client.list(step.method, ((await renderTemplate(step.params, scope())) ?? {}) as Record<string, unknown>)) items.push(...page.rows);
-        draft.rows += items.length;
-        return { items, count: items.length };
-      }
-      case 'for_each':
-        return planForEach(step);
-      case 'batch': {
-        for (const command of step.commands) {
-          if (command.risk !== 'read') count(step.id, command.method, command.risk, await renderTemplate(command.params, scope()));
-        }
-        return { result: {}, errors: {} };
-      }
-      case 'assert':
-        return {};
-    }
-  }
-
-  async function planForEach(step: ForEachStep): Promise<unknown> {
-    const keys: string[] = [];
-    let items = 0;
-    const visit = async (row: unknown): Promise<void> => {
-      items += 1;
-      const base = { ...scope(), [step.as]: row };
-      const itemKey = await renderItemKey(step, scope(), row);
-      const itemScope: Record<string, unknown> = { ...base };
-      let writes = 0;
-      for (const subStep of step.do) {
-        if (subStep.if) {
-          const dependsOnSubSteps = subStep.if.analysis.roots.some((root) => step.do.some((candidate) => candidate.id === root));
-          if (!dependsOnSubSteps && !(await conditionFast(subStep.if, itemScope))) continue;
-        }
-        if (subStep.risk !== 'read') {
-          count(subStep.id, subStep.method, subStep.risk, await renderParams(subStep.params, itemScope), itemKey);
-          writes += 1;
-        }
-        itemScope[subStep.id] = { result: `<result of ${subStep.id}>` };
-      }
-      if (writes > 0) keys.push(itemKey);
-    };
-    const listStep = step.streamsFrom ? chain.steps.find((candidate) => candidate.id === step.streamsFrom) : undefined;
-    if (listStep && listStep.kind === 'list') {
-      const params = ((await renderTemplate(listStep.params, scope())) ?? {}) as Record<string, unknown>;
-      for await (const page of client.list(listStep.method, params)) {
-        draft.rows += page.rows.length;
-        for (const row of page.rows) await visit(row);
-        if (options.signal?.aborted) break;
-      }
-    } else {
-      const collection = await evaluateFast(step.over, scope());
-      for (const row of Array.isArray(collection) ? collection : []) await visit(row);
-    }
-    draft.itemKeys[step.id] = keys;
-    return { count: items, failed: 0, skipped: 0 };
-  }
+  const itemKeys: Record<string, string[]> = Object.fromEntries(chain.steps.flatMap((step) => (step.kind === 'for_each' ? [[step.id, [] as string[]]] : [])));
+  Object.assign(itemKeys, tally.itemKeys());
+  return { counts: tally.counts(), itemKeys, rows: record.rows, risk: tally.risk() };
 }

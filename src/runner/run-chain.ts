@@ -3,19 +3,17 @@
  * sends nothing; then each step in order, checkpointed so that `resume` continues where it stopped;
  * unknown write outcomes reconciled before anything is re-sent.
  */
-import type { BatchStep, ChainDefinition, ChainStep, ChainSummary, ForEachStep, ListStep } from '../chain/chain-model.ts';
-import { evaluateCondition, renderTemplate } from '../chain/expressions/evaluate-template.ts';
+import type { ChainDefinition, ChainSummary } from '../chain/chain-model.ts';
 import { executeCallStep } from './execute-call-step.ts';
-import { renderItemKey } from './render-item-key.ts';
-import { executeForEach, type ItemSource } from './execute-for-each.ts';
-import { evaluateFast, NOT_YET, renderParams } from './render-params.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
-import { AssertionFailedError, ConfirmationRequiredError, RunRefusedError } from './run-errors.ts';
-import type { ItemStatus, RunRecord, RunStatus, RunStore } from './run-store.ts';
+import { ConfirmationRequiredError, RunRefusedError } from './run-errors.ts';
+import type { ItemStatus, NewRun, RunRecord, RunStatus, RunStore } from './run-store.ts';
 import type { RunnerClient } from './runner-client.ts';
 import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/lease-store.ts';
-import { claimRun, processOwner, startOwnedRun } from './run-ownership.ts';
+import { claimRun, processOwner, refuseUnfinished, startOwnedRun, type OwnedRun } from './run-ownership.ts';
 import { formatResumeCommand } from './resume-command.ts';
+import { sendItemBatch } from './send-item-batch.ts';
+import { emptyItemCounts, walkChain, type RunEvent, type WalkEffects } from './walk-chain.ts';
 
 export interface RunOptions {
   chain: ChainDefinition;
@@ -47,10 +45,7 @@ export interface RunOptions {
   unfinishedGuard?: boolean;
 }
 
-export type RunEvent =
-  | { type: 'started'; runId: string; resumed: boolean }
-  | { type: 'step'; runId: string; stepId: string; status: string }
-  | { type: 'progress'; runId: string; stepId: string; rows: number; itemsDone: number; itemsFailed: number; expectedRows?: number };
+export type { RunEvent } from './walk-chain.ts';
 
 export interface RunOutcome {
   run: RunRecord;
@@ -86,9 +81,13 @@ export function checkWriteGates(summary: ChainSummary, options: { confirmWrite?:
   if (writes.length > 0 && !options.confirmWrite) throw new ConfirmationRequiredError(writes, '--confirm-write');
 }
 
-async function checkScopes(client: RunnerClient, summary: ChainSummary): Promise<void> {
-  const answer = await client.call('scope', {});
-  const granted = new Set(Array.isArray(answer.result) ? answer.result.map(String) : []);
+/** The scopes the credentials hold: the first request of every run and resume, so bad credentials fail it. */
+async function grantedScopes(client: RunnerClient): Promise<Set<string>> {
+  const answer = await client.call('scope', {}, { write: false });
+  return new Set(Array.isArray(answer.result) ? answer.result.map(String) : []);
+}
+
+function checkScopes(granted: ReadonlySet<string>, summary: ChainSummary): void {
   const missing = summary.scopes.filter((scope) => scope !== 'basic' && !granted.has(scope) && !(scope === 'user' && USER_SCOPE_ALIASES.some((alias) => granted.has(alias))));
   if (missing.length > 0) {
     throw new RunRefusedError(`The credentials lack the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')} this chain needs; nothing was written (INSUFFICIENT_SCOPE).`, {
@@ -98,51 +97,63 @@ async function checkScopes(client: RunnerClient, summary: ChainSummary): Promise
   }
 }
 
-function emptyCounts(): Record<ItemStatus, number> {
-  return { pending: 0, done: 0, skipped: 0, failed: 0, dead_letter: 0, not_planned: 0 };
-}
-
 /**
- * Runs (or resumes) a chain as the run's one live owner (DESIGN.md §11): refused before any request
- * while another live process owns it; the lease is renewed while the run works and released at the end,
- * and a process that lost it stops before its next checkpoint.
+ * Runs (or resumes) a chain as the run's one live owner (DESIGN.md §11). Refusals come before any
+ * request: a live owner of the run (RUN_IN_PROGRESS), an unfinished run of the same chain
+ * (RUN_UNFINISHED). Then the credentials are tried (`scope`) before anything is recorded, so a wrong
+ * webhook code or a rejected token leaves no run to resume (nor an interrupted one changed). The lease
+ * is renewed while the run works and released at the end; a process that lost it stops before its next
+ * checkpoint.
  */
 export async function runChain(options: RunOptions): Promise<RunOutcome> {
   const { chain, client, store, summary } = options;
   checkWriteGates(summary, options);
   const leases = options.leases ?? new SqliteLeaseStore(store.db);
   const owner = options.owner ?? processOwner();
+  const guardUnfinished = options.unfinishedGuard ?? true;
   const confirmations = [...(summary.writes.length + summary.destructive.length > 0 ? ['--confirm-write'] : []), ...(summary.destructive.length > 0 ? ['--confirm-destructive'] : [])];
-  const owned = options.resume
-    ? claimRun(store, leases, owner, options.resume)
-    : startOwnedRun(store, leases, owner, options.unfinishedGuard ?? true, {
-        portal: client.portalKey,
-        chainName: chain.name,
-        chainPath: options.chainPath,
-        chainSha256: options.chainSha256,
-        inputs: options.inputs,
-        planId: options.planId ?? null,
-        resumeFlags: [...confirmations, ...(options.resumeFlags ?? [])],
-      });
+  const newRun: NewRun = {
+    portal: client.portalKey,
+    chainName: chain.name,
+    chainPath: options.chainPath,
+    chainSha256: options.chainSha256,
+    inputs: options.inputs,
+    planId: options.planId ?? null,
+    resumeFlags: [...confirmations, ...(options.resumeFlags ?? [])],
+  };
+  let claimed: OwnedRun | undefined;
+  if (options.resume) claimed = claimRun(store, leases, owner, options.resume);
+  else if (guardUnfinished) refuseUnfinished(store, leases, newRun);
+  let granted: Set<string>;
+  try {
+    granted = await grantedScopes(client);
+  } catch (error) {
+    if (claimed && options.resume) {
+      store.setStatus(claimed.run.id, options.resume.status);
+      claimed.release();
+    }
+    throw error;
+  }
+  const owned = claimed ?? startOwnedRun(store, leases, owner, guardUnfinished, newRun);
   const stopSignal = options.stopSignal ? AbortSignal.any([options.stopSignal, owned.keeper.lost]) : owned.keeper.lost;
   try {
-    return await runOwnedChain({ ...options, stopSignal }, owned.run);
+    return await runOwnedChain({ ...options, stopSignal }, owned.run, granted);
   } finally {
     owned.release();
   }
 }
 
-async function runOwnedChain(options: RunOptions & { stopSignal: AbortSignal }, run: RunRecord): Promise<RunOutcome> {
+async function runOwnedChain(options: RunOptions & { stopSignal: AbortSignal }, run: RunRecord, granted: ReadonlySet<string>): Promise<RunOutcome> {
   const { chain, client, store, summary } = options;
   const hasWrites = summary.writes.length + summary.destructive.length > 0;
   options.onEvent?.({ type: 'started', runId: run.id, resumed: options.resume !== undefined });
-  const stopSignal = options.stopSignal;
-  const outcome: RunOutcome = { run, status: 'running', outputs: {}, items: emptyCounts(), steps: {}, rows: 0, unknownOutcomes: [], reconciled: 0 };
-  const steps: Record<string, unknown> = {};
-  const scope = (): Record<string, unknown> => ({ inputs: options.inputs, steps });
+  const outcome: RunOutcome = { run, status: 'running', outputs: {}, items: emptyItemCounts(), steps: {}, rows: 0, unknownOutcomes: [], reconciled: 0 };
 
   const finish = (status: RunStatus, error?: RunOutcome['error']): RunOutcome => {
-    stopRun(outcome, store, status, error);
+    outcome.status = status;
+    if (error) outcome.error = error;
+    store.setStatus(run.id, status, error ? error.message : null);
+    outcome.run = store.getRun(run.id) as RunRecord;
     return outcome;
   };
 
@@ -155,184 +166,32 @@ async function runOwnedChain(options: RunOptions & { stopSignal: AbortSignal }, 
         return finish('awaiting_decision', { code: 'OUTCOME_UNKNOWN', message: `${unresolved.length} write(s) may or may not have reached the portal.`, hint: `Decide with: ${formatResumeCommand(run, ['--resolve', 'ITEM=sent|not-sent'])}` });
       }
     }
-    if (hasWrites) await checkScopes(client, summary);
-
-    const streamedLists = new Set(chain.steps.flatMap((step) => (step.kind === 'for_each' && step.streamsFrom ? [step.streamsFrom] : [])));
-    for (const step of chain.steps) {
-      if (stopSignal.aborted) return finish('interrupted');
-      const saved = store.stepResult(run.id, step.id);
-      if (saved?.status === 'done' || saved?.status === 'skipped') {
-        steps[step.id] = saved.result;
-        outcome.steps[step.id] = { status: saved.status };
-        continue;
-      }
-      if (step.if && !(await evaluateCondition(step.if, scope()))) {
-        store.saveStepResult(run.id, step.id, 'done', {});
-        steps[step.id] = {};
-        outcome.steps[step.id] = { status: 'skipped' };
-        continue;
-      }
-      options.onEvent?.({ type: 'step', runId: run.id, stepId: step.id, status: 'started' });
-      const result = await executeStep(step, streamedLists, options, run, scope, stopSignal, outcome);
-      if (result === 'stop') return outcome;
-      steps[step.id] = result;
-      store.saveStepResult(run.id, step.id, 'done', step.kind === 'list' && streamedLists.has(step.id) ? { count: (result as { count: number }).count } : result);
-      outcome.steps[step.id] = { status: 'done', ...(typeof (result as { count?: unknown }).count === 'number' ? { count: (result as { count: number }).count } : {}) };
-    }
-    for (const output of chain.outputs) outcome.outputs[output.name] = await renderTemplate(output.value, scope());
-    return finish('done');
+    if (hasWrites) checkScopes(granted, summary);
+    const effects: WalkEffects = {
+      callStep: (step, params) => executeCallStep(step, params, { runId: run.id, client, store, resolution: options.resolutions?.get(step.id) }),
+      batchStep: (_step, commands, batchOptions) => client.batch(commands, batchOptions),
+      itemBatch: (step, members) => sendItemBatch({ runId: run.id, step, client, store, members }),
+    };
+    const walked = await walkChain({
+      chain,
+      inputs: options.inputs,
+      client,
+      runId: run.id,
+      checkpoints: store,
+      effects,
+      concurrency: options.concurrency ?? 4,
+      stopSignal: options.stopSignal,
+      plannedKeys: options.plannedKeys,
+      onEvent: options.onEvent,
+      resumeCommand: (extra) => formatResumeCommand(run, extra),
+    }, outcome);
+    return finish(walked.status, walked.error);
   } catch (error) {
     const failure = error as { code?: string; message?: string; hint?: string };
     if (error instanceof RunRefusedError) outcome.refused = true;
     const name = error instanceof Error ? error.name : 'Error';
     return finish('failed', { name, code: failure.code ?? 'ERROR', message: failure.message ?? String(error), ...(failure.hint ? { hint: failure.hint } : {}) });
   }
-}
-
-type StepResult = Record<string, unknown> | 'stop';
-
-/** Ends the run from inside a step: records the status (and why), and tells the step loop to stop. */
-function stopRun(outcome: RunOutcome, store: RunStore, status: RunStatus, error?: RunOutcome['error']): 'stop' {
-  outcome.status = status;
-  if (error) outcome.error = error;
-  store.setStatus(outcome.run.id, status, error ? error.message : null);
-  outcome.run = store.getRun(outcome.run.id) as RunRecord;
-  return 'stop';
-}
-
-async function executeStep(
-  step: ChainStep,
-  streamedLists: ReadonlySet<string>,
-  options: RunOptions,
-  run: RunRecord,
-  scope: () => Record<string, unknown>,
-  stopSignal: AbortSignal,
-  outcome: RunOutcome,
-): Promise<StepResult> {
-  const { client, store } = options;
-  switch (step.kind) {
-    case 'call': {
-      const params = ((await renderTemplate(step.params, scope())) ?? {}) as Record<string, unknown>;
-      const called = await executeCallStep(step, params, { runId: run.id, client, store, resolution: options.resolutions?.get(step.id) });
-      if (called.status === 'done') return called.value;
-      outcome.unknownOutcomes = [{ stepId: step.id, itemKey: step.id, subStepId: step.id, method: called.method }];
-      return stopRun(outcome, store, 'awaiting_decision', {
-        code: 'OUTCOME_UNKNOWN',
-        message: `${step.id} (${called.method}) may or may not have reached the portal.`,
-        hint: `Decide with: ${formatResumeCommand(run, ['--resolve', `${step.id}=sent|not-sent`])}`,
-      });
-    }
-    case 'list': {
-      if (streamedLists.has(step.id)) return { count: 0, items: [] }; // read by the for_each that streams it
-      const params = (await renderTemplate(step.params, scope())) as Record<string, unknown>;
-      const items: unknown[] = [];
-      for await (const page of client.list(step.method, params ?? {})) items.push(...page.rows);
-      outcome.rows += items.length;
-      return { items, count: items.length };
-    }
-    case 'for_each':
-      return executeForEachStep(step, options, run, scope, stopSignal, outcome);
-    case 'batch':
-      return executeBatchStep(step, options, scope);
-    case 'assert': {
-      if (!(await evaluateCondition(step.condition, scope()))) {
-        const message = String(await renderTemplate(step.message, scope()));
-        throw new AssertionFailedError(`${step.id}: ${message} (ASSERTION_FAILED).`, { code: 'ASSERTION_FAILED', hint: 'The chain stopped on purpose: check the data it asserts on.' });
-      }
-      return {};
-    }
-  }
-}
-
-async function executeForEachStep(
-  step: ForEachStep,
-  options: RunOptions,
-  run: RunRecord,
-  scope: () => Record<string, unknown>,
-  stopSignal: AbortSignal,
-  outcome: RunOutcome,
-): Promise<StepResult> {
-  const { client, store, chain } = options;
-  const listStep = step.streamsFrom ? (chain.steps.find((candidate) => candidate.id === step.streamsFrom) as ListStep | undefined) : undefined;
-  const cursorStepId = listStep ? listStep.id : step.id;
-  const saved = store.cursor(run.id, cursorStepId);
-  let source: ItemSource;
-  if (listStep) {
-    const params = (await renderTemplate(listStep.params, scope())) as Record<string, unknown>;
-    source = {
-      pages: (startAfter) => {
-        const pages = client.list(listStep.method, params ?? {}, startAfter === undefined || startAfter === null ? {} : { startAfter });
-        return (async function* () {
-          for await (const page of pages) yield { rows: page.rows, cursorAfter: page.cursor, ...(page.total === undefined ? {} : { total: page.total }) };
-        })();
-      },
-    };
-  } else {
-    const collection = await evaluateFast(step.over, scope());
-    const rows = Array.isArray(collection) ? collection : collection === undefined || collection === null ? [] : [collection];
-    source = {
-      pages: (startAfter) =>
-        (async function* () {
-          if (startAfter !== 'end') yield { rows, cursorAfter: 'end' };
-        })(),
-    };
-  }
-  const base = scope();
-  const result = await executeForEach({
-    runId: run.id,
-    step,
-    client,
-    store,
-    base,
-    source,
-    cursorStepId,
-    startAfter: saved?.finished ? 'end' : saved?.cursor,
-    startPages: saved?.pages ?? 0,
-    startRows: saved?.rows ?? 0,
-    concurrency: step.concurrency ?? options.concurrency ?? 4,
-    stopSignal,
-    ...(options.plannedKeys ? { allowedKeys: options.plannedKeys.get(step.id) ?? new Set<string>() } : {}),
-    renderKey: (row) => renderItemKey(step, base, row),
-    onProgress: (event) => options.onEvent?.({ type: 'progress', runId: run.id, stepId: step.id, ...event }),
-  });
-  for (const [status, count] of Object.entries(result.counts) as Array<[ItemStatus, number]>) outcome.items[status] += count;
-  outcome.rows += result.rows;
-  if (listStep) outcome.steps[listStep.id] = { status: 'done', count: result.rows };
-  const stepResult = { count: result.counts.done, failed: result.counts.failed + result.counts.dead_letter, skipped: result.counts.skipped, notPlanned: result.counts.not_planned };
-  if (result.unknown.length > 0) {
-    outcome.unknownOutcomes = result.unknown.map((entry) => ({ stepId: step.id, ...entry }));
-    return stopRun(outcome, store, 'awaiting_decision', {
-      code: 'OUTCOME_UNKNOWN',
-      message: `${result.unknown.length} write(s) may or may not have reached the portal.`,
-      hint: `Decide with: ${formatResumeCommand(run, ['--resolve', 'ITEM=sent|not-sent'])}`,
-    });
-  }
-  if (result.stopError) {
-    return stopRun(outcome, store, 'failed', { code: result.stopError.code, message: result.stopError.message, hint: `Fix the cause, then: ${formatResumeCommand(run)}` });
-  }
-  if (result.interrupted) return stopRun(outcome, store, 'interrupted');
-  return stepResult;
-}
-
-async function executeBatchStep(step: BatchStep, options: RunOptions, scope: () => Record<string, unknown>): Promise<StepResult> {
-  const commands: Record<string, { method: string; params: Record<string, unknown> }> = {};
-  const earlier: string[] = [];
-  for (const command of step.commands) {
-    const scheduled = new Map(earlier.map((name) => [name, name]));
-    const params = await renderParams(command.params, scope(), { scheduled, earlier: [...earlier] });
-    if (params === NOT_YET) {
-      throw new RunRefusedError(`${step.id}.${command.name}: a reference to an earlier command can only be a plain path such as \${{ ${earlier[0] ?? 'name'}.result.ID }} (BATCH_REFERENCE).`, { code: 'BATCH_REFERENCE' });
-    }
-    commands[command.name] = { method: command.method, params: (params ?? {}) as Record<string, unknown> };
-    earlier.push(command.name);
-  }
-  const answer = await options.client.batch(commands, { halt: step.halt, write: step.commands.some((command) => command.risk !== 'read') });
-  const errors = Object.fromEntries(Object.entries(answer.errors).map(([name, error]) => [name, { error: error.code, error_description: error.message }]));
-  if (Object.keys(errors).length > 0 && step.onError === 'stop') {
-    const [name, first] = Object.entries(answer.errors)[0] as [string, { code: string; message: string }];
-    throw new RunRefusedError(`${step.id}.${name}: ${first.message} (${first.code}).`, { code: first.code || 'BATCH_COMMAND_FAILED', hint: 'Set on_error: skip on the step to carry on past failed commands.' });
-  }
-  return { result: answer.results, errors };
 }
 
 /** Resume: every write recorded as sent but never answered is looked up before anything is re-sent. */

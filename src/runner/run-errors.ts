@@ -33,3 +33,8 @@ export class RunRefusedError extends RefusalError {
 export class AssertionFailedError extends B24ChainError {
   override name = 'AssertionFailedError';
 }
+
+/** `chain plan` met what would stop the run (an item's read failing under `on_error: stop`): no plan (exit 1). */
+export class PlanStoppedError extends B24ChainError {
+  override name = 'PlanStoppedError';
+}

@@ -65,19 +65,26 @@ function start(store: RunStore, leases: LeaseStore, owned: () => { run: RunRecor
   };
 }
 
+/**
+ * Refuses (before any request) to start a run of a chain that has an unfinished run on the portal: the
+ * same file by its real path, or the same content with the same inputs. Names a live owner.
+ */
+export function refuseUnfinished(store: RunStore, leases: LeaseStore, newRun: NewRun): void {
+  const unfinished = store.findUnfinished(newRun.portal, newRun.chainPath, newRun.chainSha256, newRun.inputs);
+  if (!unfinished) return;
+  const holder = leases.holder(runLeaseResource(unfinished.id));
+  if (holder && leases.isAlive(holder)) throw inProgressError(unfinished, holder);
+  throw new RunRefusedError(`${newRun.chainPath}: run ${unfinished.id} of this chain on this portal is ${unfinished.status === 'running' ? 'interrupted' : unfinished.status.replace('_', ' ')} (RUN_UNFINISHED).`, {
+    code: 'RUN_UNFINISHED',
+    hint: `Continue it with: ${formatResumeCommand(unfinished)}`,
+  });
+}
+
 /** Creates the run and takes its lease, atomically refusing when the chain has an unfinished run on the portal. */
 export function startOwnedRun(store: RunStore, leases: LeaseStore, owner: LeaseOwner, guardUnfinished: boolean, newRun: NewRun): OwnedRun {
   return start(store, leases, () =>
     store.transaction(() => {
-      const unfinished = guardUnfinished ? store.findUnfinished(newRun.portal, newRun.chainPath, newRun.chainSha256, newRun.inputs) : undefined;
-      if (unfinished) {
-        const holder = leases.holder(runLeaseResource(unfinished.id));
-        if (holder && leases.isAlive(holder)) throw inProgressError(unfinished, holder);
-        throw new RunRefusedError(`${newRun.chainPath}: run ${unfinished.id} of this chain on this portal is ${unfinished.status === 'running' ? 'interrupted' : unfinished.status.replace('_', ' ')} (RUN_UNFINISHED).`, {
-          code: 'RUN_UNFINISHED',
-          hint: `Continue it with: ${formatResumeCommand(unfinished)}`,
-        });
-      }
+      if (guardUnfinished) refuseUnfinished(store, leases, newRun);
       const run = store.createRun(newRun);
       const attempt = leases.acquire(runLeaseResource(run.id), owner);
       if (!attempt.acquired) throw inProgressError(run, attempt.holder);
