@@ -5,15 +5,23 @@
  * processed, settled in crash-safe order, and nothing is deleted before it is done or dead-lettered.
  * Delivery is at least once; the handler's keyed writes make the effects happen once.
  * A stop signal finishes the reservation in flight (its rows are cleared or marked), then returns.
+ * One worker per application queue: the worker holds the queue's lease (`worker:<portal>`) from
+ * before its first request to its end, and checks it before every pass and every reservation.
+ * With `once`, a transient failure (5xx, garbage, network, a lost answer) is tried again within a
+ * small budget before the worker gives up.
  */
 import type { Database } from 'better-sqlite3';
 import { resolveChainInputs } from '../chain/resolve-chain-inputs.ts';
+import { isLeaseLostError } from '../errors/lease-lost-error.ts';
 import { isRefusalError } from '../errors/refusal-error.ts';
 import { checkWriteGates } from '../runner/run-chain.ts';
+import { processOwner } from '../runner/run-ownership.ts';
 import { RunStore } from '../runner/run-store.ts';
 import type { RunnerClient } from '../runner/runner-client.ts';
+import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/lease-store.ts';
+import { claimWorkerQueue, type WorkerQueueClaim } from './claim-worker-queue.ts';
 import { DeadLetterStore } from './dead-letter-store.ts';
-import { EventQueueError, EventsRefusedError, explainQueueError } from './event-errors.ts';
+import { EventQueueError, EventsRefusedError, explainQueueError, isTransientWorkerFailure, workerGaveUp } from './event-errors.ts';
 import type { EventHandler } from './load-handler.ts';
 import { processReservation, type ProcessOutcome } from './process-reservation.ts';
 import { reserveEvents, rereadReservation } from './queue-client.ts';
@@ -22,7 +30,7 @@ import { ReservationStore, type ReservationRecord } from './reservation-store.ts
 import { retryDeadLetters } from './retry-dead-letters.ts';
 import { withAuthConnector } from './with-auth-connector.ts';
 import type { WorkerContext, WorkerEvent } from './worker-context.ts';
-import { resolveWorkerSettings, type WorkerSettings } from './worker-options.ts';
+import { resolveWorkerSettings, type ResolvedWorkerSettings, type WorkerSettings } from './worker-options.ts';
 
 export interface WorkerOptions extends WorkerSettings {
   /** An application (OAuth) connection: queue methods are app-only. */
@@ -33,6 +41,11 @@ export interface WorkerOptions extends WorkerSettings {
   inputs?: Readonly<Record<string, unknown>>;
   stopSignal?: AbortSignal;
   onEvent?: (event: WorkerEvent) => void;
+  /** Where the queue's lease lives (default: the worker's database) and who takes it (default: this process). */
+  leases?: LeaseStore;
+  owner?: LeaseOwner;
+  /** How often the lease is renewed (5 s). */
+  heartbeatMs?: number;
 }
 
 export interface WorkerSummary {
@@ -47,6 +60,11 @@ export interface WorkerSummary {
 
 const MAX_ERROR_BACKOFF_MS = 60_000;
 
+/** Back-off of `--once` before attempt `failures + 1`: 250 ms, then doubling. Pure. */
+export function onceRetryDelayMs(failures: number): number {
+  return 250 * 2 ** Math.min(Math.max(failures - 1, 0), 10);
+}
+
 function isOutcomeUnknown(error: unknown): boolean {
   const candidate = error as { name?: string; code?: string } | null;
   return candidate?.name === 'OutcomeUnknownError' || candidate?.code === 'OUTCOME_UNKNOWN';
@@ -58,9 +76,27 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const { events: _ignored, ...provided } = options.inputs ?? {};
   const inputs = resolveChainInputs(options.handler.chain, provided);
   const client = withAuthConnector(options.client, settings.authConnector);
+  // Before any request: a second worker on this queue is refused here (WORKER_RUNNING).
+  const claim = claimWorkerQueue(options.leases ?? new SqliteLeaseStore(options.database), options.owner ?? processOwner(), client.portalKey, options.heartbeatMs);
+  try {
+    return await workQueue(options, settings, inputs, client, claim);
+  } finally {
+    claim.release();
+  }
+}
+
+async function workQueue(
+  options: WorkerOptions,
+  settings: ResolvedWorkerSettings,
+  inputs: Record<string, unknown>,
+  client: RunnerClient,
+  claim: WorkerQueueClaim,
+): Promise<WorkerSummary> {
   const clock = settings.clock;
   const now = (): number => clock.now();
   const stopSignal = options.stopSignal ?? new AbortController().signal;
+  // Sleeps end early on a stop signal or when the lease is lost.
+  const wakeSignal = AbortSignal.any([stopSignal, claim.lost]);
   const runs = new RunStore(options.database, now);
   const context: WorkerContext = {
     client,
@@ -90,13 +126,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       throw new EventsRefusedError(`${options.handler.path}: the handler run was refused: ${detail(outcome.refused)}`, { code: outcome.refused.code, hint: 'The rows stay reserved; fix the cause and start the worker again.' });
     }
     if (outcome.transient) {
-      throw new EventQueueError(`${options.handler.path}: the handler run failed: ${detail(outcome.transient)}`, { code: outcome.transient.code, hint: 'The rows stay reserved and are read again on the next pass.' });
+      throw new EventQueueError(`${options.handler.path}: the handler run failed: ${detail(outcome.transient)}`, { code: outcome.transient.code, hint: 'The rows stay reserved and are read again on the next pass.', retryable: true });
     }
   };
 
   const handle = async (reservation: ReservationRecord, rows: readonly unknown[]): Promise<void> => tally(await processReservation(context, reservation, rows));
 
   const readAgain = async (reservation: ReservationRecord): Promise<number> => {
+    claim.assertHeld();
     const saved = context.reservations.rowsOf(reservation.processId).length;
     const rows = await rereadReservation(client, context.scope, { processId: reservation.processId, errorRead: reservation.errorRead, limit: Math.max(settings.limit, saved) });
     context.emit({ type: 'reread', processId: reservation.processId, rows: rows.length, errorRead: reservation.errorRead });
@@ -105,13 +142,15 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   };
 
   const reserve = async (errorRead: boolean): Promise<number> => {
+    claim.assertHeld();
     let reservation;
     try {
       reservation = await reserveEvents(client, context.scope, { limit: settings.limit, errorRead });
     } catch (error) {
+      if (!isOutcomeUnknown(error)) throw error;
       // The reservation may exist without us knowing its process_id: find it before going on.
-      if (isOutcomeUnknown(error)) await adoptUnknownReservations(context);
-      throw error;
+      const adopted = await adoptUnknownReservations(context);
+      throw reservationLost(error, adopted);
     }
     if (reservation.rows.length === 0) return 0;
     summary.reserved += reservation.rows.length;
@@ -123,6 +162,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   };
 
   const pass = async (): Promise<number> => {
+    claim.assertHeld();
     markedThisPass = 0;
     let work = await retryDeadLetters({
       deadLetters: context.deadLetters,
@@ -147,11 +187,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     return work;
   };
 
-  try {
-    await adoptUnknownReservations(context);
-  } catch (error) {
-    throw explainQueueError(error, 'chain worker');
-  }
+  await retryingOnce(settings, stopSignal, wakeSignal, context, async () => {
+    try {
+      await adoptUnknownReservations(context);
+    } catch (error) {
+      throw explainQueueError(error, 'chain worker');
+    }
+  });
   context.emit({ type: 'started', portal: client.portalKey, authConnector: settings.authConnector, openReservations: context.reservations.openReservations().length });
   let failures = 0;
   for (;;) {
@@ -163,12 +205,15 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       failures = 0;
     } catch (caught) {
       const error = explainQueueError(caught, 'chain worker');
-      if (isRefusalError(error) || settings.once) throw error;
+      if (isRefusalError(error) || isLeaseLostError(error)) throw error;
       failures += 1;
-      const retryInMs = Math.min(Math.max(settings.pollIntervalMs, 1000) * 2 ** Math.min(failures - 1, 10), MAX_ERROR_BACKOFF_MS);
-      const failure = error as { code?: string; message?: string };
-      context.emit({ type: 'error', code: failure.code ?? 'ERROR', message: failure.message ?? String(error), retryInMs });
-      if (!(await sleep(clock, retryInMs, stopSignal))) break;
+      if (settings.once && (!isTransientWorkerFailure(error) || failures >= ONCE_ATTEMPTS)) throw isTransientWorkerFailure(error) ? workerGaveUp(error, failures) : error;
+      const retryInMs = settings.once ? onceRetryDelayMs(failures) : Math.min(Math.max(settings.pollIntervalMs, 1000) * 2 ** Math.min(failures - 1, 10), MAX_ERROR_BACKOFF_MS);
+      emitError(context, error, retryInMs);
+      if (!(await sleep(clock, retryInMs, wakeSignal))) {
+        claim.assertHeld();
+        break;
+      }
       continue;
     }
     if (stopSignal.aborted) break;
@@ -178,11 +223,51 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       return summary;
     }
     context.emit({ type: 'idle', sleepMs: settings.pollIntervalMs });
-    if (!(await sleep(clock, settings.pollIntervalMs, stopSignal))) break;
+    if (!(await sleep(clock, settings.pollIntervalMs, wakeSignal))) {
+      claim.assertHeld();
+      break;
+    }
   }
   summary.stoppedBy = 'signal';
   context.emit({ type: 'stopped', reason: 'signal' });
   return summary;
+}
+
+/** `--once` tries a pass this many times in a row before it gives up on a transient failure (exit 1). */
+const ONCE_ATTEMPTS = 3;
+
+function emitError(context: WorkerContext, error: unknown, retryInMs: number): void {
+  const failure = error as { code?: string; message?: string };
+  context.emit({ type: 'error', code: failure.code ?? 'ERROR', message: failure.message ?? String(error), retryInMs });
+}
+
+/** Runs `step`; with `once`, a transient failure is tried again (up to ONCE_ATTEMPTS); a running worker's loop retries anyway. */
+async function retryingOnce(settings: ResolvedWorkerSettings, stopSignal: AbortSignal, wakeSignal: AbortSignal, context: WorkerContext, step: () => Promise<void>): Promise<void> {
+  for (let failures = 0; ; ) {
+    try {
+      await step();
+      return;
+    } catch (error) {
+      failures += 1;
+      if (!isTransientWorkerFailure(error) || stopSignal.aborted) throw error;
+      if (failures >= ONCE_ATTEMPTS) throw settings.once ? workerGaveUp(error, failures) : error;
+      const retryInMs = onceRetryDelayMs(failures);
+      emitError(context, error, retryInMs);
+      if (!(await sleep(context.clock, retryInMs, wakeSignal))) throw error;
+    }
+  }
+}
+
+/** `event.offline.get {clear: 0}` got no usable answer: any reservation it made was looked up and adopted. */
+function reservationLost(error: unknown, adopted: number): EventQueueError {
+  const reason = (error as { cause?: { message?: unknown } } | null)?.cause?.message;
+  const what = typeof reason === 'string' ? reason.replace(/[.\s]+$/, '') : 'the answer was lost';
+  return new EventQueueError(`event.offline.get: the reservation got no usable answer (${what}); ${adopted > 0 ? `the ${adopted} reservation(s) it made were found with event.offline.list and adopted` : 'event.offline.list shows it reserved nothing'} (QUEUE_ANSWER_LOST).`, {
+    code: 'QUEUE_ANSWER_LOST',
+    hint: 'The rows stay reserved for this worker and are read again through their process_id; nothing is lost.',
+    cause: error,
+    retryable: true,
+  });
 }
 
 /** False when the stop signal cut the sleep short. */
