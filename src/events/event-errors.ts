@@ -14,12 +14,15 @@ export class EventsRefusedError extends RefusalError {
 /** The offline queue answered something the worker cannot get past (exit 1). */
 export class EventQueueError extends B24ChainError {
   override name = 'EventQueueError';
+  /** The queue method that failed (`event.offline.get`...), '' when the failure is not one call's. */
+  readonly method: string;
   /** The failure may pass by itself (the portal or the network), so the worker may try again. */
   readonly retryable: boolean;
 
-  constructor(message: string, options: B24ChainErrorOptions & { retryable?: boolean }) {
-    const { retryable, ...rest } = options;
+  constructor(message: string, options: B24ChainErrorOptions & { method?: string; retryable?: boolean }) {
+    const { method, retryable, ...rest } = options;
     super(message, rest);
+    this.method = method ?? '';
     this.retryable = retryable === true;
   }
 }
@@ -34,11 +37,29 @@ export function isTransientWorkerFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'EventQueueError' && (error as { retryable?: unknown }).retryable === true;
 }
 
-function withoutHint(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const hint = (error as { hint?: unknown }).hint;
-  const message = typeof hint === 'string' && hint !== '' && error.message.endsWith(` ${hint}`) ? error.message.slice(0, -hint.length - 1) : error.message;
-  return message.replace(/[.\s]+$/, '');
+/** What went wrong, without the method in front, the code's parentheses at the end or the hint: `HTTP 503 ...`. */
+export function failureReason(error: unknown): string {
+  let failure = error;
+  // A lost answer says little by itself: its cause (the 503, the dropped connection) says what happened.
+  while (failure instanceof Error && (isOutcomeUnknownError(failure) || (failure as { code?: unknown }).code === 'QUEUE_ANSWER_LOST') && failure.cause instanceof Error) failure = failure.cause;
+  if (!(failure instanceof Error)) return String(failure);
+  const hint = (failure as { hint?: unknown }).hint;
+  let text = typeof hint === 'string' && hint !== '' && failure.message.endsWith(` ${hint}`) ? failure.message.slice(0, -hint.length - 1) : failure.message;
+  const method = (failure as { method?: unknown }).method;
+  if (typeof method === 'string' && method !== '' && text.startsWith(`${method}: `)) text = text.slice(method.length + 2);
+  return text.replace(/[.\s]+$/, '');
+}
+
+/** `event.offline.get {clear: 0}` got no usable answer; any reservation it made was looked up with `event.offline.list` and adopted. */
+export function reservationAnswerLost(error: unknown, adopted: number): EventQueueError {
+  const found = adopted > 0 ? `the ${adopted} reservation(s) it made were found with event.offline.list and adopted` : 'event.offline.list shows it reserved nothing';
+  return new EventQueueError(`event.offline.get: the reservation got no usable answer (${failureReason(error)}); ${found} (QUEUE_ANSWER_LOST).`, {
+    code: 'QUEUE_ANSWER_LOST',
+    hint: 'Reserved rows stay reserved for this worker and are read again through their process_id; nothing is lost.',
+    cause: error,
+    method: 'event.offline.get',
+    retryable: true,
+  });
 }
 
 /**
@@ -48,17 +69,21 @@ function withoutHint(error: unknown): string {
 export function workerGaveUp(error: unknown, attempts: number): EventQueueError {
   const method = (error as { method?: unknown } | null)?.method;
   const code = (error as { code?: unknown } | null)?.code;
-  const last = withoutHint(error);
   if (typeof method === 'string' && method.startsWith('event.offline.')) {
-    return new EventQueueError(`${method}: the offline queue gave no usable answer ${attempts} times in a row; the last: ${last.startsWith(`${method}: `) ? last.slice(method.length + 2) : last} (QUEUE_UNAVAILABLE).`, {
+    return new EventQueueError(`${method}: the offline queue gave no usable answer ${attempts} times in a row; the last: ${failureReason(error)} (QUEUE_UNAVAILABLE).`, {
       code: 'QUEUE_UNAVAILABLE',
-      hint: 'Nothing is lost: rows already reserved stay reserved under their saved process_id, and rows not done were not cleared. Run chain worker --once again when the portal answers; it reads the saved reservations first.',
+      hint: 'Nothing is lost: rows already reserved stay reserved under their saved process_id, and no row was cleared before it was done. Run chain worker --once again when the portal answers; it reads the saved reservations first.',
       cause: error,
+      method,
     });
   }
-  return new EventQueueError(`${last} (failed ${attempts} times in a row).`, {
-    code: typeof code === 'string' && code !== '' ? code : 'WORKER_PASS_FAILED',
-    hint: 'The rows stay reserved and were not cleared; run chain worker --once again when the portal answers.',
+  const subject = typeof method === 'string' && method !== '' ? `${method}: ` : '';
+  const finalCode = typeof code === 'string' && code !== '' ? code : 'WORKER_PASS_FAILED';
+  const reason = failureReason(error);
+  const withoutCode = reason.endsWith(` (${finalCode})`) ? reason.slice(0, -finalCode.length - 3) : reason;
+  return new EventQueueError(`${subject}${withoutCode}; it failed ${attempts} times in a row (${finalCode}).`, {
+    code: finalCode,
+    hint: 'The rows stay reserved and none was cleared before it was done; run chain worker --once again when the portal answers.',
     cause: error,
   });
 }

@@ -21,7 +21,7 @@ import type { RunnerClient } from '../runner/runner-client.ts';
 import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/lease-store.ts';
 import { claimWorkerQueue, type WorkerQueueClaim } from './claim-worker-queue.ts';
 import { DeadLetterStore } from './dead-letter-store.ts';
-import { EventQueueError, EventsRefusedError, explainQueueError, isTransientWorkerFailure, workerGaveUp } from './event-errors.ts';
+import { EventQueueError, EventsRefusedError, explainQueueError, isTransientWorkerFailure, reservationAnswerLost, workerGaveUp } from './event-errors.ts';
 import type { EventHandler } from './load-handler.ts';
 import { processReservation, type ProcessOutcome } from './process-reservation.ts';
 import { reserveEvents, rereadReservation } from './queue-client.ts';
@@ -150,7 +150,7 @@ async function workQueue(
       if (!isOutcomeUnknown(error)) throw error;
       // The reservation may exist without us knowing its process_id: find it before going on.
       const adopted = await adoptUnknownReservations(context);
-      throw reservationLost(error, adopted);
+      throw reservationAnswerLost(error, adopted);
     }
     if (reservation.rows.length === 0) return 0;
     summary.reserved += reservation.rows.length;
@@ -256,18 +256,6 @@ async function retryingOnce(settings: ResolvedWorkerSettings, stopSignal: AbortS
       if (!(await sleep(context.clock, retryInMs, wakeSignal))) throw error;
     }
   }
-}
-
-/** `event.offline.get {clear: 0}` got no usable answer: any reservation it made was looked up and adopted. */
-function reservationLost(error: unknown, adopted: number): EventQueueError {
-  const reason = (error as { cause?: { message?: unknown } } | null)?.cause?.message;
-  const what = typeof reason === 'string' ? reason.replace(/[.\s]+$/, '') : 'the answer was lost';
-  return new EventQueueError(`event.offline.get: the reservation got no usable answer (${what}); ${adopted > 0 ? `the ${adopted} reservation(s) it made were found with event.offline.list and adopted` : 'event.offline.list shows it reserved nothing'} (QUEUE_ANSWER_LOST).`, {
-    code: 'QUEUE_ANSWER_LOST',
-    hint: 'The rows stay reserved for this worker and are read again through their process_id; nothing is lost.',
-    cause: error,
-    retryable: true,
-  });
 }
 
 /** False when the stop signal cut the sleep short. */
