@@ -12,7 +12,8 @@ import { describe, it } from 'node:test';
 import { openStateDatabase } from '../../src/store/index.ts';
 import { fetchStats } from '../helpers/emulator-process.ts';
 import { addLeads, applicationEnv, contactsByOrigin, handlerPath, queueRows, runEventsCli, startEventsCli, temporaryDatabase, useEventsPortal } from './helpers/events-fixture.ts';
-import { bindEvents } from '../../src/events/index.ts';
+import { bindEvents, loadHandler, runWorker, type WorkerEvent } from '../../src/events/index.ts';
+import { SqliteLeaseStore } from '../../src/store/lease-store.ts';
 
 /** Resolves with the child at the first stderr line of `type` (a `--json` progress event), after `act` ran on it. */
 function onFirst(type: string, act: (child: ChildProcess) => void): { onLine: (line: string, child: ChildProcess) => void; seen: Promise<void> } {
@@ -28,6 +29,15 @@ function onFirst(type: string, act: (child: ChildProcess) => void): { onLine: (l
       resolveSeen();
     },
   };
+}
+
+async function caughtError(work: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await work();
+  } catch (error) {
+    return error;
+  }
+  assert.fail('expected an error');
 }
 
 async function requestCount(url: string): Promise<number> {
@@ -96,5 +106,32 @@ describe('chain worker: one worker per application queue', () => {
     assert.equal(leaseRow(database)?.fencing_token, (orphan?.fencing_token ?? 0) + 1, 'taken over: the fencing token grew');
     assert.deepEqual([...(await contactsByOrigin(portal.emulator)).keys()].sort(), leads.map((id) => `lead-${id}`).sort(), 'a contact for every lead');
     assert.deepEqual(await queueRows(portal.client), [], 'the queue is drained, nothing left reserved');
+  });
+
+  it('stops before reserving more rows once another process took its queue over (LEASE_LOST), settling what it had', async () => {
+    const state = openStateDatabase(temporaryDatabase('worker-lease-lost'));
+    try {
+      await bindEvents(portal.client, { events: ['ONCRMLEADADD'], offline: true });
+      await addLeads(portal.emulator, 30);
+      // Another process that sees this worker as dead (its pid "gone") takes the queue while the first reservation is handled.
+      const rival = new SqliteLeaseStore(state, { pidAlive: () => false });
+      const events: WorkerEvent[] = [];
+      const onEvent = (event: WorkerEvent): void => {
+        events.push(event);
+        if (event.type === 'reserved') assert.equal(rival.acquire(`worker:${portal.client.portalKey}`, { ownerId: 'rival', pid: 1, host: 'elsewhere' }).acquired, true);
+      };
+
+      const handler = await loadHandler(handlerPath);
+      const error = await caughtError(() => runWorker({ client: portal.client, database: state, handler, once: true, confirmWrite: true, limit: 10, onEvent }));
+
+      assert.equal((error as { code?: string }).code, 'LEASE_LOST', String(error));
+      assert.match(String(error), /worker:.*no longer owns it; it was taken over by pid 1 on elsewhere \(LEASE_LOST\)/);
+      assert.deepEqual(events.filter((event) => event.type === 'reserved').map((event) => event.type === 'reserved' && event.rows), [10], 'one reservation, none after the takeover');
+      assert.ok(events.some((event) => event.type === 'cleared' && event.rows === 10), 'the reservation in flight was settled');
+      assert.equal((await queueRows(portal.client)).length, 20, 'the rest is left for the new owner');
+      assert.equal(rival.holder(`worker:${portal.client.portalKey}`)?.ownerId, 'rival', 'and the loser did not release the new owner\'s lease');
+    } finally {
+      state.close();
+    }
   });
 });
