@@ -187,15 +187,36 @@ async function workQueue(
     return work;
   };
 
-  await retryingOnce(settings, stopSignal, wakeSignal, context, async () => {
+  let failures = 0;
+  /**
+   * After a failed step: refusals, a lost lease and (with --once) a lasting or non-transient failure
+   * are thrown; otherwise the worker backs off. False when a stop signal ended the back-off.
+   */
+  const backOff = async (caught: unknown): Promise<boolean> => {
+    const error = explainQueueError(caught, 'chain worker');
+    if (isRefusalError(error) || isLeaseLostError(error)) throw error;
+    failures += 1;
+    const transient = isTransientWorkerFailure(error);
+    if (settings.once && (!transient || failures >= ONCE_ATTEMPTS)) throw transient ? workerGaveUp(error, failures) : error;
+    const retryInMs = settings.once ? onceRetryDelayMs(failures) : Math.min(Math.max(settings.pollIntervalMs, 1000) * 2 ** Math.min(failures - 1, 10), MAX_ERROR_BACKOFF_MS);
+    context.emit({ type: 'error', code: (error as { code?: string }).code ?? 'ERROR', message: error instanceof Error ? error.message : String(error), retryInMs });
+    if (await sleep(clock, retryInMs, wakeSignal)) return true;
+    claim.assertHeld();
+    return false;
+  };
+
+  // Reservations made but never saved (a crash, a lost answer) are found before anything else.
+  let recovered = false;
+  while (!recovered && !stopSignal.aborted) {
     try {
       await adoptUnknownReservations(context);
-    } catch (error) {
-      throw explainQueueError(error, 'chain worker');
+      recovered = true;
+      failures = 0;
+    } catch (caught) {
+      if (!(await backOff(caught))) break;
     }
-  });
-  context.emit({ type: 'started', portal: client.portalKey, authConnector: settings.authConnector, openReservations: context.reservations.openReservations().length });
-  let failures = 0;
+  }
+  if (recovered) context.emit({ type: 'started', portal: client.portalKey, authConnector: settings.authConnector, openReservations: context.reservations.openReservations().length });
   for (;;) {
     if (stopSignal.aborted) break;
     let work = 0;
@@ -204,17 +225,8 @@ async function workQueue(
       work = await pass();
       failures = 0;
     } catch (caught) {
-      const error = explainQueueError(caught, 'chain worker');
-      if (isRefusalError(error) || isLeaseLostError(error)) throw error;
-      failures += 1;
-      if (settings.once && (!isTransientWorkerFailure(error) || failures >= ONCE_ATTEMPTS)) throw isTransientWorkerFailure(error) ? workerGaveUp(error, failures) : error;
-      const retryInMs = settings.once ? onceRetryDelayMs(failures) : Math.min(Math.max(settings.pollIntervalMs, 1000) * 2 ** Math.min(failures - 1, 10), MAX_ERROR_BACKOFF_MS);
-      emitError(context, error, retryInMs);
-      if (!(await sleep(clock, retryInMs, wakeSignal))) {
-        claim.assertHeld();
-        break;
-      }
-      continue;
+      if (await backOff(caught)) continue;
+      break;
     }
     if (stopSignal.aborted) break;
     if (work > 0) continue;
@@ -235,28 +247,6 @@ async function workQueue(
 
 /** `--once` tries a pass this many times in a row before it gives up on a transient failure (exit 1). */
 const ONCE_ATTEMPTS = 3;
-
-function emitError(context: WorkerContext, error: unknown, retryInMs: number): void {
-  const failure = error as { code?: string; message?: string };
-  context.emit({ type: 'error', code: failure.code ?? 'ERROR', message: failure.message ?? String(error), retryInMs });
-}
-
-/** Runs `step`; with `once`, a transient failure is tried again (up to ONCE_ATTEMPTS); a running worker's loop retries anyway. */
-async function retryingOnce(settings: ResolvedWorkerSettings, stopSignal: AbortSignal, wakeSignal: AbortSignal, context: WorkerContext, step: () => Promise<void>): Promise<void> {
-  for (let failures = 0; ; ) {
-    try {
-      await step();
-      return;
-    } catch (error) {
-      failures += 1;
-      if (!isTransientWorkerFailure(error) || stopSignal.aborted) throw error;
-      if (failures >= ONCE_ATTEMPTS) throw settings.once ? workerGaveUp(error, failures) : error;
-      const retryInMs = onceRetryDelayMs(failures);
-      emitError(context, error, retryInMs);
-      if (!(await sleep(context.clock, retryInMs, wakeSignal))) throw error;
-    }
-  }
-}
 
 /** False when the stop signal cut the sleep short. */
 async function sleep(clock: WorkerContext['clock'], ms: number, signal: AbortSignal): Promise<boolean> {
