@@ -47,6 +47,8 @@ describe('chain worker dlq retry of a dead letter whose write outcome is unknown
     assert.deepEqual(letter.unknownWrites, recorded, 'the dead letter records the write that may or may not have happened');
     assert.equal(await notes(), 1, 'the portal did execute the write whose answer was lost');
 
+    const listed = await runEventsCli(['worker', 'dlq', 'list'], env);
+    assert.match(listed.stdout, new RegExp(`^    a retry may apply its effect twice: check the portal first \\(dlq retry ${letter.id} --force\\)$`, 'm'));
     const refused = await runEventsCli(['worker', 'dlq', 'retry', String(letter.id)], env);
     assert.equal(refused.code, 2, refused.stderr);
     assert.equal(

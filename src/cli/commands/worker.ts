@@ -10,7 +10,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseInputAssignments } from '../../chain/resolve-chain-inputs.ts';
-import { checkDeadLetterRetry, DeadLetterStore, EventsRefusedError, loadHandler, parseDuration, resolveWorkerSettings, runWorker, type WorkerEvent, type WorkerSettings } from '../../events/index.ts';
+import { checkDeadLetterRetry, DeadLetterStore, riskyWrites, EventsRefusedError, loadHandler, parseDuration, resolveWorkerSettings, runWorker, type WorkerEvent, type WorkerSettings } from '../../events/index.ts';
 import { checkWriteGates } from '../../runner/run-chain.ts';
 import { openStateDatabase } from '../../store/index.ts';
 import { ExitCode, reportExitCode } from '../exit-code.ts';
@@ -188,6 +188,7 @@ export function registerWorkerCommands(program: Command): void {
           for (const letter of letters) {
             const seen = `first seen ${new Date(letter.firstSeen).toISOString()}, last ${new Date(letter.lastSeen).toISOString()}`;
             process.stdout.write(`${letter.id}  ${letter.status}  ${letter.eventName} row ${letter.rowId}  ${letter.attempts} attempt(s)  ${seen}\n    ${letter.error.code || 'ERROR'}: ${letter.error.message}\n`);
+            if (riskyWrites(letter).risky) process.stdout.write(`    a retry may apply its effect twice: check the portal first (dlq retry ${letter.id} --force)\n`);
           }
         } finally {
           close();
