@@ -10,6 +10,17 @@ export type DeadLetterSource = 'offline' | 'online';
 /** `dead` waits for a person; `retry` is picked up by the next worker pass; `resolved` and `dropped` are final. */
 export type DeadLetterStatus = 'dead' | 'retry' | 'resolved' | 'dropped';
 
+/** A write of the row's handler run that was sent and never answered, and that reconciliation could not settle. */
+export interface UnknownWrite {
+  stepId: string;
+  subStepId: string;
+  method: string;
+  /** `ORIGINATOR_ID=…&ORIGIN_ID=…` when the write carries one (look the record up by it), else null. */
+  naturalKey: string | null;
+  /** An update that sets the same values again: sending it twice has no second effect. */
+  resendable: boolean;
+}
+
 export interface DeadLetterInput {
   portal: string;
   source: DeadLetterSource;
@@ -23,6 +34,8 @@ export interface DeadLetterInput {
   attempts: number;
   firstSeen: number;
   lastSeen: number;
+  /** For an unknown outcome (`OUTCOME_UNKNOWN`): the writes that may or may not have happened; null when not recorded. */
+  unknownWrites?: UnknownWrite[] | null;
 }
 
 export interface DeadLetter extends DeadLetterInput {
@@ -48,6 +61,7 @@ interface DeadLetterRow {
   last_seen: number;
   status: DeadLetterStatus;
   updated_at: number;
+  unknown_writes_json: string | null;
 }
 
 function toDeadLetter(row: DeadLetterRow): DeadLetter {
@@ -67,6 +81,7 @@ function toDeadLetter(row: DeadLetterRow): DeadLetter {
     lastSeen: row.last_seen,
     status: row.status,
     updatedAt: row.updated_at,
+    unknownWrites: row.unknown_writes_json === null ? null : (JSON.parse(row.unknown_writes_json) as UnknownWrite[]),
   };
 }
 
@@ -80,8 +95,8 @@ export class DeadLetterStore {
     const result = this.database
       .prepare(
         `INSERT INTO event_dead_letters (portal, source, auth_connector, event_name, row_id, message_id, process_id, payload_json,
-           error_code, error_message, attempts, first_seen, last_seen, status, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'dead', ?)`,
+           error_code, error_message, attempts, first_seen, last_seen, status, updated_at, unknown_writes_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'dead', ?, ?)`,
       )
       .run(
         input.portal,
@@ -98,6 +113,7 @@ export class DeadLetterStore {
         input.firstSeen,
         input.lastSeen,
         this.now(),
+        input.unknownWrites ? JSON.stringify(input.unknownWrites) : null,
       );
     return Number(result.lastInsertRowid);
   }
@@ -133,11 +149,11 @@ export class DeadLetterStore {
     return this.database.prepare('UPDATE event_dead_letters SET status = ?, updated_at = ? WHERE id = ?').run(status, this.now(), id).changes > 0;
   }
 
-  /** A retried dead letter failed again: back to `dead` with the new error. */
-  failAgain(id: number, error: { code: string; message: string }): void {
+  /** A retried dead letter failed again: back to `dead` with the new error (and, for an unknown outcome, its writes). */
+  failAgain(id: number, error: { code: string; message: string }, unknownWrites: UnknownWrite[] | null = null): void {
     const now = this.now();
     this.database
-      .prepare(`UPDATE event_dead_letters SET status = 'dead', error_code = ?, error_message = ?, attempts = attempts + 1, last_seen = ?, updated_at = ? WHERE id = ?`)
-      .run(error.code, error.message, now, now, id);
+      .prepare(`UPDATE event_dead_letters SET status = 'dead', error_code = ?, error_message = ?, attempts = attempts + 1, last_seen = ?, updated_at = ?, unknown_writes_json = ? WHERE id = ?`)
+      .run(error.code, error.message, now, now, unknownWrites ? JSON.stringify(unknownWrites) : null, id);
   }
 }

@@ -6,7 +6,10 @@ export { loadHandler, findEventSteps, type EventHandler } from './load-handler.t
 export { checkEventRow, identityOf, type CheckedRow, type HandlerEvent, type RowIdentity } from './event-row.ts';
 export { runHandler, verdictsOfRun, isTransientRunError, type RowVerdict, type HandlerRunOptions, type HandlerRunResult } from './run-handler.ts';
 export { ReservationStore, type ReservationRecord, type SavedRow, type RowStatus } from './reservation-store.ts';
-export { DeadLetterStore, type DeadLetter, type DeadLetterInput, type DeadLetterSource, type DeadLetterStatus } from './dead-letter-store.ts';
+export { DeadLetterStore, type DeadLetter, type DeadLetterInput, type DeadLetterSource, type DeadLetterStatus, type UnknownWrite } from './dead-letter-store.ts';
+export { checkDeadLetterRetry } from './retry-dead-letters.ts';
+export { findUnknownWrites, riskyWrites } from './find-unknown-writes.ts';
+export { claimWorkerQueue, workerLeaseResource, workerRunningError, type WorkerQueueClaim } from './claim-worker-queue.ts';
 export { reserveEvents, rereadReservation, clearEventRows, markEventErrors, findReservations, type QueueScope, type Reservation, type ListedReservation } from './queue-client.ts';
 export { withAuthConnector } from './with-auth-connector.ts';
 export { bindEvents, listBindings, type BindRequest, type BindResult, type EventBinding } from './bind-events.ts';

@@ -5,14 +5,22 @@
  * processed, settled in crash-safe order, and nothing is deleted before it is done or dead-lettered.
  * Delivery is at least once; the handler's keyed writes make the effects happen once.
  * A stop signal finishes the reservation in flight (its rows are cleared or marked), then returns.
+ * One worker per application queue: the worker holds the queue's lease (`worker:<portal>`) from
+ * before its first request to its end, and checks it before every pass and every reservation.
+ * With `once`, a transient failure (5xx, garbage, network, a lost answer) is tried again within a
+ * small budget before the worker gives up.
  */
 import type { Database } from 'better-sqlite3';
+import { isLeaseLostError } from '../errors/lease-lost-error.ts';
 import { isRefusalError } from '../errors/refusal-error.ts';
 import { checkWriteGates } from '../runner/run-chain.ts';
+import { processOwner } from '../runner/run-ownership.ts';
 import { RunStore } from '../runner/run-store.ts';
 import type { RunnerClient } from '../runner/runner-client.ts';
+import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/lease-store.ts';
+import { claimWorkerQueue, type WorkerQueueClaim } from './claim-worker-queue.ts';
 import { DeadLetterStore } from './dead-letter-store.ts';
-import { EventQueueError, EventsRefusedError, explainQueueError } from './event-errors.ts';
+import { EventQueueError, EventsRefusedError, explainQueueError, isTransientWorkerFailure, reservationAnswerLost, workerGaveUp } from './event-errors.ts';
 import { resolveHandlerInputs, type EventHandler } from './load-handler.ts';
 import { processReservation, type ProcessOutcome } from './process-reservation.ts';
 import { reserveEvents, rereadReservation } from './queue-client.ts';
@@ -21,7 +29,7 @@ import { ReservationStore, type ReservationRecord } from './reservation-store.ts
 import { retryDeadLetters } from './retry-dead-letters.ts';
 import { withAuthConnector } from './with-auth-connector.ts';
 import type { WorkerContext, WorkerEvent } from './worker-context.ts';
-import { resolveWorkerSettings, type WorkerSettings } from './worker-options.ts';
+import { resolveWorkerSettings, type ResolvedWorkerSettings, type WorkerSettings } from './worker-options.ts';
 
 export interface WorkerOptions extends WorkerSettings {
   /** An application (OAuth) connection: queue methods are app-only. */
@@ -32,6 +40,11 @@ export interface WorkerOptions extends WorkerSettings {
   inputs?: Readonly<Record<string, unknown>>;
   stopSignal?: AbortSignal;
   onEvent?: (event: WorkerEvent) => void;
+  /** Where the queue's lease lives (default: the worker's database) and who takes it (default: this process). */
+  leases?: LeaseStore;
+  owner?: LeaseOwner;
+  /** How often the lease is renewed (5 s). */
+  heartbeatMs?: number;
 }
 
 export interface WorkerSummary {
@@ -46,6 +59,11 @@ export interface WorkerSummary {
 
 const MAX_ERROR_BACKOFF_MS = 60_000;
 
+/** Back-off of `--once` before attempt `failures + 1`: 250 ms, then doubling. Pure. */
+export function onceRetryDelayMs(failures: number): number {
+  return 250 * 2 ** Math.min(Math.max(failures - 1, 0), 10);
+}
+
 function isOutcomeUnknown(error: unknown): boolean {
   const candidate = error as { name?: string; code?: string } | null;
   return candidate?.name === 'OutcomeUnknownError' || candidate?.code === 'OUTCOME_UNKNOWN';
@@ -56,9 +74,27 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   checkWriteGates(options.handler.summary, settings);
   const inputs = resolveHandlerInputs(options.handler, options.inputs ?? {});
   const client = withAuthConnector(options.client, settings.authConnector);
+  // Before any request: a second worker on this queue is refused here (WORKER_RUNNING).
+  const claim = claimWorkerQueue(options.leases ?? new SqliteLeaseStore(options.database), options.owner ?? processOwner(), client.portalKey, options.heartbeatMs);
+  try {
+    return await workQueue(options, settings, inputs, client, claim);
+  } finally {
+    claim.release();
+  }
+}
+
+async function workQueue(
+  options: WorkerOptions,
+  settings: ResolvedWorkerSettings,
+  inputs: Record<string, unknown>,
+  client: RunnerClient,
+  claim: WorkerQueueClaim,
+): Promise<WorkerSummary> {
   const clock = settings.clock;
   const now = (): number => clock.now();
   const stopSignal = options.stopSignal ?? new AbortController().signal;
+  // Sleeps end early on a stop signal or when the lease is lost.
+  const wakeSignal = AbortSignal.any([stopSignal, claim.lost]);
   const runs = new RunStore(options.database, now);
   const context: WorkerContext = {
     client,
@@ -88,13 +124,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       throw new EventsRefusedError(`${options.handler.path}: the handler run was refused: ${detail(outcome.refused)}`, { code: outcome.refused.code, hint: 'The rows stay reserved; fix the cause and start the worker again.' });
     }
     if (outcome.transient) {
-      throw new EventQueueError(`${options.handler.path}: the handler run failed: ${detail(outcome.transient)}`, { code: outcome.transient.code, hint: 'The rows stay reserved and are read again on the next pass.' });
+      throw new EventQueueError(`${options.handler.path}: the handler run failed: ${detail(outcome.transient)}`, { code: outcome.transient.code, hint: 'The rows stay reserved and are read again on the next pass.', retryable: true });
     }
   };
 
   const handle = async (reservation: ReservationRecord, rows: readonly unknown[]): Promise<void> => tally(await processReservation(context, reservation, rows));
 
   const readAgain = async (reservation: ReservationRecord): Promise<number> => {
+    claim.assertHeld();
     const saved = context.reservations.rowsOf(reservation.processId).length;
     const rows = await rereadReservation(client, context.scope, { processId: reservation.processId, errorRead: reservation.errorRead, limit: Math.max(settings.limit, saved) });
     context.emit({ type: 'reread', processId: reservation.processId, rows: rows.length, errorRead: reservation.errorRead });
@@ -103,13 +140,15 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   };
 
   const reserve = async (errorRead: boolean): Promise<number> => {
+    claim.assertHeld();
     let reservation;
     try {
       reservation = await reserveEvents(client, context.scope, { limit: settings.limit, errorRead });
     } catch (error) {
+      if (!isOutcomeUnknown(error)) throw error;
       // The reservation may exist without us knowing its process_id: find it before going on.
-      if (isOutcomeUnknown(error)) await adoptUnknownReservations(context);
-      throw error;
+      const adopted = await adoptUnknownReservations(context);
+      throw reservationAnswerLost(error, adopted);
     }
     if (reservation.rows.length === 0) return 0;
     summary.reserved += reservation.rows.length;
@@ -121,6 +160,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   };
 
   const pass = async (): Promise<number> => {
+    claim.assertHeld();
     markedThisPass = 0;
     let work = await retryDeadLetters({
       deadLetters: context.deadLetters,
@@ -145,13 +185,36 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     return work;
   };
 
-  try {
-    await adoptUnknownReservations(context);
-  } catch (error) {
-    throw explainQueueError(error, 'chain worker');
-  }
-  context.emit({ type: 'started', portal: client.portalKey, authConnector: settings.authConnector, openReservations: context.reservations.openReservations().length });
   let failures = 0;
+  /**
+   * After a failed step: refusals, a lost lease and (with --once) a lasting or non-transient failure
+   * are thrown; otherwise the worker backs off. False when a stop signal ended the back-off.
+   */
+  const backOff = async (caught: unknown): Promise<boolean> => {
+    const error = explainQueueError(caught, 'chain worker');
+    if (isRefusalError(error) || isLeaseLostError(error)) throw error;
+    failures += 1;
+    const transient = isTransientWorkerFailure(error);
+    if (settings.once && (!transient || failures >= ONCE_ATTEMPTS)) throw transient ? workerGaveUp(error, failures) : error;
+    const retryInMs = settings.once ? onceRetryDelayMs(failures) : Math.min(Math.max(settings.pollIntervalMs, 1000) * 2 ** Math.min(failures - 1, 10), MAX_ERROR_BACKOFF_MS);
+    context.emit({ type: 'error', code: (error as { code?: string }).code ?? 'ERROR', message: error instanceof Error ? error.message : String(error), retryInMs });
+    if (await sleep(clock, retryInMs, wakeSignal)) return true;
+    claim.assertHeld();
+    return false;
+  };
+
+  // Reservations made but never saved (a crash, a lost answer) are found before anything else.
+  let recovered = false;
+  while (!recovered && !stopSignal.aborted) {
+    try {
+      await adoptUnknownReservations(context);
+      recovered = true;
+      failures = 0;
+    } catch (caught) {
+      if (!(await backOff(caught))) break;
+    }
+  }
+  if (recovered) context.emit({ type: 'started', portal: client.portalKey, authConnector: settings.authConnector, openReservations: context.reservations.openReservations().length });
   for (;;) {
     if (stopSignal.aborted) break;
     let work = 0;
@@ -160,14 +223,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       work = await pass();
       failures = 0;
     } catch (caught) {
-      const error = explainQueueError(caught, 'chain worker');
-      if (isRefusalError(error) || settings.once) throw error;
-      failures += 1;
-      const retryInMs = Math.min(Math.max(settings.pollIntervalMs, 1000) * 2 ** Math.min(failures - 1, 10), MAX_ERROR_BACKOFF_MS);
-      const failure = error as { code?: string; message?: string };
-      context.emit({ type: 'error', code: failure.code ?? 'ERROR', message: failure.message ?? String(error), retryInMs });
-      if (!(await sleep(clock, retryInMs, stopSignal))) break;
-      continue;
+      if (await backOff(caught)) continue;
+      break;
     }
     if (stopSignal.aborted) break;
     if (work > 0) continue;
@@ -176,12 +233,18 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       return summary;
     }
     context.emit({ type: 'idle', sleepMs: settings.pollIntervalMs });
-    if (!(await sleep(clock, settings.pollIntervalMs, stopSignal))) break;
+    if (!(await sleep(clock, settings.pollIntervalMs, wakeSignal))) {
+      claim.assertHeld();
+      break;
+    }
   }
   summary.stoppedBy = 'signal';
   context.emit({ type: 'stopped', reason: 'signal' });
   return summary;
 }
+
+/** `--once` tries a pass this many times in a row before it gives up on a transient failure (exit 1). */
+const ONCE_ATTEMPTS = 3;
 
 /** False when the stop signal cut the sleep short. */
 async function sleep(clock: WorkerContext['clock'], ms: number, signal: AbortSignal): Promise<boolean> {

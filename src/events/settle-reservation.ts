@@ -5,8 +5,9 @@
  * `event.offline.error`. Each portal call is idempotent, so whatever a crash interrupts is repeated
  * on the next read of the reservation.
  */
-import type { DeadLetterInput } from './dead-letter-store.ts';
-import type { CheckedRow } from './event-row.ts';
+import type { DeadLetterInput, UnknownWrite } from './dead-letter-store.ts';
+import type { CheckedRow, HandlerEvent } from './event-row.ts';
+import { findUnknownWrites } from './find-unknown-writes.ts';
 import { clearEventRows, markEventErrors } from './queue-client.ts';
 import type { ReservationRecord, RowUpdate, SavedRow } from './reservation-store.ts';
 import { FINAL_ROW_STATUSES } from './reservation-store.ts';
@@ -28,8 +29,16 @@ export interface ReservationOutcome {
   closed: boolean;
 }
 
-function deadLetterOf(context: WorkerContext, reservation: ReservationRecord, row: SavedRow, error: { code: string; message: string }, attempts: number): DeadLetterInput {
+function deadLetterOf(
+  context: WorkerContext,
+  reservation: ReservationRecord,
+  row: SavedRow,
+  error: { code: string; message: string },
+  attempts: number,
+  unknownWrites?: UnknownWrite[] | null,
+): DeadLetterInput {
   return {
+    ...(unknownWrites === undefined ? {} : { unknownWrites }),
     portal: context.reservations.portal,
     source: 'offline',
     authConnector: context.reservations.authConnector,
@@ -43,6 +52,15 @@ function deadLetterOf(context: WorkerContext, reservation: ReservationRecord, ro
     firstSeen: row.firstSeen,
     lastSeen: context.clock.now(),
   };
+}
+
+/** The row's unknown writes in the run that gave the verdict (or the reservation's earlier run, resumed). */
+async function unknownWritesOf(context: WorkerContext, runIds: ReadonlyArray<string | null>, event: HandlerEvent): Promise<UnknownWrite[] | null> {
+  for (const runId of new Set(runIds)) {
+    const writes = await findUnknownWrites(context.handlerRun.handler, context.runs, runId, event);
+    if (writes) return writes;
+  }
+  return null;
 }
 
 export async function settleReservation(
@@ -85,7 +103,9 @@ export async function settleReservation(
     const attempts = saved.attempts + 1;
     if (verdict.status === 'unknown' || attempts > context.maxRetries) {
       const error = verdict.status === 'unknown' ? verdict.error : { code: verdict.error.code, message: `${verdict.error.message} (gave up after ${attempts} attempts)` };
-      letters.push(deadLetterOf(context, reservation, saved, error, attempts));
+      // An unknown outcome records which writes may or may not have happened (dlq retry checks them).
+      const unknownWrites = verdict.status === 'unknown' ? await unknownWritesOf(context, [runId, reservation.runId], checked.event) : undefined;
+      letters.push(deadLetterOf(context, reservation, saved, error, attempts, unknownWrites));
       updates.push({ rowId: saved.rowId, status: 'dead', attempts, error: error.message });
       status.set(saved.rowId, 'dead');
       outcome.deadLettered += 1;

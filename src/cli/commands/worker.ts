@@ -1,14 +1,16 @@
 /**
  * `chain worker --handler FILE.yml` (the offline-event loop, DESIGN.md §8) and
- * `chain worker dlq list | retry ID | drop ID` (the local dead letters). Progress goes to stderr, one
+ * `chain worker dlq list | retry ID [--force] | drop ID` (the local dead letters). Progress goes to stderr, one
  * line per step (JSON lines with --json); the summary to stdout. SIGINT/SIGTERM: the reservation in
  * flight is finished and settled, then the worker exits 0; a second signal exits 3 at once.
  * Exit codes: 0 stopped or drained (--once), 1 a portal or network error it could not get past
- * (--once), 2 a refusal (webhook, missing --confirm-write, bad handler or option).
+ * (--once, after a few attempts), 2 a refusal (webhook, missing --confirm-write, bad handler or
+ * option, another live worker on the queue: WORKER_RUNNING; a dead-letter retry that may apply an
+ * effect twice without --force: DEAD_LETTER_UNSAFE_RETRY).
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseInputAssignments } from '../../chain/resolve-chain-inputs.ts';
-import { DeadLetterStore, EventsRefusedError, loadHandler, parseDuration, resolveWorkerSettings, runWorker, type WorkerEvent, type WorkerSettings } from '../../events/index.ts';
+import { checkDeadLetterRetry, DeadLetterStore, riskyWrites, EventsRefusedError, loadHandler, parseDuration, resolveWorkerSettings, runWorker, type WorkerEvent, type WorkerSettings } from '../../events/index.ts';
 import { checkWriteGates } from '../../runner/run-chain.ts';
 import { openStateDatabase } from '../../store/index.ts';
 import { ExitCode, reportExitCode } from '../exit-code.ts';
@@ -132,7 +134,7 @@ function deadLetterId(value: string): number {
   return id;
 }
 
-function changeDeadLetter(action: 'retry' | 'drop', value: string, flags: EventsConnectionFlags): void {
+function changeDeadLetter(action: 'retry' | 'drop', value: string, flags: EventsConnectionFlags & { force?: boolean }): void {
   const id = deadLetterId(value);
   const { store, close } = openDeadLetters(flags);
   try {
@@ -141,9 +143,12 @@ function changeDeadLetter(action: 'retry' | 'drop', value: string, flags: Events
     if (letter.status === 'resolved' || letter.status === 'dropped') {
       throw new EventsRefusedError(`chain worker dlq ${action} ${id}: the dead letter is already ${letter.status} (DEAD_LETTER_SETTLED).`, { code: 'DEAD_LETTER_SETTLED', hint: 'Nothing to do.' });
     }
+    // A retry that may apply an effect twice is refused without --force (DEAD_LETTER_UNSAFE_RETRY).
+    const warning = action === 'retry' ? checkDeadLetterRetry(letter, flags.force === true) : undefined;
+    if (warning) process.stderr.write(`${warning}\n`);
     store.setStatus(id, action === 'retry' ? 'retry' : 'dropped');
     const text = action === 'retry' ? `dead letter ${id} will go through the handler on the worker's next pass` : `dead letter ${id} dropped`;
-    process.stdout.write(flags.json ? `${JSON.stringify({ status: 'done', id, deadLetter: action === 'retry' ? 'retry' : 'dropped' })}\n` : `${text}\n`);
+    process.stdout.write(flags.json ? `${JSON.stringify({ status: 'done', id, deadLetter: action === 'retry' ? 'retry' : 'dropped', ...(warning ? { forced: true } : {}) })}\n` : `${text}\n`);
   } finally {
     close();
   }
@@ -183,6 +188,7 @@ export function registerWorkerCommands(program: Command): void {
           for (const letter of letters) {
             const seen = `first seen ${new Date(letter.firstSeen).toISOString()}, last ${new Date(letter.lastSeen).toISOString()}`;
             process.stdout.write(`${letter.id}  ${letter.status}  ${letter.eventName} row ${letter.rowId}  ${letter.attempts} attempt(s)  ${seen}\n    ${letter.error.code || 'ERROR'}: ${letter.error.message}\n`);
+            if (riskyWrites(letter).risky) process.stdout.write(`    a retry may apply its effect twice: check the portal first (dlq retry ${letter.id} --force)\n`);
           }
         } finally {
           close();
@@ -190,9 +196,15 @@ export function registerWorkerCommands(program: Command): void {
       });
     },
   );
-  addEventsConnectionOptions(dlq.command('retry').description('Send a dead letter through the handler again on the worker\'s next pass').argument('<id>', 'dead-letter id')).action(
+  addEventsConnectionOptions(
+    dlq
+      .command('retry')
+      .description('Send a dead letter through the handler again on the worker\'s next pass')
+      .argument('<id>', 'dead-letter id')
+      .option('--force', 'retry even when a write\'s outcome is unknown and nothing can look it up (the effect may happen twice)'),
+  ).action(
     async (id: string, _flags: unknown, command: Command) => {
-      const flags = command.optsWithGlobals<EventsConnectionFlags>();
+      const flags = command.optsWithGlobals<EventsConnectionFlags & { force?: boolean }>();
       return guardEventsCommand(flags.json === true, async () => changeDeadLetter('retry', id, flags));
     },
   );

@@ -14,7 +14,8 @@ import { guardedCallMigration } from './001-guarded-call.ts';
 import { chainRunsMigration } from './002-chain-runs.ts';
 import { offlineEventsMigration } from './003-offline-events.ts';
 import { runOwnershipMigration } from './004-run-ownership.ts';
+import { deadLetterWritesMigration } from './005-dead-letter-writes.ts';
 
 export type { StateMigration } from './migration.ts';
 
-export const stateMigrations: readonly StateMigration[] = [guardedCallMigration, chainRunsMigration, offlineEventsMigration, runOwnershipMigration];
+export const stateMigrations: readonly StateMigration[] = [guardedCallMigration, chainRunsMigration, offlineEventsMigration, runOwnershipMigration, deadLetterWritesMigration];
