@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseInputAssignments, resolveChainInputs, validateChainFile, type ValidationReport } from '../../chain/index.ts';
-import { formatChainFileProblem } from '../../errors/chain-file-error.ts';
 import { checkWriteGates, exitCodeOf, runChain, type RunOptions } from '../../runner/run-chain.ts';
 import { RunRefusedError } from '../../runner/run-errors.ts';
 import { RunStore, type RunRecord } from '../../runner/run-store.ts';
@@ -8,7 +7,7 @@ import { ExitCode, reportExitCode } from '../exit-code.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
 import { printRunOutcome } from '../print-run-outcome.ts';
 import { createProgressDisplay } from '../progress-display.ts';
-import { printRefusal } from '../print-refusal.ts';
+import { printChainProblems, printRefusal } from '../print-refusal.ts';
 import { loadChainPlan } from '../../runner/chain-plans.ts';
 
 interface RunFlags {
@@ -48,8 +47,7 @@ function parseResolutions(values: readonly string[]): Map<string, 'sent' | 'not-
 }
 
 function printProblems(report: ValidationReport, json: boolean): void {
-  if (json) process.stdout.write(`${JSON.stringify({ runId: null, status: 'refused', exitCode: 2, errors: report.problems.map((problem) => ({ name: 'ChainFileError', code: problem.code, message: formatChainFileProblem(problem), hint: problem.hint })) })}\n`);
-  else for (const problem of report.problems) process.stderr.write(`${formatChainFileProblem(problem)}\n`);
+  printChainProblems(report.problems, json);
 }
 
 async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Promise<void> {
