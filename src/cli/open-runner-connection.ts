@@ -27,6 +27,8 @@ export interface RunnerConnectionOptions {
   portal?: string | undefined;
   /** Only the state database is needed (no portal connection). */
   stateOnly?: boolean;
+  /** Ctrl-C: stops the client's limiter waits at once (nothing waiting is sent). */
+  stopSignal?: AbortSignal | undefined;
 }
 
 const unavailable = (): never => {
@@ -65,6 +67,7 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
     const client = new B24Client({
       connection,
       limiterPath: stateFolder ? join(stateFolder, 'limiter.db') : ':memory:',
+      ...(options.stopSignal ? { waitSignal: options.stopSignal } : {}),
       ...(connection.auth.mode === 'oauth' && connection.credentialsFile === undefined && credentialsFile ? { tokenStore: new CredentialsFileTokenStore(credentialsFile) } : {}),
     });
     const running = emulator;

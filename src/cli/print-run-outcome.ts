@@ -18,7 +18,7 @@ export function runResultDocument(report: RunReport): Record<string, unknown> {
     exitCode,
     chain: report.chain,
     portal: outcome.run.portal,
-    counts: { ...report.counts, rows: outcome.rows, reconciled: outcome.reconciled, items: Object.fromEntries(Object.entries(outcome.items).filter(([status]) => status !== 'pending')) },
+    counts: { requests: report.counts.requests, commands: report.counts.commands, limiterWaitMs: report.counts.limiterWaitMs, retries: report.counts.retries, rows: outcome.rows, reconciled: outcome.reconciled, items: Object.fromEntries(Object.entries(outcome.items).filter(([status]) => status !== 'pending')) },
     steps: outcome.steps,
     outputs: outcome.outputs,
     unknownOutcomes: outcome.unknownOutcomes,

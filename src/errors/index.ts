@@ -11,3 +11,4 @@ export { AuthError, isAuthError } from './auth-error.ts';
 export { InvalidRequestError, isInvalidRequestError } from './invalid-request-error.ts';
 export { ConnectionConfigError, isConnectionConfigError } from './connection-config-error.ts';
 export { StateDatabaseError, isStateDatabaseError } from './state-database-error.ts';
+export { InterruptedError, isInterruptedError } from './interrupted-error.ts';

@@ -6,6 +6,7 @@
  */
 import PQueue from 'p-queue';
 import type { ForEachStep } from '../chain/chain-model.ts';
+import { isInterruptedError } from '../errors/interrupted-error.ts';
 import { compileItemCommands, dependencyMap, type BaseScope, type CompiledItem } from './compile-item-commands.ts';
 import { newItemState, type ItemState, type PageState } from './item-state.ts';
 import type { ItemStatus, ItemUpdate, RunStore, SubStepUpdate } from './run-store.ts';
@@ -165,6 +166,7 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
 
   // In-flight accounting is synchronous, so a batch finishing can never be missed by the loop.
   let inFlight = 0;
+  let abandoned = false;
   const waiters: Array<() => void> = [];
   const batchFinished = (): Promise<void> => new Promise((resolve) => waiters.push(resolve));
 
@@ -178,8 +180,12 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
           try {
             applySettlement(await sendItemBatch({ runId, step, client: options.client, store, members }));
           } catch (error) {
-            const failure = error as { code?: string; message?: string };
-            outcome.stopError ??= { code: failure.code ?? 'ERROR', message: failure.message ?? String(error) };
+            if (isInterruptedError(error) && options.stopSignal.aborted) {
+              abandoned = true; // stopped while waiting on the limiter: nothing was sent, the items stay pending
+            } else {
+              const failure = error as { code?: string; message?: string };
+              outcome.stopError ??= { code: failure.code ?? 'ERROR', message: failure.message ?? String(error) };
+            }
           } finally {
             inFlight -= 1;
             for (const resolve of waiters.splice(0)) resolve();
@@ -209,7 +215,7 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
     }
   }
   await queue.onIdle();
-  if (options.stopSignal.aborted && !outcome.stopError) outcome.interrupted = !(sourceDone && ready.length === 0 && !carried && unsavedPages.length === 0);
+  if (options.stopSignal.aborted && !outcome.stopError) outcome.interrupted = abandoned || !(sourceDone && ready.length === 0 && !carried && unsavedPages.length === 0);
   saveSettledPages();
   return outcome;
 }

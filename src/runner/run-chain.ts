@@ -3,6 +3,7 @@
  * sends nothing; then each step in order, checkpointed so that `resume` continues where it stopped;
  * unknown write outcomes reconciled before anything is re-sent.
  */
+import { isInterruptedError } from '../errors/interrupted-error.ts';
 import type { BatchStep, ChainDefinition, ChainStep, ChainSummary, ForEachStep, ListStep } from '../chain/chain-model.ts';
 import { evaluateCondition, renderTemplate } from '../chain/expressions/evaluate-template.ts';
 import { executeCallStep } from './execute-call-step.ts';
@@ -147,6 +148,7 @@ export async function runChain(options: RunOptions): Promise<RunOutcome> {
     for (const output of chain.outputs) outcome.outputs[output.name] = await renderTemplate(output.value, scope());
     return finish('done');
   } catch (error) {
+    if (isInterruptedError(error) && stopSignal.aborted) return finish('interrupted'); // stopped while waiting on the limiter: nothing sent
     const failure = error as { code?: string; message?: string; hint?: string };
     if (error instanceof RunRefusedError) outcome.refused = true;
     const name = error instanceof Error ? error.name : 'Error';

@@ -72,16 +72,16 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
     throw new RunRefusedError(`${file}: B24_REQUIRE_PLAN=1 and this chain writes; a plan is required (PLAN_REQUIRED).`, { code: 'PLAN_REQUIRED', hint: `Run chain plan ${file} first, then chain run ${file} --plan ID --confirm-write.` });
   }
   const resolutions = parseResolutions(flags.resolve);
-  const connection = await openRunnerConnection({ emulator: flags.emulator === true, env: process.env, dbFlag: flags.db, portal: flags.portal });
-  const store = new RunStore(connection.database);
   const stop = new AbortController();
+  const connection = await openRunnerConnection({ emulator: flags.emulator === true, env: process.env, dbFlag: flags.db, portal: flags.portal, stopSignal: stop.signal });
+  const store = new RunStore(connection.database);
   const onSignal = (): void => {
     if (stop.signal.aborted) process.exit(ExitCode.interrupted);
     stop.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const display = createProgressDisplay({ json });
+  const display = createProgressDisplay({ json, refresh: () => connection.client.counters() });
   const started = Date.now();
   try {
     if (resumeRun && resumeRun.portal !== connection.client.portalKey) {
