@@ -42,3 +42,17 @@ export function parseNumberOption(flag: string, text: string, range: NumberRange
 export function numberOption(flag: string, range: NumberRange): (text: string) => number {
   return (text) => parseNumberOption(flag, text, range);
 }
+
+/** A commander argument parser that accepts one of `choices`, or refuses naming the option and the value. */
+export function choiceOption<T extends string>(flag: string, choices: readonly T[]): (text: string) => T {
+  return (text) => {
+    const found = choices.find((choice) => choice === text.trim());
+    if (found !== undefined) return found;
+    throw new RefusalError(`${flag}: ${JSON.stringify(text)} is not one of ${choices.join(', ')} (OPTION_INVALID).`, {
+      code: 'OPTION_INVALID',
+      hint: `Give e.g. ${flag} ${choices[0] ?? ''}.`,
+      subject: flag,
+      details: { option: flag, value: text, choices: [...choices] },
+    });
+  };
+}

@@ -29,7 +29,7 @@ describe('no raw stack trace: a clear error and exit 2', () => {
     ['emulator --port abc', () => ['emulator', '--port', 'abc'], /^chain: --port: "abc" is not a whole number from 0 to 65535 \(OPTION_INVALID\)\. Give e\.g\. --port \d+\.$/m],
     ['emulator --port 70000', () => ['emulator', '--port', '70000'], /--port: "70000" is not a whole number from 0 to 65535 \(OPTION_INVALID\)/],
     ['emulator --burst 1.5', () => ['emulator', '--burst', '1.5'], /--burst: "1\.5" is not a whole number/],
-    ['emulator --seed unknown', () => ['emulator', '--seed', 'unknown'], /'unknown' is invalid\. Allowed choices are demo, empty/],
+    ['emulator --seed unknown', () => ['emulator', '--seed', 'unknown'], /^chain: --seed: "unknown" is not one of demo, empty \(OPTION_INVALID\)\. Give e\.g\. --seed demo\.$/m],
     ['emulator on a port in use', () => ['emulator', '--port', String(takenPort)], /^chain: --port \d+: 127\.0\.0\.1:\d+ is already in use \(PORT_IN_USE\)\. /m],
   ];
   for (const [label, args, message] of cases) {

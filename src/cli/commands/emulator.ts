@@ -1,7 +1,7 @@
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { RefusalError } from '../../errors/refusal-error.ts';
 import { realisticExecutionMs, startEmulator, type EmulatorOptions } from '../../emulator/index.ts';
-import { numberOption } from '../parse-option-values.ts';
+import { choiceOption, numberOption } from '../parse-option-values.ts';
 
 const whole = (flag: string, min: number, example: string, max?: number) => numberOption(flag, { min, example, ...(max === undefined ? {} : { max }) });
 const decimal = (flag: string, min: number, example: string) => numberOption(flag, { min, example, integer: false });
@@ -42,7 +42,7 @@ export function registerEmulatorCommand(program: Command): void {
     .command('emulator')
     .description('Serve a local Bitrix24 portal on 127.0.0.1 until stopped (Ctrl-C)')
     .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', whole('--port', 0, '8080', 65_535), 0)
-    .addOption(new Option('--seed <name>', 'initial data').choices(['demo', 'empty']).default('demo'))
+    .option('--seed <name>', 'initial data: demo or empty', choiceOption('--seed', ['demo', 'empty'] as const), 'demo')
     .option('--rate <n>', 'leaky bucket drain per second (enterprise: 5)', decimal('--rate', 0.001, '2'), 2)
     .option('--burst <n>', 'leaky bucket size (enterprise: 250)', whole('--burst', 1, '50'), 50)
     .option('--tls', 'serve HTTPS with a self-signed certificate (its PEM path is printed)')
@@ -55,7 +55,7 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--read-ms <ms>', 'simulated execution time per read command', decimal('--read-ms', 0, '4'))
     .option('--write-ms <ms>', 'simulated execution time per write command', decimal('--write-ms', 0, '30'))
     .option('--operating-limit <seconds>', 'per-method operating budget over 10 minutes (0: off)', decimal('--operating-limit', 0, '480'), 480)
-    .addOption(new Option('--batch-charging <mode>', 'how a batch is charged to the operating budget').choices(['measured', 'documented']).default('measured'))
+    .option('--batch-charging <mode>', 'how a batch is charged to the operating budget: measured or documented', choiceOption('--batch-charging', ['measured', 'documented'] as const), 'measured')
     .action(async (flags: EmulatorFlags) => {
       const base = flags.realistic ? realisticExecutionMs : { read: 0, write: 0 };
       const options: EmulatorOptions = {
