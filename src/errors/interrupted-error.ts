@@ -6,11 +6,11 @@ import { B24ChainError } from './b24chain-error.ts';
  */
 export class InterruptedError extends B24ChainError {
   override name = 'InterruptedError';
-  /** What was being waited for: `rate` (a bucket slot) or `operating` (a paused method). */
-  readonly waitingFor: 'rate' | 'operating';
+  /** What was being waited for: `rate` (a bucket slot), `operating` (a paused method) or `retry` (a back-off). */
+  readonly waitingFor: 'rate' | 'operating' | 'retry';
 
-  constructor(data: { key: string; waitingFor: 'rate' | 'operating'; method?: string; cause?: unknown }) {
-    const what = data.waitingFor === 'rate' ? 'the rate limit' : `the operating-time pause of ${data.method ?? 'a method'}`;
+  constructor(data: { key: string; waitingFor: 'rate' | 'operating' | 'retry'; method?: string; cause?: unknown }) {
+    const what = data.waitingFor === 'rate' ? 'the rate limit' : data.waitingFor === 'retry' ? 'a retry' : `the operating-time pause of ${data.method ?? 'a method'}`;
     super(`${data.key}: stopped while waiting for ${what}; the request was not sent (INTERRUPTED).`, {
       code: 'INTERRUPTED',
       hint: 'Nothing is lost: resume the run to continue where it stopped.',

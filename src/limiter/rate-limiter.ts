@@ -182,6 +182,21 @@ export class RateLimiter {
     };
   }
 
+  /**
+   * A back-off before a retry (nothing of it is in flight), stopped like the limiter's own waits: by the
+   * caller's `signal` (its reason is thrown) or the limiter's (an `InterruptedError`).
+   */
+  async backOff(key: string, ms: number, signal?: AbortSignal): Promise<void> {
+    const stop = this.options.signal;
+    try {
+      if (stop?.aborted) throw stop.reason;
+      await this.options.clock.sleep(ms, stop === undefined ? signal : signal === undefined ? stop : AbortSignal.any([signal, stop]));
+    } catch (error) {
+      if (signal?.aborted || !stop?.aborted) throw error;
+      throw new InterruptedError({ key, waitingFor: 'retry', cause: error });
+    }
+  }
+
   /** Records the `time` of an answer for `method` (for a batch under measured charging: `batch`). */
   async observe(key: string, method: string, time: { operating?: number; operatingResetAtMs?: number } | undefined): Promise<void> {
     if (time?.operating === undefined || this.options.operatingLimitSeconds <= 0) return;
