@@ -122,7 +122,17 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
     }
   };
 
-  const fresh = (snapshot: ProgressSnapshot): ProgressSnapshot => ({ ...snapshot, ...(options.refresh?.() ?? {}) });
+  /** The last state with fresh counters; only the three counters are taken (a client's counters carry more). */
+  const fresh = (snapshot: ProgressSnapshot): ProgressSnapshot => {
+    const counters = options.refresh?.();
+    if (counters === undefined) return snapshot;
+    return {
+      ...snapshot,
+      ...(counters.requests === undefined ? {} : { requests: counters.requests }),
+      ...(counters.limiterWaitMs === undefined ? {} : { limiterWaitMs: counters.limiterWaitMs }),
+      ...(counters.limiterWaitingMs === undefined ? {} : { limiterWaitingMs: counters.limiterWaitingMs }),
+    };
+  };
 
   const timer = options.ticker === false ? undefined : setInterval(() => display.tick(), TICK_MS);
   timer?.unref();
