@@ -82,6 +82,20 @@ describe('--json refusals of chain run and chain plan: one document, valid again
     assert.match(document.errors[0]?.hint ?? '', new RegExp(`chain resume ${runId}`));
   });
 
+  it('run: bad credentials fail the scope check of a started run: one run-result document, its errors valid against error.schema.json', async () => {
+    const result = await runCli(['run', 'chains/core/lead-to-deal.yml', '--confirm-write', '--json'], { ...env, B24_WEBHOOK_CODE: 'wrongwrongwrong1' });
+    assert.equal(result.code, 1, result.stderr);
+    const lines = result.stdout.split('\n').filter((line) => line.trim() !== '');
+    assert.equal(lines.length, 1, result.stdout);
+    const document = JSON.parse(lines[0] as string) as { status: string; errors: Array<Record<string, unknown>> };
+    assert.equal(document.status, 'failed');
+    const validateError = ajv.getSchema('https://b24chain.dev/schemas/error.schema.json');
+    assert.ok(validateError);
+    for (const error of document.errors) assert.ok(validateError(error), JSON.stringify(validateError.errors));
+    assert.equal(document.errors[0]?.code, 'INVALID_CREDENTIALS');
+    assert.doesNotMatch(result.stdout, /wrongwrongwrong1/);
+  });
+
   it('the chain file problems carry their position and the message form file:line:column: what (CODE). hint', async () => {
     const result = await runCli(['plan', invalidChain, '--json'], env);
     const error = onlyDocument(result.stdout).errors[0] as unknown as { message: string; line: number; column: number; file: string };
