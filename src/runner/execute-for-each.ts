@@ -202,7 +202,13 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
     }
   };
 
-  await drain();
+  try {
+    await drain();
+  } catch (error) {
+    // A page read stopped while waiting on the limiter: let the batches in flight land, then stop.
+    if (!(isInterruptedError(error) && options.stopSignal.aborted)) throw error;
+    abandoned = true;
+  }
   // Items started before an interruption that the list no longer returns (their row changed, e.g. the
   // lead was already marked) are finished from the rows stored with their first write.
   if (!stopping() && sourceDone) {
