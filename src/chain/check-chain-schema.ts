@@ -101,7 +101,7 @@ function draftProblem(error: ErrorObject, document: unknown): Draft | undefined 
         atKey: false,
         code: 'SCHEMA_TYPE',
         detail: pointer === '' ? `the chain file must be a mapping, found ${describeJsonType(error.data)}` : `"${field}"${ofWhere} must be ${typeWords(params['type'])}, found ${describeJsonType(error.data)}`,
-        hint: pointer === '' ? 'Start from the example in DESIGN.md §3: version, name, steps.' : `Write ${typeWords(params['type'])} here.`,
+        hint: pointer === '' ? 'Start from a bundled chain such as chains/core/lead-intake.yml (version, name, steps); the README\'s "Chain files" section explains each field.' : `Write ${typeWords(params['type'])} here.`,
       };
     case 'pattern': {
       const pattern = String(params['pattern']);

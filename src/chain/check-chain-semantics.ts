@@ -3,9 +3,11 @@
  * packs, write keys, nested batches, input defaults. Pure: the model in, problems out.
  */
 import type { ChainFileProblem } from '../errors/chain-file-error.ts';
-import { listPacks, methodAllowedByPacks } from '../protocol/packs.ts';
+import { listPacks, methodAllowedByPacks, packsForMethod } from '../protocol/packs.ts';
 import { isBatchMethod } from '../protocol/risk.ts';
 import type { ChainDefinition, ChainStep, SourcePosition } from './chain-model.ts';
+import { suggestCatalogMethod } from './check-method-names.ts';
+import { listMethodSites } from './list-method-sites.ts';
 import { ReferenceChecker, type ReferenceScope } from './check-references.ts';
 import { checkInputValue } from './coerce-input-value.ts';
 import { compileExpression } from './expressions/compile-expression.ts';
@@ -13,15 +15,6 @@ import { listTemplateExpressions, type ChainExpression, type ValueTemplate } fro
 import { suggestionHint } from './suggest-name.ts';
 
 const RESERVED_NAMES = ['inputs', 'steps'];
-
-interface MethodSite {
-  step: string;
-  method: string;
-  risk: string;
-  position: SourcePosition;
-  /** Inside a batch request (a sub-step or a batch command). */
-  batched: boolean;
-}
 
 class SemanticChecker {
   readonly problems: ChainFileProblem[] = [];
@@ -77,26 +70,22 @@ class SemanticChecker {
     });
   }
 
-  private methodSites(): MethodSite[] {
-    const sites: MethodSite[] = [];
-    for (const step of this.chain.steps) {
-      if (step.kind === 'call' || step.kind === 'list') sites.push({ step: step.id, method: step.method, risk: step.risk, position: step.methodPosition, batched: false });
-      if (step.kind === 'for_each') for (const sub of step.do) sites.push({ step: sub.id, method: sub.method, risk: sub.risk, position: sub.methodPosition, batched: true });
-      if (step.kind === 'batch') for (const command of step.commands) sites.push({ step: `${step.id}.${command.name}`, method: command.method, risk: command.risk, position: command.methodPosition, batched: true });
-    }
-    return sites;
-  }
-
   checkMethods(): void {
     const packs = this.chain.packs.join(', ');
-    for (const site of this.methodSites()) {
+    for (const site of listMethodSites(this.chain)) {
       if (isBatchMethod(site.method)) {
         const detail = site.batched ? `"${site.step}" calls batch inside a batch request` : `step "${site.step}" calls batch directly`;
         this.report(site.position, 'BATCH_NESTED', detail, site.batched ? 'The portal refuses a batch inside a batch: list the commands themselves.' : 'Use a batch step ("batch:" with named commands) instead.');
         continue;
       }
       if (!methodAllowedByPacks(site.method, this.chain.packs)) {
-        this.report(site.position, 'METHOD_NOT_IN_PACKS', `method ${site.method} is not in the chain's packs (${packs})`, 'Add the pack that allows it to "packs:" (`chain packs` lists them), or use another method.');
+        const covering = packsForMethod(site.method);
+        if (covering.length === 0) {
+          const suggestion = suggestCatalogMethod(site.method);
+          this.report(site.position, 'METHOD_UNKNOWN', `method ${site.method} is in no pack b24chain knows`, suggestion ? `Did you mean ${suggestion}? \`chain methods\` lists the catalog.` : 'Check the name; `chain methods` lists the catalog and `chain packs` the method patterns of each pack.');
+        } else {
+          this.report(site.position, 'METHOD_NOT_IN_PACKS', `method ${site.method} is not in the chain's packs (${packs})`, `Add ${covering.map((pack) => `"${pack}"`).join(' or ')} to "packs:" (\`chain packs\` lists them), or use another method.`);
+        }
       }
     }
     for (const step of this.chain.steps) {

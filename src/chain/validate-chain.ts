@@ -10,6 +10,7 @@ import { buildChainModel, type RawChain } from './build-chain-model.ts';
 import type { ChainDefinition, ChainSummary } from './chain-model.ts';
 import { checkChainSchema } from './check-chain-schema.ts';
 import { checkChainSemantics } from './check-chain-semantics.ts';
+import { checkMethodNames } from './check-method-names.ts';
 import { loadChainSource } from './load-chain-file.ts';
 import { toPointer } from './source-index.ts';
 import { summarizeChain } from './summarize-chain.ts';
@@ -19,6 +20,8 @@ export interface ValidationReport {
   valid: boolean;
   /** Sorted by line, then column. */
   problems: ChainFileProblem[];
+  /** Printed but not failing (e.g. METHOD_VERB_UNKNOWN), sorted the same way. */
+  warnings: ChainFileProblem[];
   /** SHA-256 (hex) of the file's bytes: runs and plans are tied to it. Empty when unreadable. */
   sha256: string;
   /** The model, when the document got past YAML and schema (even if semantic problems remain). */
@@ -33,11 +36,12 @@ function byPosition(left: ChainFileProblem, right: ChainFileProblem): number {
   return left.line - right.line || left.column - right.column || left.code.localeCompare(right.code);
 }
 
-function report(file: string, sha256: string, problems: ChainFileProblem[], chain?: ChainDefinition): ValidationReport {
+function report(file: string, sha256: string, problems: ChainFileProblem[], chain?: ChainDefinition, warnings: ChainFileProblem[] = []): ValidationReport {
   return {
     file,
     valid: problems.length === 0,
     problems: [...problems].sort(byPosition),
+    warnings: [...warnings].sort(byPosition),
     sha256,
     ...(chain ? { chain } : {}),
     summary: chain ? summarizeChain(chain) : EMPTY_SUMMARY,
@@ -53,7 +57,7 @@ export function validateChainSource(source: string, file: string): ValidationRep
   if (schemaProblems.length > 0) return report(file, sha256, schemaProblems);
   const built = buildChainModel(loaded.value as RawChain, loaded.index, file);
   const semanticProblems = checkChainSemantics(built.chain, (index) => loaded.index.valuePosition(toPointer(['packs', index])));
-  return report(file, sha256, [...built.problems, ...semanticProblems], built.chain);
+  return report(file, sha256, [...built.problems, ...semanticProblems], built.chain, checkMethodNames(built.chain));
 }
 
 /** Reads and validates a chain file; an unreadable file is a problem too, never a throw. */

@@ -1,4 +1,10 @@
 /** Exit codes of every `chain` command (DESIGN.md §1). */
+import { isChainValidationError } from '../errors/chain-file-error.ts';
+import { isConnectionConfigError } from '../errors/connection-config-error.ts';
+import { isInvalidRequestError } from '../errors/invalid-request-error.ts';
+import { isRefusalError } from '../errors/refusal-error.ts';
+import { isStateDatabaseError } from '../errors/state-database-error.ts';
+
 export const ExitCode = {
   /** Done. */
   ok: 0,
@@ -23,4 +29,15 @@ export function takeExitCode(): number {
   const code = current;
   current = ExitCode.ok;
   return code;
+}
+
+/**
+ * The exit code of an error a command could not get past: 2 for bad input or configuration (a refusal,
+ * connection settings, a request refused before sending, an invalid chain, a state database that cannot
+ * be opened or is too new), 1 for everything else (the portal, the network, a failed migration).
+ */
+export function errorExitCode(error: unknown): ExitCodeValue {
+  if (isRefusalError(error) || isConnectionConfigError(error) || isInvalidRequestError(error) || isChainValidationError(error)) return ExitCode.refused;
+  if (isStateDatabaseError(error) && error.code !== 'STATE_DB_MIGRATION') return ExitCode.refused;
+  return ExitCode.failed;
 }

@@ -24,6 +24,8 @@ export interface RunnerConnectionOptions {
   portal?: string | undefined;
   /** Only the state database is needed (no portal connection). */
   stateOnly?: boolean;
+  /** Ctrl-C: stops the client's limiter waits at once (nothing waiting is sent). */
+  stopSignal?: AbortSignal | undefined;
 }
 
 const unavailable = (): never => {
@@ -51,7 +53,11 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
     }
     // The one way every command opens a portal client: the per-user shared limiter, and refreshed
     // OAuth tokens kept (0600) where the next process finds them, never in the state database.
-    const opened = await openPortalClient({ env, ...(options.portal && !options.emulator ? { profile: options.portal } : {}) });
+    const opened = await openPortalClient({
+      env,
+      ...(options.portal && !options.emulator ? { profile: options.portal } : {}),
+      ...(options.stopSignal ? { clientOptions: { waitSignal: options.stopSignal } } : {}),
+    });
     const client = opened.client;
     const running = emulator;
     return {

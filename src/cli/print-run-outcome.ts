@@ -19,7 +19,7 @@ export function runResultDocument(report: RunReport): Record<string, unknown> {
     exitCode,
     chain: report.chain,
     portal: outcome.run.portal,
-    counts: { ...report.counts, rows: outcome.rows, reconciled: outcome.reconciled, items: Object.fromEntries(Object.entries(outcome.items).filter(([status]) => status !== 'pending')) },
+    counts: { requests: report.counts.requests, commands: report.counts.commands, limiterWaitMs: report.counts.limiterWaitMs, retries: report.counts.retries, rows: outcome.rows, reconciled: outcome.reconciled, items: Object.fromEntries(Object.entries(outcome.items).filter(([status]) => status !== 'pending')) },
     steps: outcome.steps,
     outputs: outcome.outputs,
     unknownOutcomes: outcome.unknownOutcomes,
@@ -44,7 +44,11 @@ export function printRunOutcome(report: RunReport, json: boolean): void {
   const outputs = Object.entries(outcome.outputs);
   if (outputs.length > 0) lines.push(`  outputs: ${outputs.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(', ')}`);
   for (const unknown of outcome.unknownOutcomes) lines.push(`  unknown outcome: item ${unknown.itemKey}, ${unknown.stepId}.${unknown.subStepId} (${unknown.method})`);
-  if (outcome.error) lines.push(`  ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`);
+  if (outcome.error) {
+    // A b24chain error's message already ends with its hint: print the hint once.
+    const { message, hint } = outcome.error;
+    lines.push(`  ${message}${hint && !message.includes(hint) ? ` ${hint}` : ''}`);
+  }
   if (document.resumeCommand) lines.push(`  resume with: ${String(document.resumeCommand)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -15,6 +15,7 @@ import type { ClientContext } from './client-context.ts';
 import type { ClientHooks } from './client-hooks.ts';
 import type { Connection } from './connection.ts';
 import { isWriteMethod } from './is-write-method.ts';
+import { LimiterWaitTally } from './limiter-wait-tally.ts';
 import { ListIterator, type ListOptions } from './list-pages.ts';
 import { withLoopbackGuard } from './loopback-guard.ts';
 import { OAuthSession } from './oauth-session.ts';
@@ -39,6 +40,8 @@ export interface B24ClientOptions {
   /** How the portal charges a batch (default `measured`). */
   batchCharging?: BatchCharging;
   clock?: Clock;
+  /** Stops every limiter wait when it aborts (Ctrl-C): the caller gets an `InterruptedError`, nothing is sent. Only for the limiter this client builds. */
+  waitSignal?: AbortSignal;
   /** Default: the credentials file of the profile, else memory. */
   tokenStore?: TokenStore;
   /** Receives both new tokens after every refresh this process performs. */
@@ -54,11 +57,14 @@ export interface ClientCounters {
   requests: number;
   commands: number;
   retries: number;
+  /** Wall time spent waiting on the limiter (concurrent waits counted once). */
   limiterWaitMs: number;
   rows: number;
+  /** How long the current limiter wait still lasts (0 when nothing waits). */
+  limiterWaitingMs?: number;
 }
 
-function countingHooks(hooks: ClientHooks, tally: ClientCounters): ClientHooks {
+function countingHooks(hooks: ClientHooks, tally: ClientCounters, waits: LimiterWaitTally, clock: Clock): ClientHooks {
   return {
     ...hooks,
     onRequest: (event) => {
@@ -71,7 +77,7 @@ function countingHooks(hooks: ClientHooks, tally: ClientCounters): ClientHooks {
       hooks.onRetry?.(event);
     },
     onLimiterWait: (wait) => {
-      tally.limiterWaitMs += wait.waitMs;
+      waits.add(clock.now(), wait.waitMs);
       hooks.onLimiterWait?.(wait);
     },
     onRows: (event) => {
@@ -101,11 +107,14 @@ export class B24Client {
   private readonly ownsLimiter: boolean;
   private closing: Promise<void> | undefined;
   private readonly tally: ClientCounters = { requests: 0, commands: 0, retries: 0, limiterWaitMs: 0, rows: 0 };
+  private readonly waits = new LimiterWaitTally();
+  private readonly clock: Clock;
 
   constructor(options: B24ClientOptions) {
     const { connection } = options;
     const clock = options.clock ?? systemClock;
-    const hooks = countingHooks(options.hooks ?? {}, this.tally);
+    this.clock = clock;
+    const hooks = countingHooks(options.hooks ?? {}, this.tally, this.waits, clock);
     const transport = withLoopbackGuard(options.transport ?? createUndiciTransport(options.transportOptions));
     this.connection = connection;
     this.ownsLimiter = options.limiter === undefined;
@@ -122,6 +131,7 @@ export class B24Client {
         burst: connection.limiter.burst,
         ...(options.operatingLimitSeconds === undefined ? {} : { operatingLimitSeconds: options.operatingLimitSeconds }),
         ...(options.batchCharging === undefined ? {} : { batchCharging: options.batchCharging }),
+        ...(options.waitSignal === undefined ? {} : { signal: options.waitSignal }),
       });
     }
     let session: OAuthSession | undefined;
@@ -180,7 +190,8 @@ export class B24Client {
 
   /** Totals since this client was made: HTTP requests sent (retries included), commands, retries, limiter waits, rows listed. */
   counters(): ClientCounters {
-    return { ...this.tally };
+    const now = this.clock.now();
+    return { ...this.tally, limiterWaitMs: Math.round(this.waits.totalMs(now)), limiterWaitingMs: Math.round(this.waits.remainingMs(now)) };
   }
 
   /** Closes the transport (and the limiter's store when this client built it). */

@@ -141,7 +141,7 @@ export async function sendRequest(context: ClientContext, request: OutgoingReque
       await limiter.pauseMethods(key, charged, clock.now() + decision.delayMs);
       continue;
     }
-    if (decision.delayMs > 0) await clock.sleep(decision.delayMs, request.signal);
+    if (decision.delayMs > 0) await limiter.backOff(key, decision.delayMs, request.signal);
   }
   throw new B24ChainError(`${request.method}: no answer after ${MAX_ROUNDS} attempts (RETRIES_EXHAUSTED).`, {
     code: 'RETRIES_EXHAUSTED',

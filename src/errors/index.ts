@@ -12,3 +12,4 @@ export { InvalidRequestError, isInvalidRequestError } from './invalid-request-er
 export { ConnectionConfigError, isConnectionConfigError } from './connection-config-error.ts';
 export { StateDatabaseError, isStateDatabaseError } from './state-database-error.ts';
 export { LeaseLostError, isLeaseLostError } from './lease-lost-error.ts';
+export { InterruptedError, isInterruptedError } from './interrupted-error.ts';

@@ -1,7 +1,7 @@
 import { B24ChainError } from './b24chain-error.ts';
 
 export interface StateDatabaseErrorOptions {
-  code: 'STATE_DB_OPEN' | 'STATE_DB_TOO_NEW' | 'STATE_DB_MIGRATION';
+  code: 'STATE_DB_OPEN' | 'STATE_DB_TOO_NEW' | 'STATE_DB_OUTDATED' | 'STATE_DB_MIGRATION';
   /** The SQLite file (not a secret; never holds tokens). */
   path: string;
   hint?: string;

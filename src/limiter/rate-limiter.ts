@@ -4,6 +4,7 @@
  * time from `time.operating`, pausing a method until its `operating_reset_at` instead of failing;
  * a slower drain for a while after a 503. State lives in a `LimiterStore` (memory or SQLite).
  */
+import { InterruptedError } from '../errors/interrupted-error.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import type { BucketSettings } from './leaky-bucket.ts';
 import { LIMITER_PRESETS } from './limiter-presets.ts';
@@ -38,6 +39,11 @@ export interface RateLimiterOptions {
   refusalCooldownMs?: number;
   /** Called whenever a caller waits (progress display). */
   onWait?: (wait: LimiterWait) => void;
+  /**
+   * Stops every wait of this limiter, present and future, when it aborts (Ctrl-C): the waiting caller
+   * gets an `InterruptedError` (its slot given back, nothing sent) instead of waiting out a pause.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ResolvedRateLimiterOptions {
@@ -47,6 +53,7 @@ export interface ResolvedRateLimiterOptions {
   operatingLimitSeconds: number;
   batchCharging: BatchCharging;
   onWait: (wait: LimiterWait) => void;
+  signal: AbortSignal | undefined;
 }
 
 const defaults = {
@@ -86,6 +93,7 @@ export function resolveRateLimiterOptions(options: RateLimiterOptions = {}): Res
     operatingLimitSeconds: positive('operatingLimitSeconds', options.operatingLimitSeconds ?? defaults.operatingLimitSeconds, true),
     batchCharging,
     onWait: options.onWait ?? (() => {}),
+    signal: options.signal,
   };
 }
 
@@ -111,13 +119,26 @@ export class RateLimiter {
 
   /**
    * Waits until `methods` are not paused and a bucket slot is free, then returns a permit. Throws the
-   * signal's reason when aborted (the slot is given back).
+   * signal's reason when aborted, an `InterruptedError` when the limiter's own `signal` stops it (the slot
+   * is given back either way).
    */
   async acquire(key: string, methods: readonly string[], signal?: AbortSignal, onWait?: (wait: LimiterWait) => void): Promise<LimiterPermit> {
     const { store, clock, bucket } = this.options;
+    const stop = this.options.signal;
+    const waitSignal = stop === undefined ? signal : signal === undefined ? stop : AbortSignal.any([signal, stop]);
     const report = (wait: LimiterWait): void => {
       this.options.onWait(wait);
       onWait?.(wait);
+    };
+    /** Sleeps, turning a stop of the limiter (not the caller's own signal) into an `InterruptedError`. */
+    const wait = async (ms: number, waitingFor: LimiterWait): Promise<void> => {
+      try {
+        if (stop?.aborted) throw stop.reason;
+        await clock.sleep(ms, waitSignal);
+      } catch (error) {
+        if (signal?.aborted || !stop?.aborted) throw error;
+        throw new InterruptedError({ key, waitingFor: waitingFor.reason, ...(waitingFor.method === undefined ? {} : { method: waitingFor.method }), cause: error });
+      }
     };
     const started = clock.now();
     for (let round = 0; round < 100; round += 1) {
@@ -133,17 +154,18 @@ export class RateLimiter {
       }
       const now = clock.now();
       if (pausedUntil <= now) break;
-      const wait: LimiterWait = { key, reason: 'operating', waitMs: pausedUntil - now };
-      if (pausedMethod !== undefined) wait.method = pausedMethod;
-      report(wait);
-      await clock.sleep(pausedUntil - now, signal);
+      const pause: LimiterWait = { key, reason: 'operating', waitMs: pausedUntil - now };
+      if (pausedMethod !== undefined) pause.method = pausedMethod;
+      report(pause);
+      await wait(pausedUntil - now, pause);
     }
     const reservedAt = clock.now();
     const sendAt = await store.reserve(key, bucket, reservedAt);
     if (sendAt > reservedAt) {
-      report({ key, reason: 'rate', waitMs: sendAt - reservedAt });
+      const slot: LimiterWait = { key, reason: 'rate', waitMs: sendAt - reservedAt };
+      report(slot);
       try {
-        await clock.sleep(sendAt - reservedAt, signal);
+        await wait(sendAt - reservedAt, slot);
       } catch (error) {
         await store.release(key, bucket, clock.now());
         throw error;
@@ -158,6 +180,21 @@ export class RateLimiter {
         await store.release(key, bucket, clock.now());
       },
     };
+  }
+
+  /**
+   * A back-off before a retry (nothing of it is in flight), stopped like the limiter's own waits: by the
+   * caller's `signal` (its reason is thrown) or the limiter's (an `InterruptedError`).
+   */
+  async backOff(key: string, ms: number, signal?: AbortSignal): Promise<void> {
+    const stop = this.options.signal;
+    try {
+      if (stop?.aborted) throw stop.reason;
+      await this.options.clock.sleep(ms, stop === undefined ? signal : signal === undefined ? stop : AbortSignal.any([signal, stop]));
+    } catch (error) {
+      if (signal?.aborted || !stop?.aborted) throw error;
+      throw new InterruptedError({ key, waitingFor: 'retry', cause: error });
+    }
   }
 
   /** Records the `time` of an answer for `method` (for a batch under measured charging: `batch`). */

@@ -80,6 +80,19 @@ export function classifyByVerbs(method: string): RiskClass {
   return 'write';
 }
 
+/**
+ * Whether the verb rules know the action of a method: a word of its last segment is a known read, write
+ * or destructive verb, or the segment starts with one (`getchildren`, `deletetree`). False for
+ * `crm.lead.ad`: such a method is classed as a write only by default.
+ */
+export function hasKnownVerb(method: string): boolean {
+  const segments = splitWords(method);
+  const words = segments[segments.length - 1] ?? [];
+  const lastSegment = method.trim().toLowerCase().split('.').pop() ?? '';
+  if (words.some((word) => destructiveVerbs.includes(word) || writeVerbs.has(word) || readVerbs.has(word))) return true;
+  return [...destructiveVerbs, ...readPrefixes, ...writeVerbs].some((verb) => lastSegment.startsWith(verb));
+}
+
 /** The class of a method name alone: the catalog's class, else the verb rules. */
 export function classifyMethodName(method: string): RiskClass {
   return findCatalogEntry(method)?.risk ?? classifyByVerbs(method);

@@ -6,6 +6,7 @@
  */
 import PQueue from 'p-queue';
 import type { ForEachStep } from '../chain/chain-model.ts';
+import { isInterruptedError } from '../errors/interrupted-error.ts';
 import { compileItemCommands, dependencyMap, type BaseScope, type CompiledItem } from './compile-item-commands.ts';
 import { newItemState, type ItemState, type PageState } from './item-state.ts';
 import type { ItemStatus, ItemUpdate, RunStore, SubStepUpdate } from './run-store.ts';
@@ -170,6 +171,7 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
 
   // In-flight accounting is synchronous, so a batch finishing can never be missed by the loop.
   let inFlight = 0;
+  let abandoned = false;
   const waiters: Array<() => void> = [];
   const batchFinished = (): Promise<void> => new Promise((resolve) => waiters.push(resolve));
 
@@ -183,8 +185,12 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
           try {
             applySettlement(await options.sendBatch(members));
           } catch (error) {
-            const failure = error as { code?: string; message?: string };
-            outcome.stopError ??= { code: failure.code ?? 'ERROR', message: failure.message ?? String(error) };
+            if (isInterruptedError(error) && options.stopSignal.aborted) {
+              abandoned = true; // stopped while waiting on the limiter: nothing was sent, the items stay pending
+            } else {
+              const failure = error as { code?: string; message?: string };
+              outcome.stopError ??= { code: failure.code ?? 'ERROR', message: failure.message ?? String(error) };
+            }
           } finally {
             inFlight -= 1;
             for (const resolve of waiters.splice(0)) resolve();
@@ -201,7 +207,13 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
     }
   };
 
-  await drain();
+  try {
+    await drain();
+  } catch (error) {
+    // A page read stopped while waiting on the limiter: let the batches in flight land, then stop.
+    if (!(isInterruptedError(error) && options.stopSignal.aborted)) throw error;
+    abandoned = true;
+  }
   // Items started before an interruption that the list no longer returns (their row changed, e.g. the
   // lead was already marked) are finished from the rows stored with their first write.
   if (!stopping() && sourceDone) {
@@ -214,7 +226,7 @@ export async function executeForEach(options: ForEachOptions): Promise<ForEachOu
     }
   }
   await queue.onIdle();
-  if (options.stopSignal.aborted && !outcome.stopError) outcome.interrupted = !(sourceDone && ready.length === 0 && !carried && unsavedPages.length === 0);
+  if (options.stopSignal.aborted && !outcome.stopError) outcome.interrupted = abandoned || !(sourceDone && ready.length === 0 && !carried && unsavedPages.length === 0);
   saveSettledPages();
   outcome.sourceFinished = sourceDone && unsavedPages.length === 0;
   return outcome;

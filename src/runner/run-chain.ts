@@ -3,6 +3,7 @@
  * sends nothing; then each step in order, checkpointed so that `resume` continues where it stopped;
  * unknown write outcomes reconciled before anything is re-sent.
  */
+import { isInterruptedError } from '../errors/interrupted-error.ts';
 import type { ChainDefinition, ChainSummary } from '../chain/chain-model.ts';
 import { executeCallStep } from './execute-call-step.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
@@ -187,6 +188,7 @@ async function runOwnedChain(options: RunOptions & { stopSignal: AbortSignal }, 
     }, outcome);
     return finish(walked.status, walked.error);
   } catch (error) {
+    if (isInterruptedError(error) && options.stopSignal.aborted) return finish('interrupted'); // stopped while waiting on the limiter: nothing sent
     const failure = error as { code?: string; message?: string; hint?: string };
     if (error instanceof RunRefusedError) outcome.refused = true;
     const name = error instanceof Error ? error.name : 'Error';

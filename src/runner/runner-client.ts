@@ -38,5 +38,5 @@ export interface RunnerClient {
   batch(commands: Record<string, BatchCommandInput>, options: { halt: boolean; signal?: AbortSignal; write?: boolean }): Promise<BatchAnswer>;
   list(method: string, params: Record<string, unknown>, options?: { startAfter?: unknown; signal?: AbortSignal }): AsyncIterable<ListPage>;
   /** Counters for the result and the progress display. */
-  counters(): { requests: number; commands: number; limiterWaitMs: number; retries: number };
+  counters(): { requests: number; commands: number; limiterWaitMs: number; retries: number; limiterWaitingMs?: number };
 }

@@ -5,7 +5,7 @@ import { IdempotencyStore } from './idempotency-store.ts';
 import { openStateDatabase, type Database } from './open-state-database.ts';
 import { PlanStore } from './plan-store.ts';
 
-export { openStateDatabase, applyMigrations, resolveStatePath, defaultStatePath, type Database, type StatePathSources } from './open-state-database.ts';
+export { openStateDatabase, applyMigrations, resolveStatePath, defaultStatePath, type Database, type StatePathSources, type OpenStateDatabaseOptions } from './open-state-database.ts';
 export { stateMigrations, type StateMigration } from './migrations/index.ts';
 export {
   PlanStore,

@@ -4,7 +4,7 @@
  * migrations applied in order, in one `BEGIN IMMEDIATE` transaction, so two processes opening a new
  * file at once cannot both migrate it. Tokens and secrets never live here.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
@@ -88,14 +88,71 @@ export function applyMigrations(database: Database, path: string, migrations: re
   return latest;
 }
 
+export interface OpenStateDatabaseOptions {
+  /**
+   * Open an existing database for reading only: nothing is created, migrated or written (for
+   * `chain status` on a file the user may not write). A missing file, or one at an older schema
+   * version, is refused.
+   */
+  readOnly?: boolean;
+  /** The migrations to apply (default: every state migration). */
+  migrations?: readonly StateMigration[];
+}
+
 /**
- * Opens (creating it and its folder if needed) the state database at `path`, configured and migrated.
- * `:memory:` gives a private in-memory database, for tests.
+ * The folder is created 0700 and a new file 0600 before SQLite opens it: the database holds CRM
+ * names and titles. SQLite gives its -wal and -shm files the database file's mode. An existing file
+ * keeps the mode it has.
  */
-export function openStateDatabase(path: string, migrations: readonly StateMigration[] = stateMigrations): Database {
+function createPrivately(path: string): void {
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+}
+
+function openError(path: string, error: unknown): StateDatabaseError {
+  return new StateDatabaseError(`${path}: cannot open the state database: ${messageOf(error)} (STATE_DB_OPEN).`, {
+    code: 'STATE_DB_OPEN',
+    path,
+    hint: 'Check that the folder is writable and the file is a SQLite database, or choose another file with --db or B24_DB.',
+    cause: error,
+  });
+}
+
+function openReadOnly(path: string, migrations: readonly StateMigration[]): Database {
   let database: Database | undefined;
   try {
-    if (!isInMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true });
+    database = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+    database.pragma('busy_timeout = 5000');
+    const version = readVersion(database);
+    if (version === migrations.length) return database;
+    const newer = version > migrations.length;
+    throw new StateDatabaseError(
+      newer
+        ? `${path}: the state database is at schema version ${version}, newer than this b24chain knows (${migrations.length}) (STATE_DB_TOO_NEW).`
+        : `${path}: the state database is at schema version ${version}, older than this b24chain's (${migrations.length}), and it was opened read-only (STATE_DB_OUTDATED).`,
+      newer
+        ? { code: 'STATE_DB_TOO_NEW', path, hint: 'Upgrade b24chain, or point --db / B24_DB at another file.' }
+        : { code: 'STATE_DB_OUTDATED', path, hint: 'Run any chain command that writes to it once (it migrates on open), or ask its owner to.' },
+    );
+  } catch (error) {
+    database?.close();
+    if (error instanceof StateDatabaseError) throw error;
+    throw openError(path, error);
+  }
+}
+
+/**
+ * Opens (creating it and its folder if needed) the state database at `path`, configured and migrated.
+ * `:memory:` gives a private in-memory database, for tests. With `{ readOnly: true }`, opens an
+ * existing database as it is. The second argument may also be the list of migrations (tests).
+ */
+export function openStateDatabase(path: string, options: OpenStateDatabaseOptions | readonly StateMigration[] = {}): Database {
+  const { readOnly = false, migrations = stateMigrations } = Array.isArray(options) ? { migrations: options as readonly StateMigration[] } : (options as OpenStateDatabaseOptions);
+  if (readOnly && !isInMemory(path)) return openReadOnly(path, migrations);
+  let database: Database | undefined;
+  try {
+    if (!isInMemory(path)) createPrivately(path);
     database = new BetterSqlite3(path);
     database.pragma('busy_timeout = 5000');
     if (!isInMemory(path)) database.pragma('journal_mode = WAL');
@@ -103,12 +160,7 @@ export function openStateDatabase(path: string, migrations: readonly StateMigrat
     database.pragma('foreign_keys = ON');
   } catch (error) {
     database?.close();
-    throw new StateDatabaseError(`${path}: cannot open the state database: ${messageOf(error)} (STATE_DB_OPEN).`, {
-      code: 'STATE_DB_OPEN',
-      path,
-      hint: 'Check that the folder is writable and the file is a SQLite database, or choose another file with --db or B24_DB.',
-      cause: error,
-    });
+    throw openError(path, error);
   }
   try {
     applyMigrations(database, path, migrations);

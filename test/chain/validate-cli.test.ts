@@ -44,6 +44,7 @@ describe('chain validate', () => {
       file: 'test/fixtures/chains/invalid/yaml-tab-indent.yml',
       valid: false,
       problems: [{ line: 5, column: 1, code: 'YAML_TAB_INDENT', message: 'a tab is used for indentation', hint: 'Indent with spaces; YAML does not allow tabs in indentation.' }],
+      warnings: [],
       writes: [],
       destructive: [],
       scopes: [],

@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -115,4 +115,59 @@ describe('resolveStatePath', () => {
   for (const [label, sources, expected] of cases) {
     it(label, () => assert.equal(resolveStatePath(sources), expected));
   }
+});
+
+describe('openStateDatabase: privacy and read-only', () => {
+  it('creates the folder 0700 and the file 0600 (and SQLite gives -wal and -shm the file\'s mode)', () => {
+    const path = join(folder, 'private', 'state.db');
+    const database = openStateDatabase(path);
+    try {
+      database.prepare("INSERT INTO plans (id, kind, portal, risk, body, created_at, expires_at) VALUES ('p', 'call', 'x', 'read', '{}', 1, 2)").run();
+      assert.equal(statSync(join(folder, 'private')).mode & 0o777, 0o700);
+      assert.equal(statSync(path).mode & 0o777, 0o600);
+      for (const suffix of ['-wal', '-shm']) {
+        if (existsSync(`${path}${suffix}`)) assert.equal(statSync(`${path}${suffix}`).mode & 0o777, 0o600, suffix);
+      }
+      assert.ok(existsSync(`${path}-wal`), 'WAL file expected while open');
+    } finally {
+      database.close();
+    }
+  });
+
+  it('keeps the mode of an existing folder', () => {
+    const existing = mkdtempSync(join(folder, 'shared-'));
+    chmodSync(existing, 0o755);
+    openStateDatabase(join(existing, 'state.db')).close();
+    assert.equal(statSync(existing).mode & 0o777, 0o755);
+  });
+
+  it('{ readOnly: true } reads an existing database without writing, and refuses what it cannot open as it is', () => {
+    const path = join(folder, 'read-only.db');
+    const writer = openStateDatabase(path);
+    writer.prepare("INSERT INTO plans (id, kind, portal, risk, body, created_at, expires_at) VALUES ('p', 'call', 'x', 'read', '{}', 1, 2)").run();
+    writer.close();
+    const reader = openStateDatabase(path, { readOnly: true });
+    try {
+      assert.equal(reader.prepare('SELECT count(*) FROM plans').pluck().get(), 1);
+      assert.throws(() => reader.prepare("DELETE FROM plans").run(), /readonly/i);
+    } finally {
+      reader.close();
+    }
+
+    const missing = join(folder, 'absent', 'state.db');
+    assert.throws(() => openStateDatabase(missing, { readOnly: true }), (error: unknown) => isStateDatabaseError(error) && error.code === 'STATE_DB_OPEN');
+    assert.equal(existsSync(join(folder, 'absent')), false, 'nothing created');
+
+    const old = join(folder, 'old.db');
+    const raw = new BetterSqlite3(old);
+    raw.pragma('user_version = 1');
+    raw.close();
+    assert.throws(() => openStateDatabase(old, { readOnly: true }), (error: unknown) => isStateDatabaseError(error) && error.code === 'STATE_DB_OUTDATED');
+    const check = new BetterSqlite3(old, { readonly: true });
+    try {
+      assert.equal(check.pragma('user_version', { simple: true }), 1, 'not migrated');
+    } finally {
+      check.close();
+    }
+  });
 });

@@ -7,9 +7,9 @@ import { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { parseSince } from '../../call/index.ts';
 import { isB24ChainError } from '../../errors/b24chain-error.ts';
-import { RefusalError, isRefusalError } from '../../errors/refusal-error.ts';
+import { RefusalError } from '../../errors/refusal-error.ts';
 import { openStateStores, resolveStatePath, type AuditRow, type StateStores } from '../../store/index.ts';
-import { ExitCode, reportExitCode } from '../exit-code.ts';
+import { errorExitCode, reportExitCode } from '../exit-code.ts';
 
 export interface AuditCommandIo {
   stdout(text: string): void;
@@ -95,7 +95,7 @@ async function auditAction(flags: AuditFlags, io: AuditCommandIo): Promise<void>
     if (!isB24ChainError(error)) throw error;
     if (json) io.stdout(`${JSON.stringify({ rows: [], count: 0, errors: [error.toJSON()] })}\n`);
     else io.stderr(`chain: ${error.message}\n`);
-    reportExitCode(isRefusalError(error) ? ExitCode.refused : ExitCode.failed);
+    reportExitCode(errorExitCode(error));
   } finally {
     stores?.close();
   }

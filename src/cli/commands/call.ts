@@ -15,10 +15,9 @@ import {
   type OpenedCallClient,
 } from '../../call/index.ts';
 import { isB24ChainError } from '../../errors/b24chain-error.ts';
-import { isConnectionConfigError } from '../../errors/connection-config-error.ts';
-import { isRefusalError } from '../../errors/refusal-error.ts';
+import { RefusalError } from '../../errors/refusal-error.ts';
 import { openStateStores, resolveStatePath, type StateStores } from '../../store/index.ts';
-import { reportExitCode } from '../exit-code.ts';
+import { ExitCode, errorExitCode, reportExitCode } from '../exit-code.ts';
 
 /** Where the command reads its settings and prints; the process unless a test passes its own. */
 export interface CallCommandIo {
@@ -68,12 +67,23 @@ function print(io: CallCommandIo, outcome: CallOutcome, json: boolean): void {
   if (text.stderr !== '') io.stderr(text.stderr);
 }
 
+/** `--params ''` is a mistake (an unset shell variable, a lost quote), not "no parameters": leave the option out for that. */
+function refuseBlankParams(text: string | undefined): void {
+  if (text === undefined || text.trim() !== '') return;
+  throw new RefusalError(`--params: ${JSON.stringify(text)} is empty (PARAMS_EMPTY).`, {
+    code: 'PARAMS_EMPTY',
+    hint: `Pass one JSON object, e.g. --params '{"id": 5}', or leave --params out for a call without parameters.`,
+    subject: '--params',
+  });
+}
+
 async function callAction(method: string | undefined, flags: CallFlags, io: CallCommandIo): Promise<void> {
   const json = flags.json === true;
   const statePath = resolveStatePath({ flag: flags.db, env: io.env.B24_DB });
   let stores: StateStores | undefined;
   let opened: OpenedCallClient | undefined;
   try {
+    refuseBlankParams(flags.params);
     stores = openStateStores(statePath);
     opened = await openCallClient({ env: io.env, ...(flags.portal ? { profile: flags.portal } : {}) });
     const outcome = await runGuardedCall(
@@ -102,7 +112,7 @@ async function callAction(method: string | undefined, flags: CallFlags, io: Call
     reportExitCode(outcome.exitCode);
   } catch (error) {
     if (!isB24ChainError(error)) throw error;
-    const refused = isRefusalError(error) || isConnectionConfigError(error);
+    const refused = errorExitCode(error) === ExitCode.refused;
     const outcome = outcomeWithoutPortal(error, method, refused ? 'refused' : 'failed', randomUUID());
     print(io, outcome, json);
     reportExitCode(outcome.exitCode);

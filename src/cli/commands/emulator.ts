@@ -1,12 +1,21 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { RefusalError } from '../../errors/refusal-error.ts';
 import { realisticExecutionMs, startEmulator, type EmulatorOptions } from '../../emulator/index.ts';
+import { choiceOption, numberOption } from '../parse-option-values.ts';
 
-function integer(name: string) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError(`${name} must be a non-negative number.`);
-    return parsed;
-  };
+const whole = (flag: string, min: number, example: string, max?: number) => numberOption(flag, { min, example, ...(max === undefined ? {} : { max }) });
+const decimal = (flag: string, min: number, example: string) => numberOption(flag, { min, example, integer: false });
+
+/** A listen failure the user can fix (port taken, port not allowed) as a refusal (exit 2); anything else as it is. */
+function listenRefusal(error: unknown, port: number): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EADDRINUSE') {
+    return new RefusalError(`--port ${port}: 127.0.0.1:${port} is already in use (PORT_IN_USE).`, { code: 'PORT_IN_USE', hint: 'Stop what listens there, choose another port, or leave --port out (a free port is picked).', subject: '--port', cause: error });
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new RefusalError(`--port ${port}: not allowed to listen on 127.0.0.1:${port} (PORT_NOT_ALLOWED).`, { code: 'PORT_NOT_ALLOWED', hint: 'Ports below 1024 need privileges: choose a port from 1024 to 65535, or leave --port out.', subject: '--port', cause: error });
+  }
+  return error;
 }
 
 interface EmulatorFlags {
@@ -32,21 +41,21 @@ export function registerEmulatorCommand(program: Command): void {
   program
     .command('emulator')
     .description('Serve a local Bitrix24 portal on 127.0.0.1 until stopped (Ctrl-C)')
-    .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', integer('--port'), 0)
-    .addOption(new Option('--seed <name>', 'initial data').choices(['demo', 'empty']).default('demo'))
-    .option('--rate <n>', 'leaky bucket drain per second (enterprise: 5)', integer('--rate'), 2)
-    .option('--burst <n>', 'leaky bucket size (enterprise: 250)', integer('--burst'), 50)
+    .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', whole('--port', 0, '8080', 65_535), 0)
+    .option('--seed <name>', 'initial data: demo or empty', choiceOption('--seed', ['demo', 'empty'] as const), 'demo')
+    .option('--rate <n>', 'leaky bucket drain per second (enterprise: 5)', decimal('--rate', 0.001, '2'), 2)
+    .option('--burst <n>', 'leaky bucket size (enterprise: 250)', whole('--burst', 1, '50'), 50)
     .option('--tls', 'serve HTTPS with a self-signed certificate (its PEM path is printed)')
     .option('--json', 'print one JSON line with the URL and credentials')
-    .option('--leads <n>', 'generate this many extra leads (seeded)', integer('--leads'), 0)
+    .option('--leads <n>', 'generate this many extra leads (seeded)', whole('--leads', 0, '1000'), 0)
     .option('--lead-status <status>', 'STATUS_ID of every generated lead (default: a random mix)')
-    .option('--random-seed <n>', 'seed of the lead generator and fault injection', integer('--random-seed'), 42)
-    .option('--token-lifetime <seconds>', 'access token lifetime', integer('--token-lifetime'), 3600)
+    .option('--random-seed <n>', 'seed of the lead generator and fault injection', whole('--random-seed', 0, '42'), 42)
+    .option('--token-lifetime <seconds>', 'access token lifetime', whole('--token-lifetime', 1, '3600'), 3600)
     .option('--realistic', `simulate execution time like a live portal (${realisticExecutionMs.read} ms per read, ${realisticExecutionMs.write} ms per write)`)
-    .option('--read-ms <ms>', 'simulated execution time per read command', integer('--read-ms'))
-    .option('--write-ms <ms>', 'simulated execution time per write command', integer('--write-ms'))
-    .option('--operating-limit <seconds>', 'per-method operating budget over 10 minutes (0: off)', integer('--operating-limit'), 480)
-    .addOption(new Option('--batch-charging <mode>', 'how a batch is charged to the operating budget').choices(['measured', 'documented']).default('measured'))
+    .option('--read-ms <ms>', 'simulated execution time per read command', decimal('--read-ms', 0, '4'))
+    .option('--write-ms <ms>', 'simulated execution time per write command', decimal('--write-ms', 0, '30'))
+    .option('--operating-limit <seconds>', 'per-method operating budget over 10 minutes (0: off)', decimal('--operating-limit', 0, '480'), 480)
+    .option('--batch-charging <mode>', 'how a batch is charged to the operating budget: measured or documented', choiceOption('--batch-charging', ['measured', 'documented'] as const), 'measured')
     .action(async (flags: EmulatorFlags) => {
       const base = flags.realistic ? realisticExecutionMs : { read: 0, write: 0 };
       const options: EmulatorOptions = {
@@ -63,7 +72,12 @@ export function registerEmulatorCommand(program: Command): void {
         operatingLimitSeconds: flags.operatingLimit,
         batchCharging: flags.batchCharging,
       };
-      const emulator = await startEmulator(options);
+      let emulator: Awaited<ReturnType<typeof startEmulator>>;
+      try {
+        emulator = await startEmulator(options);
+      } catch (error) {
+        throw listenRefusal(error, flags.port);
+      }
       const printed = {
         url: emulator.url,
         webhookUrl: emulator.webhookUrl,

@@ -2,10 +2,9 @@ import type { Command } from 'commander';
 import { parseInputAssignments, resolveChainInputs, validateChainFile } from '../../chain/index.ts';
 import { planChain } from '../../runner/plan-chain.ts';
 import { PlanStore } from '../../store/plan-store.ts';
-import { ExitCode, reportExitCode } from '../exit-code.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
-import { printRefusal } from '../print-refusal.ts';
-import { formatChainFileProblem } from '../../errors/chain-file-error.ts';
+import { numberOption } from '../parse-option-values.ts';
+import { printChainProblems, printRefusal } from '../print-refusal.ts';
 
 interface PlanFlags {
   input: string[];
@@ -13,8 +12,13 @@ interface PlanFlags {
   json?: boolean;
   db?: string;
   portal?: string;
-  ttl: string;
+  ttl: number;
 }
+
+/** A plan made against `--emulator` names an emulator that ends with this process: no later run can execute it. */
+const emulatorPlanNotice =
+  'This plan was made against the in-process emulator (--emulator), which ended with this command, so no later run can execute it. ' +
+  'To rehearse plan and run, start `chain emulator` in another terminal, point B24_DOMAIN and the webhook settings at it, then plan and run without --emulator.';
 
 function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
@@ -27,7 +31,7 @@ export function registerPlanCommand(program: Command): void {
     .description('Run the reads, count and sample the writes, store a plan; nothing is written')
     .argument('<file>', 'chain file (YAML)')
     .option('--input <name=value>', 'a chain input (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
-    .option('--ttl <minutes>', 'how long the plan stays valid', '30')
+    .option('--ttl <minutes>', 'how long the plan stays valid, in minutes (1 to 10080)', numberOption('--ttl', { min: 1, max: 10_080, example: '30', unit: 'minutes' }), 30)
     .option('--emulator', 'plan against an in-process emulator with the demo seed')
     .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
     .option('--portal <name>', 'named profile from the credentials file')
@@ -37,8 +41,7 @@ export function registerPlanCommand(program: Command): void {
       try {
         const report = await validateChainFile(file);
         if (!report.valid || !report.chain) {
-          for (const problem of report.problems) process.stderr.write(`${formatChainFileProblem(problem)}\n`);
-          reportExitCode(ExitCode.refused);
+          printChainProblems(report.problems, json);
           return;
         }
         const chain = report.chain;
@@ -55,13 +58,14 @@ export function registerPlanCommand(program: Command): void {
             risk: draft.risk,
             counts: draft.counts.map(({ step, method, risk, count }) => ({ step, method, risk, count })),
             itemKeys: draft.itemKeys,
-            ttlMs: Math.max(1, Number(flags.ttl) || 30) * 60_000,
+            ttlMs: flags.ttl * 60_000,
           });
           const flagsNeeded = draft.risk === 'destructive' ? ' --confirm-write --confirm-destructive' : draft.risk === 'write' ? ' --confirm-write' : '';
           const inputFlags = flags.input.map((assignment) => ` --input ${shellQuote(assignment)}`).join('');
-          const command = `chain run ${shellQuote(file)} --plan ${plan.id}${flagsNeeded}${inputFlags}`;
+          const executable = flags.emulator !== true;
+          const command = executable ? `chain run ${shellQuote(file)} --plan ${plan.id}${flagsNeeded}${inputFlags}` : null;
           if (json) {
-            process.stdout.write(`${JSON.stringify({ planId: plan.id, expiresAt: new Date(plan.expiresAt).toISOString(), risk: draft.risk, rows: draft.rows, writes: draft.counts, items: Object.fromEntries(Object.entries(draft.itemKeys).map(([step, keys]) => [step, keys.length])), command })}\n`);
+            process.stdout.write(`${JSON.stringify({ planId: plan.id, expiresAt: new Date(plan.expiresAt).toISOString(), risk: draft.risk, rows: draft.rows, writes: draft.counts, items: Object.fromEntries(Object.entries(draft.itemKeys).map(([step, keys]) => [step, keys.length])), command, ...(executable ? {} : { notice: emulatorPlanNotice }) })}\n`);
           } else {
             const lines = [`Plan ${plan.id} for ${chain.name} (valid until ${new Date(plan.expiresAt).toISOString()}), ${draft.rows} rows read:`];
             if (draft.counts.length === 0) lines.push('  no writes');
@@ -69,7 +73,7 @@ export function registerPlanCommand(program: Command): void {
               lines.push(`  ${entry.step}: ${entry.count} × ${entry.method} (${entry.risk})`);
               for (const sample of entry.samples) lines.push(`    e.g.${sample.itemKey ? ` item ${sample.itemKey}:` : ''} ${JSON.stringify(sample.params)}`);
             }
-            lines.push(`Execute it with:\n  ${command}`);
+            lines.push(command === null ? emulatorPlanNotice : `Execute it with:\n  ${command}`);
             process.stdout.write(`${lines.join('\n')}\n`);
           }
         } finally {

@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseInputAssignments, resolveChainInputs, validateChainFile, type ValidationReport } from '../../chain/index.ts';
-import { formatChainFileProblem } from '../../errors/chain-file-error.ts';
 import { checkWriteGates, exitCodeOf, runChain, type RunOptions } from '../../runner/run-chain.ts';
 import { RunRefusedError } from '../../runner/run-errors.ts';
 import { RunStore, type RunRecord } from '../../runner/run-store.ts';
@@ -8,7 +7,7 @@ import { ExitCode, reportExitCode } from '../exit-code.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
 import { printRunOutcome } from '../print-run-outcome.ts';
 import { createProgressDisplay } from '../progress-display.ts';
-import { printRefusal } from '../print-refusal.ts';
+import { printChainProblems, printRefusal } from '../print-refusal.ts';
 import { loadChainPlan } from '../../runner/chain-plans.ts';
 import { canonicalChainPath } from '../../runner/run-ownership.ts';
 import { formatResumeCommand } from '../../runner/resume-command.ts';
@@ -51,8 +50,7 @@ function parseResolutions(values: readonly string[]): Map<string, 'sent' | 'not-
 }
 
 function printProblems(report: ValidationReport, json: boolean): void {
-  if (json) process.stdout.write(`${JSON.stringify({ runId: null, status: 'refused', exitCode: 2, errors: report.problems.map((problem) => ({ name: 'ChainFileError', code: problem.code, message: formatChainFileProblem(problem), hint: problem.hint })) })}\n`);
-  else for (const problem of report.problems) process.stderr.write(`${formatChainFileProblem(problem)}\n`);
+  printChainProblems(report.problems, json);
 }
 
 async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Promise<void> {
@@ -77,10 +75,10 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
     throw new RunRefusedError(`${file}: B24_REQUIRE_PLAN=1 and this chain writes; a plan is required (PLAN_REQUIRED).`, { code: 'PLAN_REQUIRED', hint: `Run chain plan ${file} first, then chain run ${file} --plan ID --confirm-write.` });
   }
   const resolutions = parseResolutions(flags.resolve);
-  const connection = await openRunnerConnection({ emulator: flags.emulator === true, env: process.env, dbFlag: flags.db, portal: flags.portal });
-  const store = new RunStore(connection.database);
   const started = Date.now();
   const stop = new AbortController();
+  const connection = await openRunnerConnection({ emulator: flags.emulator === true, env: process.env, dbFlag: flags.db, portal: flags.portal, stopSignal: stop.signal });
+  const store = new RunStore(connection.database);
   let startedRun: { id: string; resumeFlags: string[] } | undefined;
   const onSignal = (): void => {
     if (stop.signal.aborted) {
@@ -97,7 +95,7 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const display = createProgressDisplay({ json });
+  const display = createProgressDisplay({ json, refresh: () => connection.client.counters() });
   try {
     if (resumeRun && resumeRun.portal !== connection.client.portalKey) {
       throw new RunRefusedError(`Run ${resumeRun.id} belongs to portal ${resumeRun.portal}, not ${connection.client.portalKey} (PORTAL_MISMATCH).`, { code: 'PORTAL_MISMATCH', hint: 'Resume with the credentials of the portal the run started on.' });

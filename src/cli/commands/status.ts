@@ -4,12 +4,13 @@ import { RunStore, type RunRecord } from '../../runner/run-store.ts';
 import { RunRefusedError } from '../../runner/run-errors.ts';
 import { openStateDatabase, resolveStatePath } from '../../store/index.ts';
 import { SqliteLeaseStore } from '../../store/lease-store.ts';
+import { numberOption } from '../parse-option-values.ts';
 import { printRefusal } from '../print-refusal.ts';
 
 interface StatusFlags {
   json?: boolean;
   db?: string;
-  limit: string;
+  limit: number;
 }
 
 function describeOwner(detail: RunDescription): string {
@@ -48,14 +49,14 @@ export function registerStatusCommand(program: Command): void {
     .argument('[runId]', 'one run (default: the most recent runs)')
     .option('--json', 'JSON output')
     .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
-    .option('--limit <n>', 'how many recent runs to list', '10')
+    .option('--limit <n>', 'how many recent runs to list', numberOption('--limit', { min: 1, example: '10' }), 10)
     .action(async (runId: string | undefined, flags: StatusFlags) => {
       try {
         const database = openStateDatabase(resolveStatePath({ flag: flags.db, env: process.env.B24_DB }));
         try {
           const store = new RunStore(database);
           const leases = new SqliteLeaseStore(database);
-          const runs = runId ? [store.getRun(runId)] : store.listRuns(Number(flags.limit) || 10);
+          const runs = runId ? [store.getRun(runId)] : store.listRuns(flags.limit);
           if (runId && !runs[0]) throw new RunRefusedError(`No run ${runId} in the state database (RUN_NOT_FOUND).`, { code: 'RUN_NOT_FOUND', hint: 'chain status lists the runs.' });
           const details = runs.filter((run): run is RunRecord => run !== undefined).map((run) => describeRun(store, leases, run));
           if (flags.json) process.stdout.write(`${JSON.stringify(runId ? details[0] : { runs: details })}\n`);

@@ -36,6 +36,13 @@ export function reportToJson(report: ValidationReport): Record<string, unknown> 
       message: problem.detail,
       hint: problem.hint,
     })),
+    warnings: report.warnings.map((warning) => ({
+      line: warning.line,
+      column: warning.column,
+      code: warning.code,
+      message: warning.detail,
+      hint: warning.hint,
+    })),
     writes: report.summary.writes,
     destructive: report.summary.destructive,
     scopes: report.summary.scopes,
@@ -47,16 +54,22 @@ function describeUse(use: ChainMethodUse): string {
   return `    ${where}: ${use.method} (line ${use.line})`;
 }
 
-/** The text a person reads for one file: every problem on its own line, or what a valid chain does. */
+/** `file:line:column: warning: what (CODE). hint`: the problem form, marked as a warning. */
+function formatWarning(warning: ValidationReport['warnings'][number]): string {
+  return formatChainFileProblem({ ...warning, detail: `warning: ${warning.detail}` });
+}
+
+/** The text a person reads for one file: every problem on its own line, or what a valid chain does; warnings either way. */
 export function reportToText(report: ValidationReport): string {
-  if (!report.valid) return `${report.problems.map(formatChainFileProblem).join('\n')}\n`;
+  const warnings = report.warnings.map((warning) => `${formatWarning(warning)}\n`).join('');
+  if (!report.valid) return `${report.problems.map(formatChainFileProblem).join('\n')}\n${warnings}`;
   const { writes, destructive, scopes, methodsWithoutScope } = report.summary;
   const lines = [`${report.file}: valid chain "${report.chain?.name ?? ''}"`];
   lines.push(writes.length === 0 ? '  writes: none' : '  writes (need --confirm-write):', ...writes.map(describeUse));
   lines.push(destructive.length === 0 ? '  destructive: none' : '  destructive (need --confirm-destructive too):', ...destructive.map(describeUse));
   lines.push(`  scopes: ${scopes.length === 0 ? 'none' : scopes.join(', ')}`);
   if (methodsWithoutScope.length > 0) lines.push(`  scope unknown for: ${methodsWithoutScope.join(', ')}`);
-  return `${lines.join('\n')}\n`;
+  return `${warnings}${lines.join('\n')}\n`;
 }
 
 /** `chain validate FILE...`: schema and semantic checks of every file at once; never sends a request. */
@@ -66,7 +79,7 @@ export function registerValidateCommand(program: Command): void {
     .description('Check chain files (YAML, schema, references, packs, write keys) and list their writes and scopes; sends no request.')
     .argument('<files...>', 'chain files (.yml)')
     .option('--input <name=value>', 'also check these inputs against each chain (repeatable)', collect, [])
-    .option('--json', 'print one JSON document: {files:[{file, valid, problems, writes, destructive, scopes}]}')
+    .option('--json', 'print one JSON document: {files:[{file, valid, problems, warnings, writes, destructive, scopes}]}')
     .action(async (files: string[], options: ValidateOptions) => {
       let assignments: Record<string, string> | undefined;
       try {
@@ -74,7 +87,7 @@ export function registerValidateCommand(program: Command): void {
       } catch (error) {
         if (!isChainValidationError(error)) throw error;
         const problems = error.problems.map((problem) => problem.toProblem());
-        if (options.json) process.stdout.write(`${JSON.stringify({ files: [reportToJson({ file: '--input', valid: false, problems, sha256: '', summary: { writes: [], destructive: [], scopes: [], methodsWithoutScope: [] } })] }, null, 2)}\n`);
+        if (options.json) process.stdout.write(`${JSON.stringify({ files: [reportToJson({ file: '--input', valid: false, problems, warnings: [], sha256: '', summary: { writes: [], destructive: [], scopes: [], methodsWithoutScope: [] } })] }, null, 2)}\n`);
         else process.stdout.write(`${problems.map(formatChainFileProblem).join('\n')}\n`);
         reportExitCode(ExitCode.refused);
         return;
