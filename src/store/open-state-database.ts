@@ -4,8 +4,9 @@
  * migrations applied in order, in one `BEGIN IMMEDIATE` transaction, so two processes opening a new
  * file at once cannot both migrate it. Tokens and secrets never live here.
  */
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { StateDatabaseError } from '../errors/state-database-error.ts';
@@ -119,11 +120,35 @@ function openError(path: string, error: unknown): StateDatabaseError {
   });
 }
 
+/**
+ * A WAL database in a folder this user cannot write to, with no -shm file (so no process has it open):
+ * SQLite cannot read it in place (WAL readers need the -shm file), so it is read from a private copy
+ * (0600, removed when the process exits).
+ */
+function openSnapshot(path: string): Database {
+  const folder = mkdtempSync(join(tmpdir(), 'b24chain-snapshot-'));
+  const copy = join(folder, 'state.db');
+  copyFileSync(path, copy);
+  chmodSync(copy, 0o600);
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  const database = new BetterSqlite3(copy, { fileMustExist: true });
+  database.pragma('journal_mode = DELETE');
+  return database;
+}
+
 function openReadOnly(path: string, migrations: readonly StateMigration[]): Database {
   let database: Database | undefined;
   try {
-    database = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
-    database.pragma('busy_timeout = 5000');
+    try {
+      database = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+      database.pragma('busy_timeout = 5000');
+      readVersion(database);
+    } catch (error) {
+      database?.close();
+      database = undefined;
+      if (!existsSync(path) || existsSync(`${path}-shm`)) throw error;
+      database = openSnapshot(path);
+    }
     const version = readVersion(database);
     if (version === migrations.length) return database;
     const newer = version > migrations.length;

@@ -5,11 +5,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.ts';
-import { runCli, startCli, webhookEnv } from '../helpers/run-cli.ts';
+import { binPath, runCli, startCli, webhookEnv } from '../helpers/run-cli.ts';
+import { spawn } from 'node:child_process';
 import { openStateDatabase } from '../../src/store/index.ts';
 import { RunStore } from '../../src/runner/run-store.ts';
 
@@ -75,5 +76,50 @@ describe('chain status and unknown outcomes', () => {
     assert.match(human.stdout, /1 write\(s\) sent without an answer: resume looks them up by their natural key/);
     assert.match(human.stdout, /needs a decision: item 18 /);
     assert.doesNotMatch(human.stdout, /item 17/);
+  });
+});
+
+function runStatusAsUnprivileged(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const root = process.getuid?.() === 0;
+  const child = spawn(process.execPath, [binPath, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: tmpdir() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(root ? { uid: 65534, gid: 65534 } : {}),
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((done) => child.once('close', (code) => done({ code, stdout, stderr })));
+}
+
+describe('chain status on a read-only state database', () => {
+  it('reads a state database whose file and folder cannot be written, and creates none where there is none', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'b24chain-ro-'));
+    const path = join(folder, 'state.db');
+    const db = openStateDatabase(path);
+    const store = new RunStore(db);
+    const run = store.createRun({ portal: 'https://portal.example', chainName: 'ro', chainPath: resolve('chains/core/lead-intake.yml'), chainSha256: 'x', inputs: {}, planId: null });
+    store.setStatus(run.id, 'interrupted');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    chmodSync(path, 0o444);
+    chmodSync(folder, 0o555);
+    const before = readFileSync(path);
+    try {
+      // Root ignores file modes, so as root the status command runs as `nobody`, to whom they apply.
+      const result = await runStatusAsUnprivileged(['status', '--json', '--db', path]);
+      assert.deepEqual(readdirSync(folder), ['state.db'], 'no -wal or -shm file was created');
+      assert.ok(readFileSync(path).equals(before), 'the database file is unchanged');
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual((JSON.parse(result.stdout) as { runs: Array<{ runId: string; status: string }> }).runs.map((entry) => [entry.runId, entry.status]), [[run.id, 'interrupted']]);
+    } finally {
+      chmodSync(folder, 0o755);
+    }
+    const missing = join(folder, 'none', 'state.db');
+    const empty = await runCli(['status', '--db', missing]);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.match(empty.stdout, /No runs yet/);
+    assert.equal(existsSync(missing), false, 'status created no database');
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describeRun, type RunDescription } from '../../runner/describe-run.ts';
 import { RunStore, type RunRecord } from '../../runner/run-store.ts';
@@ -52,7 +53,14 @@ export function registerStatusCommand(program: Command): void {
     .option('--limit <n>', 'how many recent runs to list', numberOption('--limit', { min: 1, example: '10' }), 10)
     .action(async (runId: string | undefined, flags: StatusFlags) => {
       try {
-        const database = openStateDatabase(resolveStatePath({ flag: flags.db, env: process.env.B24_DB }));
+        const statePath = resolveStatePath({ flag: flags.db, env: process.env.B24_DB });
+        if (statePath !== ':memory:' && !existsSync(statePath)) {
+          if (runId) throw new RunRefusedError(`No run ${runId}: there is no state database at ${statePath} (RUN_NOT_FOUND).`, { code: 'RUN_NOT_FOUND', hint: '--db or B24_DB points at another state database.' });
+          process.stdout.write(flags.json ? `${JSON.stringify({ runs: [] })}\n` : 'No runs yet.\n');
+          return;
+        }
+        // Status only reads: it opens the database read-only (a read-only file or folder is fine).
+        const database = openStateDatabase(statePath, { readOnly: true });
         try {
           const store = new RunStore(database);
           const leases = new SqliteLeaseStore(database);
