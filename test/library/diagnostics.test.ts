@@ -8,7 +8,7 @@ import {
   libraryChain,
   runChain,
   startLibraryEmulator,
-  validateChain,
+  validateChains,
   webhookCredentials,
   webhookWithout,
 } from './helpers/library-harness.ts';
@@ -30,9 +30,11 @@ describe('chains/diagnostics', () => {
       [eventCapability, ['basic'], ['event.bind']],
       [runtimeSanity, ['basic', 'user'], []],
     ];
-    for (const [file, scopes, writes] of expected) {
-      const report = await validateChain(file);
-      assert.equal(report.code, 0, file);
+    const { code, reports } = await validateChains(...expected.map(([file]) => file));
+    assert.equal(code, 0);
+    for (const [index, [file, scopes, writes]] of expected.entries()) {
+      const report = reports[index];
+      assert.ok(report);
       assert.deepEqual(report.problems, []);
       assert.deepEqual(report.scopes, scopes, file);
       assert.deepEqual(report.writes, writes, file);

@@ -3,6 +3,9 @@ import { crmActivityMethods } from './crm/crm-activity-methods.ts';
 import { crmItemMethods } from './crm/crm-item-methods.ts';
 import { crmLegacyMethods } from './crm/crm-legacy-methods.ts';
 import { crmStatusMethods } from './crm/crm-status-methods.ts';
+import { imDialogMethods } from './comms/im-dialog-methods.ts';
+import { imbotMethods } from './comms/imbot-methods.ts';
+import { telephonyMethods } from './comms/telephony-methods.ts';
 import { eventBindMethods } from './events/event-bind-methods.ts';
 import { offlineEventMethods } from './events/offline-event-methods.ts';
 import { GENERIC_FAMILIES } from './generic/generic-families.ts';
@@ -26,6 +29,9 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     eventBindMethods(),
     offlineEventMethods(),
     ...GENERIC_FAMILIES.map(makeGenericFamily),
+    imbotMethods(),
+    telephonyMethods(),
+    imDialogMethods(),
     // Reads the table itself (methods, method.get), so it sees every family, including later ones.
     systemMethods(table),
   ];

@@ -80,20 +80,33 @@ export async function runChain(file: string, credentials: Credentials, ...args: 
   return { code: result.code, stderr: result.stderr, stdout: result.stdout, report };
 }
 
-/** Asserts-friendly `chain validate --json` of one file. */
-export async function validateChain(file: string): Promise<{ code: number | null; valid: boolean; problems: unknown[]; scopes: string[]; writes: string[]; destructive: string[] }> {
-  const result = await runCli(['validate', file, '--json']);
+export interface ValidateReport {
+  valid: boolean;
+  problems: unknown[];
+  scopes: string[];
+  writes: string[];
+  destructive: string[];
+}
+
+/** `chain validate --json` of several files in one process: its exit code and each file's report. */
+export async function validateChains(...files: string[]): Promise<{ code: number | null; reports: ValidateReport[] }> {
+  const result = await runCli(['validate', ...files, '--json']);
   const parsed = JSON.parse(result.stdout) as { files: Array<{ valid: boolean; problems: unknown[]; scopes: string[]; writes: Array<{ method: string }>; destructive: Array<{ method: string }> }> };
-  const report = parsed.files[0];
-  if (!report) throw new Error(`validate printed no file: ${result.stdout}${result.stderr}`);
   return {
     code: result.code,
-    valid: report.valid,
-    problems: report.problems,
-    scopes: report.scopes,
-    writes: report.writes.map((use) => use.method),
-    destructive: report.destructive.map((use) => use.method),
+    reports: parsed.files.map((report) => ({
+      valid: report.valid,
+      problems: report.problems,
+      scopes: report.scopes,
+      writes: report.writes.map((use) => use.method),
+      destructive: report.destructive.map((use) => use.method),
+    })),
   };
+}
+
+/** Runs any other `chain` command with the credentials and a fresh state database. */
+export function runChainCommand(args: string[], credentials: Credentials): ReturnType<typeof runCli> {
+  return runCli(args, { ...credentials, B24_DB: freshDatabase() });
 }
 
 /** Executions per method (lower case) the portal has served so far. */
