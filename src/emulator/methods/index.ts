@@ -6,6 +6,8 @@ import { crmStatusMethods } from './crm/crm-status-methods.ts';
 import { imDialogMethods } from './comms/im-dialog-methods.ts';
 import { imbotMethods } from './comms/imbot-methods.ts';
 import { telephonyMethods } from './comms/telephony-methods.ts';
+import { blogMethods } from './collab/blog-methods.ts';
+import { sonetGroupMethods } from './collab/sonet-group-methods.ts';
 import { eventBindMethods } from './events/event-bind-methods.ts';
 import { offlineEventMethods } from './events/offline-event-methods.ts';
 import { GENERIC_FAMILIES } from './generic/generic-families.ts';
@@ -32,6 +34,8 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     imbotMethods(),
     telephonyMethods(),
     imDialogMethods(),
+    sonetGroupMethods(),
+    blogMethods(),
     // Reads the table itself (methods, method.get), so it sees every family, including later ones.
     systemMethods(table),
   ];
