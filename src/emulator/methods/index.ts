@@ -8,6 +8,7 @@ import { imbotMethods } from './comms/imbot-methods.ts';
 import { telephonyMethods } from './comms/telephony-methods.ts';
 import { blogMethods } from './collab/blog-methods.ts';
 import { sonetGroupMethods } from './collab/sonet-group-methods.ts';
+import { diskMethods } from './content/disk-methods.ts';
 import { eventBindMethods } from './events/event-bind-methods.ts';
 import { offlineEventMethods } from './events/offline-event-methods.ts';
 import { GENERIC_FAMILIES } from './generic/generic-families.ts';
@@ -36,6 +37,7 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     imDialogMethods(),
     sonetGroupMethods(),
     blogMethods(),
+    diskMethods(),
     // Reads the table itself (methods, method.get), so it sees every family, including later ones.
     systemMethods(table),
   ];
