@@ -132,6 +132,10 @@ const rowsByPack: Record<PackName, readonly Row[]> = {
     ['tasks.api.scrum.epic.list', 'R', 'api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-list.md'],
     ['tasks.api.scrum.epic.add', 'W', 'api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-add.md'],
     ['tasks.api.scrum.backlog.add', 'W', 'api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-add.md'],
+    ['tasks.api.scrum.backlog.get', 'R', 'api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-get.md'],
+    ['tasks.api.scrum.sprint.get', 'R', 'api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get.md'],
+    ['tasks.api.scrum.task.get', 'R', 'api-reference/sonet-group/scrum/task/tasks-api-scrum-task-get.md'],
+    ['tasks.api.scrum.task.update', 'W', 'api-reference/sonet-group/scrum/task/tasks-api-scrum-task-update.md'],
   ],
   commerce: [
     ['sale.order.list', 'R', 'api-reference/sale/order/sale-order-list.md'],

@@ -10,6 +10,7 @@ import { blogMethods } from './collab/blog-methods.ts';
 import { sonetGroupMethods } from './collab/sonet-group-methods.ts';
 import { diskMethods } from './content/disk-methods.ts';
 import { bizprocMethods } from './automation/bizproc-methods.ts';
+import { scrumMethods } from './boards/scrum-methods.ts';
 import { eventBindMethods } from './events/event-bind-methods.ts';
 import { offlineEventMethods } from './events/offline-event-methods.ts';
 import { GENERIC_FAMILIES } from './generic/generic-families.ts';
@@ -40,6 +41,7 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     blogMethods(),
     diskMethods(),
     bizprocMethods(),
+    scrumMethods(),
     // Reads the table itself (methods, method.get), so it sees every family, including later ones.
     systemMethods(table),
   ];
