@@ -4,7 +4,8 @@
  * CRM_ENTITY_TYPE, CRM_ENTITY_ID}` and, as the docs describe, returns the existing CALL_ID when the same
  * PHONE_NUMBER, TYPE, USER_ID, LINE_NUMBER and EXTERNAL_CALL_ID were registered in the last 30 minutes;
  * `finish` closes the call into a statistics record (DURATION, STATUS_CODE, a CRM activity id), a second
- * finish answers the same record; `attachRecord` attaches the recording by RECORD_URL or FILE_CONTENT.
+ * finish answers the same record; `attachRecord` attaches the one recording of a finished call by
+ * RECORD_URL or FILE_CONTENT (a second call replaces it; neither: an `uploadUrl` to post it to).
  */
 import { phpIsoDate } from '../../envelope.ts';
 import type { GenericRecord } from '../../state/portal-records.ts';
@@ -132,8 +133,10 @@ function attachRecord(call: MethodCall): MethodResult {
   const url = textOf(param(call, 'RECORD_URL')).trim();
   const content = textOf(param(call, 'FILE_CONTENT')).trim();
   const fileName = textOf(param(call, 'FILENAME')).trim();
-  if (url === '' && content === '') throw new RestError('ERROR_ARGUMENT', 'RECORD_URL or FILE_CONTENT is not set');
   if (fileName === '') throw new RestError('ERROR_ARGUMENT', 'FILENAME is not set');
+  if (!/\.(mp3|wav)$/i.test(fileName)) throw new RestError('ERROR_ARGUMENT', 'FILENAME should end with .mp3 or .wav');
+  if (row.FINISHED !== true) throw new RestError('ERROR_NOT_FOUND', 'Call is not finished: call telephony.externalCall.finish first');
+  if (url === '' && content === '') return { result: { uploadUrl: `https://${call.portal.domain}/rest/upload.json?call=${encodeURIComponent(String(row.CALL_ID))}`, fieldName: 'file' } };
   const fileId = Number(row.RECORD_FILE_ID ?? 0) || row.ID;
   call.portal.genericTable(CALLS).insert(row.ID, { ...row, RECORD_URL: url, RECORD_FILE_NAME: fileName, RECORD_FILE_ID: fileId });
   return { result: { FILE_ID: fileId } };
