@@ -9,7 +9,8 @@ import { telephonyMethods } from './comms/telephony-methods.ts';
 import { blogMethods } from './collab/blog-methods.ts';
 import { sonetGroupMethods } from './collab/sonet-group-methods.ts';
 import { diskMethods } from './content/disk-methods.ts';
-import { bizprocMethods } from './automation/bizproc-methods.ts';
+import { bizprocMethods } from './automation/bizproc-workflow-methods.ts';
+import { bizprocRobotMethods } from './automation/bizproc-robot-methods.ts';
 import { scrumMethods } from './boards/scrum-methods.ts';
 import { eventBindMethods } from './events/event-bind-methods.ts';
 import { offlineEventMethods } from './events/offline-event-methods.ts';
@@ -34,6 +35,7 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     eventBindMethods(),
     offlineEventMethods(),
     ...GENERIC_FAMILIES.map(makeGenericFamily),
+    // After the generic store: these replace its sonet_group, disk and bizproc.workflow entries.
     imbotMethods(),
     telephonyMethods(),
     imDialogMethods(),
@@ -41,6 +43,7 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     blogMethods(),
     diskMethods(),
     bizprocMethods(),
+    bizprocRobotMethods(),
     scrumMethods(),
     // Reads the table itself (methods, method.get), so it sees every family, including later ones.
     systemMethods(table),

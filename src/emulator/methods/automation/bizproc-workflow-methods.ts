@@ -4,8 +4,7 @@
  * asks the responsible user for approval, so a started workflow stays running with one task
  * (`bizproc.task.list`) until it is terminated (`bizproc.workflow.terminate`, state kept as
  * TERMINATED) or killed (`bizproc.workflow.kill`, instance and tasks removed). Running workflows are
- * listed by `bizproc.workflow.instances`. Robots (`bizproc.robot.*`) belong to the calling
- * application: `list` answers its codes, `add` and `update` answer true.
+ * listed by `bizproc.workflow.instances`. Robots: `bizproc-robot-methods.ts`.
  */
 import { randomBytes } from 'node:crypto';
 import { phpIsoDate } from '../../envelope.ts';
@@ -14,12 +13,11 @@ import { readStart } from '../../list/parse-list-params.ts';
 import type { PortalState } from '../../portal-state.ts';
 import type { GenericRecord } from '../../state/portal-records.ts';
 import { RestError, type MethodCall, type MethodResult, type MethodSpec } from '../../types.ts';
-import { asList, asPhpArray, isPlainObject, pickParamAnyCase, positiveInteger, textOf } from '../read-params.ts';
+import { asList, asPhpArray, pickParamAnyCase, positiveInteger, textOf } from '../read-params.ts';
 
 const TEMPLATES = 'bizproc.template';
 const WORKFLOWS = 'bizproc.workflow';
 const TASKS = 'bizproc.task';
-const ROBOTS = 'bizproc.robot';
 const PAGE = 50;
 
 const DOCUMENT_CLASSES: Readonly<Record<string, string>> = { CCrmDocumentDeal: 'DEAL', CCrmDocumentLead: 'LEAD', CCrmDocumentContact: 'CONTACT', CCrmDocumentCompany: 'COMPANY' };
@@ -220,63 +218,6 @@ function taskList(call: MethodCall): MethodResult {
   );
 }
 
-function appOf(call: MethodCall): string {
-  return call.auth.appId ?? `webhook:${call.auth.credentialKey}`;
-}
-
-function robotOf(call: MethodCall, code: string): GenericRecord | undefined {
-  return [...call.portal.genericTable(ROBOTS).values()].find((robot) => robot.APP_ID === appOf(call) && robot.CODE === code);
-}
-
-function readRobotFields(source: Record<string, unknown>, partial: boolean): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
-  const upper = Object.fromEntries(Object.entries(source).map(([key, value]) => [key.toUpperCase(), value]));
-  for (const key of ['HANDLER', 'AUTH_USER_ID', 'USE_SUBSCRIPTION', 'NAME', 'DESCRIPTION', 'PROPERTIES', 'RETURN_PROPERTIES', 'DOCUMENT_TYPE', 'FILTER', 'USE_PLACEMENT', 'PLACEMENT_HANDLER']) {
-    if (upper[key] !== undefined) fields[key] = upper[key];
-  }
-  if (fields.HANDLER !== undefined) {
-    const handler = textOf(fields.HANDLER);
-    if (!/^https?:\/\/[^\s/]+/i.test(handler)) throw new RestError('ERROR_WRONG_HANDLER_URL', 'Wrong handler URL');
-  } else if (!partial) {
-    throw new RestError('ERROR_EMPTY_HANDLER', 'Empty handler URL');
-  }
-  if (!partial && (fields.NAME === undefined || (isPlainObject(fields.NAME) ? Object.keys(fields.NAME).length === 0 : textOf(fields.NAME) === ''))) {
-    throw new RestError('ERROR_EMPTY_NAME', 'Empty activity name');
-  }
-  return fields;
-}
-
-function readCode(call: MethodCall): string {
-  const code = textOf(param(call, 'CODE')).trim();
-  if (code === '') throw new RestError('ERROR_ACTIVITY_CODE', 'Empty activity code');
-  if (!/^[a-z0-9._-]+$/i.test(code)) throw new RestError('ERROR_ACTIVITY_CODE', 'Wrong activity code');
-  return code;
-}
-
-function robotAdd(call: MethodCall): MethodResult {
-  const code = readCode(call);
-  if (robotOf(call, code)) throw new RestError('ERROR_ACTIVITY_ALREADY_INSTALLED', 'Activity or Robot already installed!');
-  const fields = readRobotFields(call.params, false);
-  const table = call.portal.genericTable(ROBOTS);
-  const id = table.allocateId();
-  table.insert(id, { ID: id, APP_ID: appOf(call), CODE: code, ...fields });
-  return { result: true };
-}
-
-function robotUpdate(call: MethodCall): MethodResult {
-  const code = readCode(call);
-  const robot = robotOf(call, code);
-  if (!robot) throw new RestError('ERROR_ACTIVITY_NOT_FOUND', 'Activity or Robot not found!');
-  const fields = asPhpArray(param(call, 'FIELDS'));
-  if (!fields || Object.keys(fields).length === 0) throw new RestError('ERROR_UPDATE_FIELDS', 'No fields to update');
-  call.portal.genericTable(ROBOTS).insert(robot.ID, { ...robot, ...readRobotFields(fields, true) });
-  return { result: true };
-}
-
-function robotList(call: MethodCall): MethodResult {
-  return { result: [...call.portal.genericTable(ROBOTS).values()].filter((robot) => robot.APP_ID === appOf(call)).map((robot) => robot.CODE) };
-}
-
 export function bizprocMethods(): MethodSpec[] {
   return [
     { name: 'bizproc.workflow.template.list', scope: 'bizproc', kind: 'read', handler: listTemplates },
@@ -285,8 +226,5 @@ export function bizprocMethods(): MethodSpec[] {
     { name: 'bizproc.workflow.terminate', scope: 'bizproc', kind: 'write', handler: terminate },
     { name: 'bizproc.workflow.kill', scope: 'bizproc', kind: 'write', handler: kill },
     { name: 'bizproc.task.list', scope: 'bizproc', kind: 'read', handler: taskList },
-    { name: 'bizproc.robot.add', scope: 'bizproc', kind: 'write', appOnly: true, handler: robotAdd },
-    { name: 'bizproc.robot.update', scope: 'bizproc', kind: 'write', appOnly: true, handler: robotUpdate },
-    { name: 'bizproc.robot.list', scope: 'bizproc', kind: 'read', appOnly: true, handler: robotList },
   ];
 }
