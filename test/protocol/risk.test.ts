@@ -33,6 +33,8 @@ describe('risk classes of catalog methods a suffix rule would call reads', () =>
     ['bizproc.task.complete', 'write'],
     ['imbot.command.answer', 'write'],
     ['telephony.externalCall.finish', 'write'],
+    ['telephony.externalCall.attachRecord', 'write'],
+    ['disk.file.uploadversion', 'write'],
     ['landing.block.addCard', 'write'],
     ['ai.engine.unregister', 'destructive'],
     ['event.offline.error', 'write'],

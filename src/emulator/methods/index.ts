@@ -5,6 +5,15 @@ import { crmItemMethods } from './crm/crm-item-methods.ts';
 import { crmLegacyMethods } from './crm/crm-legacy-methods.ts';
 import { crmStatusMethods } from './crm/crm-status-methods.ts';
 import { crmTypeMethods } from './crm/crm-type-methods.ts';
+import { imDialogMethods } from './comms/im-dialog-methods.ts';
+import { imbotMethods } from './comms/imbot-methods.ts';
+import { telephonyMethods } from './comms/telephony-methods.ts';
+import { blogMethods } from './collab/blog-methods.ts';
+import { sonetGroupMethods } from './collab/sonet-group-methods.ts';
+import { diskMethods } from './content/disk-methods.ts';
+import { bizprocMethods } from './automation/bizproc-workflow-methods.ts';
+import { bizprocRobotMethods } from './automation/bizproc-robot-methods.ts';
+import { scrumMethods } from './boards/scrum-methods.ts';
 import { eventBindMethods } from './events/event-bind-methods.ts';
 import { offlineEventMethods } from './events/offline-event-methods.ts';
 import { GENERIC_FAMILIES } from './generic/generic-families.ts';
@@ -30,6 +39,16 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     eventBindMethods(),
     offlineEventMethods(),
     ...GENERIC_FAMILIES.map(makeGenericFamily),
+    // After the generic store: these replace its sonet_group, disk and bizproc.workflow entries.
+    imbotMethods(),
+    telephonyMethods(),
+    imDialogMethods(),
+    sonetGroupMethods(),
+    blogMethods(),
+    diskMethods(),
+    bizprocMethods(),
+    bizprocRobotMethods(),
+    scrumMethods(),
     // Reads the table itself (methods, method.get), so it sees every family, including later ones.
     systemMethods(table),
   ];

@@ -25,13 +25,18 @@ describe('generic store families', () => {
     assert.equal(error.code, 'ERROR_ARGUMENT');
   });
 
-  it('families with top-level parameters and UPPER_CASE keys (sonet_group, bizproc)', () => {
+  it('families with top-level parameters and UPPER_CASE keys (sonet_group, bizproc), with real state', () => {
     const harness = createHarness();
     assert.equal(harness.call('sonet_group.create', { NAME: 'Launch', DESCRIPTION: 'Q2 launch' }).result, 1);
     harness.call('sonet_group.update', { GROUP_ID: 1, NAME: 'Launch 2' });
     assert.deepEqual(rowsOf(harness.call('sonet_group.get', { FILTER: { ID: 1 } })).map((group) => group.NAME), ['Launch 2']);
-    assert.equal(harness.call('bizproc.workflow.start', { TEMPLATE_ID: 3, DOCUMENT_ID: ['crm', 'CCrmDocumentDeal', 'DEAL_1'] }).result, 1);
-    assert.equal(harness.call('bizproc.workflow.terminate', { ID: 1 }).result, true);
+    assert.equal(harness.fail('sonet_group.create', { NAME: 'Launch 2' }).description, 'A group with this name already exists.');
+    assert.equal(harness.call('crm.deal.add', { fields: { TITLE: 'Deal' } }).result, 1);
+    assert.equal(harness.fail('bizproc.workflow.start', { TEMPLATE_ID: 3, DOCUMENT_ID: ['crm', 'CCrmDocumentDeal', 'DEAL_1'] }).code, 'ERROR_TEMPLATE_NOT_FOUND');
+    const workflowId = harness.call('bizproc.workflow.start', { TEMPLATE_ID: 1, DOCUMENT_ID: ['crm', 'CCrmDocumentDeal', 'DEAL_1'] }).result;
+    assert.match(String(workflowId), /^[0-9a-f]{14}\.\d{8}$/);
+    assert.equal(harness.call('bizproc.workflow.terminate', { ID: workflowId }).result, true);
+    assert.deepEqual(rowsOf(harness.call('bizproc.workflow.instances', {})), []);
   });
 });
 
