@@ -8,7 +8,10 @@ import { offlineEventMethods } from './events/offline-event-methods.ts';
 import { GENERIC_FAMILIES } from './generic/generic-families.ts';
 import { makeGenericFamily } from './generic/make-generic-family.ts';
 import { imMethods } from './im/im-methods.ts';
+import { bookingMethods } from './library/booking-methods.ts';
+import { calendarMethods } from './library/calendar-methods.ts';
 import { commerceMethods } from './library/commerce-methods.ts';
+import { timemanMethods } from './library/timeman-methods.ts';
 import { systemMethods } from './system/system-methods.ts';
 import { taskMethods } from './tasks/task-methods.ts';
 import { userMethods } from './users/user-methods.ts';
@@ -29,6 +32,9 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     ...GENERIC_FAMILIES.map(makeGenericFamily),
     // Chain-library families: registered after the generic table, so they replace its entries of the same name.
     commerceMethods(),
+    bookingMethods(),
+    calendarMethods(),
+    timemanMethods(),
     // Reads the table itself (methods, method.get), so it sees every family, including later ones.
     systemMethods(table),
   ];

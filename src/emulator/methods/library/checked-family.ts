@@ -90,3 +90,11 @@ export function allRows(table: RecordTable<GenericRecord>): GenericRecord[] {
 }
 
 export { isPlainObject };
+
+/** One page of already filtered and ordered rows: 50 from offset `start`, `total`, and `next` when more remain. */
+export function pageOf<Row>(rows: readonly Row[], start: number): { rows: Row[]; total: number; next?: number } {
+  const offset = Math.max(start, 0);
+  const slice = rows.slice(offset, offset + 50);
+  const next = offset + 50 < rows.length ? offset + 50 : undefined;
+  return { rows: slice, total: start === -1 ? 0 : rows.length, ...(next === undefined ? {} : { next }) };
+}

@@ -1,0 +1,30 @@
+/**
+ * The demo portal's records for the chain library's packs, so that every bundled chain has something to
+ * work on under `chain run --emulator`: booking resources, catalog products with BASE prices, an order.
+ * Written straight into the tables the families serve (same shapes as their writes).
+ */
+import type { PortalState } from '../portal-state.ts';
+import type { GenericRecord } from '../state/portal-records.ts';
+
+function insert(portal: PortalState, family: string, rows: ReadonlyArray<Omit<GenericRecord, 'ID'>>): number[] {
+  const table = portal.genericTable(family);
+  return rows.map((row) => {
+    const id = table.allocateId();
+    table.insert(id, { ...row, ID: id });
+    return id;
+  });
+}
+
+export function loadLibrarySeed(portal: PortalState): void {
+  insert(portal, 'booking.resource', [
+    { name: 'Meeting room', description: 'Room for 8, 2nd floor', typeId: 1, isMain: 'Y' },
+    { name: 'Consultant', description: null, typeId: 2, isMain: 'Y' },
+  ]);
+  const products = insert(portal, 'catalog.product', [
+    { iblockId: 23, name: 'Standing desk', xmlId: 'SKU-100', active: 'Y' },
+    { iblockId: 23, name: 'Office chair', xmlId: 'SKU-200', active: 'Y' },
+    { iblockId: 23, name: 'Desk lamp', xmlId: 'SKU-300', active: 'Y' },
+  ]);
+  insert(portal, 'catalog.price', products.slice(0, 2).map((productId, index) => ({ productId, catalogGroupId: 1, price: [450, 180][index], currency: 'USD' })));
+  insert(portal, 'sale.order', [{ lid: 's1', personTypeId: 1, currency: 'USD', userId: 1, statusId: 'N', payed: 'N', canceled: 'N', xmlId: 'DEMO-1', comments: '' }]);
+}
