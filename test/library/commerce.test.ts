@@ -77,7 +77,7 @@ describe('chains/commerce', () => {
     assert.deepEqual(sent[1], {});
     const { product } = (await harness.read('catalog.product.get', { id: desk })) as { product: { name: string } };
     assert.equal(product.name, 'Desk Pro');
-    const { prices } = (await harness.read('catalog.price.list', { filter: { catalogGroupId: 1 }, order: { productId: 'ASC' } })) as { prices: Array<{ productId: number; price: number }> };
+    const { prices } = (await harness.read('catalog.price.list', { filter: { catalogGroupId: 1, '@productId': [desk, chair] }, order: { productId: 'ASC' } })) as { prices: Array<{ productId: number; price: number }> };
     assert.deepEqual(prices.map((price) => [price.productId, Number(price.price)]).sort(), [[chair, 55], [desk, 120]].sort());
   });
 
