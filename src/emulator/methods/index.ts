@@ -11,6 +11,7 @@ import { imMethods } from './im/im-methods.ts';
 import { bookingMethods } from './library/booking-methods.ts';
 import { calendarMethods } from './library/calendar-methods.ts';
 import { commerceMethods } from './library/commerce-methods.ts';
+import { platformMethods } from './library/platform-methods.ts';
 import { timemanMethods } from './library/timeman-methods.ts';
 import { systemMethods } from './system/system-methods.ts';
 import { taskMethods } from './tasks/task-methods.ts';
@@ -35,6 +36,7 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     bookingMethods(),
     calendarMethods(),
     timemanMethods(),
+    platformMethods(),
     // Reads the table itself (methods, method.get), so it sees every family, including later ones.
     systemMethods(table),
   ];

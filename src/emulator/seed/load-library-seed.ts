@@ -1,6 +1,7 @@
 /**
  * The demo portal's records for the chain library's packs, so that every bundled chain has something to
- * work on under `chain run --emulator`: booking resources, catalog products with BASE prices, an order.
+ * work on under `chain run --emulator`: booking resources, catalog products with BASE prices, an order,
+ * a BI connector.
  * Written straight into the tables the families serve (same shapes as their writes).
  */
 import type { PortalState } from '../portal-state.ts';
@@ -26,5 +27,11 @@ export function loadLibrarySeed(portal: PortalState): void {
     { iblockId: 23, name: 'Desk lamp', xmlId: 'SKU-300', active: 'Y' },
   ]);
   insert(portal, 'catalog.price', products.slice(0, 2).map((productId, index) => ({ productId, catalogGroupId: 1, price: [450, 180][index], currency: 'USD' })));
+  insert(portal, 'biconnector.connector', [{
+    title: 'Demo warehouse', description: 'Stock levels from the warehouse database', logo: '', sort: 100,
+    urlCheck: 'https://connector.example.test/check', urlTableList: 'https://connector.example.test/tables',
+    urlTableDescription: 'https://connector.example.test/describe', urlData: 'https://connector.example.test/data',
+    settings: [{ name: 'API key', type: 'STRING', code: 'apiKey' }], dateCreate: '2026-01-05 09:00:00',
+  }]);
   insert(portal, 'sale.order', [{ lid: 's1', personTypeId: 1, currency: 'USD', userId: 1, statusId: 'N', payed: 'N', canceled: 'N', xmlId: 'DEMO-1', comments: '' }]);
 }
