@@ -12,6 +12,7 @@ import { bookingMethods } from './library/booking-methods.ts';
 import { calendarMethods } from './library/calendar-methods.ts';
 import { commerceMethods } from './library/commerce-methods.ts';
 import { platformMethods } from './library/platform-methods.ts';
+import { sitesMethods } from './library/sites-methods.ts';
 import { timemanMethods } from './library/timeman-methods.ts';
 import { systemMethods } from './system/system-methods.ts';
 import { taskMethods } from './tasks/task-methods.ts';
@@ -37,6 +38,7 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     calendarMethods(),
     timemanMethods(),
     platformMethods(),
+    sitesMethods(),
     // Reads the table itself (methods, method.get), so it sees every family, including later ones.
     systemMethods(table),
   ];
