@@ -167,6 +167,7 @@ const rowsByPack: Record<PackName, readonly Row[]> = {
     ['entity.update', 'W', 'api-reference/entity/entities/entity-update.md'],
     ['entity.item.get', 'R', 'api-reference/entity/items/entity-item-get.md'],
     ['entity.item.add', 'W', 'api-reference/entity/items/entity-item-add.md'],
+    ['entity.item.update', 'W', 'api-reference/entity/items/entity-item-update.md'],
     ['biconnector.source.list', 'R', 'api-reference/biconnector/source/biconnector-source-list.md'],
     ['biconnector.source.add', 'W', 'api-reference/biconnector/source/biconnector-source-add.md'],
     ['biconnector.connector.list', 'R', 'api-reference/biconnector/connector/biconnector-connector-list.md'],

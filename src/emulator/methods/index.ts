@@ -11,6 +11,7 @@ import { imMethods } from './im/im-methods.ts';
 import { bookingMethods } from './library/booking-methods.ts';
 import { calendarMethods } from './library/calendar-methods.ts';
 import { commerceMethods } from './library/commerce-methods.ts';
+import { complianceMethods } from './library/compliance-methods.ts';
 import { platformMethods } from './library/platform-methods.ts';
 import { sitesMethods } from './library/sites-methods.ts';
 import { timemanMethods } from './library/timeman-methods.ts';
@@ -39,6 +40,7 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     timemanMethods(),
     platformMethods(),
     sitesMethods(),
+    complianceMethods(),
     // Reads the table itself (methods, method.get), so it sees every family, including later ones.
     systemMethods(table),
   ];

@@ -1,7 +1,7 @@
 /**
  * The demo portal's records for the chain library's packs, so that every bundled chain has something to
  * work on under `chain run --emulator`: booking resources, catalog products with BASE prices, an order,
- * a BI connector.
+ * a BI connector, consent agreements, signed documents in the administrator's tail and the company safe.
  * Written straight into the tables the families serve (same shapes as their writes).
  */
 import type { PortalState } from '../portal-state.ts';
@@ -33,5 +33,15 @@ export function loadLibrarySeed(portal: PortalState): void {
     urlTableDescription: 'https://connector.example.test/describe', urlData: 'https://connector.example.test/data',
     settings: [{ name: 'API key', type: 'STRING', code: 'apiKey' }], dateCreate: '2026-01-05 09:00:00',
   }]);
+  insert(portal, 'userconsent.agreement', [
+    {
+      NAME: 'Personal data processing', ACTIVE: 'Y',
+      LABEL: 'By clicking "%BUTTON_CAPTION%" I consent to the processing of my personal data.',
+      TEXT: 'Consent to the processing of personal data by %COMPANY_NAME%, %COMPANY_ADDRESS%, for: %PURPOSES%. Contact: %EMAIL%.',
+    },
+    { NAME: 'Newsletter', ACTIVE: 'Y', LABEL: 'I want to receive the newsletter.', TEXT: 'Consent to receive e-mail from %COMPANY_NAME%.' },
+  ]);
+  insert(portal, 'sign.personal', [1, 2, 3].map((day) => ({ USER_ID: 1, title: `Employment contract addendum ${day}`, signed_date: `2026-01-0${day}T10:00:00+00:00` })));
+  insert(portal, 'sign.mysafe', [1, 2].map((day) => ({ title: `Company policy ${day}`, signed_date: `2026-01-0${day}T12:00:00+00:00` })));
   insert(portal, 'sale.order', [{ lid: 's1', personTypeId: 1, currency: 'USD', userId: 1, statusId: 'N', payed: 'N', canceled: 'N', xmlId: 'DEMO-1', comments: '' }]);
 }

@@ -30,6 +30,8 @@ export interface LibraryHarness {
   methodCounts(): Promise<Record<string, number>>;
   /** Calls a method as the webhook user, failing the test on an error. */
   read(method: string, params?: Record<string, unknown>): Promise<unknown>;
+  /** The emulator's installed application (OAuth), as environment variables for the CLI. */
+  appEnv(): Record<string, string>;
   /** A webhook of the same portal limited to `scopes`, as environment variables for the CLI. */
   limitedWebhookEnv(scopes: string[]): Promise<Record<string, string>>;
 }
@@ -91,6 +93,21 @@ export function useLibraryHarness(): LibraryHarness {
       const answer = await callMethod(current().webhookUrl, method, params);
       assert.equal(answer.error, undefined, `${method}: ${JSON.stringify(answer)}`);
       return answer.result;
+    },
+    appEnv() {
+      const { app, url } = current();
+      runs += 1;
+      return {
+        B24_DOMAIN: url,
+        B24_AUTH_MODE: 'oauth',
+        B24_ACCESS_TOKEN: app.accessToken,
+        B24_REFRESH_TOKEN: app.refreshToken,
+        B24_CLIENT_ID: app.clientId,
+        B24_CLIENT_SECRET: app.clientSecret,
+        B24_OAUTH_URL: app.serverEndpoint,
+        B24_RATE_LIMITER: 'memory',
+        B24_DB: join(directory, `state-${runs}.db`),
+      };
     },
     async limitedWebhookEnv(scopes) {
       const response = await fetch(`${current().url}/_emulator/apps`, {
