@@ -2,8 +2,8 @@
  * Sites and pages (docs `api-reference/landing/`): `landing.site.*` (by `id`) and `landing.landing.*`
  * (by `lid`), UPPER_CASE keys with string values; `getList` takes `params: {select, filter, order}` and
  * answers every row at once (no pagination). A page is unpublished (ACTIVE "N") until
- * `landing.landing.publication`; deleting a site deletes its pages. Blocks: `landing.landing.addblock`
- * and `landing.block.getList` (camelCase rows). Errors as the portal names them: MISSING_PARAMS,
+ * `landing.landing.publication`; deleting a site deletes its pages. Blocks: `landing.landing.addblock`,
+ * `landing.block.addCard` and `landing.block.getList` (camelCase rows). Errors as the portal names them: MISSING_PARAMS,
  * LANDING_NOT_EXIST, SITE_NOT_FOUND, TYPE_ERROR.
  */
 import { phpIsoDate } from '../../envelope.ts';
@@ -160,6 +160,20 @@ function pageMethods(): MethodSpec[] {
         const id = blocks(call).allocateId();
         blocks(call).insert(id, { ID: id, lid: current.ID, code: textOf(fields.CODE), name: textOf(fields.CODE), active: fields.ACTIVE === 'N' ? false : true, content: textOf(fields.CONTENT) });
         return { result: id };
+      },
+    },
+    {
+      name: 'landing.block.addcard', scope: 'landing', kind: 'write',
+      handler: (call) => {
+        const current = page(call, idParam(call, 'lid'));
+        const blockId = idParam(call, 'block');
+        const block = blocks(call).get(blockId);
+        if (!block || block.lid !== current.ID) throw new RestError('BLOCK_NOT_FOUND', 'Block not found', 400);
+        const selector = textOf(pickParamAnyCase(call.params, 'selector'));
+        if (selector === '') throw new RestError('MISSING_PARAMS', 'Missing required parameter: selector', 400);
+        const cards = Array.isArray(block.cards) ? block.cards : [];
+        blocks(call).insert(block.ID, { ...block, cards: [...cards, { selector, content: textOf(pickParamAnyCase(call.params, 'content')) }] });
+        return { result: true };
       },
     },
     {
