@@ -45,7 +45,7 @@ describe('chains/sites', () => {
     }
   });
 
-  it('bootstraps a site and page once, updates only differing pages, and cleans up only unpublished pages', async () => {
+  it('bootstraps a site and page once, updates only differing pages, cleans up only unpublished pages, then the site', async () => {
     const bootstrap = ['--input', 'site_code=promo', '--input', 'site_title=Spring promo', '--input', 'page_title=Spring offers', '--confirm-write'];
     const first = await run('sites/site-bootstrap.yml', bootstrap);
     assert.equal(first.code, 0, first.text);
@@ -78,5 +78,11 @@ describe('chains/sites', () => {
     assert.deepEqual([cleaned.code, cleaned.sent, cleaned.outputs.pages_deleted], [0, { 'landing.landing.delete': 1 }, 1]);
     assert.deepEqual((await pagesOf(siteId)).map((row) => row.CODE), ['main', 'news']);
     assert.deepEqual((await run('sites/site-cleanup.yml', ['--input', 'site_code=promo', '--input', 'page_codes=["old-offer"]', ...destructive])).sent, {}, 'nothing left to delete');
+
+    await harness.read('landing.landing.unpublic', { lid: news });
+    const whole = await run('sites/site-cleanup.yml', ['--input', 'site_code=promo', '--input', 'delete_site=true', ...destructive]);
+    assert.deepEqual([whole.code, whole.sent, whole.outputs.site_deleted, whole.outputs.pages_deleted], [0, { 'landing.site.delete': 1 }, true, 2]);
+    assert.deepEqual(await harness.read('landing.site.getList', { params: { filter: { CODE: 'promo' } } }), []);
+    assert.deepEqual(await pagesOf(siteId), [], 'the pages went with the site');
   });
 });
