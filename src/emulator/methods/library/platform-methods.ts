@@ -2,7 +2,8 @@
  * The platform pack: application data storage (`entity.*`: storages by code, items with UPPER_CASE keys
  * and string values, legacy FILTER/SORT/start, 50 a page), BI connector sources and connectors
  * (`biconnector.*`: camelCase, ids as strings in lists, `page` pagination without `next`), and AI
- * engines (`ai.engine.*`: registered by `code`, a second register with the same code updates it).
+ * engines (`ai.engine.*`: registered by `code`, a second register with the same code updates it;
+ * administrators only).
  */
 import { phpIsoDate } from '../../envelope.ts';
 import { buildFilter, type ResolveField } from '../../list/build-filter.ts';
@@ -250,7 +251,12 @@ function biconnectorMethods(): MethodSpec[] {
 
 // ---- ai.engine.* -----------------------------------------------------------------------------------
 
-const CATEGORIES = ['text', 'image', 'audio', 'call'];
+const CATEGORIES = ['text', 'image', 'audio', 'call', 'vision', 'classify'];
+
+/** Registering and unregistering engines is for administrators (docs). */
+function requireAdmin(call: MethodCall): void {
+  if (!call.portal.isAdmin(call.auth.userId)) throw new RestError('ACCESS_DENIED', 'Access denied: administrator rights are required', 403);
+}
 
 function renderEngine(row: GenericRecord): Record<string, unknown> {
   return { id: row.ID, app_code: row.app_code, name: row.name, code: row.code, category: row.category, completions_url: row.completions_url, settings: row.settings };
@@ -264,6 +270,7 @@ function aiMethods(): MethodSpec[] {
     {
       name: 'ai.engine.register', scope: 'ai_admin', kind: 'write',
       handler: (call) => {
+        requireAdmin(call);
         const read = (name: string): string => textOf(pickParam(call.params, name)).trim();
         for (const name of ['name', 'code', 'category', 'completions_url']) if (read(name) === '') throw new RestError('ERROR_ARGUMENT', `Parameter '${name}' is required`, 400, { argument: name });
         if (!CATEGORIES.includes(read('category'))) throw new RestError('ERROR_ARGUMENT', `Unknown category '${read('category')}'; expected one of ${CATEGORIES.join(', ')}`, 400, { argument: 'category' });
@@ -278,6 +285,7 @@ function aiMethods(): MethodSpec[] {
     {
       name: 'ai.engine.unregister', scope: 'ai_admin', kind: 'write',
       handler: (call) => {
+        requireAdmin(call);
         const engine = byCode(call, textOf(pickParam(call.params, 'code')).trim());
         if (!engine) throw new RestError('ENGINE_NOT_FOUND', 'Engine not found', 400);
         engines(call).delete(engine.ID);
