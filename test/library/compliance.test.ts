@@ -44,13 +44,13 @@ describe('chains/compliance', () => {
   });
 
   it('consent-capture: records the consent with its origin once, journaled with the agreement label', async () => {
-    const first = await run('compliance/consent-capture.yml', [...consentArgs, '--confirm-write']);
+    const first = await run('compliance/consent-capture.yml', [...consentArgs, '--confirm-write'], harness.appEnv());
     assert.equal(first.code, 0, first.text);
     assert.deepEqual(first.sent, { 'entity.add': 1, 'userconsent.consent.add': 1, 'entity.item.add': 1 });
     assert.match(String(first.outputs.label), /I agree/);
-    const second = await run('compliance/consent-capture.yml', [...consentArgs, '--confirm-write']);
+    const second = await run('compliance/consent-capture.yml', [...consentArgs, '--confirm-write'], harness.appEnv());
     assert.deepEqual([second.code, second.sent, second.outputs.consent_id, second.outputs.recorded_now], [0, {}, first.outputs.consent_id, false]);
-    const journal = (await harness.read('entity.item.get', { ENTITY: 'b24consents' })) as Array<Record<string, string>>;
+    const journal = (await harness.readAsApp('entity.item.get', { ENTITY: 'b24consents' })) as Array<Record<string, string>>;
     assert.deepEqual(journal.map((entry) => [entry.CODE, entry.DETAIL_TEXT]), [['contact_form:anna@example.com', String(first.outputs.consent_id)]]);
   });
 
@@ -61,7 +61,7 @@ describe('chains/compliance', () => {
     assert.deepEqual([first.outputs.personal_new, first.outputs.mysafe_new, first.outputs.personal_more], [3, 2, false]);
     const second = await run('compliance/signed-docs-tail.yml', ['--confirm-write'], harness.appEnv());
     assert.deepEqual([second.code, second.sent, second.outputs.personal_new, second.outputs.mysafe_new], [0, {}, 0, 0]);
-    const checkpoints = (await harness.read('entity.item.get', { ENTITY: 'b24signtail', SORT: { CODE: 'ASC' } })) as Array<Record<string, string>>;
+    const checkpoints = (await harness.readAsApp('entity.item.get', { ENTITY: 'b24signtail', SORT: { CODE: 'ASC' } })) as Array<Record<string, string>>;
     assert.deepEqual(checkpoints.map((entry) => [entry.CODE, entry.DETAIL_TEXT]), [['mysafe', String(first.outputs.mysafe_checkpoint)], ['personal', String(first.outputs.personal_checkpoint)]]);
     const webhook = await run('compliance/signed-docs-tail.yml', ['--confirm-write']);
     assert.notEqual(webhook.code, 0, 'a webhook cannot read the tails');

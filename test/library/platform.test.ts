@@ -10,9 +10,9 @@ describe('chains/platform', () => {
   const harness = useLibraryHarness();
   const files = ['platform/custom-storage.yml', 'platform/biconnector-source.yml', 'platform/ai-engine.yml'];
 
-  async function run(file: string, args: string[]): Promise<{ sent: Record<string, number>; outputs: Record<string, unknown> }> {
+  async function run(file: string, args: string[], env?: Record<string, string>): Promise<{ sent: Record<string, number>; outputs: Record<string, unknown> }> {
     const before = await harness.methodCounts();
-    const { cli, report } = await harness.run(file, args);
+    const { cli, report } = await harness.run(file, args, env);
     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
     return { sent: writesIn(methodDelta(before, await harness.methodCounts())), outputs: report?.outputs ?? {} };
   }
@@ -46,15 +46,21 @@ describe('chains/platform', () => {
     }
   });
 
-  it('custom-storage: creates the storage and each record once, and reads them back', async () => {
+  it('custom-storage: creates the storage and each record once, and reads them back (application context only)', async () => {
     const args = ['--input', 'entity=syncstate', '--input', 'records=[{"code":"last-export","name":"Last export","value":"2026-11-27T10:00:00Z"},{"code":"cursor","value":42}]', '--confirm-write'];
-    const first = await run('platform/custom-storage.yml', args);
+    const before = await harness.methodCounts();
+    const webhook = await harness.run('platform/custom-storage.yml', args);
+    assert.equal(webhook.cli.code, 1, 'a webhook has no application context');
+    assert.match(webhook.cli.stdout + webhook.cli.stderr, /ACCESS_DENIED/);
+    assert.deepEqual(writesIn(methodDelta(before, await harness.methodCounts())), {});
+
+    const first = await run('platform/custom-storage.yml', args, harness.appEnv());
     assert.deepEqual(first.sent, { 'entity.add': 1, 'entity.item.add': 2 });
     assert.deepEqual(first.outputs, { storage_created: true, records_in: 2, stored: 2 });
-    const second = await run('platform/custom-storage.yml', args);
+    const second = await run('platform/custom-storage.yml', args, harness.appEnv());
     assert.deepEqual(second.sent, {});
     assert.equal(second.outputs.stored, 2);
-    const stored = (await harness.read('entity.item.get', { ENTITY: 'syncstate', SORT: { ID: 'ASC' } })) as Array<Record<string, string>>;
+    const stored = (await harness.readAsApp('entity.item.get', { ENTITY: 'syncstate', SORT: { ID: 'ASC' } })) as Array<Record<string, string>>;
     assert.deepEqual(stored.map((item) => [item.CODE, item.NAME, item.DETAIL_TEXT]), [['last-export', 'Last export', '2026-11-27T10:00:00Z'], ['cursor', 'cursor', '42']]);
   });
 

@@ -30,6 +30,8 @@ export interface LibraryHarness {
   methodCounts(): Promise<Record<string, number>>;
   /** Calls a method as the webhook user, failing the test on an error. */
   read(method: string, params?: Record<string, unknown>): Promise<unknown>;
+  /** Calls a method as the installed application (OAuth `auth`), failing the test on an error. */
+  readAsApp(method: string, params?: Record<string, unknown>): Promise<unknown>;
   /** The emulator's installed application (OAuth), as environment variables for the CLI. */
   appEnv(): Record<string, string>;
   /** A webhook of the same portal limited to `scopes`, as environment variables for the CLI. */
@@ -91,6 +93,16 @@ export function useLibraryHarness(): LibraryHarness {
     },
     async read(method, params = {}) {
       const answer = await callMethod(current().webhookUrl, method, params);
+      assert.equal(answer.error, undefined, `${method}: ${JSON.stringify(answer)}`);
+      return answer.result;
+    },
+    async readAsApp(method, params = {}) {
+      const response = await fetch(`${current().url}/rest/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...params, auth: current().app.accessToken }),
+      });
+      const answer = (await response.json()) as { result?: unknown; error?: string };
       assert.equal(answer.error, undefined, `${method}: ${JSON.stringify(answer)}`);
       return answer.result;
     },

@@ -1,6 +1,7 @@
 /**
- * The platform pack: application data storage (`entity.*`: storages by code, items with UPPER_CASE keys
- * and string values, legacy FILTER/SORT/start, 50 a page), BI connector sources and connectors
+ * The platform pack: application data storage (`entity.*`: application context only, each
+ * application sees its own storages; storages by code, items with UPPER_CASE keys and string values,
+ * legacy FILTER/SORT/start, 50 a page), BI connector sources and connectors
  * (`biconnector.*`: camelCase, ids as strings in lists, `page` pagination without `next`), and AI
  * engines (`ai.engine.*`: registered by `code`, a second register with the same code updates it;
  * administrators only).
@@ -24,14 +25,26 @@ function items(call: MethodCall): RecordTable<GenericRecord> {
   return call.portal.genericTable('entity.item');
 }
 
+/** The calling application: a webhook has no application context, so the storage refuses it. */
+function appOf(call: MethodCall): string {
+  if (call.auth.type !== 'oauth' || call.auth.appId === undefined) throw new RestError('ACCESS_DENIED', 'Access denied! Application context required', 403);
+  return call.auth.appId;
+}
+
 function entityCode(call: MethodCall): string {
+  appOf(call);
   const code = textOf(pickParamAnyCase(call.params, 'ENTITY')).trim();
-  if (code === '') throw new RestError('ERROR_ARGUMENT', 'Entity code is empty (ENTITY)', 400, { argument: 'ENTITY' });
+  if (code === '') throw new RestError('ERROR_ARGUMENT', "Argument 'ENTITY' is null or empty", 400, { argument: 'ENTITY' });
   return code;
 }
 
+function ownStorages(call: MethodCall): GenericRecord[] {
+  const app = appOf(call);
+  return [...storages(call).values()].filter((row) => row.APP_ID === app);
+}
+
 function findStorage(call: MethodCall, code: string): GenericRecord {
-  const storage = [...storages(call).values()].find((row) => row.ENTITY === code);
+  const storage = ownStorages(call).find((row) => row.ENTITY === code);
   if (!storage) throw new RestError('ERROR_ENTITY_NOT_FOUND', 'Entity not found', 400);
   return storage;
 }
@@ -42,7 +55,7 @@ function renderStorage(row: GenericRecord): Record<string, unknown> {
 
 function renderItem(row: GenericRecord): Record<string, unknown> {
   const output: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) output[key] = typeof value === 'number' ? String(value) : value;
+  for (const [key, value] of Object.entries(row)) if (key !== 'STORAGE_ID') output[key] = typeof value === 'number' ? String(value) : value;
   return output;
 }
 
@@ -62,22 +75,24 @@ function entityMethods(): MethodSpec[] {
       name: 'entity.add', scope: 'entity', kind: 'write',
       handler: (call) => {
         const code = entityCode(call);
-        if (code.length > 13) throw new RestError('ERROR_ARGUMENT', 'Entity code is longer than 13 characters (ENTITY)', 400, { argument: 'ENTITY' });
-        if ([...storages(call).values()].some((row) => row.ENTITY === code)) throw new RestError('ERROR_ENTITY_ALREADY_EXISTS', 'Entity already exists', 400);
+        if (!/^[A-Za-z0-9_]+$/.test(code)) throw new RestError('ERROR_ARGUMENT', "Argument 'ENTITY' is null or empty", 400, { argument: 'ENTITY' });
+        if (code.length > 13) throw new RestError('ERROR_ARGUMENT', 'Entity code is too long. Max length is 13 characters.', 400, { argument: 'ENTITY' });
+        if (ownStorages(call).some((row) => row.ENTITY === code)) throw new RestError('ERROR_ENTITY_ALREADY_EXISTS', 'Entity already exists', 400);
         const name = textOf(pickParamAnyCase(call.params, 'NAME')).trim();
-        if (name === '') throw new RestError('ERROR_ARGUMENT', 'Entity name is empty (NAME)', 400, { argument: 'NAME' });
+        if (name === '') throw new RestError('ERROR_ARGUMENT', "Argument 'NAME' is null or empty", 400, { argument: 'NAME' });
         const table = storages(call);
         const id = table.allocateId();
-        table.insert(id, { ID: id, ENTITY: code, NAME: name, ACCESS: pickParamAnyCase(call.params, 'ACCESS') ?? {} });
+        table.insert(id, { ID: id, APP_ID: appOf(call), ENTITY: code, NAME: name, ACCESS: pickParamAnyCase(call.params, 'ACCESS') ?? {} });
         return { result: true };
       },
     },
     {
       name: 'entity.get', scope: 'entity', kind: 'read',
       handler: (call) => {
+        appOf(call);
         const code = textOf(pickParamAnyCase(call.params, 'ENTITY')).trim();
         if (code !== '') return { result: renderStorage(findStorage(call, code)) };
-        return { result: [...storages(call).values()].map(renderStorage) };
+        return { result: ownStorages(call).map(renderStorage) };
       },
     },
     {
@@ -94,7 +109,7 @@ function entityMethods(): MethodSpec[] {
       name: 'entity.delete', scope: 'entity', kind: 'write',
       handler: (call) => {
         const storage = findStorage(call, entityCode(call));
-        for (const item of [...items(call).values()]) if (item.ENTITY === storage.ENTITY) items(call).delete(item.ID);
+        for (const item of [...items(call).values()]) if (item.STORAGE_ID === storage.ID) items(call).delete(item.ID);
         storages(call).delete(storage.ID);
         return { result: true };
       },
@@ -104,7 +119,7 @@ function entityMethods(): MethodSpec[] {
       handler: (call) => {
         const storage = findStorage(call, entityCode(call));
         if (textOf(pickParamAnyCase(call.params, 'NAME')).trim() === '') throw new RestError('ERROR_ARGUMENT', 'Element name is empty (NAME)', 400, { argument: 'NAME' });
-        const record: GenericRecord = { ID: 0, ENTITY: storage.ENTITY, NAME: '', ACTIVE: 'Y', SORT: 500, CODE: '', XML_ID: '', SECTION: null, PREVIEW_TEXT: '', DETAIL_TEXT: '', DATE_CREATE: phpIsoDate(call.nowMs), CREATED_BY: call.auth.userId, TIMESTAMP_X: phpIsoDate(call.nowMs), MODIFIED_BY: call.auth.userId, PROPERTY_VALUES: {} };
+        const record: GenericRecord = { ID: 0, STORAGE_ID: storage.ID, ENTITY: storage.ENTITY, NAME: '', ACTIVE: 'Y', SORT: 500, CODE: '', XML_ID: '', SECTION: null, PREVIEW_TEXT: '', DETAIL_TEXT: '', DATE_CREATE: phpIsoDate(call.nowMs), CREATED_BY: call.auth.userId, TIMESTAMP_X: phpIsoDate(call.nowMs), MODIFIED_BY: call.auth.userId, PROPERTY_VALUES: {} };
         applyItemFields(call, record);
         record.ID = items(call).allocateId();
         items(call).insert(record.ID, record);
@@ -117,7 +132,7 @@ function entityMethods(): MethodSpec[] {
         const storage = findStorage(call, entityCode(call));
         const id = positiveInteger(pickParamAnyCase(call.params, 'ID'));
         const current = id === undefined ? undefined : items(call).get(id);
-        if (!current || current.ENTITY !== storage.ENTITY) throw new RestError('ERROR_ITEM_NOT_FOUND', 'Element not found', 400);
+        if (!current || current.STORAGE_ID !== storage.ID) throw new RestError('ERROR_ITEM_NOT_FOUND', 'Element not found', 400);
         const next = { ...current, TIMESTAMP_X: phpIsoDate(call.nowMs), MODIFIED_BY: call.auth.userId };
         applyItemFields(call, next);
         items(call).insert(next.ID, next);
@@ -132,7 +147,7 @@ function entityMethods(): MethodSpec[] {
           const key = name.toUpperCase();
           return { key, read: (row) => (key.startsWith('PROPERTY_') ? (row.PROPERTY_VALUES as Record<string, unknown>)[key.slice(9)] ?? null : row[key] ?? null) };
         };
-        const filter = buildFilter({ ...(isPlainObject(pickParamAnyCase(call.params, 'FILTER')) ? (pickParamAnyCase(call.params, 'FILTER') as Record<string, unknown>) : {}), '=ENTITY': storage.ENTITY }, resolve);
+        const filter = buildFilter({ ...(isPlainObject(pickParamAnyCase(call.params, 'FILTER')) ? (pickParamAnyCase(call.params, 'FILTER') as Record<string, unknown>) : {}), '=STORAGE_ID': storage.ID }, resolve);
         const page = runListQuery(items(call), {
           filter,
           order: parseOrder(pickParamAnyCase(call.params, 'SORT'), resolve),
@@ -149,7 +164,7 @@ function entityMethods(): MethodSpec[] {
         const storage = findStorage(call, entityCode(call));
         const id = positiveInteger(pickParamAnyCase(call.params, 'ID'));
         const current = id === undefined ? undefined : items(call).get(id);
-        if (!current || current.ENTITY !== storage.ENTITY) throw new RestError('ERROR_ITEM_NOT_FOUND', 'Element not found', 400);
+        if (!current || current.STORAGE_ID !== storage.ID) throw new RestError('ERROR_ITEM_NOT_FOUND', 'Element not found', 400);
         items(call).delete(current.ID);
         return { result: true };
       },
