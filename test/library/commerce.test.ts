@@ -89,7 +89,10 @@ describe('chains/commerce', () => {
     const switched = await runTwice('commerce/delivery-assignment.yml', ['--input', `order_id=${order.id}`, '--input', 'delivery=pickup']);
     assert.deepEqual(switched, [{ 'sale.shipment.update': 1 }, {}]);
     const services = (await harness.read('sale.delivery.getlist', { SELECT: ['ID', 'CODE'] })) as Array<{ ID: number; CODE: string }>;
-    const { shipments } = (await harness.read('sale.shipment.list', { filter: { orderId: order.id } })) as { shipments: Array<{ deliveryId: number; allowDelivery: string }> };
-    assert.deepEqual(shipments.map((shipment) => [shipment.deliveryId, shipment.allowDelivery]), [[services.find((service) => service.CODE === 'pickup')?.ID, 'Y']]);
+    const { shipments } = (await harness.read('sale.shipment.list', { filter: { orderId: order.id }, order: { id: 'ASC' } })) as { shipments: Array<{ deliveryId: number; allowDelivery: string; deducted: string; system: string }> };
+    assert.deepEqual(shipments.map((shipment) => [shipment.system, shipment.deliveryId, shipment.allowDelivery, shipment.deducted]), [
+      ['Y', services.find((service) => service.CODE === 'empty')?.ID, 'N', 'N'],
+      ['N', services.find((service) => service.CODE === 'pickup')?.ID, 'Y', 'N'],
+    ], 'the system shipment stays; one real shipment with the chosen service');
   });
 });

@@ -43,5 +43,6 @@ export function loadLibrarySeed(portal: PortalState): void {
   ]);
   insert(portal, 'sign.personal', [1, 2, 3].map((day) => ({ USER_ID: 1, title: `Employment contract addendum ${day}`, signed_date: `2026-01-0${day}T10:00:00+00:00` })));
   insert(portal, 'sign.mysafe', [1, 2].map((day) => ({ title: `Company policy ${day}`, signed_date: `2026-01-0${day}T12:00:00+00:00` })));
-  insert(portal, 'sale.order', [{ lid: 's1', personTypeId: 1, currency: 'USD', userId: 1, statusId: 'N', payed: 'N', canceled: 'N', xmlId: 'DEMO-1', comments: '' }]);
+  const [orderId] = insert(portal, 'sale.order', [{ lid: 's1', personTypeId: 1, currency: 'USD', userId: 1, statusId: 'N', payed: 'N', canceled: 'N', xmlId: 'DEMO-1', comments: '' }]);
+  insert(portal, 'sale.shipment', [{ orderId, deliveryId: 1, deliveryName: 'No delivery', allowDelivery: 'N', deducted: 'N', statusId: 'DN', system: 'Y', xmlId: '' }]);
 }

@@ -4,7 +4,8 @@
  * numeric ids, built in: "No delivery", "Pickup", "Courier"), products and prices. camelCase methods
  * answer `{order: {...}}`, `{orders: [...]}`, ... with numeric ids. A payment or shipment must name an
  * existing order, a shipment an existing delivery service, a price an existing product; a paid
- * payment marks its order paid (`payed: 'Y'`).
+ * payment marks its order paid (`payed: 'Y'`); a new order comes with its system shipment
+ * (`system: 'Y'`).
  */
 import { buildFilter, type ResolveField } from '../../list/build-filter.ts';
 import { parseOrder, readStart } from '../../list/parse-list-params.ts';
@@ -74,10 +75,31 @@ function checkPayment(call: MethodCall): void {
   order(call, fields.orderId);
 }
 
+/** sale.shipment.add/update: the documented codes (100 no fields, 0 missing field or order, wrong service). */
 function checkShipment(call: MethodCall, adding: boolean): void {
-  const fields = objectParam(call, 'fields');
-  if (adding) order(call, fields.orderId);
-  if (adding || fields.deliveryId !== undefined) requireRecord(deliveries(call), fields.deliveryId, 'deliveryId', 'ERROR_DELIVERY_NOT_FOUND', 'delivery service not found');
+  const fields = pickParam(call.params, 'fields');
+  if (fields === null || typeof fields !== 'object' || Object.keys(fields).length === 0) throw new RestError('100', 'Parameter fields is not specified or is empty', 400);
+  const values = fields as Record<string, unknown>;
+  if (adding) {
+    const missing = ['orderId', 'allowDelivery', 'deducted', 'deliveryId'].filter((name) => values[name] === undefined || values[name] === '');
+    if (missing.length > 0) throw new RestError('0', `Required fields: ${missing.join(', ')}`, 400);
+    const target = call.portal.genericTable('sale.order').get(Number(values.orderId));
+    if (!target) throw new RestError('0', 'Unable to load order', 400);
+  }
+  if (adding || values.deliveryId !== undefined) {
+    const service = deliveries(call).get(Number(values.deliveryId));
+    if (!service) throw new RestError('SALE_SHIPMENT_WRONG_DELIVERY_SERVICE', 'Delivery service not found', 400);
+    values.deliveryName = service.NAME;
+  }
+}
+
+/** Every order has its system shipment (system "Y", no delivery) from the start, as on a portal. */
+function addSystemShipment(call: MethodCall, result: unknown): void {
+  const created = (result as { order?: { id?: number } }).order;
+  if (created?.id === undefined) return;
+  const table = call.portal.genericTable('sale.shipment');
+  const id = table.allocateId();
+  table.insert(id, { ID: id, orderId: created.id, deliveryId: 1, deliveryName: 'No delivery', allowDelivery: 'N', deducted: 'N', statusId: 'DN', system: 'Y', xmlId: '' });
 }
 
 function checkPrice(call: MethodCall, adding: boolean): void {
@@ -134,7 +156,7 @@ export function commerceMethods(): MethodSpec[] {
   const shipments = makeGenericFamily({
     family: 'sale.shipment', scope: 'sale', keys: 'camel', idParams: ['id'], fieldsIn: 'fields',
     required: ['orderId', 'deliveryId'],
-    defaults: { allowDelivery: 'N', deducted: 'N', statusId: 'DN', xmlId: '' },
+    defaults: { allowDelivery: 'N', deducted: 'N', statusId: 'DN', system: 'N', xmlId: '' },
     operations: [
       { method: 'sale.shipment.add', kind: 'add', wrap: 'shipment', returns: 'record' },
       { method: 'sale.shipment.get', kind: 'get', wrap: 'shipment' },
@@ -178,7 +200,7 @@ export function commerceMethods(): MethodSpec[] {
     'catalog.price.update': (call) => checkPrice(call, false),
   });
   return [
-    ...withEffects(checked, { 'sale.payment.add': markOrderPaid, 'sale.payment.update': markOrderPaid }),
+    ...withEffects(checked, { 'sale.order.add': addSystemShipment, 'sale.payment.add': markOrderPaid, 'sale.payment.update': markOrderPaid }),
     { name: 'sale.delivery.getlist', scope: 'sale', kind: 'read', handler: listDeliveries },
   ];
 }
