@@ -3,8 +3,8 @@
  * OPENED until `timeman.close` (or `timeman.pause`, then PAUSED until `timeman.open` resumes it).
  * Each method answers the workday as `timeman.status` does: STATUS, TIME_START, TIME_FINISH (ATOM
  * dates), DURATION and TIME_LEAKS ("HH:MM:SS"), ACTIVE, IP/LAT/LON of opening and closing, TZ_OFFSET.
- * `TIME` must be today (WRONG_DATETIME); an unknown USER_ID is "" "User not found"; closing a day
- * that is not open is refused.
+ * `TIME` must be today when opening and the day it opened when closing (WRONG_DATETIME); an unknown
+ * USER_ID is "" "User not found"; closing a closed day changes nothing and answers its status.
  */
 import { phpIsoDate } from '../../envelope.ts';
 import type { GenericRecord } from '../../state/portal-records.ts';
@@ -48,13 +48,14 @@ function render(day: GenericRecord): Record<string, unknown> {
   };
 }
 
-/** The `TIME` parameter (today only), or now. */
-function timeOf(call: MethodCall): number {
+const dateOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** The `TIME` parameter, or now; it must fall on `day` (today when opening, the opening day when closing). */
+function timeOf(call: MethodCall, day: number, message: string): number {
   const raw = pickParam(call.params, 'TIME', 'time');
   if (raw === undefined || raw === '') return call.nowMs;
   const ms = Date.parse(textOf(raw));
-  if (!Number.isFinite(ms)) throw new RestError('WRONG_DATETIME', `Wrong datetime: ${textOf(raw)}`, 400);
-  if (new Date(ms).toISOString().slice(0, 10) !== new Date(call.nowMs).toISOString().slice(0, 10)) throw new RestError('WRONG_DATETIME', 'Day open date should correspond to the current date', 400);
+  if (!Number.isFinite(ms) || dateOf(ms) !== dateOf(day)) throw new RestError('WRONG_DATETIME', message, 400);
   return ms;
 }
 
@@ -75,7 +76,7 @@ export function timemanMethods(): MethodSpec[] {
       name: 'timeman.open', scope: 'timeman', kind: 'write',
       handler: (call) => {
         const day = { ...dayOf(call, userOf(call)) };
-        const at = timeOf(call);
+        const at = timeOf(call, call.nowMs, 'Day open date should correspond to the current date');
         if (day.STATUS === 'PAUSED') {
           if (pickParam(call.params, 'TIME') !== undefined) throw new RestError('TIME', 'Unable to set time, work day is paused', 400);
           day.LEAKS_S = (day.LEAKS_S as number) + Math.floor((at - (day.PAUSED_AT as number)) / 1000);
@@ -105,8 +106,8 @@ export function timemanMethods(): MethodSpec[] {
       name: 'timeman.close', scope: 'timeman', kind: 'write',
       handler: (call) => {
         const day = { ...dayOf(call, userOf(call)) };
-        if (day.STATUS === 'CLOSED') throw new RestError('', 'Unable to close the workday: it is not open', 400);
-        const at = timeOf(call);
+        if (day.STATUS === 'CLOSED') return { result: render(day) };
+        const at = timeOf(call, day.START_MS as number, 'Day close date should correspond to the day open date');
         if (day.STATUS === 'PAUSED') day.LEAKS_S = (day.LEAKS_S as number) + Math.floor((at - (day.PAUSED_AT as number)) / 1000);
         day.STATUS = 'CLOSED';
         day.PAUSED_AT = null;
