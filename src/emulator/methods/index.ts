@@ -8,11 +8,13 @@ import { offlineEventMethods } from './events/offline-event-methods.ts';
 import { GENERIC_FAMILIES } from './generic/generic-families.ts';
 import { makeGenericFamily } from './generic/make-generic-family.ts';
 import { imMethods } from './im/im-methods.ts';
+import { aiEngineMethods } from './library/ai-engine-methods.ts';
+import { biconnectorMethods } from './library/biconnector-methods.ts';
 import { bookingMethods } from './library/booking-methods.ts';
 import { calendarMethods } from './library/calendar-methods.ts';
 import { commerceMethods } from './library/commerce-methods.ts';
 import { complianceMethods } from './library/compliance-methods.ts';
-import { platformMethods } from './library/platform-methods.ts';
+import { entityMethods } from './library/entity-methods.ts';
 import { sitesMethods } from './library/sites-methods.ts';
 import { timemanMethods } from './library/timeman-methods.ts';
 import { systemMethods } from './system/system-methods.ts';
@@ -38,7 +40,9 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     bookingMethods(),
     calendarMethods(),
     timemanMethods(),
-    platformMethods(),
+    entityMethods(),
+    biconnectorMethods(),
+    aiEngineMethods(),
     sitesMethods(),
     complianceMethods(),
     // Reads the table itself (methods, method.get), so it sees every family, including later ones.
