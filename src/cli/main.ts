@@ -12,6 +12,7 @@ import { registerAuditCommand } from './commands/audit.ts';
 import { registerWorkerCommands } from './commands/worker.ts';
 import { registerEventsCommands } from './commands/events.ts';
 import { registerServeEventsCommand } from './commands/serve-events.ts';
+import { registerListCommand } from './commands/list.ts';
 
 export function buildProgram(): Command {
   const program = new Command('chain')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerWorkerCommands(program);
   registerEventsCommands(program);
   registerServeEventsCommand(program);
+  registerListCommand(program);
   return program;
 }
 

@@ -19,6 +19,15 @@ import { offlineEventMethods } from './events/offline-event-methods.ts';
 import { GENERIC_FAMILIES } from './generic/generic-families.ts';
 import { makeGenericFamily } from './generic/make-generic-family.ts';
 import { imMethods } from './im/im-methods.ts';
+import { aiEngineMethods } from './library/ai-engine-methods.ts';
+import { biconnectorMethods } from './library/biconnector-methods.ts';
+import { bookingMethods } from './library/booking-methods.ts';
+import { calendarMethods } from './library/calendar-methods.ts';
+import { commerceMethods } from './library/commerce-methods.ts';
+import { complianceMethods } from './library/compliance-methods.ts';
+import { entityMethods } from './library/entity-methods.ts';
+import { sitesMethods } from './library/sites-methods.ts';
+import { timemanMethods } from './library/timeman-methods.ts';
 import { systemMethods } from './system/system-methods.ts';
 import { taskMethods } from './tasks/task-methods.ts';
 import { userMethods } from './users/user-methods.ts';
@@ -49,6 +58,16 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     bizprocMethods(),
     bizprocRobotMethods(),
     scrumMethods(),
+    // Chain-library families: registered after the generic table, so they replace its entries of the same name.
+    commerceMethods(),
+    bookingMethods(),
+    calendarMethods(),
+    timemanMethods(),
+    entityMethods(),
+    biconnectorMethods(),
+    aiEngineMethods(),
+    sitesMethods(),
+    complianceMethods(),
     // Reads the table itself (methods, method.get), so it sees every family, including later ones.
     systemMethods(table),
   ];

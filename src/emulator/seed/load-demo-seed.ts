@@ -12,6 +12,7 @@ import type { PortalState } from '../portal-state.ts';
 import type { TaskRecord } from '../state/portal-records.ts';
 import { COMPANY_NAMES, DEAL_STAGES, FIRST_NAMES, LAST_NAMES, LEAD_SOURCES, LEAD_STATUSES, SEED_EPOCH_MS } from './demo-names.ts';
 import { seededRandom } from './seeded-random.ts';
+import { loadLibrarySeed } from './load-library-seed.ts';
 
 const DEPARTMENTS = [
   { ID: 1, NAME: 'Company', SORT: 500, PARENT: null, UF_HEAD: 1 },
@@ -108,4 +109,5 @@ export function loadDemoSeed(portal: PortalState): void {
     }
     portal.tasks.insert(id, task);
   });
+  loadLibrarySeed(portal);
 }
