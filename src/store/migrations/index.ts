@@ -14,7 +14,14 @@ import { guardedCallMigration } from './001-guarded-call.ts';
 import { chainRunsMigration } from './002-chain-runs.ts';
 import { offlineEventsMigration } from './003-offline-events.ts';
 import { runOwnershipMigration } from './004-run-ownership.ts';
+import { planApprovalsMigration } from './006-plan-approvals.ts';
 
 export type { StateMigration } from './migration.ts';
 
-export const stateMigrations: readonly StateMigration[] = [guardedCallMigration, chainRunsMigration, offlineEventsMigration, runOwnershipMigration];
+/**
+ * Version 5 (dead-letter writes) lands from another branch; until it is merged here, this placeholder
+ * keeps the list 1..n. Replace it with `deadLetterWritesMigration` when merging.
+ */
+const reservedVersion5: StateMigration = { version: 5, name: 'reserved: dead-letter writes', up() {} };
+
+export const stateMigrations: readonly StateMigration[] = [guardedCallMigration, chainRunsMigration, offlineEventsMigration, runOwnershipMigration, reservedVersion5, planApprovalsMigration];
