@@ -12,6 +12,8 @@ import { registerAuditCommand } from './commands/audit.ts';
 import { registerWorkerCommands } from './commands/worker.ts';
 import { registerEventsCommands } from './commands/events.ts';
 import { registerServeEventsCommand } from './commands/serve-events.ts';
+import { registerMcpCommand } from './commands/mcp.ts';
+import { registerApproveCommands } from './commands/approve.ts';
 
 export function buildProgram(): Command {
   const program = new Command('chain')
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   registerWorkerCommands(program);
   registerEventsCommands(program);
   registerServeEventsCommand(program);
+  registerMcpCommand(program);
+  registerApproveCommands(program);
   return program;
 }
 
