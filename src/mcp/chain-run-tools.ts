@@ -69,8 +69,12 @@ export function registerChainRunTools(server: McpServer, context: McpContext): v
         const plan = context.plans.check(args.planId, context.client.portalKey, 'chain') as ChainPlan;
         const { entry, report } = await loadLibraryChain(context.chainDirectories, args.chain);
         if (plan.body.chainHash !== report.sha256) refuse(`plan ${plan.id}`, 'PLAN_CHAIN_CHANGED', `made for another chain file or version (${plan.body.chainName})`, 'Make a new plan with chain_plan.');
-        if (plan.risk !== 'read') await obtainApproval(context, plan, sessionElicitor(server, extra.requestId));
-        await checkPlanTargets(plan.id, context.client, context.approvals.targetsOf(plan.id), extra.signal);
+        const targets = context.approvals.targetsOf(plan.id);
+        await checkPlanTargets(plan.id, context.client, targets, extra.signal);
+        if (plan.risk !== 'read') {
+          const approval = await obtainApproval(context, plan, sessionElicitor(server, extra.requestId));
+          if (approval.askedNow) await checkPlanTargets(plan.id, context.client, targets, extra.signal);
+        }
         const chain = report.chain;
         const bound = loadChainPlan(context.database, plan.id, {
           portal: context.client.portalKey,

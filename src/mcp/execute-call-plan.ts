@@ -13,8 +13,11 @@ import { refuseReadOnly } from './refuse-read-only.ts';
 export async function executeCallPlan(context: McpContext, planId: string, elicitor: Elicitor, signal?: AbortSignal): Promise<CallOutcome> {
   if (context.readOnly) refuseReadOnly(`plan ${planId}`);
   const plan = context.plans.check(planId, context.client.portalKey, 'call') as CallPlan;
-  await obtainApproval(context, plan, elicitor);
-  await checkPlanTargets(plan.id, context.client, context.approvals.targetsOf(plan.id), signal);
+  const targets = context.approvals.targetsOf(plan.id);
+  // Stale plans are refused before anyone is asked, and again after a person took time to answer.
+  await checkPlanTargets(plan.id, context.client, targets, signal);
+  const approval = await obtainApproval(context, plan, elicitor);
+  if (approval.askedNow) await checkPlanTargets(plan.id, context.client, targets, signal);
   return runGuardedCall(
     { executePlanId: plan.id, packsText: context.packsText, allowlistText: context.allowlistText, confirmWrite: true, confirmDestructive: true },
     { client: context.client, stores: context, clock: context.clock, ...(signal === undefined ? {} : { signal }) },

@@ -52,8 +52,14 @@ function recordDecision(context: McpContext, plan: StoredPlan, decision: PlanDec
   });
 }
 
+export interface ObtainedApproval {
+  decision: PlanDecision;
+  /** True when the person was asked just now (time passed: check the records again). */
+  askedNow: boolean;
+}
+
 /** Returns the approval the plan runs under, asking the person if it can; refuses otherwise. */
-export async function obtainApproval(context: McpContext, plan: StoredPlan, elicitor: Elicitor): Promise<PlanDecision> {
+export async function obtainApproval(context: McpContext, plan: StoredPlan, elicitor: Elicitor): Promise<ObtainedApproval> {
   const state = context.approvals.stateOf(plan);
   if (state === 'executed') refuse(plan, 'PLAN_CONSUMED', 'already executed; a plan runs once', 'Make a new plan.');
   if (state === 'expired') refuse(plan, 'PLAN_EXPIRED', `expired at ${new Date(plan.expiresAt).toISOString()}`, 'Make a new plan.');
@@ -61,7 +67,7 @@ export async function obtainApproval(context: McpContext, plan: StoredPlan, elic
   const existing = context.approvals.decisionOf(plan.id);
   if (existing !== undefined) {
     if (existing.bodyHash !== planBodyHash(plan)) refuse(plan, 'PLAN_CHANGED_SINCE_APPROVAL', 'it differs from the plan the person approved', 'Make a new plan and have it approved.');
-    return existing;
+    return { decision: existing, askedNow: false };
   }
   if (!elicitor.supported) {
     refuse(plan, 'PLAN_NOT_APPROVED', 'waiting for a person to approve it (this MCP client cannot ask them)', `Tell the person to review and approve it in a terminal: ${approveCommand(context, plan)} ; then call again with the same planId. plan_status shows where it stands.`);
@@ -77,7 +83,7 @@ export async function obtainApproval(context: McpContext, plan: StoredPlan, elic
   if (answer.action === 'accept' && answer.content?.approve === true) {
     const decision = context.approvals.decide(plan, 'approved', elicitor.actor, 'elicitation');
     recordDecision(context, plan, decision, 'ok', 'plan.approve', elicitor.actor);
-    return decision;
+    return { decision, askedNow: true };
   }
   if (answer.action === 'decline' || answer.action === 'accept') {
     const decision = context.approvals.decide(plan, 'rejected', elicitor.actor, 'elicitation');
