@@ -4,7 +4,9 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { validateChainFile } from '../chain/index.ts';
+import { checkMethodAccess } from '../call/index.ts';
+import { listChainMethods, validateChainFile } from '../chain/index.ts';
+import type { ChainDefinition } from '../chain/chain-model.ts';
 import { RefusalError } from '../errors/refusal-error.ts';
 import { loadChainPlan } from '../runner/chain-plans.ts';
 import { exitCodeOf, runChain, type RunOutcome } from '../runner/run-chain.ts';
@@ -32,6 +34,11 @@ const writes = { readOnlyHint: false, destructiveHint: true, idempotentHint: fal
 
 function refuse(subject: string, code: string, what: string, hint: string): never {
   throw new RefusalError(`${subject}: ${what}; nothing was sent (${code}).`, { code, hint, subject });
+}
+
+/** A chain runs only when every method it uses is within the server's packs and allowlist. */
+function checkChainAccess(context: McpContext, chain: ChainDefinition): void {
+  for (const use of listChainMethods(chain)) checkMethodAccess(use.method, {}, { packs: context.packs, allowlist: context.allowlist, allowUnlisted: false });
 }
 
 function toSuccess(outcome: RunOutcome): ToolSuccess {
@@ -68,6 +75,7 @@ export function registerChainRunTools(server: McpServer, context: McpContext): v
       runTool(context, { tool: 'chain_run', arguments: args, clientName: clientNameOf(server) }, async () => {
         const plan = context.plans.check(args.planId, context.client.portalKey, 'chain') as ChainPlan;
         const { entry, report } = await loadLibraryChain(context.chainDirectories, args.chain);
+        checkChainAccess(context, report.chain);
         if (plan.body.chainHash !== report.sha256) refuse(`plan ${plan.id}`, 'PLAN_CHAIN_CHANGED', `made for another chain file or version (${plan.body.chainName})`, 'Make a new plan with chain_plan.');
         const targets = context.approvals.targetsOf(plan.id);
         await checkPlanTargets(plan.id, context.client, targets, extra.signal);
@@ -119,6 +127,7 @@ export function registerChainRunTools(server: McpServer, context: McpContext): v
         const report = await validateChainFile(run.chainPath);
         if (!report.valid || report.chain === undefined || report.sha256 !== run.chainSha256) refuse(subject, 'CHAIN_CHANGED', 'the chain file changed or is invalid since the run started', 'Restore the file, or plan a new run.');
         const chain = report.chain;
+        checkChainAccess(context, chain);
         const writesAnything = report.summary.writes.length + report.summary.destructive.length > 0;
         let plannedKeys: Map<string, Set<string>> | undefined;
         if (writesAnything) {

@@ -214,6 +214,26 @@ describe('chain mcp over stdio', () => {
     assert.equal(await methodCount('crm.lead.update'), updates, 'the stale plan sent nothing');
   });
 
+  it('`chain reject` from another process: the plan never runs, and the plans resource says so', async () => {
+    const database = newDatabase();
+    session = await connectStdio(webhookEnv(emulator, database));
+    const planned = await call(session.client, 'bitrix_call', { method: 'crm.lead.add', params: { fields: { TITLE: 'Rejected lead' } } });
+    const planId = String(planned.structuredContent?.planId);
+    const rejected = await runCli(['reject', planId, '--yes', '--json', '--db', database]);
+    assert.equal(rejected.code, 0, rejected.stderr);
+    assert.equal((JSON.parse(rejected.stdout) as { state: string }).state, 'rejected');
+    const again = await runCli(['approve', planId, '--yes', '--db', database]);
+    assert.equal(again.code, 2, 'a decision is final');
+    assert.match(again.stderr, /PLAN_ALREADY_DECIDED/);
+    assert.equal(errorCodeOf(await call(session.client, 'bitrix_call', { planId })), 'PLAN_REJECTED');
+    assert.equal(await leadsTitled('Rejected lead'), 0);
+    const plans = await session.client.readResource({ uri: 'b24chain://plans' });
+    const text = plans.contents[0] !== undefined && 'text' in plans.contents[0] ? plans.contents[0].text : '';
+    const listed = (JSON.parse(text) as { plans: Array<{ planId: string; state: string; decision: { via: string } | null }> }).plans.find((plan) => plan.planId === planId);
+    assert.equal(listed?.state, 'rejected');
+    assert.equal(listed?.decision?.via, 'terminal');
+  });
+
   it('--read-only lists no write tool and refuses writes without planning them', async () => {
     const database = newDatabase();
     session = await connectStdio(webhookEnv(emulator, database), ['--read-only']);
