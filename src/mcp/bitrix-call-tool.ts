@@ -5,7 +5,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { runGuardedCall, type CallOutcome } from '../call/index.ts';
+import { checkMethodAccess, runGuardedCall, type CallOutcome } from '../call/index.ts';
 import { RefusalError } from '../errors/refusal-error.ts';
 import { classifyMethodRisk } from '../protocol/risk.ts';
 import { executeCallPlan } from './execute-call-plan.ts';
@@ -85,13 +85,15 @@ function fromOutcome(outcome: CallOutcome): ToolSuccess {
 
 async function planWrite(context: McpContext, method: string, params: Record<string, unknown>, elicitor: Elicitor, signal: AbortSignal): Promise<ToolSuccess> {
   if (context.readOnly) refuseReadOnly(method);
+  // The records it changes are read first: a plan whose targets could not be read is never stored.
+  checkMethodAccess(method, params, { packs: context.packs, allowlist: context.allowlist, allowUnlisted: false });
+  const targets = await capturePlanTargets(context.client, findPlanTargets(method, params), signal);
   const planned = await runGuardedCall(
     { method, paramsText: JSON.stringify(params), packsText: context.packsText, allowlistText: context.allowlistText, planOnly: true },
     { client: context.client, stores: context, clock: context.clock, ...(context.planTtlMs === undefined ? {} : { planTtlMs: context.planTtlMs }), signal },
   );
   if (planned.status !== 'planned' || planned.plan === undefined) return fromOutcome(planned);
   const plan = planned.plan;
-  const targets = await capturePlanTargets(context.client, findPlanTargets(method, params), signal);
   context.approvals.saveTargets(plan.id, targets);
   context.audit.record({ portal: context.client.portalKey, method: 'plan.create', outcome: 'ok', risk: plan.risk, planId: plan.id, params, packs: context.packs, actor: elicitor.actor.replace(/^person via /, ''), via: 'mcp' });
   if (elicitor.supported) return fromOutcome(await executeCallPlan(context, plan.id, elicitor, signal));

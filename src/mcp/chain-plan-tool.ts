@@ -47,7 +47,16 @@ export function registerChainPlanTool(server: McpServer, context: McpContext): v
         const chain = report.chain;
         for (const use of listChainMethods(chain)) checkMethodAccess(use.method, {}, { packs: context.packs, allowlist: context.allowlist, allowUnlisted: false });
         const inputs = resolveChainInputs(chain, args.inputs ?? {});
-        const draft = await planChain({ chain, inputs, client: context.client, signal: extra.signal });
+        const readers: TargetReader[] = [];
+        const draft = await planChain({
+          chain,
+          inputs,
+          client: context.client,
+          signal: extra.signal,
+          onWrite: (write) => readers.push(...findPlanTargets(write.method, (write.params ?? {}) as Record<string, unknown>)),
+        });
+        // The records its updates and deletes name are read before the plan is stored: no plan without them.
+        const targets = await capturePlanTargets(context.client, readers, extra.signal);
         const plan = context.plans.createChainPlan({
           portal: context.client.portalKey,
           chainHash: report.sha256,
@@ -59,11 +68,6 @@ export function registerChainPlanTool(server: McpServer, context: McpContext): v
           itemKeys: draft.itemKeys,
           ttlMs: context.planTtlMs,
         });
-        // Every write of a step is known when its samples hold all of them; their targets are read now.
-        const readers: TargetReader[] = draft.counts
-          .filter((count) => count.samples.length === count.count)
-          .flatMap((count) => count.samples.flatMap((sample) => findPlanTargets(count.method, (sample.params ?? {}) as Record<string, unknown>)));
-        const targets = await capturePlanTargets(context.client, readers, extra.signal);
         context.approvals.saveTargets(plan.id, targets);
         context.audit.record({ portal: plan.portal, method: 'plan.create', outcome: 'ok', risk: plan.risk, planId: plan.id, params: inputs, packs: chain.packs, actor: clientNameOf(server), via: 'mcp' });
         const approveCommand = formatShellCommand(['chain', 'approve', plan.id, ...context.approveArguments]);

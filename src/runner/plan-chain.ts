@@ -27,7 +27,10 @@ export interface ChainPlanDraft {
 const SAMPLES = 3;
 const RANK: Record<RiskClass, number> = { read: 0, write: 1, destructive: 2 };
 
-export async function planChain(options: { chain: ChainDefinition; inputs: Record<string, unknown>; client: RunnerClient; signal?: AbortSignal }): Promise<ChainPlanDraft> {
+/** Every write the plan counts, with its rendered params (the MCP server reads the records it changes). */
+export type PlannedWriteListener = (write: { step: string; method: string; risk: RiskClass; params: unknown; itemKey?: string }) => void;
+
+export async function planChain(options: { chain: ChainDefinition; inputs: Record<string, unknown>; client: RunnerClient; signal?: AbortSignal; onWrite?: PlannedWriteListener }): Promise<ChainPlanDraft> {
   const { chain, client } = options;
   const steps: Record<string, unknown> = {};
   const scope = (): Record<string, unknown> => ({ inputs: options.inputs, steps });
@@ -40,6 +43,7 @@ export async function planChain(options: { chain: ChainDefinition; inputs: Recor
     if (entry.samples.length < SAMPLES) entry.samples.push({ ...(itemKey === undefined ? {} : { itemKey }), params });
     planned.set(key, entry);
     if (RANK[risk] > RANK[draft.risk]) draft.risk = risk;
+    options.onWrite?.({ step, method, risk, params, ...(itemKey === undefined ? {} : { itemKey }) });
   };
   const streamed = new Set(chain.steps.flatMap((step) => (step.kind === 'for_each' && step.streamsFrom ? [step.streamsFrom] : [])));
 

@@ -30,6 +30,8 @@ export interface PlanTarget {
   target: string;
   readMethod: string;
   readParams: Record<string, unknown>;
+  /** Where the record sits in the read method's `result` (`['item']` for crm.item.get). */
+  recordPath: string[];
   modifiedField: string;
   /** The modification time the portal gave; null when the record did not exist. */
   modifiedAt: string | null;
@@ -122,21 +124,25 @@ export class ApprovalStore {
     );
     this.#database.transaction(() => {
       for (const target of targets) {
-        insert.run(planId, target.target, target.readMethod, JSON.stringify(target.readParams), target.modifiedField, target.modifiedAt, JSON.stringify(target.fieldHashes));
+        insert.run(planId, target.target, target.readMethod, JSON.stringify({ params: target.readParams, recordPath: target.recordPath }), target.modifiedField, target.modifiedAt, JSON.stringify(target.fieldHashes));
       }
     })();
   }
 
   targetsOf(planId: string): PlanTarget[] {
     const rows = this.#database.prepare('SELECT * FROM plan_targets WHERE plan_id = ? ORDER BY target').all(planId) as TargetRow[];
-    return rows.map((row) => ({
-      target: row.target,
-      readMethod: row.read_method,
-      readParams: JSON.parse(row.read_params) as Record<string, unknown>,
-      modifiedField: row.modified_field,
-      modifiedAt: row.modified_at,
-      fieldHashes: JSON.parse(row.field_hashes) as Record<string, string>,
-    }));
+    return rows.map((row) => {
+      const read = JSON.parse(row.read_params) as { params: Record<string, unknown>; recordPath: string[] };
+      return {
+        target: row.target,
+        readMethod: row.read_method,
+        readParams: read.params,
+        recordPath: read.recordPath,
+        modifiedField: row.modified_field,
+        modifiedAt: row.modified_at,
+        fieldHashes: JSON.parse(row.field_hashes) as Record<string, string>,
+      };
+    });
   }
 
   /** The ids of the latest plans (newest first), optionally of one portal and kind. */

@@ -105,25 +105,25 @@ describe('chain mcp over Streamable HTTP', () => {
     const database = newDatabase();
     await open(database);
     const title = 'HTTP chain lead';
-    await addLeads(title, 2);
+    await addLeads(title, 5);
     const updates = await methodCount('crm.lead.update');
     const planned = await call('chain_plan', { chain: 'comment-leads', inputs: { title } });
     assert.notEqual(planned.isError, true, textOf(planned));
     const planId = String(planned.structuredContent?.planId);
     assert.equal(planned.structuredContent?.risk, 'write');
-    assert.deepEqual((planned.structuredContent?.writes as Array<{ method: string; count: number }>).map((entry) => [entry.method, entry.count]), [['crm.lead.update', 2]]);
-    assert.equal((planned.structuredContent?.targets as string[]).length, 2);
+    assert.deepEqual((planned.structuredContent?.writes as Array<{ method: string; count: number }>).map((entry) => [entry.method, entry.count]), [['crm.lead.update', 5]]);
+    assert.equal((planned.structuredContent?.targets as string[]).length, 5, 'every record it changes, not only the samples');
 
     assert.equal(errorCodeOf(await call('chain_run', { chain: 'comment-leads', planId })), 'PLAN_NOT_APPROVED');
     assert.equal(await methodCount('crm.lead.update'), updates, 'no write before the approval');
-    assert.deepEqual(await comments(title), ['', '']);
+    assert.deepEqual(await comments(title), ['', '', '', '', '']);
 
     const approved = await runCli(['approve', planId, '--yes', '--db', database]);
     assert.equal(approved.code, 0, approved.stderr);
     const ran = await call('chain_run', { chain: 'comment-leads', planId });
     assert.notEqual(ran.isError, true, textOf(ran));
     assert.equal(ran.structuredContent?.status, 'done');
-    assert.deepEqual(await comments(title), ['checked by the agent', 'checked by the agent']);
+    assert.deepEqual(await comments(title), Array(5).fill('checked by the agent'));
     assert.equal(errorCodeOf(await call('chain_run', { chain: 'comment-leads', planId })), 'PLAN_CONSUMED');
 
     const status = await call('chain_status', { runId: ran.structuredContent?.runId });
@@ -140,7 +140,8 @@ describe('chain mcp over Streamable HTTP', () => {
     let answer: 'accept' | 'decline' | 'cancel' = 'decline';
     const opened = await open(database, [], () => (answer === 'accept' ? { action: 'accept', content: { approve: true } } : { action: answer }));
     const title = 'HTTP elicited lead';
-    const [first] = await addLeads(title, 1);
+    const ids = await addLeads(title, 4);
+    const last = ids[3];
     const updates = await methodCount('crm.lead.update');
 
     const declinedPlan = String((await call('chain_plan', { chain: 'comment-leads', inputs: { title } })).structuredContent?.planId);
@@ -153,19 +154,20 @@ describe('chain mcp over Streamable HTTP', () => {
 
     answer = 'accept';
     const stalePlan = String((await call('chain_plan', { chain: 'comment-leads', inputs: { title } })).structuredContent?.planId);
-    await callMethod(emulator.webhookUrl, 'crm.lead.update', { id: Number(first), fields: { COMMENTS: 'edited by a colleague' } });
+    // The fourth lead is past the plan's three samples: it is checked all the same.
+    await callMethod(emulator.webhookUrl, 'crm.lead.update', { id: Number(last), fields: { COMMENTS: 'edited by a colleague' } });
     const stale = await call('chain_run', { chain: 'comment-leads', planId: stalePlan });
     assert.equal(errorCodeOf(stale), 'PLAN_STALE');
-    assert.match(textOf(stale), new RegExp(`crm\\.lead ${first} changed[^;]*COMMENTS`));
+    assert.match(textOf(stale), new RegExp(`crm\\.lead ${last} changed[^;]*COMMENTS`));
     assert.equal(await methodCount('crm.lead.update'), updates + 1, 'only the colleague\'s edit');
 
     const acceptedPlan = String((await call('chain_plan', { chain: 'comment-leads', inputs: { title, comment: 'approved in the client' } })).structuredContent?.planId);
     const ran = await call('chain_run', { chain: 'comment-leads', planId: acceptedPlan });
     assert.equal(ran.structuredContent?.status, 'done', textOf(ran));
-    assert.deepEqual(await comments(title), ['approved in the client']);
+    assert.deepEqual(await comments(title), Array(4).fill('approved in the client'));
     assert.equal(errorCodeOf(await call('chain_run', { chain: 'comment-leads', planId: acceptedPlan })), 'PLAN_CONSUMED');
     assert.equal(opened.elicitations.length, 3, 'declined, cancelled, accepted: nobody is asked about a stale plan');
-    assert.match(opened.elicitations[2]?.params.message ?? '', /Runs chain comment-leads .*\n {2}update: 1 × crm\.lead\.update \(write\)\nChanges crm\.lead \d+ \(DATE_MODIFY /);
+    assert.match(opened.elicitations[2]?.params.message ?? '', /Runs chain comment-leads .*\n {2}update: 4 × crm\.lead\.update \(write\)\nChanges crm\.lead \d+ \(DATE_MODIFY /);
     assert.equal((await call('plan_status', { planId: stalePlan })).structuredContent?.state, 'pending');
   });
 });

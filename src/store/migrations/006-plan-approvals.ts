@@ -24,7 +24,7 @@ export const planApprovalsMigration: StateMigration = {
         plan_id        TEXT NOT NULL REFERENCES plans (id) ON DELETE CASCADE,
         target         TEXT NOT NULL,          -- e.g. "crm.lead 42"
         read_method    TEXT NOT NULL,          -- how to read it again, e.g. crm.lead.get
-        read_params    TEXT NOT NULL,          -- JSON: ids only
+        read_params    TEXT NOT NULL,          -- JSON {params (ids only), recordPath}
         modified_field TEXT NOT NULL,          -- DATE_MODIFY, updatedTime, changedDate
         modified_at    TEXT,                   -- its value when planned (NULL: the record did not exist)
         field_hashes   TEXT NOT NULL,          -- JSON {field: short hash of its value}
