@@ -14,6 +14,10 @@ import { fetchStats, startEmulatorProcess, type EmulatorProcess } from '../helpe
 import { callMethod, listAll } from '../helpers/portal-reader.ts';
 import { runCli, webhookEnv } from '../helpers/run-cli.ts';
 import { connectHttp, type ElicitHandler, type McpSession } from './helpers/mcp-session.ts';
+import { validateChainFile } from '../../src/chain/index.ts';
+import { RunStore } from '../../src/runner/run-store.ts';
+import { canonicalChainPath } from '../../src/runner/run-ownership.ts';
+import { openStateDatabase } from '../../src/store/index.ts';
 
 type ToolResult = CallToolResult & { structuredContent?: Record<string, unknown> };
 
@@ -169,5 +173,39 @@ describe('chain mcp over Streamable HTTP', () => {
     assert.equal(opened.elicitations.length, 3, 'declined, cancelled, accepted: nobody is asked about a stale plan');
     assert.match(opened.elicitations[2]?.params.message ?? '', /Runs chain comment-leads .*\n {2}update: 4 × crm\.lead\.update \(write\)\nChanges crm\.lead \d+ \(DATE_MODIFY /);
     assert.equal((await call('plan_status', { planId: stalePlan })).structuredContent?.state, 'pending');
+  });
+
+  it('chain_resume continues an interrupted run only under its approved plan, and writes only the planned items', async () => {
+    const database = newDatabase();
+    await open(database);
+    const title = 'HTTP resumed lead';
+    await addLeads(title, 2);
+    const planned = await call('chain_plan', { chain: 'comment-leads', inputs: { title } });
+    const planId = String(planned.structuredContent?.planId);
+    const portal = String((await call('plan_status', { planId })).structuredContent?.portal);
+    assert.equal((await runCli(['approve', planId, '--yes', '--db', database])).code, 0);
+    // A lead that appears after planning is not in the plan: the resumed run must leave it alone.
+    await addLeads(title, 1);
+    // The run as a crash leaves it: started under the plan, interrupted before its writes.
+    const chainPath = join(chainsFolder, 'comment-leads.yml');
+    const report = await validateChainFile(chainPath);
+    const state = openStateDatabase(database);
+    const store = new RunStore(state);
+    const inputs = { title, comment: 'checked by the agent' };
+    const withPlan = store.createRun({ portal, chainName: 'comment-leads', chainPath: canonicalChainPath(chainPath), chainSha256: report.sha256, inputs, planId });
+    store.setStatus(withPlan.id, 'interrupted');
+    const withoutPlan = store.createRun({ portal, chainName: 'comment-leads', chainPath: canonicalChainPath(chainPath), chainSha256: report.sha256, inputs: { ...inputs, comment: 'unplanned' }, planId: null });
+    store.setStatus(withoutPlan.id, 'interrupted');
+    state.close();
+    const updates = await methodCount('crm.lead.update');
+
+    assert.equal(errorCodeOf(await call('chain_resume', { runId: withoutPlan.id })), 'RESUME_NEEDS_APPROVED_PLAN');
+    assert.equal(errorCodeOf(await call('chain_resume', { runId: 'run_nope' })), 'RUN_NOT_FOUND');
+    assert.equal(await methodCount('crm.lead.update'), updates, 'refusals send nothing');
+
+    const resumed = await call('chain_resume', { runId: withPlan.id });
+    assert.equal(resumed.structuredContent?.status, 'done', textOf(resumed));
+    assert.deepEqual(await comments(title), ['checked by the agent', 'checked by the agent', ''], 'the unplanned lead was not written');
+    assert.equal((resumed.structuredContent?.items as Record<string, number>).not_planned, 1);
   });
 });
