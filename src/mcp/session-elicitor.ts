@@ -9,12 +9,15 @@ export function clientNameOf(server: McpServer): string {
   return version === undefined ? 'unknown MCP client' : `${version.name}${version.version ? ` ${version.version}` : ''}`;
 }
 
+/** How long the person may take to answer (the SDK's default of 60 s is too short for a review). */
+export const approvalAnswerTimeoutMs = 10 * 60_000;
+
 export function sessionElicitor(server: McpServer, requestId: RequestId): Elicitor {
   return {
     supported: server.server.getClientCapabilities()?.elicitation !== undefined,
     actor: `person via ${clientNameOf(server)}`,
     async ask(message, requestedSchema) {
-      const result = await server.server.elicitInput({ mode: 'form', message, requestedSchema }, { relatedRequestId: requestId });
+      const result = await server.server.elicitInput({ mode: 'form', message, requestedSchema }, { relatedRequestId: requestId, timeout: approvalAnswerTimeoutMs });
       return { action: result.action, content: result.content };
     },
   };
