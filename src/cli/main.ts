@@ -13,6 +13,8 @@ import { registerWorkerCommands } from './commands/worker.ts';
 import { registerEventsCommands } from './commands/events.ts';
 import { registerServeEventsCommand } from './commands/serve-events.ts';
 import { registerListCommand } from './commands/list.ts';
+import { registerMcpCommand } from './commands/mcp.ts';
+import { registerApproveCommands } from './commands/approve.ts';
 
 export function buildProgram(): Command {
   const program = new Command('chain')
@@ -32,6 +34,8 @@ export function buildProgram(): Command {
   registerEventsCommands(program);
   registerServeEventsCommand(program);
   registerListCommand(program);
+  registerMcpCommand(program);
+  registerApproveCommands(program);
   return program;
 }
 

@@ -70,7 +70,10 @@ export const noCheckpoints: WalkCheckpoints & ForEachCheckpoints = {
   pendingItems: () => [],
 };
 
-export function createCountingEffects(client: RunnerClient): { effects: WalkEffects; tally: WriteTally } {
+/** Every write the plan counts, with its rendered params (the MCP server reads the records it changes). */
+export type PlannedWriteListener = (write: { step: string; method: string; risk: RiskClass; params: unknown; itemKey?: string }) => void;
+
+export function createCountingEffects(client: RunnerClient, onWrite?: PlannedWriteListener): { effects: WalkEffects; tally: WriteTally } {
   const planned = new Map<string, PlannedStep>();
   const keys = new Map<string, Set<string>>();
   let risk: RiskClass = 'read';
@@ -81,6 +84,7 @@ export function createCountingEffects(client: RunnerClient): { effects: WalkEffe
     if (entry.samples.length < SAMPLES) entry.samples.push({ ...(itemKey === undefined ? {} : { itemKey }), params });
     planned.set(id, entry);
     if (RANK[stepRisk] > RANK[risk]) risk = stepRisk;
+    onWrite?.({ step, method, risk: stepRisk, params, ...(itemKey === undefined ? {} : { itemKey }) });
   };
 
   /** Sends the reads that can be asked; writes and reads that need a write's result get placeholders. */

@@ -6,12 +6,12 @@
  */
 import type { ChainDefinition } from '../chain/chain-model.ts';
 import type { RiskClass } from '../protocol/risk.ts';
-import { createCountingEffects, noCheckpoints, type PlannedStep } from './count-effects.ts';
+import { createCountingEffects, noCheckpoints, type PlannedStep, type PlannedWriteListener } from './count-effects.ts';
 import { PlanStoppedError } from './run-errors.ts';
 import type { RunnerClient } from './runner-client.ts';
 import { emptyWalkRecord, walkChain } from './walk-chain.ts';
 
-export type { PlannedStep } from './count-effects.ts';
+export type { PlannedStep, PlannedWriteListener } from './count-effects.ts';
 
 export interface ChainPlanDraft {
   counts: PlannedStep[];
@@ -27,6 +27,8 @@ export interface PlanOptions {
   signal?: AbortSignal;
   /** Batches in flight for the reads of a for_each (as `chain run --concurrency`). */
   concurrency?: number;
+  /** Hears every write the plan counts, with its rendered params. */
+  onWrite?: PlannedWriteListener;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface PlanOptions {
  */
 export async function planChain(options: PlanOptions): Promise<ChainPlanDraft> {
   const { chain, client } = options;
-  const { effects, tally } = createCountingEffects(client);
+  const { effects, tally } = createCountingEffects(client, options.onWrite);
   const record = emptyWalkRecord();
   const walked = await walkChain(
     {

@@ -28,6 +28,10 @@ export interface AuditEntry {
   packs?: readonly string[] | undefined;
   /** Milliseconds since the epoch; the clock's now when absent. */
   time?: number | undefined;
+  /** Who acted, for approvals and MCP tool calls: an OS user name or an MCP client's name, never a secret. */
+  actor?: string | undefined;
+  /** How: `terminal`, `elicitation`, `mcp`. */
+  via?: string | undefined;
 }
 
 /** A stored row, as `chain audit --json` prints it. */
@@ -46,6 +50,9 @@ export interface AuditRow {
   idempotencyKey: string | null;
   parameterNames: string[];
   packs: string[];
+  /** Present on rows that name who acted (approvals, MCP tool calls). */
+  actor?: string;
+  via?: string;
 }
 
 export interface AuditQuery {
@@ -70,6 +77,8 @@ interface AuditDatabaseRow {
   idempotency_key: string | null;
   parameter_names: string;
   packs: string;
+  actor?: string | null;
+  via?: string | null;
 }
 
 const maximumNames = 200;
@@ -115,6 +124,8 @@ function toRow(row: AuditDatabaseRow): AuditRow {
     idempotencyKey: row.idempotency_key,
     parameterNames: JSON.parse(row.parameter_names) as string[],
     packs: JSON.parse(row.packs) as string[],
+    ...(row.actor == null ? {} : { actor: row.actor }),
+    ...(row.via == null ? {} : { via: row.via }),
   };
 }
 
@@ -142,11 +153,13 @@ export class AuditStore {
       idempotency_key: cleanOptional(entry.idempotencyKey),
       parameter_names: JSON.stringify(parameterNames(entry.params)),
       packs: JSON.stringify((entry.packs ?? []).map(clean)),
+      actor: cleanOptional(entry.actor),
+      via: cleanOptional(entry.via),
     };
     const result = this.#database
       .prepare(
-        `INSERT INTO audit_log (time, request_id, portal, method, risk, outcome, error_code, duration_ms, plan_id, idempotency_key, parameter_names, packs)
-         VALUES (@time, @request_id, @portal, @method, @risk, @outcome, @error_code, @duration_ms, @plan_id, @idempotency_key, @parameter_names, @packs)`,
+        `INSERT INTO audit_log (time, request_id, portal, method, risk, outcome, error_code, duration_ms, plan_id, idempotency_key, parameter_names, packs, actor, via)
+         VALUES (@time, @request_id, @portal, @method, @risk, @outcome, @error_code, @duration_ms, @plan_id, @idempotency_key, @parameter_names, @packs, @actor, @via)`,
       )
       .run(row);
     return toRow({ ...row, id: Number(result.lastInsertRowid) });

@@ -36,6 +36,16 @@ export {
   type IdempotencyStoreOptions,
 } from './idempotency-store.ts';
 export { findPlanRefusal, type PlanRefusalQuestion } from './find-plan-refusal.ts';
+export {
+  ApprovalStore,
+  planBodyHash,
+  valueHash,
+  type ApprovalChannel,
+  type PlanDecision,
+  type PlanDecisionKind,
+  type PlanState,
+  type PlanTarget,
+} from './approval-store.ts';
 export { AuditStore, parameterNames, type AuditEntry, type AuditOutcome, type AuditQuery, type AuditRow } from './audit-store.ts';
 
 export interface StateStores {

@@ -46,6 +46,7 @@ const columns: Array<[string, (row: AuditRow) => string]> = [
   ['PLAN', (row) => row.planId ?? '-'],
   ['KEY', (row) => row.idempotencyKey ?? '-'],
   ['PACKS', (row) => row.packs.join(',') || '-'],
+  ['BY', (row) => (row.actor === undefined ? '-' : `${row.actor} (${row.via ?? '-'})`)],
   ['PARAMS', (row) => row.parameterNames.join(',') || '-'],
 ];
 

@@ -15,7 +15,15 @@ import { chainRunsMigration } from './002-chain-runs.ts';
 import { offlineEventsMigration } from './003-offline-events.ts';
 import { runOwnershipMigration } from './004-run-ownership.ts';
 import { deadLetterWritesMigration } from './005-dead-letter-writes.ts';
+import { planApprovalsMigration } from './006-plan-approvals.ts';
 
 export type { StateMigration } from './migration.ts';
 
-export const stateMigrations: readonly StateMigration[] = [guardedCallMigration, chainRunsMigration, offlineEventsMigration, runOwnershipMigration, deadLetterWritesMigration];
+export const stateMigrations: readonly StateMigration[] = [
+  guardedCallMigration,
+  chainRunsMigration,
+  offlineEventsMigration,
+  runOwnershipMigration,
+  deadLetterWritesMigration,
+  planApprovalsMigration,
+];

@@ -1,0 +1,65 @@
+/**
+ * Resources: the packs and the method catalog (what this server allows), the chain library (each
+ * chain's YAML), runs with their progress, recent plans with their state, and dead letters. All
+ * read from local files and the state database; none sends a portal request.
+ */
+import { readFileSync } from 'node:fs';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { docsUrl, methodCatalog } from '../protocol/method-catalog.ts';
+import { listPacks } from '../protocol/packs.ts';
+import { listLibraryChains } from './chain-library.ts';
+import { describePlanStatus } from './describe-plan.ts';
+import type { McpContext } from './mcp-context.ts';
+import { describeRuns } from './status-tools.ts';
+
+function json(uri: URL, value: unknown): { contents: Array<{ uri: string; mimeType: string; text: string }> } {
+  return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
+}
+
+interface DeadLetterRow {
+  run_id: string;
+  step_id: string;
+  item_key: string;
+  error_json: string | null;
+  updated_at: number;
+}
+
+function deadLetters(context: McpContext): Array<Record<string, unknown>> {
+  const rows = context.database
+    .prepare(
+      `SELECT item.run_id, item.step_id, item.item_key, item.error_json, item.updated_at FROM run_items item JOIN runs run ON run.id = item.run_id
+        WHERE item.status = 'dead_letter' AND run.portal = ? ORDER BY item.updated_at DESC LIMIT 200`,
+    )
+    .all(context.client.portalKey) as DeadLetterRow[];
+  return rows.map((row) => {
+    const error = row.error_json === null ? null : (JSON.parse(row.error_json) as { code?: unknown; message?: unknown });
+    return { runId: row.run_id, stepId: row.step_id, itemKey: row.item_key, errorCode: error?.code ?? null, at: new Date(row.updated_at).toISOString() };
+  });
+}
+
+export function registerResources(server: McpServer, context: McpContext): void {
+  server.registerResource('packs', 'b24chain://packs', { title: 'Method packs', description: 'Every pack, and the ones this server allows', mimeType: 'application/json' }, (uri) =>
+    json(uri, { allowed: context.packs, allowlist: context.allowlist, readOnly: context.readOnly, packs: listPacks() }),
+  );
+  server.registerResource('methods', 'b24chain://methods', { title: 'Method catalog', description: 'Methods of the allowed packs with their risk class and docs link', mimeType: 'application/json' }, (uri) =>
+    json(uri, { methods: methodCatalog.filter((entry) => context.packs.includes(entry.pack)).map((entry) => ({ method: entry.method, pack: entry.pack, risk: entry.risk, docs: docsUrl(entry) })) }),
+  );
+  for (const chain of listLibraryChains(context.chainDirectories)) {
+    server.registerResource(`chain ${chain.name}`, `b24chain://chains/${chain.name}`, { title: `Chain ${chain.name}`, mimeType: 'application/yaml' }, (uri) => ({
+      contents: [{ uri: uri.href, mimeType: 'application/yaml', text: readFileSync(chain.path, 'utf8') }],
+    }));
+  }
+  server.registerResource('runs', 'b24chain://runs', { title: 'Runs', description: 'Recent runs on this portal with their progress', mimeType: 'application/json' }, (uri) => json(uri, { runs: describeRuns(context) }));
+  server.registerResource('plans', 'b24chain://plans', { title: 'Plans', description: 'Recent plans on this portal: pending, approved, rejected, expired, executed', mimeType: 'application/json' }, (uri) =>
+    json(uri, {
+      plans: context.approvals
+        .recentPlanIds({ portal: context.client.portalKey, limit: 50 })
+        .map((id) => context.plans.find(id))
+        .filter((plan) => plan !== undefined)
+        .map((plan) => describePlanStatus(plan, context.approvals)),
+    }),
+  );
+  server.registerResource('dead-letters', 'b24chain://dead-letters', { title: 'Dead letters', description: 'Items that failed for good, by run and step', mimeType: 'application/json' }, (uri) =>
+    json(uri, { deadLetters: deadLetters(context) }),
+  );
+}
