@@ -370,15 +370,15 @@ const cases: Case[] = [
   },
 ];
 
-/** Executions of the chain's write methods, from the portal's statistics. */
+/** Executions of the chain's write methods, from the portal's statistics (which name methods in lower case). */
 function writesSent(methods: Record<string, number>, summary: ChainSummary): Record<string, number> {
-  const writeMethods = new Set([...summary.writes, ...summary.destructive].map((use) => use.method));
-  return Object.fromEntries(Object.entries(methods).filter(([method, count]) => writeMethods.has(method) && count > 0).sort());
+  const writeMethods = new Set([...summary.writes, ...summary.destructive].map((use) => use.method.toLowerCase()));
+  return Object.fromEntries(Object.entries(methods).filter(([method, count]) => writeMethods.has(method.toLowerCase()) && count > 0).map(([method, count]) => [method.toLowerCase(), count] as const).sort());
 }
 
 function writesPlanned(counts: Array<{ method: string; count: number }>): Record<string, number> {
   const byMethod: Record<string, number> = {};
-  for (const entry of counts) byMethod[entry.method] = (byMethod[entry.method] ?? 0) + entry.count;
+  for (const entry of counts) byMethod[entry.method.toLowerCase()] = (byMethod[entry.method.toLowerCase()] ?? 0) + entry.count;
   return Object.fromEntries(Object.entries(byMethod).filter(([, count]) => count > 0).sort());
 }
 
