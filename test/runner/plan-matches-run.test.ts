@@ -129,7 +129,7 @@ function dealEvent(dealId: number, name = 'ONCRMDEALUPDATE', index = 0): Record<
   return { ID: String(200 + index), EVENT_NAME: name, EVENT_DATA: { FIELDS: { ID: dealId } }, MESSAGE_ID: String(index).padStart(32, 'd'), TIMESTAMP_X: '2026-11-27T10:00:00+00:00' };
 }
 
-/** The library chains: the inputs and the portal records each needs to write something, from test/library/. */
+/** The inputs and the portal records each chain needs to write something (for the library: as in test/library/). */
 const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
   'chains/automation/handlers/deal-workflow-start.yml': [
     {
@@ -327,6 +327,18 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
     {
       inputs: { site_code: 'promo', pages: [{ code: 'main', title: 'Summer offers', description: 'Up to 30% off' }, { code: 'news', title: 'news' }, { code: 'missing', title: 'x' }] },
       given: { label: 'the site and its pages', setup: (portal) => promoSite(portal) },
+    },
+  ],
+  'test/fixtures/chains/valid/all-step-kinds.yml': [
+    {
+      inputs: { status: 'IN_PROCESS', notify: true },
+      given: {
+        label: 'two leads with an amount, owned by the webhook user',
+        setup: async (portal) => {
+          const me = (await portal.call('user.current')) as { ID: string };
+          for (const title of ['Big', 'Bigger']) await portal.call('crm.lead.add', { fields: { TITLE: title, STATUS_ID: 'IN_PROCESS', ASSIGNED_BY_ID: Number(me.ID), OPPORTUNITY: 500 } });
+        },
+      },
     },
   ],
   'chains/sites/site-cleanup.yml': [
