@@ -575,3 +575,26 @@ describe('a plan stops where the run stops (the real CLI)', () => {
     assert.equal((stats.methods['crm.lead.add'] ?? 0) + (stats.methods['crm.lead.update'] ?? 0), 0);
   });
 });
+
+describe('what a plan cannot know, it shows (library: planChain)', () => {
+  it('a write made from an earlier write\'s result is counted with that parameter shown unknown; the read it feeds is not sent', async () => {
+    await emulator.reset();
+    const { group_id: groupId } = await scrumProject(portal(emulator));
+    const report = await validateChainFile('chains/boards/sprint-kickoff.yml');
+    assert.ok(report.valid && report.chain);
+    const before = (await emulator.stats()).methods;
+    const planning = emulatorClient(emulator);
+    try {
+      const draft = await planChain({ chain: report.chain, inputs: { ...defaultsOf(report.chain), group_id: groupId, name: 'Sprint 15' }, client: planning.client });
+      const start = draft.counts.find((entry) => entry.step === 'start');
+      assert.equal(start?.count, 1, 'the new sprint is planned, so it is started');
+      assert.deepEqual(start?.samples[0]?.params, { id: '<unknown: ${{ $exists(steps.sprint.result) ? steps.sprint.result.id : steps.sprints.items[0].id }}>' });
+    } finally {
+      await planning.close();
+    }
+    const after = (await emulator.stats()).methods;
+    const asked = (methods: Record<string, number>, name: string): number => Object.entries(methods).reduce((sum, [method, count]) => sum + (method.toLowerCase() === name ? count : 0), 0);
+    assert.ok(asked(after, 'tasks.api.scrum.sprint.list') > asked(before, 'tasks.api.scrum.sprint.list'), 'the reads ran');
+    assert.equal(asked(after, 'tasks.api.scrum.kanban.getstages') - asked(before, 'tasks.api.scrum.kanban.getstages'), 0, 'the stages of a sprint not made yet are not asked for');
+  });
+});
