@@ -2,7 +2,8 @@
  * The effects of `chain plan` (DESIGN.md §5): reads go to the portal as in a run; every write the
  * walker would send is counted per step and method, sampled, and answered with a placeholder result
  * (`<result of contact>`) instead of being sent. A read whose parameters hold such a placeholder
- * cannot be asked either: it gets a placeholder too.
+ * (or a parameter the walker could only show as `<unknown: ${{ ... }}>`) cannot be asked either: it
+ * gets a placeholder too. What the plan does not know is handed to the walker as `PlanUnknowns`.
  */
 import type { ForEachStep } from '../chain/chain-model.ts';
 import { BitrixApiError } from '../errors/bitrix-api-error.ts';

@@ -1,8 +1,11 @@
 /**
  * A plan counts what the run sends: for every bundled chain and every valid fixture (with the inputs
  * they need), the writes `chain plan` counts, per method, equal the write commands the portal
- * executed during `chain run --confirm-write` on a fresh portal with the same seed. Most cases go
- * through the library (the same `planChain`/`runChain` the CLI calls), a few through the real CLI.
+ * executed during `chain run --confirm-write` on a fresh portal with the same seed (and the same records
+ * made first: a scrum sprint, a disk folder, a site...), through the connection the chain needs (a
+ * webhook, or the installed application for event.*, bizproc.robot.*, telephony.*, imbot.*, entity.*,
+ * sign.b2e.*). Every chain that can write is made to write in at least one case. Most cases go through
+ * the library (the same `planChain`/`runChain` the CLI calls), a few through the real CLI.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
