@@ -178,6 +178,26 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
     }
   }
 
+  /** Every expression of a template. */
+  function expressionsOf(template: ValueTemplate): ChainExpression[] {
+    switch (template.kind) {
+      case 'expression':
+        return [template.expression];
+      case 'text':
+        return template.parts.flatMap((part) => (part.kind === 'expression' ? [part.expression] : []));
+      case 'array':
+        return template.items.flatMap(expressionsOf);
+      case 'object':
+        return template.entries.flatMap(([, entry]) => expressionsOf(entry));
+      default:
+        return [];
+    }
+  }
+
+  function readsUnknown(template: ValueTemplate): boolean {
+    return expressionsOf(template).some((expression) => stepsRead(expression).some((id) => unknownSteps.has(id)));
+  }
+
   /** A plan's rendering: an expression over a write result it does not have is shown unknown, unless it is that result. */
   async function renderKnown(template: ValueTemplate): Promise<unknown> {
     switch (template.kind) {
@@ -196,8 +216,7 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
       }
       case 'expression':
       case 'text': {
-        const expressions = template.kind === 'expression' ? [template.expression] : template.parts.flatMap((part) => (part.kind === 'expression' ? [part.expression] : []));
-        const unknown = expressions.find((expression) => stepsRead(expression).some((id) => unknownSteps.has(id)));
+        const unknown = expressionsOf(template).find((expression) => stepsRead(expression).some((id) => unknownSteps.has(id)));
         if (!unknown || !unknowns) return renderTemplate(template, scope());
         try {
           const value = await renderTemplate(template, scope());
@@ -340,7 +359,8 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
     const earlier: string[] = [];
     for (const command of step.commands) {
       const scheduled = new Map(earlier.map((name) => [name, name]));
-      const params = await renderParams(command.params, scope(), { scheduled, earlier: [...earlier] });
+      // A plan renders a command over a write result it does not have as it renders a call's parameters.
+      const params = unknowns && readsUnknown(command.params) ? await renderKnown(command.params) : await renderParams(command.params, scope(), { scheduled, earlier: [...earlier] });
       if (params === NOT_YET) {
         throw new RunRefusedError(`${step.id}.${command.name}: a reference to an earlier command can only be a plain path such as \${{ ${earlier[0] ?? 'name'}.result.ID }} (BATCH_REFERENCE).`, { code: 'BATCH_REFERENCE' });
       }
