@@ -2,9 +2,11 @@
  * The effects of `chain plan` (DESIGN.md §5): reads go to the portal as in a run; every write the
  * walker would send is counted per step and method, sampled, and answered with a placeholder result
  * (`<result of contact>`) instead of being sent. A read whose parameters hold such a placeholder
- * cannot be asked either: it gets a placeholder too.
+ * (or a parameter the walker could only show as `<unknown: ${{ ... }}>`) cannot be asked either: it
+ * gets a placeholder too. What the plan does not know is handed to the walker as `PlanUnknowns`.
  */
 import type { ForEachStep } from '../chain/chain-model.ts';
+import { BitrixApiError } from '../errors/bitrix-api-error.ts';
 import { isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
 import type { RiskClass } from '../protocol/risk.ts';
 import type { CompiledItem } from './compile-item-commands.ts';
@@ -12,7 +14,7 @@ import { callStepValue } from './execute-call-step.ts';
 import type { ForEachCheckpoints } from './execute-for-each.ts';
 import type { BatchAnswer, BatchCommandInput, RunnerClient } from './runner-client.ts';
 import { settleItemBatch } from './settle-item-batch.ts';
-import type { WalkCheckpoints, WalkEffects } from './walk-chain.ts';
+import type { PlanUnknowns, WalkCheckpoints, WalkEffects } from './walk-chain.ts';
 
 export interface PlannedStep {
   step: string;
@@ -32,9 +34,21 @@ export interface WriteTally {
 const SAMPLES = 3;
 const RANK: Record<RiskClass, number> = { read: 0, write: 1, destructive: 2 };
 const PLACEHOLDER = '<result of ';
+const UNKNOWN = '<unknown: ';
 
 export function placeholderResult(id: string): string {
   return `${PLACEHOLDER}${id}>`;
+}
+
+/** A parameter the plan cannot know, e.g. `<unknown: ${{ $number(steps.settings.result) }}>`. */
+export function unknownParameter(expressionText: string): string {
+  return `${UNKNOWN}${expressionText}>`;
+}
+
+/** Whether a value holds a write result the plan does not have (a placeholder, or a parameter made from one). */
+function holdsUnknown(value: unknown): boolean {
+  const text = JSON.stringify(value) ?? '';
+  return text.includes(PLACEHOLDER) || text.includes(UNKNOWN);
 }
 
 /** `$result[i3s0][item][id]` → `<result of contact.item.id>`: what a person reading the plan can follow. */
@@ -51,8 +65,8 @@ function readableReferences(value: unknown, names: ReadonlyMap<string, string>):
 
 /** Whether these parameters hold a placeholder, or a `$result` reference to a command that was not sent. */
 function needsUnsentResult(params: unknown, unsent: ReadonlySet<string>): boolean {
+  if (holdsUnknown(params)) return true;
   const text = JSON.stringify(params) ?? '';
-  if (text.includes(PLACEHOLDER)) return true;
   for (const match of text.matchAll(/\$result\[(\w+)\]/g)) if (unsent.has(match[1] as string)) return true;
   return false;
 }
@@ -119,9 +133,25 @@ export function createCountingEffects(client: RunnerClient, onWrite?: PlannedWri
     return answer;
   };
 
+  const unknowns: PlanUnknowns = {
+    holdsUnknown,
+    wroteSoFar: () => planned.size > 0,
+    unknownValue: (expression) => unknownParameter(expression.text),
+    mayBeUnsentWrite: (error) => error instanceof BitrixApiError && error.category === 'not-found',
+  };
+
   const effects: WalkEffects = {
+    unknowns,
+
     async callStep(step, params) {
-      if (step.risk === 'read' && !needsUnsentResult(params, new Set())) return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: false })) };
+      if (step.risk === 'read' && !needsUnsentResult(params, new Set())) {
+        try {
+          return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: false })) };
+        } catch (error) {
+          // The record it reads may be one a counted write makes: its result is unknown, as a write's.
+          if (!unknowns.wroteSoFar() || !unknowns.mayBeUnsentWrite(error)) throw error;
+        }
+      }
       if (step.risk !== 'read') count(step.id, step.method, step.risk, params);
       return { status: 'done', value: { result: placeholderResult(step.id) } };
     },

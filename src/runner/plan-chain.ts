@@ -3,6 +3,19 @@
  * every write the run would send is counted (per step and method, with samples and the item keys)
  * and nothing is written. Iteration, `if` conditions, item keys and parameters are the run's, so a
  * plan counts what `chain run` sends on the same portal state.
+ *
+ * What the plan cannot know (its writes are not sent) is decided as the run would decide it when every
+ * write succeeds (walk-chain.ts `PlanUnknowns`, count-effects.ts), and never fails the plan where the run works:
+ * - a write's result is a placeholder (`<result of create>`); `$exists` of it is true;
+ * - a value computed from one (a parameter, an output) that is not the placeholder itself, or cannot be
+ *   evaluated over it (`$number(...)`), is `<unknown: ${{ ... }}>`: the write is counted with that
+ *   parameter shown unknown, and a read with such a parameter is not sent (its result is a placeholder);
+ * - an `if` that looks inside such a result (`steps.create.result.status`) or cannot be evaluated over
+ *   it holds, as a successful write would make it;
+ * - an `assert` that reads such a result, or a read made after a counted write (what the write changes),
+ *   is not checked: the run checks it;
+ * - a read after a counted write that fails as not found (the record a counted write makes) reads as
+ *   empty: a list has no rows, a call's result is a placeholder.
  */
 import type { ChainDefinition } from '../chain/chain-model.ts';
 import type { RiskClass } from '../protocol/risk.ts';

@@ -7,6 +7,7 @@
  */
 import type { BatchStep, ChainDefinition, ChainStep, ForEachStep, ListStep } from '../chain/chain-model.ts';
 import { evaluateCondition, renderTemplate } from '../chain/expressions/evaluate-template.ts';
+import type { ChainExpression, ValueTemplate } from '../chain/expressions/template-model.ts';
 import type { CompiledItem } from './compile-item-commands.ts';
 import type { CallStepOutcome } from './execute-call-step.ts';
 import { executeForEach, type ForEachCheckpoints, type ItemSource } from './execute-for-each.ts';
@@ -22,6 +23,20 @@ export interface WalkEffects {
   callStep(step: Extract<ChainStep, { kind: 'call' }>, params: Record<string, unknown>): Promise<CallStepOutcome>;
   batchStep(step: BatchStep, commands: Record<string, BatchCommandInput>, options: { halt: boolean; write: boolean }): Promise<BatchAnswer>;
   itemBatch(step: ForEachStep, members: CompiledItem[]): Promise<BatchSettlement>;
+  /** A plan's: what it cannot know because its writes are not sent (a run leaves it out). */
+  unknowns?: PlanUnknowns;
+}
+
+/** What a plan does not know: the results of the writes it counts, and the portal after them (plan-chain.ts). */
+export interface PlanUnknowns {
+  /** Whether a step's value holds a write result the plan does not have. */
+  holdsUnknown(value: unknown): boolean;
+  /** Whether a write was counted so far: reads from then on see the portal before it. */
+  wroteSoFar(): boolean;
+  /** What a value expression over an unknown result renders as. */
+  unknownValue(expression: ChainExpression): unknown;
+  /** Whether a read's failure may come from a counted write not being sent (the record it reads is not made yet). */
+  mayBeUnsentWrite(error: unknown): boolean;
 }
 
 /** The checkpoints the walker reads and writes (a plan passes ones that remember nothing). */
@@ -92,8 +107,13 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
   const scope = (): Record<string, unknown> => ({ inputs: options.inputs, steps });
   const emit = (stepId: string, status: string): void => options.onEvent?.({ type: 'step', runId, stepId, status });
   const streamedLists = new Set(chain.steps.flatMap((step) => (step.kind === 'for_each' && step.streamsFrom ? [step.streamsFrom] : [])));
-  const conditionHolds = async (step: ChainStep): Promise<boolean> => !step.if || evaluateCondition(step.if, scope());
   const stopWith = (stop: Stop): WalkOutcome => ({ status: stop.stop, ...(stop.error ? { error: stop.error } : {}) });
+  const unknowns = options.effects.unknowns;
+  /** A plan's steps whose values hold a write result it does not have, and its reads made after a counted write. */
+  const unknownSteps = new Set<string>();
+  const staleSteps = new Set<string>();
+  const conditionHolds = async (step: ChainStep): Promise<boolean> => !step.if || (unknowns ? planCondition(step.if) : evaluateCondition(step.if, scope()));
+  const render = (template: ValueTemplate): Promise<unknown> => (unknowns ? renderKnown(template) : renderTemplate(template, scope()));
 
   for (const step of chain.steps) {
     if (stopSignal.aborted) return stopWith({ stop: 'interrupted' });
@@ -117,7 +137,12 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
       continue;
     }
     emit(step.id, 'started');
+    const wroteBefore = unknowns?.wroteSoFar() ?? false;
     const result = await walkStep(step);
+    if (unknowns && !isStop(result)) {
+      if (unknowns.holdsUnknown(result)) unknownSteps.add(step.id);
+      else if (wroteBefore) staleSteps.add(step.id);
+    }
     if (isStop(result)) {
       outcome.steps[step.id] ??= { status: result.stop };
       emit(step.id, result.stop);
@@ -129,13 +154,87 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
     outcome.steps[step.id] = { status: 'done', ...(typeof count === 'number' ? { count } : {}) };
     emit(step.id, 'done');
   }
-  for (const output of chain.outputs) outcome.outputs[output.name] = await renderTemplate(output.value, scope());
+  for (const output of chain.outputs) outcome.outputs[output.name] = await render(output.value);
   return { status: 'done' };
+
+  /** The ids of the steps an expression reads (`steps.<id>`, `$$.steps.<id>`). */
+  function stepsRead(expression: ChainExpression): string[] {
+    return [...expression.source.matchAll(/\bsteps\s*\.\s*([A-Za-z_]\w*)/g)].map((match) => match[1] as string);
+  }
+
+  /**
+   * A plan's `if`: one that looks inside a write result the plan does not have (a field of it), or
+   * cannot be evaluated over one, holds, as it would after the write succeeded; `$exists` of such a
+   * result is true (a placeholder stands for it).
+   */
+  async function planCondition(expression: ChainExpression): Promise<boolean> {
+    const unknownRead = stepsRead(expression).filter((id) => unknownSteps.has(id));
+    if (unknownRead.length === 0) return evaluateCondition(expression, scope());
+    if (unknownRead.some((id) => new RegExp(`\\bsteps\\s*\\.\\s*${id}\\s*\\.\\s*result\\s*[.\\[]`).test(expression.source))) return true;
+    try {
+      return await evaluateCondition(expression, scope());
+    } catch {
+      return true;
+    }
+  }
+
+  /** Every expression of a template. */
+  function expressionsOf(template: ValueTemplate): ChainExpression[] {
+    switch (template.kind) {
+      case 'expression':
+        return [template.expression];
+      case 'text':
+        return template.parts.flatMap((part) => (part.kind === 'expression' ? [part.expression] : []));
+      case 'array':
+        return template.items.flatMap(expressionsOf);
+      case 'object':
+        return template.entries.flatMap(([, entry]) => expressionsOf(entry));
+      default:
+        return [];
+    }
+  }
+
+  function readsUnknown(template: ValueTemplate): boolean {
+    return expressionsOf(template).some((expression) => stepsRead(expression).some((id) => unknownSteps.has(id)));
+  }
+
+  /** A plan's rendering: an expression over a write result it does not have is shown unknown, unless it is that result. */
+  async function renderKnown(template: ValueTemplate): Promise<unknown> {
+    switch (template.kind) {
+      case 'array': {
+        const items: unknown[] = [];
+        for (const item of template.items) items.push((await renderKnown(item)) ?? null);
+        return items;
+      }
+      case 'object': {
+        const result: Record<string, unknown> = {};
+        for (const [key, entry] of template.entries) {
+          const value = await renderKnown(entry);
+          if (value !== undefined) result[key] = value;
+        }
+        return result;
+      }
+      case 'expression':
+      case 'text': {
+        const unknown = expressionsOf(template).find((expression) => stepsRead(expression).some((id) => unknownSteps.has(id)));
+        if (!unknown || !unknowns) return renderTemplate(template, scope());
+        try {
+          const value = await renderTemplate(template, scope());
+          if (unknowns.holdsUnknown(value)) return value;
+        } catch {
+          // cannot be evaluated over a placeholder: shown unknown below
+        }
+        return unknowns.unknownValue(unknown);
+      }
+      default:
+        return template.value;
+    }
+  }
 
   async function walkStep(step: ChainStep): Promise<StepResult> {
     switch (step.kind) {
       case 'call': {
-        const params = ((await renderTemplate(step.params, scope())) ?? {}) as Record<string, unknown>;
+        const params = ((await render(step.params)) ?? {}) as Record<string, unknown>;
         const called = await options.effects.callStep(step, params);
         if (called.status === 'done') return called.value;
         outcome.unknownOutcomes = [{ stepId: step.id, itemKey: step.id, subStepId: step.id, method: called.method }];
@@ -151,6 +250,8 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
       case 'batch':
         return walkBatch(step);
       case 'assert': {
+        // A plan cannot check an assert on what its uncounted writes would have changed: the run checks it.
+        if (unknowns && stepsRead(step.condition).some((id) => unknownSteps.has(id) || staleSteps.has(id))) return {};
         if (!(await evaluateCondition(step.condition, scope()))) {
           const message = String(await renderTemplate(step.message, scope()));
           throw new AssertionFailedError(`${step.id}: ${message} (ASSERTION_FAILED).`, { code: 'ASSERTION_FAILED', hint: 'The chain stopped on purpose: check the data it asserts on.' });
@@ -162,15 +263,22 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
 
   /** A list no for_each streams: every row kept; an interruption between pages leaves it unfinished. */
   async function readList(step: ListStep): Promise<StepResult> {
-    const params = ((await renderTemplate(step.params, scope())) ?? {}) as Record<string, unknown>;
+    const params = ((await render(step.params)) ?? {}) as Record<string, unknown>;
+    // A plan cannot ask for the rows of a record its uncounted writes make: none yet.
+    if (unknowns?.holdsUnknown(params)) return { items: [], count: 0 };
     const items: unknown[] = [];
-    for await (const page of options.client.list(step.method, params)) {
-      items.push(...page.rows);
-      outcome.rows += page.rows.length;
-      if (stopSignal.aborted) {
-        outcome.steps[step.id] = { status: 'interrupted', count: items.length };
-        return { stop: 'interrupted' };
+    try {
+      for await (const page of options.client.list(step.method, params)) {
+        items.push(...page.rows);
+        outcome.rows += page.rows.length;
+        if (stopSignal.aborted) {
+          outcome.steps[step.id] = { status: 'interrupted', count: items.length };
+          return { stop: 'interrupted' };
+        }
       }
+    } catch (error) {
+      if (!unknowns?.wroteSoFar() || !unknowns.mayBeUnsentWrite(error)) throw error;
+      return { items: [], count: 0 };
     }
     return { items, count: items.length };
   }
@@ -182,7 +290,7 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
     let source: ItemSource;
     // A streamed list whose own `if` is false yields nothing (its condition reads only earlier steps).
     if (listStep && (await conditionHolds(listStep))) {
-      const params = ((await renderTemplate(listStep.params, scope())) ?? {}) as Record<string, unknown>;
+      const params = ((await render(listStep.params)) ?? {}) as Record<string, unknown>;
       source = {
         pages: (startAfter) => {
           const pages = options.client.list(listStep.method, params, startAfter === undefined || startAfter === null ? {} : { startAfter });
@@ -251,7 +359,8 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
     const earlier: string[] = [];
     for (const command of step.commands) {
       const scheduled = new Map(earlier.map((name) => [name, name]));
-      const params = await renderParams(command.params, scope(), { scheduled, earlier: [...earlier] });
+      // A plan renders a command over a write result it does not have as it renders a call's parameters.
+      const params = unknowns && readsUnknown(command.params) ? await renderKnown(command.params) : await renderParams(command.params, scope(), { scheduled, earlier: [...earlier] });
       if (params === NOT_YET) {
         throw new RunRefusedError(`${step.id}.${command.name}: a reference to an earlier command can only be a plain path such as \${{ ${earlier[0] ?? 'name'}.result.ID }} (BATCH_REFERENCE).`, { code: 'BATCH_REFERENCE' });
       }
