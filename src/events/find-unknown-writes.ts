@@ -4,7 +4,7 @@
  * a retry that cannot apply an effect twice (the write carries a natural key, or is an update that
  * sets the same values again) from one that may (DESIGN.md §4, §8).
  */
-import { renderTemplate } from '../chain/expressions/evaluate-template.ts';
+import { renderTemplate } from '../chain/expressions/render-template.ts';
 import { naturalKeyLookup } from '../runner/reconcile-writes.ts';
 import type { RunStore } from '../runner/run-store.ts';
 import { naturalKey } from '../store/natural-key.ts';

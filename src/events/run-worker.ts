@@ -13,7 +13,7 @@
 import type { Database } from 'better-sqlite3';
 import { isLeaseLostError } from '../errors/lease-lost-error.ts';
 import { isRefusalError } from '../errors/refusal-error.ts';
-import { checkWriteGates } from '../runner/run-chain.ts';
+import { checkWriteGates } from '../runner/prepare-run.ts';
 import { processOwner } from '../runner/run-ownership.ts';
 import { RunStore } from '../runner/run-store.ts';
 import type { RunnerClient } from '../runner/runner-client.ts';

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Database } from 'better-sqlite3';
 import { resolveHandlerInputs } from './load-handler.ts';
-import { checkWriteGates } from '../runner/run-chain.ts';
+import { checkWriteGates } from '../runner/prepare-run.ts';
 import { RunStore } from '../runner/run-store.ts';
 import type { RunnerClient } from '../runner/runner-client.ts';
 import { systemClock, type Clock } from '../util/clock.ts';

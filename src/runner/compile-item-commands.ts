@@ -7,7 +7,9 @@ import type { CallStep, ForEachStep } from '../chain/chain-model.ts';
 import type { ChainExpression } from '../chain/expressions/template-model.ts';
 import { listTemplateExpressions } from '../chain/expressions/template-model.ts';
 import type { ItemState } from './item-state.ts';
-import { conditionFast, NOT_YET, renderParams } from './render-params.ts';
+import { NOT_YET } from '../chain/expressions/batch-reference.ts';
+import { evaluateCondition } from '../chain/expressions/evaluate-expression.ts';
+import { renderTemplate } from '../chain/expressions/render-template.ts';
 
 export interface ItemCommand {
   name: string;
@@ -75,7 +77,7 @@ export async function compileItemCommands(
     const waitsOn = (names: Set<string>): boolean => [...names].some((name) => item.statuses.get(name) !== 'done' && item.statuses.get(name) !== 'skipped');
     if (subStep.if) {
       if (waitsOn(depends.condition)) break;
-      if (!(await conditionFast(subStep.if, scope))) {
+      if (!(await evaluateCondition(subStep.if, scope))) {
         item.statuses.set(subStep.id, 'skipped');
         earlier.push(subStep.id);
         continue;
@@ -83,7 +85,7 @@ export async function compileItemCommands(
     }
     const unresolved = [...depends.params].filter((name) => item.statuses.get(name) !== 'done' && item.statuses.get(name) !== 'skipped');
     if (unresolved.some((name) => !scheduled.has(name))) break;
-    const rendered = await renderParams(subStep.params, scope, { scheduled, earlier: [...earlier] });
+    const rendered = await renderTemplate(subStep.params, scope, { batchReferences: { scheduled, earlier: [...earlier] } });
     if (rendered === NOT_YET) break;
     const name = `i${item.sequence}s${index}`;
     commands.push({

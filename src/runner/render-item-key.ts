@@ -3,13 +3,13 @@
  * compute exactly the same keys (a plan-bound run writes only the planned keys), so both call this.
  */
 import type { ForEachStep } from '../chain/chain-model.ts';
-import { renderParams } from './render-params.ts';
+import { renderTemplate } from '../chain/expressions/render-template.ts';
 
 export async function renderItemKey(step: ForEachStep, base: Readonly<Record<string, unknown>>, row: unknown): Promise<string> {
   if (!step.key) {
     const record = row as { ID?: unknown; id?: unknown } | null;
     return String(record?.ID ?? record?.id ?? JSON.stringify(row));
   }
-  const value = await renderParams(step.key, { ...base, [step.as]: row });
+  const value = await renderTemplate(step.key, { ...base, [step.as]: row });
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -7,11 +7,12 @@ import { isInterruptedError } from '../errors/interrupted-error.ts';
 import type { ChainDefinition, ChainSummary } from '../chain/chain-model.ts';
 import { executeCallStep } from './execute-call-step.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
-import { ConfirmationRequiredError, RunRefusedError } from './run-errors.ts';
-import type { ItemStatus, NewRun, RunRecord, RunStatus, RunStore } from './run-store.ts';
+import { prepareRun, type ResolvedRunOptions } from './prepare-run.ts';
+import { RunRefusedError } from './run-errors.ts';
+import type { ItemStatus, RunRecord, RunStatus, RunStore } from './run-store.ts';
 import type { RunnerClient } from './runner-client.ts';
-import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/lease-store.ts';
-import { claimRun, processOwner, refuseUnfinished, startOwnedRun, type OwnedRun } from './run-ownership.ts';
+import type { LeaseOwner, LeaseStore } from '../store/lease-store.ts';
+import { startOwnedRun } from './run-ownership.ts';
 import { formatResumeCommand } from './resume-command.ts';
 import { sendItemBatch } from './send-item-batch.ts';
 import { emptyItemCounts, walkChain, type RunEvent, type WalkEffects } from './walk-chain.ts';
@@ -26,7 +27,10 @@ export interface RunOptions {
   store: RunStore;
   confirmWrite?: boolean;
   confirmDestructive?: boolean;
+  /** Batches in flight, 1 to 16 (default 4). */
   concurrency?: number;
+  /** Refuse a run that writes without `planId` (PLAN_REQUIRED); the CLI sets it from `B24_REQUIRE_PLAN=1`. */
+  requirePlan?: boolean;
   /** Ctrl-C: batches in flight finish, nothing more is sent, the run is resumable (exit 3). */
   stopSignal?: AbortSignal;
   /** Continue this run instead of starting one. */
@@ -72,16 +76,6 @@ export function exitCodeOf(outcome: Pick<RunOutcome, 'status' | 'refused'>): 0 |
 
 const USER_SCOPE_ALIASES = ['user', 'user_brief', 'user_basic'];
 
-/** Refuses before any request when a write or destructive step lacks its confirmation flag. */
-export function checkWriteGates(summary: ChainSummary, options: { confirmWrite?: boolean; confirmDestructive?: boolean }): void {
-  const toPlanned = (use: ChainSummary['writes'][number], risk: 'write' | 'destructive') => ({ step: use.parent ? `${use.parent}.${use.step}` : use.step, method: use.method, risk });
-  if (summary.destructive.length > 0 && !options.confirmDestructive) {
-    throw new ConfirmationRequiredError(summary.destructive.map((use) => toPlanned(use, 'destructive')), '--confirm-destructive');
-  }
-  const writes = [...summary.writes.map((use) => toPlanned(use, 'write')), ...summary.destructive.map((use) => toPlanned(use, 'destructive'))];
-  if (writes.length > 0 && !options.confirmWrite) throw new ConfirmationRequiredError(writes, '--confirm-write');
-}
-
 /** The scopes the credentials hold: the first request of every run and resume, so bad credentials fail it. */
 async function grantedScopes(client: RunnerClient): Promise<Set<string>> {
   const answer = await client.call('scope', {}, { write: false });
@@ -100,31 +94,16 @@ function checkScopes(granted: ReadonlySet<string>, summary: ChainSummary): void 
 
 /**
  * Runs (or resumes) a chain as the run's one live owner (DESIGN.md §11). Refusals come before any
- * request: a live owner of the run (RUN_IN_PROGRESS), an unfinished run of the same chain
- * (RUN_UNFINISHED). Then the credentials are tried (`scope`) before anything is recorded, so a wrong
+ * request (`prepare-run.ts`): bad options, the run's rules (CHAIN_CHANGED, CONFIRMATION_REQUIRED,
+ * PLAN_REQUIRED, PORTAL_MISMATCH), a live owner of the run (RUN_IN_PROGRESS), an unfinished run of the
+ * same chain (RUN_UNFINISHED). Then the credentials are tried (`scope`) before anything is recorded, so a wrong
  * webhook code or a rejected token leaves no run to resume (nor an interrupted one changed). The lease
  * is renewed while the run works and released at the end; a process that lost it stops before its next
  * checkpoint.
  */
-export async function runChain(options: RunOptions): Promise<RunOutcome> {
-  const { chain, client, store, summary } = options;
-  checkWriteGates(summary, options);
-  const leases = options.leases ?? new SqliteLeaseStore(store.db);
-  const owner = options.owner ?? processOwner();
-  const guardUnfinished = options.unfinishedGuard ?? true;
-  const confirmations = [...(summary.writes.length + summary.destructive.length > 0 ? ['--confirm-write'] : []), ...(summary.destructive.length > 0 ? ['--confirm-destructive'] : [])];
-  const newRun: NewRun = {
-    portal: client.portalKey,
-    chainName: chain.name,
-    chainPath: options.chainPath,
-    chainSha256: options.chainSha256,
-    inputs: options.inputs,
-    planId: options.planId ?? null,
-    resumeFlags: [...confirmations, ...(options.resumeFlags ?? [])],
-  };
-  let claimed: OwnedRun | undefined;
-  if (options.resume) claimed = claimRun(store, leases, owner, options.resume);
-  else if (guardUnfinished) refuseUnfinished(store, leases, newRun);
+export async function runChain(runOptions: RunOptions): Promise<RunOutcome> {
+  const { options, newRun, claimed } = prepareRun(runOptions);
+  const { client, store } = options;
   let granted: Set<string>;
   try {
     granted = await grantedScopes(client);
@@ -135,7 +114,7 @@ export async function runChain(options: RunOptions): Promise<RunOutcome> {
     }
     throw error;
   }
-  const owned = claimed ?? startOwnedRun(store, leases, owner, guardUnfinished, newRun);
+  const owned = claimed ?? startOwnedRun(store, options.leases, options.owner, options.unfinishedGuard, newRun);
   const stopSignal = options.stopSignal ? AbortSignal.any([options.stopSignal, owned.keeper.lost]) : owned.keeper.lost;
   try {
     return await runOwnedChain({ ...options, stopSignal }, owned.run, granted);
@@ -144,7 +123,7 @@ export async function runChain(options: RunOptions): Promise<RunOutcome> {
   }
 }
 
-async function runOwnedChain(options: RunOptions & { stopSignal: AbortSignal }, run: RunRecord, granted: ReadonlySet<string>): Promise<RunOutcome> {
+async function runOwnedChain(options: ResolvedRunOptions & { stopSignal: AbortSignal }, run: RunRecord, granted: ReadonlySet<string>): Promise<RunOutcome> {
   const { chain, client, store, summary } = options;
   const hasWrites = summary.writes.length + summary.destructive.length > 0;
   options.onEvent?.({ type: 'started', runId: run.id, resumed: options.resume !== undefined });
@@ -180,7 +159,7 @@ async function runOwnedChain(options: RunOptions & { stopSignal: AbortSignal }, 
       runId: run.id,
       checkpoints: store,
       effects,
-      concurrency: options.concurrency ?? 4,
+      concurrency: options.concurrency,
       stopSignal: options.stopSignal,
       plannedKeys: options.plannedKeys,
       onEvent: options.onEvent,

@@ -6,13 +6,14 @@
  * plan's counts and keys are, by construction, what the run sends.
  */
 import type { BatchStep, ChainDefinition, ChainStep, ForEachStep, ListStep } from '../chain/chain-model.ts';
-import { evaluateCondition, renderTemplate } from '../chain/expressions/evaluate-template.ts';
+import { NOT_YET } from '../chain/expressions/batch-reference.ts';
+import { evaluateCondition, evaluateExpression } from '../chain/expressions/evaluate-expression.ts';
+import { renderTemplate } from '../chain/expressions/render-template.ts';
 import type { ChainExpression, ValueTemplate } from '../chain/expressions/template-model.ts';
 import type { CompiledItem } from './compile-item-commands.ts';
 import type { CallStepOutcome } from './execute-call-step.ts';
 import { executeForEach, type ForEachCheckpoints, type ItemSource } from './execute-for-each.ts';
 import { renderItemKey } from './render-item-key.ts';
-import { evaluateFast, NOT_YET, renderParams } from './render-params.ts';
 import { AssertionFailedError, RunRefusedError } from './run-errors.ts';
 import type { ItemStatus, RunStatus, RunStore } from './run-store.ts';
 import type { BatchAnswer, BatchCommandInput, RunnerClient } from './runner-client.ts';
@@ -301,7 +302,7 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
       };
     } else {
       // An array is its items; one object (JSONata yields a lone match unwrapped) is one item; nothing is none.
-      const collection = await evaluateFast(step.over, scope());
+      const collection = await evaluateExpression(step.over, scope());
       const rows = Array.isArray(collection) ? collection : collection === undefined || collection === null ? [] : [collection];
       source = {
         pages: (startAfter) =>
@@ -360,7 +361,7 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
     for (const command of step.commands) {
       const scheduled = new Map(earlier.map((name) => [name, name]));
       // A plan renders a command over a write result it does not have as it renders a call's parameters.
-      const params = unknowns && readsUnknown(command.params) ? await renderKnown(command.params) : await renderParams(command.params, scope(), { scheduled, earlier: [...earlier] });
+      const params = unknowns && readsUnknown(command.params) ? await renderKnown(command.params) : await renderTemplate(command.params, scope(), { batchReferences: { scheduled, earlier: [...earlier] } });
       if (params === NOT_YET) {
         throw new RunRefusedError(`${step.id}.${command.name}: a reference to an earlier command can only be a plain path such as \${{ ${earlier[0] ?? 'name'}.result.ID }} (BATCH_REFERENCE).`, { code: 'BATCH_REFERENCE' });
       }

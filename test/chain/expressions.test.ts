@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildStringTemplate, evaluateCondition, evaluateExpression, renderTemplate, isTruthy } from '../../src/chain/index.ts';
+import { buildStringTemplate, evaluateCondition, evaluateExpression, renderTemplate, isTruthy, NOT_YET } from '../../src/chain/index.ts';
 import { isChainFileError, type ChainFileProblem } from '../../src/errors/chain-file-error.ts';
 import { expressionOf, templateOf, testContext } from './expression-helpers.ts';
 
@@ -84,6 +84,15 @@ describe('templates', () => {
   it('renders nested params and leaves out entries whose expression finds nothing', async () => {
     const template = templateOf({ id: '${{ lead.ID }}', fields: { STATUS_ID: 'CONVERTED', NOTE: '${{ inputs.none }}', LIST: ['${{ lead.ID }}', 1] } });
     assert.deepEqual(await renderTemplate(template, scope), { id: '7', fields: { STATUS_ID: 'CONVERTED', LIST: ['7', 1] } });
+  });
+
+  it('with batch references, reads of a sub-step in the same batch become $result text; unsafe reads wait a round', async () => {
+    const batchReferences = { scheduled: new Map([['contact', 'c1']]), earlier: ['contact'] };
+    const params = templateOf({ fields: { CONTACT_ID: '${{ contact.result }}', TITLE: 'Lead ${{ lead.ID }}', NOTE: 'id ${{ contact.result }}' } });
+    assert.deepEqual(await renderTemplate(params, scope, { batchReferences }), { fields: { CONTACT_ID: '$result[c1]', TITLE: 'Lead 7', NOTE: 'id $result[c1]' } });
+    assert.equal(await renderTemplate(templateOf({ id: '${{ contact.result }}-x' }), scope, { batchReferences }), NOT_YET);
+    assert.equal(await renderTemplate(templateOf({ id: '${{ $string(contact.result) }}' }), scope, { batchReferences }), NOT_YET);
+    assert.deepEqual(await renderTemplate(params, scope), { fields: { CONTACT_ID: 42, TITLE: 'Lead 7', NOTE: 'id 42' } });
   });
 
   it('a subtree without expressions stays one literal, shared as is', () => {

@@ -3,6 +3,7 @@
  * reads, which functions it calls, and whether it is a pure path (`contact.result.ID`) that the
  * runner can turn into a batch `$result[...]` reference. Pure function of the AST.
  */
+import { asNode, asNodes, isPlainNameStep, purePathOf, segmentsOfStep, type AstNode } from './jsonata-ast.ts';
 import type { ExpressionAnalysis, ExpressionReference, PathSegment } from './template-model.ts';
 
 /** JSONata's built-in functions (`now` and `millis` are bound per evaluation). */
@@ -16,46 +17,6 @@ export const JSONATA_FUNCTIONS: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
-/** A loose view of JSONata's AST nodes: every field is checked before use. */
-interface AstNode {
-  type?: unknown;
-  value?: unknown;
-  position?: unknown;
-  steps?: unknown;
-  stages?: unknown;
-  predicate?: unknown;
-  group?: unknown;
-  expr?: unknown;
-  expression?: unknown;
-  expressions?: unknown;
-  arguments?: unknown;
-  procedure?: unknown;
-  body?: unknown;
-  lhs?: unknown;
-  rhs?: unknown;
-  condition?: unknown;
-  then?: unknown;
-  else?: unknown;
-  terms?: unknown;
-  pattern?: unknown;
-  update?: unknown;
-  delete?: unknown;
-  focus?: unknown;
-  index?: unknown;
-  tuple?: unknown;
-  keepArray?: unknown;
-  keepSingletonArray?: unknown;
-}
-
-function asNode(value: unknown): AstNode | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as AstNode) : undefined;
-}
-
-function asNodes(value: unknown): AstNode[] {
-  if (!Array.isArray(value)) return [];
-  return value.map(asNode).filter((node): node is AstNode => node !== undefined);
-}
-
 interface WalkState {
   references: ExpressionReference[];
   functions: Set<string>;
@@ -67,40 +28,6 @@ interface Context {
   /** The context item is the expression's input (the scope), so a leading name is a root. */
   atRoot: boolean;
   inLambda: boolean;
-}
-
-/** Integer index of a filter stage (`[0]`), else undefined. */
-function integerIndexOf(stage: AstNode): number | undefined {
-  if (stage.type !== 'filter') return undefined;
-  const expression = asNode(stage.expr);
-  if (!expression || expression.type !== 'number') return undefined;
-  const value = expression.value;
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
-}
-
-function isPlainNameStep(step: AstNode): boolean {
-  return (
-    step.type === 'name' &&
-    typeof step.value === 'string' &&
-    step.focus === undefined &&
-    step.index === undefined &&
-    step.tuple === undefined &&
-    step.keepArray === undefined &&
-    step.group === undefined &&
-    step.predicate === undefined &&
-    asNodes(step.stages).every((stage) => integerIndexOf(stage) !== undefined)
-  );
-}
-
-/** The static segments of one name step: its name, then its integer indexes up to the first filter. */
-function segmentsOfStep(step: AstNode): PathSegment[] {
-  const segments: PathSegment[] = [String(step.value)];
-  for (const stage of asNodes(step.stages)) {
-    const index = integerIndexOf(stage);
-    if (index === undefined) break;
-    segments.push(index);
-  }
-  return segments;
 }
 
 /** Index of the first name step that is the root, or -1 (`$$.x` and, at the root, `$.x` count). */
@@ -209,16 +136,6 @@ function walk(node: AstNode | undefined, state: WalkState, context: Context): vo
   const relative: Context = { atRoot: false, inLambda: context.inLambda };
   for (const stage of [...asNodes(node.stages), ...asNodes(node.predicate)]) walk(asNode(stage.expr), state, relative);
   walkGroup(node.group, state, relative);
-}
-
-/** `{root, path}` when the whole AST is a path of plain names and integer indexes. */
-function purePathOf(ast: AstNode): ExpressionAnalysis['purePath'] {
-  if (ast.type !== 'path' || ast.group !== undefined || ast.keepSingletonArray !== undefined) return undefined;
-  const steps = asNodes(ast.steps);
-  if (steps.length === 0 || !steps.every(isPlainNameStep)) return undefined;
-  const segments = steps.flatMap(segmentsOfStep);
-  const [root, ...path] = segments;
-  return typeof root === 'string' ? { root, path } : undefined;
 }
 
 export function analyzeExpression(ast: unknown): ExpressionAnalysis {

@@ -36,3 +36,27 @@ function isBatchPathSafe(segment: string): boolean {
 export function formatBatchReference(commandName: string, path: readonly PathSegment[] = []): string {
   return `$result[${commandName}]${path.map((segment) => `[${segment}]`).join('')}`;
 }
+
+/** Returned by `renderTemplate` when a command cannot be compiled into this round's batch. */
+export const NOT_YET = Symbol('not-yet');
+
+export interface BatchReferences {
+  /** Sub-steps of this item sent in the same batch: id → command name. */
+  scheduled: ReadonlyMap<string, string>;
+  /** Ids of the sub-steps before the one being rendered. */
+  earlier: readonly string[];
+}
+
+/**
+ * The `$result[...]` text for an expression that reads a sub-step scheduled in the same batch,
+ * `NOT_YET` when it reads one in a way the portal cannot substitute, undefined when it reads none.
+ */
+export function batchReferenceFor(expression: ChainExpression, references: BatchReferences | undefined): string | undefined | typeof NOT_YET {
+  if (!references) return undefined;
+  const touchesScheduled = expression.analysis.roots.some((root) => references.scheduled.has(root));
+  if (!touchesScheduled) return undefined;
+  const reference = subStepResultReferenceOf(expression, references.earlier);
+  if (!reference) return NOT_YET;
+  const commandName = references.scheduled.get(reference.step);
+  return commandName === undefined ? NOT_YET : formatBatchReference(commandName, reference.path);
+}

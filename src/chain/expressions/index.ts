@@ -4,5 +4,6 @@ export { splitTemplate, containsExpression, type SplitPart, type SplitTemplate }
 export { compileExpression, EVALUATION_LIMITS, type CompileOutcome, type CompiledExpression } from './compile-expression.ts';
 export { analyzeExpression, dependsOnlyOn, JSONATA_FUNCTIONS } from './analyze-expression.ts';
 export { buildTemplate, buildStringTemplate, FORBIDDEN_FUNCTIONS, type TemplateContext } from './build-template.ts';
-export { evaluateExpression, evaluateCondition, renderTemplate, stringifyForText, isTruthy, type ExpressionScope } from './evaluate-template.ts';
-export { subStepResultReferenceOf, formatBatchReference, type SubStepResultReference } from './batch-reference.ts';
+export { evaluateExpression, evaluateCondition, isTruthy, type ExpressionScope } from './evaluate-expression.ts';
+export { renderTemplate, stringifyForText, type RenderOptions } from './render-template.ts';
+export { subStepResultReferenceOf, formatBatchReference, NOT_YET, type BatchReferences, type SubStepResultReference } from './batch-reference.ts';

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseInputAssignments, resolveChainInputs, validateChainFile, type ValidationReport } from '../../chain/index.ts';
-import { checkWriteGates, exitCodeOf, runChain, type RunOptions } from '../../runner/run-chain.ts';
+import { exitCodeOf, runChain, type RunOptions } from '../../runner/run-chain.ts';
+import { checkRunPreconditions } from '../../runner/prepare-run.ts';
 import { RunRefusedError } from '../../runner/run-errors.ts';
 import { RunStore, type RunRecord } from '../../runner/run-store.ts';
 import { ExitCode, reportExitCode } from '../exit-code.ts';
@@ -62,18 +63,11 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
     return;
   }
   const chain = report.chain;
-  if (resumeRun && resumeRun.chainSha256 !== report.sha256) {
-    throw new RunRefusedError(`${file}: the chain file changed since run ${resumeRun.id} started (CHAIN_CHANGED).`, {
-      code: 'CHAIN_CHANGED',
-      hint: 'Restore the file as it was, or start a new run with chain run (the old run stays as it is).',
-    });
-  }
+  const requirePlan = process.env.B24_REQUIRE_PLAN === '1';
+  // runChain checks these again, with the portal (PORTAL_MISMATCH); here they refuse before connecting.
+  const preconditions = { chainPath: file, chainSha256: report.sha256, summary: report.summary, resume: resumeRun, planId: flags.plan, requirePlan, confirmWrite: flags.confirmWrite, confirmDestructive: flags.confirmDestructive };
   const inputs = resumeRun ? resumeRun.inputs : resolveChainInputs(chain, parseInputAssignments(flags.input));
-  checkWriteGates(report.summary, flags);
-  const hasWrites = report.summary.writes.length + report.summary.destructive.length > 0;
-  if (!resumeRun && hasWrites && !flags.plan && process.env.B24_REQUIRE_PLAN === '1') {
-    throw new RunRefusedError(`${file}: B24_REQUIRE_PLAN=1 and this chain writes; a plan is required (PLAN_REQUIRED).`, { code: 'PLAN_REQUIRED', hint: `Run chain plan ${file} first, then chain run ${file} --plan ID --confirm-write.` });
-  }
+  checkRunPreconditions(preconditions);
   const resolutions = parseResolutions(flags.resolve);
   const started = Date.now();
   const stop = new AbortController();
@@ -97,9 +91,6 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
   process.on('SIGTERM', onSignal);
   const display = createProgressDisplay({ json, refresh: () => connection.client.counters() });
   try {
-    if (resumeRun && resumeRun.portal !== connection.client.portalKey) {
-      throw new RunRefusedError(`Run ${resumeRun.id} belongs to portal ${resumeRun.portal}, not ${connection.client.portalKey} (PORTAL_MISMATCH).`, { code: 'PORTAL_MISMATCH', hint: 'Resume with the credentials of the portal the run started on.' });
-    }
     const plan = flags.plan ? loadChainPlan(connection.database, flags.plan, {
           portal: connection.client.portalKey,
           sha256: report.sha256,
@@ -118,6 +109,7 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
       confirmWrite: flags.confirmWrite === true,
       confirmDestructive: flags.confirmDestructive === true,
       concurrency: flags.concurrency,
+      requirePlan,
       stopSignal: stop.signal,
       resolutions,
       ...(resumeRun ? { resume: resumeRun } : {}),

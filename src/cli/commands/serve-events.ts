@@ -14,7 +14,7 @@ import { EventsRefusedError, loadHandler, parseDuration, startEventReceiver } fr
 import { createInstallGate } from '../../events/install-gate.ts';
 import { PortalConnections } from '../../events/portal-connections.ts';
 import { resolveReceiverTrust } from '../../events/receiver-trust.ts';
-import { checkWriteGates } from '../../runner/run-chain.ts';
+import { checkWriteGates } from '../../runner/prepare-run.ts';
 import { openStateDatabase } from '../../store/index.ts';
 import { ExitCode, reportExitCode } from '../exit-code.ts';
 import { addEventsConnectionOptions, guardEventsCommand, statePathOf, type EventsConnectionFlags } from './events.ts';

@@ -11,7 +11,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseInputAssignments } from '../../chain/resolve-chain-inputs.ts';
 import { checkDeadLetterRetry, DeadLetterStore, riskyWrites, EventsRefusedError, loadHandler, parseDuration, resolveWorkerSettings, runWorker, type WorkerEvent, type WorkerSettings } from '../../events/index.ts';
-import { checkWriteGates } from '../../runner/run-chain.ts';
+import { checkWriteGates } from '../../runner/prepare-run.ts';
 import { openStateDatabase } from '../../store/index.ts';
 import { ExitCode, reportExitCode } from '../exit-code.ts';
 import { addEventsConnectionOptions, guardEventsCommand, openEventsConnection, statePathOf, type EventsConnectionFlags } from './events.ts';

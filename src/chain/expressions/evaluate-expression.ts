@@ -1,11 +1,13 @@
 /**
- * Evaluates `${{ }}` expressions and whole value templates against a scope:
+ * The one evaluator of `${{ }}` expressions, against a scope:
  * `{ inputs, steps: { <id>: <step output> }, <item name>: item, <sub-step id>: { result } }`.
- * JSONata's `evaluate` is async; compilation is cached per source.
+ * Paths, literals, `=`, `!=`, `and`, `or` on plain values take the synchronous fast path
+ * (`fast-path.ts`); everything else is JSONata's async `evaluate`, compiled once per source.
  */
 import { ChainFileError } from '../../errors/chain-file-error.ts';
 import { compileExpression } from './compile-expression.ts';
-import type { ChainExpression, ValueTemplate } from './template-model.ts';
+import { evaluateFastPath, FALLBACK } from './fast-path.ts';
+import type { ChainExpression } from './template-model.ts';
 
 export type ExpressionScope = Readonly<Record<string, unknown>>;
 
@@ -43,6 +45,8 @@ function toPlainValue(expression: ChainExpression, value: unknown): unknown {
 
 /** The raw value of one expression (undefined when a path finds nothing). */
 export async function evaluateExpression(expression: ChainExpression, scope: ExpressionScope): Promise<unknown> {
+  const fast = evaluateFastPath(expression.source, scope);
+  if (fast !== FALLBACK) return fast;
   const outcome = compileExpression(expression.source);
   if (!outcome.ok) {
     throw evaluationError(expression, `${expression.text} is not a valid expression: ${outcome.problem.message}`, 'Fix the JSONata syntax.');
@@ -55,14 +59,6 @@ export async function evaluateExpression(expression: ChainExpression, scope: Exp
     throw evaluationError(expression, `${expression.text} failed: ${message}`, 'Check the names and types the expression uses.', error);
   }
   return toPlainValue(expression, value);
-}
-
-/** How an expression's value reads inside text: nothing for undefined/null, JSON for objects and arrays. */
-export function stringifyForText(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  return JSON.stringify(value);
 }
 
 /** JSONata's boolean cast: empty strings, 0, null, empty arrays and objects are false. */
@@ -78,40 +74,4 @@ export function isTruthy(value: unknown): boolean {
 
 export async function evaluateCondition(expression: ChainExpression, scope: ExpressionScope): Promise<boolean> {
   return isTruthy(await evaluateExpression(expression, scope));
-}
-
-/**
- * Renders a template into plain JSON: an exact expression gives its raw value; text with expressions
- * gives a string; object entries whose expression finds nothing are left out.
- */
-export async function renderTemplate(template: ValueTemplate, scope: ExpressionScope): Promise<unknown> {
-  switch (template.kind) {
-    case 'literal':
-      return template.value;
-    case 'expression':
-      return evaluateExpression(template.expression, scope);
-    case 'text': {
-      let text = '';
-      for (const part of template.parts) {
-        text += part.kind === 'literal' ? part.text : stringifyForText(await evaluateExpression(part.expression, scope));
-      }
-      return text;
-    }
-    case 'array': {
-      const items: unknown[] = [];
-      for (const item of template.items) {
-        const value = await renderTemplate(item, scope);
-        items.push(value === undefined ? null : value);
-      }
-      return items;
-    }
-    case 'object': {
-      const result: Record<string, unknown> = {};
-      for (const [key, valueTemplate] of template.entries) {
-        const value = await renderTemplate(valueTemplate, scope);
-        if (value !== undefined) result[key] = value;
-      }
-      return result;
-    }
-  }
 }
