@@ -7,7 +7,7 @@ export * from './errors/index.ts';
 export { buildQuery, parseQuery, methodAllowedByPacks, resolvePackNames, listPacks, classifyMethodRisk, scopeForMethod, methodCatalog } from './protocol/index.ts';
 export { startEmulator, resolveEmulatorOptions, realisticExecutionMs, type RunningEmulator, type EmulatorOptions, type EmulatorStats, type FaultConfig, type FaultRule } from './emulator/index.ts';
 export { openStateDatabase, openStateStores, resolveStatePath, PlanStore, IdempotencyStore, AuditStore } from './store/index.ts';
-export { runChain, checkWriteGates, exitCodeOf, type RunOptions, type RunOutcome, type RunEvent } from './runner/run-chain.ts';
+export { runChain, checkWriteGates, runExitCode, type RunOptions, type RunOutcome, type RunEvent } from './runner/run-chain.ts';
 export { planChain, type ChainPlanDraft } from './runner/plan-chain.ts';
 export { RunStore, type RunRecord, type RunStatus } from './runner/run-store.ts';
 export type { RunnerClient, BatchAnswer, CallAnswer, ListPage } from './runner/runner-client.ts';
