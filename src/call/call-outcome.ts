@@ -64,7 +64,7 @@ export interface CallOutcome {
   errors: Array<Record<string, unknown>>;
 }
 
-export const exitCodeOf: Record<CallStatus, CallExitCode> = {
+export const callExitCodes: Record<CallStatus, CallExitCode> = {
   ok: 0,
   replayed: 0,
   planned: 0,

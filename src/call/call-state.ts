@@ -2,7 +2,7 @@
 import type { RiskClass } from '../protocol/risk.ts';
 import type { AuditStore } from '../store/index.ts';
 import type { CallIdempotency, CallOutcome, CallStatus } from './call-outcome.ts';
-import { exitCodeOf } from './call-outcome.ts';
+import { callExitCodes } from './call-outcome.ts';
 
 export interface CallState {
   requestId: string;
@@ -28,7 +28,7 @@ export function buildOutcome(state: CallState, status: CallStatus, extras: Outco
   const { exitCode, errors, ...rest } = extras;
   return {
     status,
-    exitCode: exitCode ?? exitCodeOf[status],
+    exitCode: exitCode ?? callExitCodes[status],
     requestId: state.requestId,
     portal: state.portal,
     method: state.method === '' ? null : state.method,
@@ -68,7 +68,7 @@ export function recordAudit(audit: AuditStore, state: CallState, outcome: CallOu
 export function outcomeWithoutPortal(error: { toJSON(): Record<string, unknown> }, method: string | undefined, status: 'refused' | 'failed', requestId: string): CallOutcome {
   return {
     status,
-    exitCode: exitCodeOf[status],
+    exitCode: callExitCodes[status],
     requestId,
     portal: null,
     method: method?.trim() || null,

@@ -1,7 +1,7 @@
 /** The guarded single call (`chain call`, DESIGN.md §6): gates, plans, idempotency and the audit trail. */
 export { runGuardedCall, type GuardedCallContext } from './run-guarded-call.ts';
 export { resolveCallRequest, type GuardedCallRequest, type ResolvedCallRequest, type CallMode } from './resolve-call-request.ts';
-export { exitCodeOf, type CallOutcome, type CallStatus, type CallExitCode, type CallIdempotency, type PlannedCall } from './call-outcome.ts';
+export { callExitCodes, type CallOutcome, type CallStatus, type CallExitCode, type CallIdempotency, type PlannedCall } from './call-outcome.ts';
 export { outcomeWithoutPortal } from './call-state.ts';
 export { toCallClient, type CallClient, type CallAnswer } from './call-client.ts';
 export { openCallClient, type OpenCallClientOptions, type OpenedCallClient } from './open-call-client.ts';

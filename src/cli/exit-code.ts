@@ -1,9 +1,5 @@
-/** Exit codes of every `chain` command (DESIGN.md §1). */
-import { isChainValidationError } from '../errors/chain-file-error.ts';
-import { isConnectionConfigError } from '../errors/connection-config-error.ts';
-import { isInvalidRequestError } from '../errors/invalid-request-error.ts';
-import { isRefusalError } from '../errors/refusal-error.ts';
-import { isStateDatabaseError } from '../errors/state-database-error.ts';
+/** Exit codes of every `chain` command (DESIGN.md §1), and how an action's exit code reaches `main`. */
+import { Command } from 'commander';
 
 export const ExitCode = {
   /** Done. */
@@ -18,26 +14,28 @@ export const ExitCode = {
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-let current: number = ExitCode.ok;
+/** The exit code each parsed program's action returned; keyed by the root command, so nothing outlives a `main` call. */
+const actionExitCodes = new WeakMap<Command, number>();
 
-/** Commands report their outcome here; `main` returns the highest code reported. */
-export function reportExitCode(code: number): void {
-  current = Math.max(current, code);
-}
-
-export function takeExitCode(): number {
-  const code = current;
-  current = ExitCode.ok;
-  return code;
+function rootOf(command: Command): Command {
+  let root = command;
+  while (root.parent) root = root.parent;
+  return root;
 }
 
 /**
- * The exit code of an error a command could not get past: 2 for bad input or configuration (a refusal,
- * connection settings, a request refused before sending, an invalid chain, a state database that cannot
- * be opened or is too new), 1 for everything else (the portal, the network, a failed migration).
+ * Wraps a command's action so that it returns its exit code: commander drops an action's return value,
+ * so the wrapper keeps it for `main` (`exitCodeReturned(program)`), against the program the action ran in.
  */
-export function errorExitCode(error: unknown): ExitCodeValue {
-  if (isRefusalError(error) || isConnectionConfigError(error) || isInvalidRequestError(error) || isChainValidationError(error)) return ExitCode.refused;
-  if (isStateDatabaseError(error) && error.code !== 'STATE_DB_MIGRATION') return ExitCode.refused;
-  return ExitCode.failed;
+export function returnsExitCode<Args extends unknown[]>(action: (...args: Args) => number | Promise<number>): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const exitCode = await action(...(args as Args));
+    const command = args.at(-1);
+    if (command instanceof Command) actionExitCodes.set(rootOf(command), exitCode);
+  };
+}
+
+/** The exit code the action that `program` ran returned; 0 when none ran (help, version). */
+export function exitCodeReturned(program: Command): number {
+  return actionExitCodes.get(program) ?? ExitCode.ok;
 }

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ExitCode, reportExitCode, takeExitCode } from './exit-code.ts';
+import { ExitCode, exitCodeReturned } from './exit-code.ts';
 import { printRefusal, refusalDocument } from './print-refusal.ts';
 import { registerEmulatorCommand } from './commands/emulator.ts';
 import { registerValidateCommand } from './commands/validate.ts';
@@ -76,10 +76,10 @@ export async function main(argv: string[]): Promise<number> {
       if (error.exitCode === 0) return ExitCode.ok;
       return reportUsageError(error, argv.includes('--json'));
     }
-    if (!printRefusal(error, argv.includes('--json'))) {
-      process.stderr.write(`chain: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-      reportExitCode(ExitCode.failed);
-    }
+    const exitCode = printRefusal(error, argv.includes('--json'));
+    if (exitCode !== undefined) return exitCode;
+    process.stderr.write(`chain: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    return ExitCode.failed;
   }
-  return takeExitCode();
+  return exitCodeReturned(program);
 }

@@ -1,5 +1,5 @@
 /** Prints a run's outcome: one JSON document for agents (schemas/run-result.schema.json) or a summary for people. */
-import { exitCodeOf, type RunOutcome } from '../runner/run-chain.ts';
+import { runExitCode, type RunOutcome } from '../runner/run-chain.ts';
 import { formatResumeCommand } from '../runner/resume-command.ts';
 
 export interface RunReport {
@@ -11,7 +11,7 @@ export interface RunReport {
 
 export function runResultDocument(report: RunReport): Record<string, unknown> {
   const { outcome } = report;
-  const exitCode = exitCodeOf(outcome);
+  const exitCode = runExitCode(outcome);
   const needsResume = outcome.status === 'interrupted' || outcome.status === 'awaiting_decision' || (outcome.status === 'failed' && !outcome.refused);
   return {
     runId: outcome.run.id,

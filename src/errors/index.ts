@@ -13,3 +13,5 @@ export { ConnectionConfigError, isConnectionConfigError } from './connection-con
 export { StateDatabaseError, isStateDatabaseError } from './state-database-error.ts';
 export { LeaseLostError, isLeaseLostError } from './lease-lost-error.ts';
 export { InterruptedError, isInterruptedError } from './interrupted-error.ts';
+export { ERROR_CATALOGUE, isCataloguedCode, type ErrorCode, type ErrorArea, type ErrorCatalogueEntry } from './error-codes.ts';
+export { exitCodeOf } from './exit-code-of.ts';

@@ -9,7 +9,7 @@ import { listChainMethods, validateChainFile } from '../chain/index.ts';
 import type { ChainDefinition } from '../chain/chain-model.ts';
 import { RefusalError } from '../errors/refusal-error.ts';
 import { loadChainPlan } from '../runner/chain-plans.ts';
-import { exitCodeOf, runChain, type RunOutcome } from '../runner/run-chain.ts';
+import { runChain, runExitCode, type RunOutcome } from '../runner/run-chain.ts';
 import { canonicalChainPath } from '../runner/run-ownership.ts';
 import type { ChainPlan } from '../store/index.ts';
 import { loadLibraryChain } from './chain-library.ts';
@@ -42,7 +42,7 @@ function checkChainAccess(context: McpContext, chain: ChainDefinition): void {
 }
 
 function toSuccess(outcome: RunOutcome): ToolSuccess {
-  const exitCode = exitCodeOf(outcome);
+  const exitCode = runExitCode(outcome);
   return {
     structured: {
       runId: outcome.run.id,

@@ -68,7 +68,7 @@ export interface RunOutcome {
 }
 
 /** Exit code of a run outcome (DESIGN.md §1). */
-export function exitCodeOf(outcome: Pick<RunOutcome, 'status' | 'refused'>): 0 | 1 | 2 | 3 {
+export function runExitCode(outcome: Pick<RunOutcome, 'status' | 'refused'>): 0 | 1 | 2 | 3 {
   if (outcome.status === 'done') return 0;
   if (outcome.status === 'interrupted' || outcome.status === 'awaiting_decision') return 3;
   return outcome.refused ? 2 : 1;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
 import { registerPacksCommands } from '../../src/cli/commands/packs.ts';
-import { takeExitCode } from '../../src/cli/exit-code.ts';
+import { exitCodeReturned } from '../../src/cli/exit-code.ts';
 
 interface Captured {
   stdout: string;
@@ -15,9 +15,8 @@ async function runChain(argv: string[]): Promise<Captured> {
   const captured = { stdout: '', stderr: '' };
   const program = new Command('chain').exitOverride();
   registerPacksCommands(program, { stdout: (text) => (captured.stdout += text), stderr: (text) => (captured.stderr += text) });
-  takeExitCode();
   await program.parseAsync(['node', 'chain', ...argv]);
-  return { ...captured, exitCode: takeExitCode() };
+  return { ...captured, exitCode: exitCodeReturned(program) };
 }
 
 interface MethodsDocument {
@@ -62,7 +61,9 @@ describe('chain methods', () => {
     assert.match(text.stderr, /^chain: packs: unknown pack "bogus" \(PACK_UNKNOWN\)\. Use one of: core, comms/);
     const json = await runChain(['methods', '--pack', 'bogus', '--json']);
     assert.equal(json.exitCode, 2);
-    assert.equal((JSON.parse(json.stdout) as { error: { code: string } }).error.code, 'PACK_UNKNOWN');
+    // The one refusal document every command prints (schemas/error.schema.json#/$defs/refusal).
+    const document = JSON.parse(json.stdout) as { runId: null; status: string; exitCode: number; errors: Array<{ code: string }> };
+    assert.deepEqual({ runId: document.runId, status: document.status, exitCode: document.exitCode, code: document.errors[0]?.code }, { runId: null, status: 'refused', exitCode: 2, code: 'PACK_UNKNOWN' });
   });
 });
 

@@ -10,8 +10,8 @@ import type { Command } from 'commander';
 import { RefusalError } from '../../errors/refusal-error.ts';
 import { describePlanStatus, describePlanText } from '../../mcp/index.ts';
 import { ApprovalStore, AuditStore, openStateDatabase, PlanStore, resolveStatePath, type PlanDecisionKind } from '../../store/index.ts';
-import { ExitCode, reportExitCode } from '../exit-code.ts';
-import { printRefusal } from '../print-refusal.ts';
+import { ExitCode, returnsExitCode } from '../exit-code.ts';
+import { printRefusalOrThrow } from '../print-refusal.ts';
 
 interface DecideFlags {
   yes?: boolean;
@@ -39,7 +39,7 @@ async function confirmOnTerminal(question: string): Promise<boolean> {
   }
 }
 
-async function decideAction(decision: PlanDecisionKind, planId: string, flags: DecideFlags): Promise<void> {
+async function decideAction(decision: PlanDecisionKind, planId: string, flags: DecideFlags): Promise<number> {
   const verb = decision === 'approved' ? 'approve' : 'reject';
   const database = openStateDatabase(resolveStatePath({ flag: flags.db, env: process.env.B24_DB }));
   try {
@@ -61,14 +61,14 @@ async function decideAction(decision: PlanDecisionKind, planId: string, flags: D
       const confirmed = await confirmOnTerminal(`${decision === 'approved' ? 'Approve' : 'Reject'} plan ${plan.id}? [y/N] `);
       if (!confirmed) {
         process.stderr.write('Nothing decided; the plan stays as it was.\n');
-        reportExitCode(ExitCode.refused);
-        return;
+        return ExitCode.refused;
       }
     }
     const recorded = approvals.decide(plan, decision, actorName(), 'terminal');
     new AuditStore(database).record({ portal: plan.portal, method: `plan.${verb}`, outcome: 'ok', risk: plan.risk, planId: plan.id, actor: recorded.actor, via: 'terminal' });
     if (flags.json === true) process.stdout.write(`${JSON.stringify(describePlanStatus(plan, approvals))}\n`);
     else process.stdout.write(`Plan ${plan.id} ${decision} by ${recorded.actor}.${decision === 'approved' ? ' The agent can execute it now, once.' : ''}\n`);
+    return ExitCode.ok;
   } finally {
     database.close();
   }
@@ -82,13 +82,15 @@ function register(program: Command, decision: PlanDecisionKind, name: string, de
     .option('--yes', `${name} without the question (a person types it; for scripts and tests)`)
     .option('--json', 'print the plan status as JSON')
     .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
-    .action(async (planId: string, flags: DecideFlags) => {
-      try {
-        await decideAction(decision, planId, flags);
-      } catch (error) {
-        if (!printRefusal(error, flags.json === true)) throw error;
-      }
-    });
+    .action(
+      returnsExitCode(async (planId: string, flags: DecideFlags) => {
+        try {
+          return await decideAction(decision, planId, flags);
+        } catch (error) {
+          return printRefusalOrThrow(error, flags.json === true);
+        }
+      }),
+    );
 }
 
 /** Registers `chain approve` and `chain reject`. */

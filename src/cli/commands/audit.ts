@@ -6,10 +6,10 @@
 import { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { parseSince } from '../../call/index.ts';
-import { isB24ChainError } from '../../errors/b24chain-error.ts';
 import { RefusalError } from '../../errors/refusal-error.ts';
 import { openStateStores, resolveStatePath, type AuditRow, type StateStores } from '../../store/index.ts';
-import { errorExitCode, reportExitCode } from '../exit-code.ts';
+import { ExitCode, returnsExitCode } from '../exit-code.ts';
+import { printRefusalOrThrow } from '../print-refusal.ts';
 
 export interface AuditCommandIo {
   stdout(text: string): void;
@@ -79,7 +79,7 @@ function streamOver(io: AuditCommandIo): NodeJS.WritableStream {
   );
 }
 
-async function auditAction(flags: AuditFlags, io: AuditCommandIo): Promise<void> {
+async function auditAction(flags: AuditFlags, io: AuditCommandIo): Promise<number> {
   const json = flags.json === true;
   let stores: StateStores | undefined;
   try {
@@ -88,15 +88,13 @@ async function auditAction(flags: AuditFlags, io: AuditCommandIo): Promise<void>
     stores = openStateStores(resolveStatePath({ flag: flags.db, env: io.env.B24_DB }));
     if (flags.export === 'jsonl') {
       await stores.audit.exportJsonl(streamOver(io), { since });
-      return;
+      return ExitCode.ok;
     }
     const rows = stores.audit.list({ since, limit });
     io.stdout(json ? `${JSON.stringify({ rows, count: rows.length })}\n` : formatAuditRows(rows));
+    return ExitCode.ok;
   } catch (error) {
-    if (!isB24ChainError(error)) throw error;
-    if (json) io.stdout(`${JSON.stringify({ rows: [], count: 0, errors: [error.toJSON()] })}\n`);
-    else io.stderr(`chain: ${error.message}\n`);
-    reportExitCode(errorExitCode(error));
+    return printRefusalOrThrow(error, json, io);
   } finally {
     stores?.close();
   }
@@ -112,5 +110,5 @@ export function registerAuditCommand(program: Command, io: AuditCommandIo = proc
     .option('--json', 'print one JSON document {rows, count}')
     .addOption(new Option('--export <format>', 'write every matching row to stdout, one JSON object per line').choices(['jsonl']))
     .option('--db <path>', 'the state database (default B24_DB or ./.b24chain/state.db)')
-    .action((flags: AuditFlags) => auditAction(flags, io));
+    .action(returnsExitCode((flags: AuditFlags) => auditAction(flags, io)));
 }

@@ -17,7 +17,8 @@ import {
 import { isB24ChainError } from '../../errors/b24chain-error.ts';
 import { RefusalError } from '../../errors/refusal-error.ts';
 import { openStateStores, resolveStatePath, type StateStores } from '../../store/index.ts';
-import { ExitCode, errorExitCode, reportExitCode } from '../exit-code.ts';
+import { exitCodeOf } from '../../errors/exit-code-of.ts';
+import { ExitCode, returnsExitCode } from '../exit-code.ts';
 
 /** Where the command reads its settings and prints; the process unless a test passes its own. */
 export interface CallCommandIo {
@@ -77,7 +78,7 @@ function refuseBlankParams(text: string | undefined): void {
   });
 }
 
-async function callAction(method: string | undefined, flags: CallFlags, io: CallCommandIo): Promise<void> {
+async function callAction(method: string | undefined, flags: CallFlags, io: CallCommandIo): Promise<number> {
   const json = flags.json === true;
   const statePath = resolveStatePath({ flag: flags.db, env: io.env.B24_DB });
   let stores: StateStores | undefined;
@@ -109,13 +110,13 @@ async function callAction(method: string | undefined, flags: CallFlags, io: Call
       },
     );
     print(io, outcome, json);
-    reportExitCode(outcome.exitCode);
+    return outcome.exitCode;
   } catch (error) {
     if (!isB24ChainError(error)) throw error;
-    const refused = errorExitCode(error) === ExitCode.refused;
+    const refused = exitCodeOf(error) === ExitCode.refused;
     const outcome = outcomeWithoutPortal(error, method, refused ? 'refused' : 'failed', randomUUID());
     print(io, outcome, json);
-    reportExitCode(outcome.exitCode);
+    return outcome.exitCode;
   } finally {
     await opened?.close();
     stores?.close();
@@ -145,5 +146,5 @@ export function registerCallCommand(program: Command, io: CallCommandIo = proces
     .option('--db <path>', 'the state database (default B24_DB or ./.b24chain/state.db)')
     .option('--portal <name>', 'named profile from the credentials file (B24_CREDENTIALS)')
     .addOption(new Option('--auto-refresh', 'accepted for the seed client; OAuth tokens are always refreshed').hideHelp())
-    .action((method: string | undefined, flags: CallFlags) => callAction(method, flags, io));
+    .action(returnsExitCode((method: string | undefined, flags: CallFlags) => callAction(method, flags, io)));
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { RefusalError } from '../../errors/refusal-error.ts';
 import { realisticExecutionMs, startEmulator, type EmulatorOptions } from '../../emulator/index.ts';
 import { choiceOption, numberOption } from '../parse-option-values.ts';
+import { ExitCode, returnsExitCode } from '../exit-code.ts';
 
 const whole = (flag: string, min: number, example: string, max?: number) => numberOption(flag, { min, example, ...(max === undefined ? {} : { max }) });
 const decimal = (flag: string, min: number, example: string) => numberOption(flag, { min, example, integer: false });
@@ -56,7 +57,8 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--write-ms <ms>', 'simulated execution time per write command', decimal('--write-ms', 0, '30'))
     .option('--operating-limit <seconds>', 'per-method operating budget over 10 minutes (0: off)', decimal('--operating-limit', 0, '480'), 480)
     .option('--batch-charging <mode>', 'how a batch is charged to the operating budget: measured or documented', choiceOption('--batch-charging', ['measured', 'documented'] as const), 'measured')
-    .action(async (flags: EmulatorFlags) => {
+    .action(
+      returnsExitCode(async (flags: EmulatorFlags) => {
       const base = flags.realistic ? realisticExecutionMs : { read: 0, write: 0 };
       const options: EmulatorOptions = {
         port: flags.port,
@@ -110,5 +112,7 @@ export function registerEmulatorCommand(program: Command): void {
         process.once('SIGTERM', stop);
       });
       await emulator.close();
-    });
+      return ExitCode.ok;
+    }),
+    );
 }

@@ -5,12 +5,10 @@
  */
 import type { Command } from 'commander';
 import type { Database } from 'better-sqlite3';
-import { isB24ChainError } from '../../errors/b24chain-error.ts';
-import { isConnectionConfigError } from '../../errors/connection-config-error.ts';
 import { bindEvents, listBindings, openEventClient, type OpenedEventClient } from '../../events/index.ts';
 import { openStateDatabase, resolveStatePath } from '../../store/index.ts';
-import { ExitCode, reportExitCode } from '../exit-code.ts';
-import { printRefusal } from '../print-refusal.ts';
+import { ExitCode, returnsExitCode } from '../exit-code.ts';
+import { printRefusalOrThrow } from '../print-refusal.ts';
 
 export interface EventsConnectionFlags {
   db?: string;
@@ -18,19 +16,12 @@ export interface EventsConnectionFlags {
   json?: boolean;
 }
 
-/** Prints an error as every command does; bad connection settings are bad input (exit 2). */
-export async function guardEventsCommand(json: boolean, action: () => Promise<void>): Promise<void> {
+/** Runs an events command and returns its exit code; an error is printed as every command does (bad connection settings are bad input: exit 2). */
+export async function guardEventsCommand(json: boolean, action: () => Promise<number>): Promise<number> {
   try {
-    await action();
+    return await action();
   } catch (error) {
-    if (isConnectionConfigError(error) && isB24ChainError(error)) {
-      if (json) process.stdout.write(`${JSON.stringify({ status: 'refused', exitCode: ExitCode.refused, errors: [error.toJSON()] })}\n`);
-      else process.stderr.write(`chain: ${error.message}\n`);
-      reportExitCode(ExitCode.refused);
-      return;
-    }
-    if (printRefusal(error, json)) return;
-    throw error;
+    return printRefusalOrThrow(error, json);
   }
 }
 
@@ -84,7 +75,8 @@ export function registerEventsCommands(program: Command): void {
       .option('--offline', 'an offline binding (administrator only): changes wait in the queue')
       .option('--handler-url <url>', 'an online binding: the public HTTPS URL the portal posts to')
       .option('--auth-connector <name>', 'the sync channel: writes made with it do not come back as events'),
-  ).action(async (names: string[], flags: BindFlags) =>
+  ).action(
+    returnsExitCode(async (names: string[], flags: BindFlags) =>
     guardEventsCommand(flags.json === true, async () => {
       const connection = await openEventsConnection(flags, 'chain events bind');
       try {
@@ -96,28 +88,33 @@ export function registerEventsCommands(program: Command): void {
         });
         if (flags.json) process.stdout.write(`${JSON.stringify({ status: 'done', bound: results })}\n`);
         else for (const result of results) process.stdout.write(`${result.event}: ${result.status}${flags.offline ? ' (offline)' : ''}\n`);
+        return ExitCode.ok;
       } finally {
         await connection.close();
       }
     }),
+    ),
   );
-  addEventsConnectionOptions(events.command('list').description('List the event bindings of this application (event.get)')).action(async (flags: EventsConnectionFlags) =>
+  addEventsConnectionOptions(events.command('list').description('List the event bindings of this application (event.get)')).action(
+    returnsExitCode(async (flags: EventsConnectionFlags) =>
     guardEventsCommand(flags.json === true, async () => {
       const connection = await openEventsConnection(flags, 'chain events list');
       try {
         const bindings = await listBindings(connection.opened.client);
         if (flags.json) {
           process.stdout.write(`${JSON.stringify({ status: 'done', bindings })}\n`);
-          return;
+          return ExitCode.ok;
         }
         if (bindings.length === 0) process.stdout.write('No event bindings.\n');
         for (const binding of bindings) {
           const target = binding.offline ? `offline${binding.connectorId ? ` (connector ${binding.connectorId})` : ''}` : `online → ${binding.handler ?? ''}`;
           process.stdout.write(`${binding.event}  ${target}\n`);
         }
+        return ExitCode.ok;
       } finally {
         await connection.close();
       }
     }),
+    ),
   );
 }

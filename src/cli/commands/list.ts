@@ -9,7 +9,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { validateChainFile } from '../../chain/index.ts';
-import { ExitCode, reportExitCode } from '../exit-code.ts';
+import { ExitCode, returnsExitCode } from '../exit-code.ts';
 
 export interface BundledChain {
   pack: string;
@@ -92,9 +92,11 @@ export function registerListCommand(program: Command): void {
     .command('list')
     .description('list the bundled chains by pack, with what they write or destroy and the scopes they need')
     .option('--json', 'print one JSON document {chains: [...]}')
-    .action(async (flags: { json?: boolean }) => {
-      const chains = await listBundledChains();
-      process.stdout.write(flags.json ? `${JSON.stringify({ chains }, null, 2)}\n` : formatBundledChains(chains));
-      reportExitCode(chains.every((chain) => chain.valid) ? ExitCode.ok : ExitCode.failed);
-    });
+    .action(
+      returnsExitCode(async (flags: { json?: boolean }) => {
+        const chains = await listBundledChains();
+        process.stdout.write(flags.json ? `${JSON.stringify({ chains }, null, 2)}\n` : formatBundledChains(chains));
+        return chains.every((chain) => chain.valid) ? ExitCode.ok : ExitCode.failed;
+      }),
+    );
 }

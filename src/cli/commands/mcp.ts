@@ -10,7 +10,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { createMcpContext, createMcpServer, serveHttp } from '../../mcp/index.ts';
 import { resolveStatePath } from '../../store/index.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
-import { printRefusal } from '../print-refusal.ts';
+import { ExitCode, returnsExitCode } from '../exit-code.ts';
+import { printRefusalOrThrow } from '../print-refusal.ts';
 
 interface McpFlags {
   http?: number;
@@ -99,11 +100,14 @@ export function registerMcpCommand(program: Command): void {
     .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
     .option('--portal <name>', 'named profile from the credentials file')
     .option('--emulator', 'serve against an in-process emulator with the demo seed (to try it out)')
-    .action(async (flags: McpFlags) => {
-      try {
-        await mcpAction(flags);
-      } catch (error) {
-        if (!printRefusal(error, false)) throw error;
-      }
-    });
+    .action(
+      returnsExitCode(async (flags: McpFlags) => {
+        try {
+          await mcpAction(flags);
+          return ExitCode.ok;
+        } catch (error) {
+          return printRefusalOrThrow(error, false);
+        }
+      }),
+    );
 }

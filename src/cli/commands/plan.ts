@@ -4,7 +4,8 @@ import { planChain } from '../../runner/plan-chain.ts';
 import { PlanStore } from '../../store/plan-store.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
 import { numberOption } from '../parse-option-values.ts';
-import { printChainProblems, printRefusal } from '../print-refusal.ts';
+import { ExitCode, returnsExitCode } from '../exit-code.ts';
+import { printChainProblems, printRefusalOrThrow } from '../print-refusal.ts';
 
 interface PlanFlags {
   input: string[];
@@ -36,14 +37,12 @@ export function registerPlanCommand(program: Command): void {
     .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
     .option('--portal <name>', 'named profile from the credentials file')
     .option('--json', 'JSON output')
-    .action(async (file: string, flags: PlanFlags) => {
+    .action(
+      returnsExitCode(async (file: string, flags: PlanFlags) => {
       const json = flags.json === true;
       try {
         const report = await validateChainFile(file);
-        if (!report.valid || !report.chain) {
-          printChainProblems(report.problems, json);
-          return;
-        }
+        if (!report.valid || !report.chain) return printChainProblems(report.problems, json);
         const chain = report.chain;
         const inputs = resolveChainInputs(chain, parseInputAssignments(flags.input));
         const connection = await openRunnerConnection({ emulator: flags.emulator === true, env: process.env, dbFlag: flags.db, portal: flags.portal });
@@ -76,11 +75,13 @@ export function registerPlanCommand(program: Command): void {
             lines.push(command === null ? emulatorPlanNotice : `Execute it with:\n  ${command}`);
             process.stdout.write(`${lines.join('\n')}\n`);
           }
+          return ExitCode.ok;
         } finally {
           await connection.close();
         }
       } catch (error) {
-        if (!printRefusal(error, json)) throw error;
+        return printRefusalOrThrow(error, json);
       }
-    });
+    }),
+    );
 }

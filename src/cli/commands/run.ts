@@ -1,14 +1,14 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { parseInputAssignments, resolveChainInputs, validateChainFile, type ValidationReport } from '../../chain/index.ts';
-import { exitCodeOf, runChain, type RunOptions } from '../../runner/run-chain.ts';
+import { parseInputAssignments, resolveChainInputs, validateChainFile } from '../../chain/index.ts';
+import { runChain, runExitCode, type RunOptions } from '../../runner/run-chain.ts';
 import { checkRunPreconditions } from '../../runner/prepare-run.ts';
 import { RunRefusedError } from '../../runner/run-errors.ts';
 import { RunStore, type RunRecord } from '../../runner/run-store.ts';
-import { ExitCode, reportExitCode } from '../exit-code.ts';
+import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
 import { printRunOutcome } from '../print-run-outcome.ts';
 import { createProgressDisplay } from '../progress-display.ts';
-import { printChainProblems, printRefusal } from '../print-refusal.ts';
+import { printChainProblems, printRefusalOrThrow } from '../print-refusal.ts';
 import { loadChainPlan } from '../../runner/chain-plans.ts';
 import { canonicalChainPath } from '../../runner/run-ownership.ts';
 import { formatResumeCommand } from '../../runner/resume-command.ts';
@@ -50,18 +50,10 @@ function parseResolutions(values: readonly string[]): Map<string, 'sent' | 'not-
   return resolutions;
 }
 
-function printProblems(report: ValidationReport, json: boolean): void {
-  printChainProblems(report.problems, json);
-}
-
-async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Promise<void> {
+async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Promise<number> {
   const json = flags.json === true;
   const report = await validateChainFile(file);
-  if (!report.valid || !report.chain) {
-    printProblems(report, json);
-    reportExitCode(ExitCode.refused);
-    return;
-  }
+  if (!report.valid || !report.chain) return printChainProblems(report.problems, json);
   const chain = report.chain;
   const requirePlan = process.env.B24_REQUIRE_PLAN === '1';
   // runChain checks these again, with the portal (PORTAL_MISMATCH); here they refuse before connecting.
@@ -134,7 +126,7 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
     const outcome = await runChain(options);
     display.close();
     printRunOutcome({ outcome, chain: { name: chain.name, path: file, sha256: report.sha256 }, counts: connection.client.counters(), durationMs: Date.now() - started }, json);
-    reportExitCode(exitCodeOf(outcome));
+    return runExitCode(outcome);
   } finally {
     display.close();
     process.off('SIGINT', onSignal);
@@ -143,12 +135,11 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
   }
 }
 
-async function guarded(json: boolean, action: () => Promise<void>): Promise<void> {
+async function guarded(json: boolean, action: () => Promise<number>): Promise<number> {
   try {
-    await action();
+    return await action();
   } catch (error) {
-    if (printRefusal(error, json)) return;
-    throw error;
+    return printRefusalOrThrow(error, json);
   }
 }
 
@@ -172,7 +163,7 @@ export function registerRunCommands(program: Command): void {
       .option('--confirm-destructive', 'allow destructive steps (delete, unbind, ...) as well')
       .option('--plan <id>', 'execute a stored plan (chain plan): only its items are written')
       .option('--concurrency <n>', 'batches in flight', positiveInteger, 4),
-  ).action(async (file: string, flags: RunFlags) => guarded(flags.json === true, () => execute(file, { ...flags, resolve: [] })));
+  ).action(returnsExitCode(async (file: string, flags: RunFlags) => guarded(flags.json === true, () => execute(file, { ...flags, resolve: [] }))));
 
   addConnectionOptions(
     program
@@ -183,7 +174,8 @@ export function registerRunCommands(program: Command): void {
       .option('--confirm-destructive', 'allow destructive steps as well')
       .option('--resolve <item=decision>', 'decide an unknown outcome: ITEM=sent or ITEM=not-sent (repeatable)', collect, [])
       .option('--concurrency <n>', 'batches in flight', positiveInteger, 4),
-  ).action(async (runId: string, flags: RunFlags) =>
+  ).action(
+    returnsExitCode(async (runId: string, flags: RunFlags) =>
     guarded(flags.json === true, async () => {
       const connection = await openRunnerConnection({ emulator: false, env: process.env, dbFlag: flags.db, portal: flags.portal, stateOnly: true });
       let run: RunRecord | undefined;
@@ -205,10 +197,11 @@ export function registerRunCommands(program: Command): void {
       }
       if (run.status === 'done') {
         process.stdout.write(flags.json ? `${JSON.stringify({ runId, status: 'done', exitCode: 0 })}\n` : `Run ${runId} is already done.\n`);
-        return;
+        return ExitCode.ok;
       }
-      await execute(run.chainPath, { ...flags, input: [] }, run);
+      return execute(run.chainPath, { ...flags, input: [] }, run);
     }),
+    ),
   );
 }
 

@@ -16,7 +16,7 @@ import { PortalConnections } from '../../events/portal-connections.ts';
 import { resolveReceiverTrust } from '../../events/receiver-trust.ts';
 import { checkWriteGates } from '../../runner/prepare-run.ts';
 import { openStateDatabase } from '../../store/index.ts';
-import { ExitCode, reportExitCode } from '../exit-code.ts';
+import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { addEventsConnectionOptions, guardEventsCommand, statePathOf, type EventsConnectionFlags } from './events.ts';
 
 interface ServeFlags extends EventsConnectionFlags {
@@ -45,7 +45,7 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-async function serveAction(flags: ServeFlags): Promise<void> {
+async function serveAction(flags: ServeFlags): Promise<number> {
   const json = flags.json === true;
   if (!flags.handler) {
     throw new EventsRefusedError('chain serve-events: no handler chain (HANDLER_MISSING).', { code: 'HANDLER_MISSING', hint: 'Pass --handler FILE.yml, e.g. --handler chains/core/handlers/lead-contact-sync.yml.' });
@@ -104,7 +104,7 @@ async function serveAction(flags: ServeFlags): Promise<void> {
     });
     log('stopping: no new events accepted; finishing the round in flight');
     await receiver.close();
-    reportExitCode(ExitCode.ok);
+    return ExitCode.ok;
   } finally {
     await portals.close();
     await installs.close();
@@ -128,5 +128,5 @@ export function registerServeEventsCommand(program: Command): void {
       .option('--concurrency <n>', 'handler batches in flight', wholeNumber('--concurrency', 16), 4)
       .option('--input <name=value>', 'another input of the handler (repeatable)', collect, [])
       .option('--tokens <file>', "verified installs' tokens by member_id, mode 0600 (default: receiver-tokens.json beside the state database)"),
-  ).action(async (flags: ServeFlags) => guardEventsCommand(flags.json === true, () => serveAction(flags)));
+  ).action(returnsExitCode(async (flags: ServeFlags) => guardEventsCommand(flags.json === true, () => serveAction(flags))));
 }

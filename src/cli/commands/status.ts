@@ -6,7 +6,8 @@ import { RunRefusedError } from '../../runner/run-errors.ts';
 import { openStateDatabase, resolveStatePath } from '../../store/index.ts';
 import { SqliteLeaseStore } from '../../store/lease-store.ts';
 import { numberOption } from '../parse-option-values.ts';
-import { printRefusal } from '../print-refusal.ts';
+import { ExitCode, returnsExitCode } from '../exit-code.ts';
+import { printRefusalOrThrow } from '../print-refusal.ts';
 
 interface StatusFlags {
   json?: boolean;
@@ -51,13 +52,14 @@ export function registerStatusCommand(program: Command): void {
     .option('--json', 'JSON output')
     .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
     .option('--limit <n>', 'how many recent runs to list', numberOption('--limit', { min: 1, example: '10' }), 10)
-    .action(async (runId: string | undefined, flags: StatusFlags) => {
+    .action(
+      returnsExitCode(async (runId: string | undefined, flags: StatusFlags) => {
       try {
         const statePath = resolveStatePath({ flag: flags.db, env: process.env.B24_DB });
         if (statePath !== ':memory:' && !existsSync(statePath)) {
           if (runId) throw new RunRefusedError(`No run ${runId}: there is no state database at ${statePath} (RUN_NOT_FOUND).`, { code: 'RUN_NOT_FOUND', hint: '--db or B24_DB points at another state database.' });
           process.stdout.write(flags.json ? `${JSON.stringify({ runs: [] })}\n` : 'No runs yet.\n');
-          return;
+          return ExitCode.ok;
         }
         // Status only reads: it opens the database read-only (a read-only file or folder is fine).
         const database = openStateDatabase(statePath, { readOnly: true });
@@ -70,11 +72,13 @@ export function registerStatusCommand(program: Command): void {
           if (flags.json) process.stdout.write(`${JSON.stringify(runId ? details[0] : { runs: details })}\n`);
           else if (details.length === 0) process.stdout.write('No runs yet.\n');
           else details.forEach(printHuman);
+          return ExitCode.ok;
         } finally {
           database.close();
         }
       } catch (error) {
-        if (!printRefusal(error, flags.json === true)) throw error;
+        return printRefusalOrThrow(error, flags.json === true);
       }
-    });
+    }),
+    );
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseInputAssignments, resolveChainInputs, validateChainFile, type ChainMethodUse, type ValidationReport } from '../../chain/index.ts';
 import { formatChainFileProblem, isChainValidationError } from '../../errors/chain-file-error.ts';
-import { ExitCode, reportExitCode } from '../exit-code.ts';
+import { ExitCode, returnsExitCode } from '../exit-code.ts';
 
 interface ValidateOptions {
   json?: boolean;
@@ -80,7 +80,8 @@ export function registerValidateCommand(program: Command): void {
     .argument('<files...>', 'chain files (.yml)')
     .option('--input <name=value>', 'also check these inputs against each chain (repeatable)', collect, [])
     .option('--json', 'print one JSON document: {files:[{file, valid, problems, warnings, writes, destructive, scopes}]}')
-    .action(async (files: string[], options: ValidateOptions) => {
+    .action(
+      returnsExitCode(async (files: string[], options: ValidateOptions) => {
       let assignments: Record<string, string> | undefined;
       try {
         assignments = options.input.length > 0 ? parseInputAssignments(options.input) : undefined;
@@ -89,8 +90,7 @@ export function registerValidateCommand(program: Command): void {
         const problems = error.problems.map((problem) => problem.toProblem());
         if (options.json) process.stdout.write(`${JSON.stringify({ files: [reportToJson({ file: '--input', valid: false, problems, warnings: [], sha256: '', summary: { writes: [], destructive: [], scopes: [], methodsWithoutScope: [] } })] }, null, 2)}\n`);
         else process.stdout.write(`${problems.map(formatChainFileProblem).join('\n')}\n`);
-        reportExitCode(ExitCode.refused);
-        return;
+        return ExitCode.refused;
       }
       const reports: ValidationReport[] = [];
       for (const file of files) {
@@ -107,6 +107,7 @@ export function registerValidateCommand(program: Command): void {
           process.stderr.write(`${problemCount} problem${problemCount === 1 ? '' : 's'} in ${invalid} of ${reports.length} file${reports.length === 1 ? '' : 's'}.\n`);
         }
       }
-      if (problemCount > 0) reportExitCode(ExitCode.refused);
-    });
+      return problemCount > 0 ? ExitCode.refused : ExitCode.ok;
+    }),
+    );
 }

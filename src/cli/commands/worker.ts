@@ -13,7 +13,7 @@ import { parseInputAssignments } from '../../chain/resolve-chain-inputs.ts';
 import { checkDeadLetterRetry, DeadLetterStore, riskyWrites, EventsRefusedError, loadHandler, parseDuration, resolveWorkerSettings, runWorker, type WorkerEvent, type WorkerSettings } from '../../events/index.ts';
 import { checkWriteGates } from '../../runner/prepare-run.ts';
 import { openStateDatabase } from '../../store/index.ts';
-import { ExitCode, reportExitCode } from '../exit-code.ts';
+import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { addEventsConnectionOptions, guardEventsCommand, openEventsConnection, statePathOf, type EventsConnectionFlags } from './events.ts';
 
 interface WorkerFlags extends EventsConnectionFlags {
@@ -77,7 +77,7 @@ export function describeWorkerEvent(event: WorkerEvent): string {
   }
 }
 
-async function workerAction(flags: WorkerFlags): Promise<void> {
+async function workerAction(flags: WorkerFlags): Promise<number> {
   const json = flags.json === true;
   if (!flags.handler) {
     throw new EventsRefusedError('chain worker: no handler chain (HANDLER_MISSING).', { code: 'HANDLER_MISSING', hint: 'Pass --handler FILE.yml, e.g. --handler chains/core/handlers/lead-contact-sync.yml.' });
@@ -115,7 +115,7 @@ async function workerAction(flags: WorkerFlags): Promise<void> {
     });
     if (json) process.stdout.write(`${JSON.stringify({ status: 'stopped', exitCode: 0, ...summary })}\n`);
     else process.stdout.write(`worker stopped (${summary.stoppedBy}): ${summary.done} row(s) done, ${summary.deadLettered} dead-lettered, ${summary.failedAttempts} failed attempt(s), ${summary.cleared} cleared.\n`);
-    reportExitCode(ExitCode.ok);
+    return ExitCode.ok;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -134,7 +134,7 @@ function deadLetterId(value: string): number {
   return id;
 }
 
-function changeDeadLetter(action: 'retry' | 'drop', value: string, flags: EventsConnectionFlags & { force?: boolean }): void {
+function changeDeadLetter(action: 'retry' | 'drop', value: string, flags: EventsConnectionFlags & { force?: boolean }): number {
   const id = deadLetterId(value);
   const { store, close } = openDeadLetters(flags);
   try {
@@ -149,6 +149,7 @@ function changeDeadLetter(action: 'retry' | 'drop', value: string, flags: Events
     store.setStatus(id, action === 'retry' ? 'retry' : 'dropped');
     const text = action === 'retry' ? `dead letter ${id} will go through the handler on the worker's next pass` : `dead letter ${id} dropped`;
     process.stdout.write(flags.json ? `${JSON.stringify({ status: 'done', id, deadLetter: action === 'retry' ? 'retry' : 'dropped', ...(warning ? { forced: true } : {}) })}\n` : `${text}\n`);
+    return ExitCode.ok;
   } finally {
     close();
   }
@@ -169,12 +170,12 @@ export function registerWorkerCommands(program: Command): void {
       .option('--auth-connector <name>', 'the binding\'s auth_connector: our own writes do not come back as events')
       .option('--concurrency <n>', 'handler batches in flight', wholeNumber('--concurrency'), 4)
       .option('--input <name=value>', 'another input of the handler (repeatable)', collect, []),
-  ).action(async (flags: WorkerFlags) => guardEventsCommand(flags.json === true, () => workerAction(flags)));
+  ).action(returnsExitCode(async (flags: WorkerFlags) => guardEventsCommand(flags.json === true, () => workerAction(flags))));
 
   const dlq = worker.command('dlq').description('The dead letters: rows the worker gave up on');
   // Options may be written after `dlq list` yet parsed by `worker` (commander's default): read both levels.
   addEventsConnectionOptions(dlq.command('list').description('List dead letters (newest first)').option('--all', 'include resolved and dropped ones')).action(
-    async (_flags: unknown, command: Command) => {
+    returnsExitCode(async (_flags: unknown, command: Command) => {
       const flags = command.optsWithGlobals<EventsConnectionFlags & { all?: boolean }>();
       return guardEventsCommand(flags.json === true, async () => {
         const { store, close } = openDeadLetters(flags);
@@ -182,7 +183,7 @@ export function registerWorkerCommands(program: Command): void {
           const letters = store.list({ all: flags.all === true });
           if (flags.json) {
             process.stdout.write(`${JSON.stringify({ status: 'done', deadLetters: letters })}\n`);
-            return;
+            return ExitCode.ok;
           }
           if (letters.length === 0) process.stdout.write('No dead letters.\n');
           for (const letter of letters) {
@@ -190,11 +191,12 @@ export function registerWorkerCommands(program: Command): void {
             process.stdout.write(`${letter.id}  ${letter.status}  ${letter.eventName} row ${letter.rowId}  ${letter.attempts} attempt(s)  ${seen}\n    ${letter.error.code || 'ERROR'}: ${letter.error.message}\n`);
             if (riskyWrites(letter).risky) process.stdout.write(`    a retry may apply its effect twice: check the portal first (dlq retry ${letter.id} --force)\n`);
           }
+          return ExitCode.ok;
         } finally {
           close();
         }
       });
-    },
+    }),
   );
   addEventsConnectionOptions(
     dlq
@@ -203,15 +205,15 @@ export function registerWorkerCommands(program: Command): void {
       .argument('<id>', 'dead-letter id')
       .option('--force', 'retry even when a write\'s outcome is unknown and nothing can look it up (the effect may happen twice)'),
   ).action(
-    async (id: string, _flags: unknown, command: Command) => {
+    returnsExitCode(async (id: string, _flags: unknown, command: Command) => {
       const flags = command.optsWithGlobals<EventsConnectionFlags & { force?: boolean }>();
       return guardEventsCommand(flags.json === true, async () => changeDeadLetter('retry', id, flags));
-    },
+    }),
   );
   addEventsConnectionOptions(dlq.command('drop').description('Give up on a dead letter for good').argument('<id>', 'dead-letter id')).action(
-    async (id: string, _flags: unknown, command: Command) => {
+    returnsExitCode(async (id: string, _flags: unknown, command: Command) => {
       const flags = command.optsWithGlobals<EventsConnectionFlags>();
       return guardEventsCommand(flags.json === true, async () => changeDeadLetter('drop', id, flags));
-    },
+    }),
   );
 }
