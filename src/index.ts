@@ -10,5 +10,5 @@ export { openStateDatabase, openStateStores, resolveStatePath, PlanStore, Idempo
 export { runChain, checkWriteGates, exitCodeOf, type RunOptions, type RunOutcome, type RunEvent } from './runner/run-chain.ts';
 export { planChain, type ChainPlanDraft } from './runner/plan-chain.ts';
 export { RunStore, type RunRecord, type RunStatus } from './runner/run-store.ts';
-export type { RunnerClient, BatchAnswer, CallAnswer, ListPage } from './runner/runner-client.ts';
+export type { PortalClient, BatchResult, BatchCommandOutcome, CallResult, ListPage } from './client/index.ts';
 export { systemClock, ManualClock, type Clock } from './util/clock.ts';

@@ -10,7 +10,7 @@ import type { DeadLetterStore } from './dead-letter-store.ts';
 import type { HandlerEvent } from './event-row.ts';
 import type { InboxEvent, InboxStore } from './inbox-store.ts';
 import { runHandler, type HandlerRunOptions, type RowVerdict } from './run-handler.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
 
 export interface ProcessInboxInput {
   inbox: InboxStore;
@@ -18,7 +18,7 @@ export interface ProcessInboxInput {
   /** Everything but the client, which is each portal's own. */
   handlerRun: Omit<HandlerRunOptions, 'client'>;
   /** The client of a portal's verified install, `undefined` when none is kept. */
-  clientFor(memberId: string): Promise<RunnerClient | undefined> | RunnerClient | undefined;
+  clientFor(memberId: string): Promise<PortalClient | undefined> | PortalClient | undefined;
   maxRetries: number;
   limit: number;
   retryDelayMs: number;

@@ -16,7 +16,7 @@ import { isRefusalError } from '../errors/refusal-error.ts';
 import { checkWriteGates } from '../runner/run-chain.ts';
 import { processOwner } from '../runner/run-ownership.ts';
 import { RunStore } from '../runner/run-store.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
 import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/lease-store.ts';
 import { claimWorkerQueue, type WorkerQueueClaim } from './claim-worker-queue.ts';
 import { DeadLetterStore } from './dead-letter-store.ts';
@@ -33,7 +33,7 @@ import { resolveWorkerSettings, type ResolvedWorkerSettings, type WorkerSettings
 
 export interface WorkerOptions extends WorkerSettings {
   /** An application (OAuth) connection: queue methods are app-only. */
-  client: RunnerClient;
+  client: PortalClient;
   database: Database;
   handler: EventHandler;
   /** Other inputs of the handler (`--input name=value`); `events` is the worker's. */
@@ -87,7 +87,7 @@ async function workQueue(
   options: WorkerOptions,
   settings: ResolvedWorkerSettings,
   inputs: Record<string, unknown>,
-  client: RunnerClient,
+  client: PortalClient,
   claim: WorkerQueueClaim,
 ): Promise<WorkerSummary> {
   const clock = settings.clock;

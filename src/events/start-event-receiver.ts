@@ -12,7 +12,7 @@ import type { Database } from 'better-sqlite3';
 import { resolveHandlerInputs } from './load-handler.ts';
 import { checkWriteGates } from '../runner/run-chain.ts';
 import { RunStore } from '../runner/run-store.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { acceptOnlineEvent, type ReceiverAnswer } from './accept-online-event.ts';
 import { DeadLetterStore } from './dead-letter-store.ts';
@@ -24,7 +24,7 @@ import { processInbox } from './process-inbox.ts';
 export interface ReceiverProcessing {
   handler: EventHandler;
   /** The client of a portal's verified install (by `member_id`); never a shared connection. */
-  clientFor(memberId: string): Promise<RunnerClient | undefined> | RunnerClient | undefined;
+  clientFor(memberId: string): Promise<PortalClient | undefined> | PortalClient | undefined;
   inputs?: Readonly<Record<string, unknown>>;
   confirmWrite?: boolean;
   confirmDestructive?: boolean;

@@ -1,6 +1,6 @@
 /** What every step of the worker works with, and the progress it reports (one line each with --json). */
 import type { RunStore } from '../runner/run-store.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
 import type { Clock } from '../util/clock.ts';
 import type { DeadLetterStore } from './dead-letter-store.ts';
 import type { QueueScope } from './queue-client.ts';
@@ -23,7 +23,7 @@ export type WorkerEvent =
   | { type: 'stopped'; reason: 'signal' | 'once' };
 
 export interface WorkerContext {
-  client: RunnerClient;
+  client: PortalClient;
   scope: QueueScope;
   reservations: ReservationStore;
   deadLetters: DeadLetterStore;

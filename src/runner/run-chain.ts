@@ -9,7 +9,8 @@ import { executeCallStep } from './execute-call-step.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
 import { ConfirmationRequiredError, RunRefusedError } from './run-errors.ts';
 import type { ItemStatus, NewRun, RunRecord, RunStatus, RunStore } from './run-store.ts';
-import type { RunnerClient } from './runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
+import { sendBatchAnswer } from './batch-answer.ts';
 import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/lease-store.ts';
 import { claimRun, processOwner, refuseUnfinished, startOwnedRun, type OwnedRun } from './run-ownership.ts';
 import { formatResumeCommand } from './resume-command.ts';
@@ -22,7 +23,7 @@ export interface RunOptions {
   chainSha256: string;
   summary: ChainSummary;
   inputs: Record<string, unknown>;
-  client: RunnerClient;
+  client: PortalClient;
   store: RunStore;
   confirmWrite?: boolean;
   confirmDestructive?: boolean;
@@ -83,7 +84,7 @@ export function checkWriteGates(summary: ChainSummary, options: { confirmWrite?:
 }
 
 /** The scopes the credentials hold: the first request of every run and resume, so bad credentials fail it. */
-async function grantedScopes(client: RunnerClient): Promise<Set<string>> {
+async function grantedScopes(client: PortalClient): Promise<Set<string>> {
   const answer = await client.call('scope', {}, { write: false });
   return new Set(Array.isArray(answer.result) ? answer.result.map(String) : []);
 }
@@ -170,7 +171,7 @@ async function runOwnedChain(options: RunOptions & { stopSignal: AbortSignal }, 
     if (hasWrites) checkScopes(granted, summary);
     const effects: WalkEffects = {
       callStep: (step, params) => executeCallStep(step, params, { runId: run.id, client, store, resolution: options.resolutions?.get(step.id) }),
-      batchStep: (_step, commands, batchOptions) => client.batch(commands, batchOptions),
+      batchStep: (_step, commands, batchOptions) => sendBatchAnswer(client, commands, batchOptions),
       itemBatch: (step, members) => sendItemBatch({ runId: run.id, step, client, store, members }),
     };
     const walked = await walkChain({
