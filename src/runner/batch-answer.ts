@@ -20,6 +20,8 @@ export interface BatchAnswer {
   errors: Record<string, { code: string; message: string; retryable: boolean }>;
   /** Commands that did not run (halted): safe to send again. */
   notExecuted: string[];
+  /** Writes whose lost answer reconciliation could not settle: they may or may not have run. */
+  unknown?: string[];
 }
 
 /** The port's outcomes as a `BatchAnswer`; throws when an outcome is unknown or nothing was answered. */

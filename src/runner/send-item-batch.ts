@@ -55,13 +55,14 @@ export async function sendItemBatch(input: { runId: string; step: ForEachStep; c
 async function reconcileAnswer(client: PortalClient, members: CompiledItem[]): Promise<BatchAnswer> {
   const writes = members.flatMap(({ commands }) => commands.filter((command) => command.subStep.risk !== 'read'));
   const verdicts = await reconcileWrites(client, writes.map((command) => ({ id: command.name, method: command.method, params: command.params })));
-  const answer: BatchAnswer = { results: {}, errors: {}, notExecuted: [] };
+  const unknown: string[] = [];
+  const answer: BatchAnswer = { results: {}, errors: {}, notExecuted: [], unknown };
   for (const { commands } of members) {
     for (const command of commands) {
       const verdict = verdicts.get(command.name);
       if (command.subStep.risk === 'read' || verdict?.status === 'not_sent') answer.notExecuted.push(command.name);
       else if (verdict?.status === 'done') answer.results[command.name] = verdict.result;
-      else answer.errors[command.name] = { code: 'OUTCOME_UNKNOWN', message: `${command.method}: the answer was lost and the portal could not tell whether it ran`, retryable: false };
+      else unknown.push(command.name);
     }
   }
   return answer;
