@@ -9,6 +9,6 @@ export { startEmulator, resolveEmulatorOptions, realisticExecutionMs, type Runni
 export { openStateDatabase, openStateStores, resolveStatePath, PlanStore, IdempotencyStore, AuditStore } from './store/index.ts';
 export { runChain, checkWriteGates, exitCodeOf, type RunOptions, type RunOutcome, type RunEvent } from './runner/run-chain.ts';
 export { planChain, type ChainPlanDraft } from './runner/plan-chain.ts';
-export { RunStore, type RunRecord, type RunStatus } from './runner/run-store.ts';
+export { RunStore, type RunRecord, type RunStatus } from './store/index.ts';
 export type { PortalClient, BatchResult, BatchCommandOutcome, CallResult, ListPage } from './client/index.ts';
 export { systemClock, ManualClock, type Clock } from './util/clock.ts';

@@ -6,9 +6,9 @@
  * `1 + maxRetries` failures it goes to the dead-letter table (source `online`).
  */
 import { createHash } from 'node:crypto';
-import type { DeadLetterStore } from './dead-letter-store.ts';
+import type { DeadLetterStore } from '../store/index.ts';
 import type { HandlerEvent } from './event-row.ts';
-import type { InboxEvent, InboxStore } from './inbox-store.ts';
+import type { InboxEvent, InboxStore } from '../store/index.ts';
 import { runHandler, type HandlerRunOptions, type RowVerdict } from './run-handler.ts';
 import type { PortalClient } from '../client/index.ts';
 

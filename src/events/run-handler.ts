@@ -7,7 +7,7 @@
 import { classifyErrorCode } from '../protocol/classify-error.ts';
 import { renderItemKey } from '../runner/render-item-key.ts';
 import { runChain, type RunOutcome } from '../runner/run-chain.ts';
-import type { ItemStatus, RunRecord, RunStatus, RunStore } from '../runner/run-store.ts';
+import type { ItemStatus, RunRecord, RunStatus, RunStore } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import type { HandlerEvent } from './event-row.ts';
 import type { EventHandler } from './load-handler.ts';

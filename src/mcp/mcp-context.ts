@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { resolveCallRequest } from '../call/index.ts';
-import { RunStore } from '../runner/run-store.ts';
+import { RunStore } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import { ApprovalStore, AuditStore, IdempotencyStore, PlanStore } from '../store/index.ts';
 import { systemClock, type Clock } from '../util/clock.ts';

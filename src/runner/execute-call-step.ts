@@ -6,7 +6,7 @@
 import { isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
 import type { CallStep } from '../chain/chain-model.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
-import type { RunStore } from './run-store.ts';
+import type { RunStore } from '../store/index.ts';
 import type { CallResult, PortalClient } from '../client/index.ts';
 
 export type CallStepOutcome = { status: 'done'; value: Record<string, unknown> } | { status: 'unknown'; method: string };

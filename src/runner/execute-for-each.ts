@@ -9,7 +9,7 @@ import type { ForEachStep } from '../chain/chain-model.ts';
 import { isInterruptedError } from '../errors/interrupted-error.ts';
 import { compileItemCommands, dependencyMap, type BaseScope, type CompiledItem } from './compile-item-commands.ts';
 import { newItemState, type ItemState, type PageState } from './item-state.ts';
-import type { ItemStatus, ItemUpdate, RunStore, SubStepUpdate } from './run-store.ts';
+import type { ItemStatus, ItemUpdate, RunStore, SubStepUpdate } from '../store/index.ts';
 import type { BatchSettlement } from './settle-item-batch.ts';
 
 export const MAX_BATCH_COMMANDS = 50;

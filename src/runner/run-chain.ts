@@ -8,7 +8,7 @@ import type { ChainDefinition, ChainSummary } from '../chain/chain-model.ts';
 import { executeCallStep } from './execute-call-step.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
 import { ConfirmationRequiredError, RunRefusedError } from './run-errors.ts';
-import type { ItemStatus, NewRun, RunRecord, RunStatus, RunStore } from './run-store.ts';
+import type { ItemStatus, NewRun, RunRecord, RunStatus, RunStore } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import { sendBatchAnswer } from './batch-answer.ts';
 import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/lease-store.ts';

@@ -8,7 +8,7 @@ import { isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
 import type { ForEachStep } from '../chain/chain-model.ts';
 import type { CompiledItem } from './compile-item-commands.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
-import type { ItemUpdate, RunStore, SubStepUpdate } from './run-store.ts';
+import type { ItemUpdate, RunStore, SubStepUpdate } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import { sendBatchAnswer, type BatchAnswer, type StepCommand } from './batch-answer.ts';
 import { settleItemBatch, type BatchSettlement } from './settle-item-batch.ts';

@@ -6,7 +6,7 @@
 import type { ForEachStep } from '../chain/chain-model.ts';
 import type { CompiledItem, ItemCommand } from './compile-item-commands.ts';
 import type { ItemState } from './item-state.ts';
-import type { SubStepUpdate } from './run-store.ts';
+import type { SubStepUpdate } from '../store/index.ts';
 import type { BatchAnswer } from './batch-answer.ts';
 
 /** An item whose commands keep being halted by others' failures gives up after this many rounds. */

@@ -13,7 +13,7 @@ import { executeForEach, type ForEachCheckpoints, type ItemSource } from './exec
 import { renderItemKey } from './render-item-key.ts';
 import { evaluateFast, NOT_YET, renderParams } from './render-params.ts';
 import { AssertionFailedError, RunRefusedError } from './run-errors.ts';
-import type { ItemStatus, RunStatus, RunStore } from './run-store.ts';
+import type { ItemStatus, RunStatus, RunStore } from '../store/index.ts';
 import type { ListCursor, PortalClient } from '../client/index.ts';
 import type { BatchAnswer, StepCommand } from './batch-answer.ts';
 import type { BatchSettlement } from './settle-item-batch.ts';

@@ -4,7 +4,7 @@ import { resolveConnection } from '../../src/client/resolve-connection.ts';
 import { validateChainFile } from '../../src/chain/index.ts';
 import type { RunningEmulator } from '../../src/emulator/index.ts';
 import { runChain, type RunOptions, type RunOutcome } from '../../src/runner/run-chain.ts';
-import { RunStore } from '../../src/runner/run-store.ts';
+import { RunStore } from '../../src/store/index.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
 import type { PortalClient } from '../../src/client/index.ts';
 

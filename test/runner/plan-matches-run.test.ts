@@ -15,7 +15,7 @@ import { resolveConnection } from '../../src/client/resolve-connection.ts';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
 import { planChain } from '../../src/runner/plan-chain.ts';
 import { runChain } from '../../src/runner/run-chain.ts';
-import { RunStore } from '../../src/runner/run-store.ts';
+import { RunStore } from '../../src/store/index.ts';
 import type { PortalClient } from '../../src/client/index.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
 import { callMethod } from '../helpers/portal-reader.ts';

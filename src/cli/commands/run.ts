@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { parseInputAssignments, resolveChainInputs, validateChainFile, type ValidationReport } from '../../chain/index.ts';
 import { checkWriteGates, exitCodeOf, runChain, type RunOptions } from '../../runner/run-chain.ts';
 import { RunRefusedError } from '../../runner/run-errors.ts';
-import { RunStore, type RunRecord } from '../../runner/run-store.ts';
+import { RunStore, type RunRecord } from '../../store/index.ts';
 import { ExitCode, reportExitCode } from '../exit-code.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
 import { printRunOutcome } from '../print-run-outcome.ts';

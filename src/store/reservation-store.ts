@@ -6,7 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { DeadLetterInput, DeadLetterStore } from './dead-letter-store.ts';
-import type { RowIdentity } from './event-row.ts';
+import type { RowIdentity } from '../events/event-row.ts';
 
 /**
  * - `reserved`: saved, not settled yet (processing, or interrupted);
