@@ -95,12 +95,12 @@ async function workQueue(
   const stopSignal = options.stopSignal ?? new AbortController().signal;
   // Sleeps end early on a stop signal or when the lease is lost.
   const wakeSignal = AbortSignal.any([stopSignal, claim.lost]);
-  const runs = new RunStore(options.database, now);
+  const runs = new RunStore(options.database, clock);
   const context: WorkerContext = {
     client,
     scope: { authConnector: settings.authConnector },
-    reservations: new ReservationStore(options.database, client.portalKey, settings.authConnector, now),
-    deadLetters: new DeadLetterStore(options.database, now),
+    reservations: new ReservationStore(options.database, client.portalKey, settings.authConnector, clock),
+    deadLetters: new DeadLetterStore(options.database, clock),
     runs,
     handlerRun: { handler: options.handler, client, runs, inputs, confirmWrite: settings.confirmWrite, confirmDestructive: settings.confirmDestructive, concurrency: settings.concurrency },
     maxRetries: settings.maxRetries,

@@ -96,14 +96,14 @@ export async function startEventReceiver(options: EventReceiverOptions): Promise
   const now = (): number => clock.now();
   const log = options.log ?? (() => undefined);
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
-  const inbox = new InboxStore(options.database, now);
-  const deadLetters = new DeadLetterStore(options.database, now);
+  const inbox = new InboxStore(options.database, clock);
+  const deadLetters = new DeadLetterStore(options.database, clock);
   const processing = options.processing;
   if (processing) checkWriteGates(processing.handler.summary, { confirmWrite: processing.confirmWrite === true, confirmDestructive: processing.confirmDestructive === true });
   const handlerRun = processing
     ? {
         handler: processing.handler,
-        runs: new RunStore(options.database, now),
+        runs: new RunStore(options.database, clock),
         inputs: resolveHandlerInputs(processing.handler, processing.inputs ?? {}),
         confirmWrite: processing.confirmWrite === true,
         confirmDestructive: processing.confirmDestructive === true,

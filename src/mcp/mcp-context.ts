@@ -62,7 +62,7 @@ export function createMcpContext(options: McpServerOptions): McpContext {
     approvals: new ApprovalStore(options.database, { clock }),
     audit: new AuditStore(options.database, { clock }),
     idempotency: new IdempotencyStore(options.database, { clock }),
-    runs: new RunStore(options.database, () => clock.now()),
+    runs: new RunStore(options.database, clock),
     packsText,
     allowlistText: options.allowlistText,
     packs: access.packs,
