@@ -57,6 +57,8 @@ export {
   type UnknownOutcome,
   type SubStepUpdate,
   type ItemUpdate,
+  type SavedCursor,
+  type DeadLetteredItem,
 } from './run-store.ts';
 export { DeadLetterStore, type DeadLetter, type DeadLetterInput, type DeadLetterSource, type DeadLetterStatus, type UnknownWrite } from './dead-letter-store.ts';
 export { InboxStore, type InboxEvent, type InboxStatus, type InstalledPortal } from './inbox-store.ts';

@@ -117,6 +117,31 @@ const toSubStep = rowMapper<SubStepRow, SubStepRecord>({
   error: { json: 'error_json' },
 });
 
+interface DeadLetteredItemRow {
+  run_id: string;
+  step_id: string;
+  item_key: string;
+  error_json: string | null;
+  updated_at: number;
+}
+
+/** An item of a for_each step handled by `on_error: dead_letter`. */
+export interface DeadLetteredItem {
+  runId: string;
+  stepId: string;
+  itemKey: string;
+  error: { code?: unknown; message?: unknown } | null;
+  updatedAt: number;
+}
+
+const toDeadLetteredItem = rowMapper<DeadLetteredItemRow, DeadLetteredItem>({
+  runId: 'run_id',
+  stepId: 'step_id',
+  itemKey: 'item_key',
+  error: { json: 'error_json' },
+  updatedAt: 'updated_at',
+});
+
 export interface SubStepUpdate {
   stepId: string;
   itemKey: string;
@@ -352,6 +377,15 @@ export class RunStore {
     const rows = this.statement(`SELECT step_id, item_key, sub_step_id, method, params_json FROM run_item_steps WHERE run_id = ? AND status = 'sent' ORDER BY rowid`)
       .all(runId) as Array<{ step_id: string; item_key: string; sub_step_id: string; method: string; params_json: string | null }>;
     return rows.map((row) => ({ stepId: row.step_id, itemKey: row.item_key, subStepId: row.sub_step_id, method: row.method, params: parse(row.params_json) }));
+  }
+
+  /** Dead-lettered items of this portal's runs, newest first. */
+  deadLetteredItems(portal: string, limit = 200): DeadLetteredItem[] {
+    const rows = this.statement(
+      `SELECT item.run_id, item.step_id, item.item_key, item.error_json, item.updated_at FROM run_items item JOIN runs run ON run.id = item.run_id
+        WHERE item.status = 'dead_letter' AND run.portal = ? ORDER BY item.updated_at DESC LIMIT ?`,
+    ).all(portal, limit) as DeadLetteredItemRow[];
+    return rows.map(toDeadLetteredItem);
   }
 
   countItems(runId: string): Record<string, Record<string, number>> {

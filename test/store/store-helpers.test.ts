@@ -81,6 +81,27 @@ describe('stores: time comes from the injected clock', () => {
   });
 });
 
+describe('RunStore.deadLetteredItems (the MCP dead-letters resource)', () => {
+  it("lists this portal's dead-lettered items, newest first, with their error", () => {
+    const database = openStateDatabase(':memory:');
+    const clock = new ManualClock(10_000);
+    const store = new RunStore(database, clock);
+    const mine = store.createRun({ portal: 'p', chainName: 'c', chainPath: '/c.yml', chainSha256: 's', inputs: {}, planId: null });
+    const other = store.createRun({ portal: 'q', chainName: 'c', chainPath: '/c.yml', chainSha256: 's', inputs: {}, planId: null });
+    const letter = (key: string) => ({ stepId: 'each', itemKey: key, status: 'dead_letter' as const, error: { code: 'NOT_FOUND', message: key } });
+    store.record(mine.id, [], [letter('old')]);
+    store.record(other.id, [], [letter('theirs')]);
+    clock.advance(1_000);
+    store.record(mine.id, [], [letter('new'), { stepId: 'each', itemKey: 'fine', status: 'done' }]);
+    assert.deepEqual(store.deadLetteredItems('p'), [
+      { runId: mine.id, stepId: 'each', itemKey: 'new', error: { code: 'NOT_FOUND', message: 'new' }, updatedAt: 11_000 },
+      { runId: mine.id, stepId: 'each', itemKey: 'old', error: { code: 'NOT_FOUND', message: 'old' }, updatedAt: 10_000 },
+    ]);
+    assert.equal(store.deadLetteredItems('p', 1).length, 1);
+    database.close();
+  });
+});
+
 describe('rowMapper', () => {
   interface Row {
     chain_name: string;
