@@ -59,8 +59,9 @@ async function writeWithB24chain(emulator: TlsEmulator): Promise<SideFigures> {
       }
       const chunk = chunks[next++] as Record<string, BatchCommand>;
       const result = await client.batch(chunk);
-      created += Object.keys(result.results).length;
-      failures += Object.keys(result.errors).length + result.notExecuted.length + result.unknown.length;
+      const outcomes = Object.values(result.outcomes);
+      created += outcomes.filter((outcome) => outcome.status === 'done').length;
+      failures += outcomes.length - outcomes.filter((outcome) => outcome.status === 'done').length;
     }
   };
   let counted: number | undefined;

@@ -13,7 +13,6 @@ import { startEmulatorProcess, fetchStats } from '../test/helpers/emulator-proce
 import { addLeads, applicationClient, handlerPath } from '../test/events/helpers/events-fixture.ts';
 import { B24Client } from '../src/client/index.ts';
 import { resolveConnection } from '../src/client/resolve-connection.ts';
-import { adaptClient } from '../src/runner/client-adapter.ts';
 
 function flag(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -49,7 +48,7 @@ try {
   const handler = await loadHandler(handlerPath);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const summary = await runWorker({ client: adaptClient(b24), database, handler, once: true, confirmWrite: true });
+  const summary = await runWorker({ client: b24, database, handler, once: true, confirmWrite: true });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const after = (await fetchStats(emulator.url)) as { httpRequests: number; statuses: Record<string, number> };

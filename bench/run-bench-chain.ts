@@ -2,7 +2,7 @@
 import { validateChainFile } from '../src/chain/index.ts';
 import { emulatorClient } from '../test/helpers/run-in-process.ts';
 import { runChain, type RunOutcome } from '../src/runner/run-chain.ts';
-import { RunStore } from '../src/runner/run-store.ts';
+import { RunStore } from '../src/store/index.ts';
 import { openStateDatabase } from '../src/store/index.ts';
 import type { EmulatorProcess } from '../test/helpers/emulator-process.ts';
 

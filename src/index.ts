@@ -11,7 +11,6 @@ export { openStateDatabase, openStateStores, resolveStatePath, PlanStore, Idempo
 export { runChain, runExitCode, type RunOptions, type RunOutcome, type RunEvent } from './runner/run-chain.ts';
 export { checkRunPreconditions, checkWriteGates, resolveRunOptions, runDefaults, type ResolvedRunOptions, type RunPreconditions } from './runner/prepare-run.ts';
 export { planChain, type ChainPlanDraft } from './runner/plan-chain.ts';
-export { RunStore, type RunRecord, type RunStatus } from './runner/run-store.ts';
-export type { RunnerClient, BatchAnswer, CallAnswer, ListPage } from './runner/runner-client.ts';
-export { adaptClient } from './runner/client-adapter.ts';
+export { RunStore, type RunRecord, type RunStatus } from './store/index.ts';
+export type { PortalClient, BatchResult, BatchCommandOutcome, CallResult, ListPage } from './client/index.ts';
 export { systemClock, ManualClock, type Clock } from './util/clock.ts';

@@ -8,7 +8,7 @@
 import { RefusalError } from '../errors/refusal-error.ts';
 import { isValidMethodName } from '../protocol/encode-batch-commands.ts';
 import { methodAllowedByPacks, methodMatchesAnyPattern, noPack, packsForMethod } from '../protocol/packs.ts';
-import { isBatchMethod, parseBatchCommands, type BatchCommand } from '../protocol/risk.ts';
+import { isBatchMethod, parseBatchCommands, type ParsedBatchCommand } from '../protocol/risk.ts';
 
 export interface MethodAccess {
   /** Resolved pack names (`['none']` allows nothing by itself). */
@@ -59,7 +59,7 @@ function refuseBatch(code: string, what: string, hint: string, details: Record<s
   throw new RefusalError(`batch: ${what}; nothing was sent (${code}).`, { code, hint, subject: 'batch', details });
 }
 
-function checkBatchCommands(commands: readonly BatchCommand[], access: MethodAccess): void {
+function checkBatchCommands(commands: readonly ParsedBatchCommand[], access: MethodAccess): void {
   if (commands.length === 0) {
     refuseBatch('BATCH_EMPTY', 'no commands in params.cmd', 'Pass {"cmd": {"name": "method?query", ...}} with 1 to 50 commands.');
   }

@@ -3,7 +3,6 @@ export { runGuardedCall, type GuardedCallContext } from './run-guarded-call.ts';
 export { resolveCallRequest, type GuardedCallRequest, type ResolvedCallRequest, type CallMode } from './resolve-call-request.ts';
 export { callExitCodes, type CallOutcome, type CallStatus, type CallExitCode, type CallIdempotency, type PlannedCall } from './call-outcome.ts';
 export { outcomeWithoutPortal } from './call-state.ts';
-export { toCallClient, type CallClient, type CallAnswer } from './call-client.ts';
 export { openCallClient, type OpenCallClientOptions, type OpenedCallClient } from './open-call-client.ts';
 export { checkMethodAccess, isMethodListed, maximumBatchCommands, type MethodAccess } from './check-method-access.ts';
 export { checkConfirmations, requiredConfirmations, riskyParts, type ConfirmationFlag, type Confirmations, type RiskyPart } from './check-confirmations.ts';

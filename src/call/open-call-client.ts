@@ -4,8 +4,7 @@
  * that outlive the process). Settings come from the map the CLI passes in, never `process.env` here.
  * Making it sends nothing.
  */
-import { openPortalClient } from '../client/index.ts';
-import { toCallClient, type CallClient } from './call-client.ts';
+import { openPortalClient, type PortalClient } from '../client/index.ts';
 
 export interface OpenCallClientOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -14,12 +13,12 @@ export interface OpenCallClientOptions {
 }
 
 export interface OpenedCallClient {
-  client: CallClient;
+  client: PortalClient;
   close(): Promise<void>;
 }
 
 /** Resolves the connection (throws `ConnectionConfigError`, exit 2) and builds the client. */
 export async function openCallClient(options: OpenCallClientOptions): Promise<OpenedCallClient> {
   const opened = await openPortalClient({ env: options.env, ...(options.profile === undefined ? {} : { profile: options.profile }) });
-  return { client: toCallClient(opened.client), close: () => opened.close() };
+  return { client: opened.client, close: () => opened.close() };
 }

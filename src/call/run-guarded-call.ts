@@ -13,7 +13,7 @@ import { RefusalError, isRefusalError } from '../errors/refusal-error.ts';
 import { classifyMethodRisk, highestRisk } from '../protocol/risk.ts';
 import type { CallPlan, StateStores } from '../store/index.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
-import type { CallClient } from './call-client.ts';
+import type { PortalClient } from '../client/index.ts';
 import type { CallOutcome } from './call-outcome.ts';
 import { buildOutcome, recordAudit, type CallState } from './call-state.ts';
 import { requiredConfirmations, checkConfirmations } from './check-confirmations.ts';
@@ -24,7 +24,7 @@ import { resolveCallRequest, type GuardedCallRequest, type ResolvedCallRequest }
 import { sendPreparedCall, type SendContext } from './send-prepared-call.ts';
 
 export interface GuardedCallContext {
-  client: CallClient;
+  client: PortalClient;
   stores: Pick<StateStores, 'plans' | 'idempotency' | 'audit'>;
   clock?: Clock;
   /** Time to live of plans made with `--plan-only` (default 30 min, the store's). */

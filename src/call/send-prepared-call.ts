@@ -9,7 +9,7 @@ import { isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
 import type { RiskClass } from '../protocol/risk.ts';
 import type { CallPlan, IdempotencyClaim, StateStores } from '../store/index.ts';
 import type { Clock } from '../util/clock.ts';
-import type { CallAnswer, CallClient } from './call-client.ts';
+import type { CallResult, PortalClient } from '../client/index.ts';
 import type { CallOutcome } from './call-outcome.ts';
 import { buildOutcome, type CallState } from './call-state.ts';
 import { chooseIdempotencyKey, idempotencyAdvice } from './choose-idempotency-key.ts';
@@ -28,7 +28,7 @@ export interface PreparedCall {
 }
 
 export interface SendContext {
-  client: CallClient;
+  client: PortalClient;
   stores: Pick<StateStores, 'plans' | 'idempotency'>;
   clock: Clock;
   inFlightWaitMs?: number | undefined;
@@ -37,21 +37,21 @@ export interface SendContext {
 }
 
 /** The stored answer of a keyed call, as replays return it. */
-function toStoredAnswer(answer: CallAnswer): CallAnswer {
+function toStoredAnswer(answer: CallResult): CallResult {
   return redactValue({
     result: answer.result,
     ...(answer.total === undefined ? {} : { total: answer.total }),
     ...(answer.next === undefined ? {} : { next: answer.next }),
     ...(answer.time === undefined ? {} : { time: answer.time }),
-  }) as CallAnswer;
+  }) as CallResult;
 }
 
-function readStoredAnswer(stored: unknown): CallAnswer {
-  if (stored !== null && typeof stored === 'object' && 'result' in stored) return stored as CallAnswer;
+function readStoredAnswer(stored: unknown): CallResult {
+  if (stored !== null && typeof stored === 'object' && 'result' in stored) return stored as CallResult;
   return { result: stored };
 }
 
-function answerOutcome(state: CallState, prepared: PreparedCall, answer: CallAnswer, replayed: boolean): CallOutcome {
+function answerOutcome(state: CallState, prepared: PreparedCall, answer: CallResult, replayed: boolean): CallOutcome {
   const errors = findBatchErrors(prepared.method, prepared.params, answer.result).map((error) => error.toJSON());
   const status = replayed ? 'replayed' : errors.length > 0 ? 'partial' : 'ok';
   if (errors.length > 0) state.notices.push(`${errors.length} batch ${errors.length === 1 ? 'command' : 'commands'} failed; see errors. The other commands were executed.`);
@@ -105,7 +105,7 @@ export async function sendPreparedCall(prepared: PreparedCall, state: CallState,
   }
 
   const startedAt = clock.now();
-  let answer: CallAnswer;
+  let answer: CallResult;
   try {
     answer = await client.call(prepared.method, prepared.params, { write: prepared.risk !== 'read', ...(context.signal === undefined ? {} : { signal: context.signal }) });
   } catch (error) {

@@ -5,7 +5,7 @@
 import type { ChainFileProblem } from '../errors/chain-file-error.ts';
 import { classifyMethodRisk } from '../protocol/risk.ts';
 import type {
-  BatchCommand,
+  BatchStepCommand,
   CallStep,
   ChainDefinition,
   ChainInput,
@@ -160,7 +160,7 @@ class ModelBuilder {
       };
     }
     if (raw.batch !== undefined) {
-      const commands = Object.entries(raw.batch).map(([name, command]): BatchCommand => {
+      const commands = Object.entries(raw.batch).map(([name, command]): BatchStepCommand => {
         const commandSegments = [...segments, 'batch', name];
         return {
           name,

@@ -119,7 +119,7 @@ export interface ForEachStep extends StepBase, RetryingStep {
   do: CallStep[];
 }
 
-export interface BatchCommand {
+export interface BatchStepCommand {
   /** The command's name in the batch (`cmd[name]`); later commands reference `name.result`. */
   name: string;
   method: string;
@@ -132,7 +132,7 @@ export interface BatchCommand {
 /** Explicit named commands sent as one `batch` request. */
 export interface BatchStep extends StepBase, RetryingStep {
   kind: 'batch';
-  commands: BatchCommand[];
+  commands: BatchStepCommand[];
   /** `halt=1`: stop at the first failing command. */
   halt: boolean;
 }

@@ -1,6 +1,6 @@
 export type {
   AssertStep,
-  BatchCommand,
+  BatchStepCommand,
   BatchStep,
   CallStep,
   ChainDefinition,

@@ -6,12 +6,11 @@
 import type { Database } from 'better-sqlite3';
 import { openPortalClient } from '../client/open-portal-client.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
-import { adaptClient } from '../runner/client-adapter.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
 import { openStateDatabase, resolveStatePath } from '../store/index.ts';
 
 export interface RunnerConnection {
-  client: RunnerClient;
+  client: PortalClient;
   database: Database;
   emulator?: RunningEmulator;
   close(): Promise<void>;
@@ -38,7 +37,7 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
   if (options.stateOnly) {
     return {
       database,
-      client: { portalKey: '', call: unavailable, batch: unavailable, list: unavailable, counters: () => ({ requests: 0, commands: 0, limiterWaitMs: 0, retries: 0 }) },
+      client: { portalKey: '', call: unavailable, batch: unavailable, list: unavailable, counters: () => ({ requests: 0, commands: 0, limiterWaitMs: 0, retries: 0, rows: 0 }) },
       close: async () => {
         database.close();
       },
@@ -61,7 +60,7 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
     const client = opened.client;
     const running = emulator;
     return {
-      client: adaptClient(client),
+      client,
       database,
       ...(running ? { emulator: running } : {}),
       close: async () => {

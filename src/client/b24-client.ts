@@ -9,17 +9,17 @@ import { createLimiterStore } from '../limiter/create-limiter-store.ts';
 import { RateLimiter, type BatchCharging } from '../limiter/rate-limiter.ts';
 import { assertMethodName, assertParamsObject } from '../protocol/encode-batch-commands.ts';
 import { defaultRetryPolicyOptions, type RetryPolicyOptions } from '../protocol/retry-policy.ts';
-import type { TimeInfo } from '../protocol/time-info.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import type { ClientContext } from './client-context.ts';
 import type { ClientHooks } from './client-hooks.ts';
 import type { Connection } from './connection.ts';
 import { isWriteMethod } from './is-write-method.ts';
 import { LimiterWaitTally } from './limiter-wait-tally.ts';
-import { ListIterator, type ListOptions } from './list-pages.ts';
+import { ListIterator } from './list-pages.ts';
 import { withLoopbackGuard } from './loopback-guard.ts';
 import { OAuthSession } from './oauth-session.ts';
-import { runBatch, type BatchInput, type BatchOptions, type BatchResult } from './send-batch.ts';
+import type { BatchInput, BatchOptions, BatchResult, CallOptions, CallResult, ClientCounters, ListOptions, PortalClient } from './portal-client.ts';
+import { runBatch } from './send-batch.ts';
 import { sendRequest } from './send-request.ts';
 import { CredentialsFileTokenStore, MemoryTokenStore, type OAuthTokens, type TokenStore } from './token-store.ts';
 import type { Transport } from './transport.ts';
@@ -53,17 +53,6 @@ export interface B24ClientOptions {
   userAgent?: string;
 }
 
-export interface ClientCounters {
-  requests: number;
-  commands: number;
-  retries: number;
-  /** Wall time spent waiting on the limiter (concurrent waits counted once). */
-  limiterWaitMs: number;
-  rows: number;
-  /** How long the current limiter wait still lasts (0 when nothing waits). */
-  limiterWaitingMs?: number;
-}
-
 function countingHooks(hooks: ClientHooks, tally: ClientCounters, waits: LimiterWaitTally, clock: Clock): ClientHooks {
   return {
     ...hooks,
@@ -87,21 +76,9 @@ function countingHooks(hooks: ClientHooks, tally: ClientCounters, waits: Limiter
   };
 }
 
-export interface CallOptions {
-  signal?: AbortSignal;
-  /** Whether the method writes; by default guessed from its name (unknown verbs count as writes). */
-  write?: boolean;
-}
-
-export interface CallResult<T = unknown> {
-  result: T;
-  total?: number;
-  next?: number;
-  time?: TimeInfo;
-}
-
-export class B24Client {
+export class B24Client implements PortalClient {
   readonly connection: Connection;
+  readonly portalKey: string;
   readonly limiter: RateLimiter;
   private readonly context: ClientContext;
   private readonly ownsLimiter: boolean;
@@ -117,6 +94,7 @@ export class B24Client {
     const hooks = countingHooks(options.hooks ?? {}, this.tally, this.waits, clock);
     const transport = withLoopbackGuard(options.transport ?? createUndiciTransport(options.transportOptions));
     this.connection = connection;
+    this.portalKey = connection.portalKey;
     this.ownsLimiter = options.limiter === undefined;
     if (options.limiter !== undefined) {
       this.limiter = options.limiter;
@@ -178,7 +156,7 @@ export class B24Client {
     return result;
   }
 
-  /** Any number of named commands, split into requests of at most 50; results and errors by name. */
+  /** Any number of named commands, split into requests of at most 50; one outcome per command, by name. */
   batch(commands: BatchInput, options: BatchOptions = {}): Promise<BatchResult> {
     return runBatch(this.context, commands, options);
   }

@@ -1,6 +1,9 @@
-export { B24Client, type B24ClientOptions, type CallOptions, type CallResult, type ClientCounters } from './b24-client.ts';
-export type { BatchInput, BatchOptions, BatchResult } from './send-batch.ts';
-export { ListIterator, type ListOptions, type ListPage } from './list-pages.ts';
+export { B24Client, type B24ClientOptions } from './b24-client.ts';
+export {
+  unknownCommands,
+  type PortalClient, type CallOptions, type CallResult, type ClientCounters, type BatchInput, type BatchOptions, type BatchResult, type BatchCommandOutcome, type ListOptions, type ListPage,
+} from './portal-client.ts';
+export { ListIterator } from './list-pages.ts';
 export type { ClientHooks, RequestEvent, ResponseEvent, RetryEvent, RowsEvent, ListFallbackEvent, TokenRefreshEvent } from './client-hooks.ts';
 export type { Connection, AuthSettings, WebhookAuth, OAuthAuth, LimiterSettings } from './connection.ts';
 export { resolveConnection, normalizeBaseUrl, tokenEndpointFrom, DEFAULT_OAUTH_URL, type ConnectionOptions, type ResolveConnectionInput } from './resolve-connection.ts';

@@ -15,25 +15,9 @@ import {
   type ListCursor, type ListPlan,
 } from '../protocol/list-methods.ts';
 import type { ClientContext } from './client-context.ts';
+import type { ListOptions, ListPage } from './portal-client.ts';
 import { sendBatchRequest, toBatchCommandError } from './send-batch.ts';
 import { sendRequest } from './send-request.ts';
-
-export interface ListOptions {
-  signal?: AbortSignal;
-  /** Resume after this cursor (from `ListIterator.cursor` or a page's `cursor`). */
-  cursor?: ListCursor;
-  /** Learn the count first with one counted request (default true); false chains 50 pages blindly. */
-  count?: boolean;
-}
-
-export interface ListPage {
-  rows: unknown[];
-  /** Where the next page starts: checkpoint it to resume after this page. */
-  cursor: ListCursor;
-  mode: 'keyset' | 'offset';
-  /** Rows the portal counted (for keyset: rows after the starting cursor), when known. */
-  total?: number;
-}
 
 const MAX_REQUESTS = 1_000_000;
 

@@ -1,8 +1,8 @@
 /**
  * `batch` over any number of named commands: refused before sending when a command is invalid (nested
  * batch, bad reference, not an object); split into requests of at most 50 that never separate
- * commands referencing each other; results, per-command errors, halted (not executed) and
- * outcome-unknown commands kept by name.
+ * commands referencing each other; one outcome per command, by name: done, failed, not executed
+ * (halted, or never sent) or unknown (its request failed after it may have run).
  */
 import { BatchCommandError } from '../errors/batch-command-error.ts';
 import { BitrixApiError } from '../errors/bitrix-api-error.ts';
@@ -12,36 +12,10 @@ import { classifyErrorCode } from '../protocol/classify-error.ts';
 import { assertBatchable, encodeBatchCommands, toBatchCommand, type BatchCommand, type BatchCommandInput } from '../protocol/encode-batch-commands.ts';
 import { normalizeBatchResponse, type NormalizedBatchResponse } from '../protocol/normalize-batch-response.ts';
 import { splitBatch } from '../protocol/split-batch.ts';
-import type { TimeInfo } from '../protocol/time-info.ts';
 import type { ClientContext } from './client-context.ts';
 import { isWriteMethod } from './is-write-method.ts';
+import type { BatchCommandOutcome, BatchInput, BatchOptions, BatchResult } from './portal-client.ts';
 import { sendRequest } from './send-request.ts';
-
-export type BatchInput = Readonly<Record<string, BatchCommandInput>> | ReadonlyArray<readonly [string, BatchCommandInput]>;
-
-export interface BatchOptions {
-  /** Stop at the first failing command (`halt=1`); later commands are reported as not executed. */
-  halt?: boolean;
-  signal?: AbortSignal;
-  /** Whether the batch writes; by default true when any command's method is not a known read. */
-  write?: boolean;
-}
-
-export interface BatchResult {
-  results: Record<string, unknown>;
-  errors: Record<string, BatchCommandError>;
-  /** Commands the portal did not execute (halted, or never sent): safe to send again. */
-  notExecuted: string[];
-  /** Commands whose request failed after it may have been executed: reconcile before re-sending. */
-  unknown: string[];
-  totals: Record<string, number>;
-  nexts: Record<string, number>;
-  times: Record<string, TimeInfo>;
-  /** HTTP requests the batch took (retries not counted). */
-  requests: number;
-  /** The request-level error that stopped the batch after at least one request was answered. */
-  failure?: Error;
-}
 
 type Named = readonly [string, BatchCommand];
 
@@ -121,15 +95,15 @@ export async function runBatch(context: ClientContext, input: BatchInput, option
   const prepared = prepareBatch(input);
   const requests = splitBatch(prepared);
   const halt = options.halt ?? false;
-  const result: BatchResult = { results: {}, errors: {}, notExecuted: [], unknown: [], totals: {}, nexts: {}, times: {}, requests: 0 };
-  const set = <T>(record: Record<string, T>, name: string, value: T): void => {
-    Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+  const result: BatchResult = { outcomes: {}, requests: 0 };
+  const settle = (name: string, outcome: BatchCommandOutcome): void => {
+    Object.defineProperty(result.outcomes, name, { value: outcome, enumerable: true, writable: true, configurable: true });
   };
   let stopped = false;
   for (const commands of requests) {
     const names = commands.map(([name]) => name);
     if (stopped) {
-      result.notExecuted.push(...names);
+      for (const name of names) settle(name, { status: 'not-executed' });
       continue;
     }
     const isWrite = options.write ?? commands.some(([, command]) => isWriteMethod(command.method));
@@ -139,27 +113,32 @@ export async function runBatch(context: ClientContext, input: BatchInput, option
       result.requests += 1;
     } catch (error) {
       if (result.requests === 0) throw error;
-      if (isOutcomeUnknownError(error)) result.unknown.push(...names);
-      else result.notExecuted.push(...names);
-      result.failure = error instanceof Error ? error : new Error(String(error));
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const name of names) settle(name, isOutcomeUnknownError(error) ? { status: 'unknown', cause: failure } : { status: 'not-executed' });
+      result.failure = failure;
       stopped = true;
       continue;
     }
     let failed = false;
     for (const [name, command] of commands) {
-      if (normalized.results.has(name)) set(result.results, name, normalized.results.get(name));
       const failure = normalized.errors.get(name);
-      if (failure !== undefined) {
-        set(result.errors, name, toBatchCommandError(name, command.method, failure));
-        failed = true;
+      if (failure !== undefined) failed = true;
+      if (normalized.results.has(name)) {
+        const total = normalized.totals.get(name);
+        const next = normalized.nexts.get(name);
+        const time = normalized.times.get(name);
+        settle(name, {
+          status: 'done',
+          result: normalized.results.get(name),
+          ...(total === undefined ? {} : { total }),
+          ...(next === undefined ? {} : { next }),
+          ...(time === undefined ? {} : { time }),
+        });
+      } else if (failure !== undefined) {
+        settle(name, { status: 'failed', error: toBatchCommandError(name, command.method, failure) });
+      } else {
+        settle(name, { status: 'not-executed' });
       }
-      if (!normalized.results.has(name) && failure === undefined) result.notExecuted.push(name);
-      const total = normalized.totals.get(name);
-      if (total !== undefined) set(result.totals, name, total);
-      const next = normalized.nexts.get(name);
-      if (next !== undefined) set(result.nexts, name, next);
-      const time = normalized.times.get(name);
-      if (time !== undefined) set(result.times, name, time);
     }
     if (halt && failed) stopped = true;
   }

@@ -1,7 +1,7 @@
 /** The REST v2 response envelope: `result`, `total`, `next`, `time` (protocol.md §2). */
 import type { OperatingState } from './operating-budget.ts';
 
-export interface TimeInfo {
+export interface EnvelopeTime {
   start: number;
   finish: number;
   duration: number;
@@ -21,8 +21,8 @@ function round(value: number): number {
   return Math.round(value * 1_000_000) / 1_000_000;
 }
 
-export function buildTimeInfo(startMs: number, finishMs: number, processingSeconds: number, operating?: OperatingState): TimeInfo {
-  const time: TimeInfo = {
+export function buildTimeInfo(startMs: number, finishMs: number, processingSeconds: number, operating?: OperatingState): EnvelopeTime {
+  const time: EnvelopeTime = {
     start: round(startMs / 1000),
     finish: round(finishMs / 1000),
     duration: round((finishMs - startMs) / 1000),
@@ -39,7 +39,7 @@ export function buildTimeInfo(startMs: number, finishMs: number, processingSecon
  * every `result_time` entry): the oldest counted minute's first call + 600 s, or, while nothing is
  * counted (`operating` 0), `floor(start) + 600` [fb crm_contact_add_batch.py, catalog_document_element_list.py].
  */
-export function setOperating(time: TimeInfo, operating: OperatingState): void {
+export function setOperating(time: EnvelopeTime, operating: OperatingState): void {
   delete time.operating;
   time.operating_reset_at = operating.resetAt ?? Math.floor(time.start) + 600;
   time.operating = operating.operating;
@@ -49,10 +49,10 @@ export interface SuccessBody {
   result: unknown;
   next?: number;
   total?: number;
-  time: TimeInfo;
+  time: EnvelopeTime;
 }
 
-export function successBody(result: unknown, time: TimeInfo, total?: number, next?: number): SuccessBody {
+export function successBody(result: unknown, time: EnvelopeTime, total?: number, next?: number): SuccessBody {
   const body: SuccessBody = { result, time };
   if (next !== undefined) body.next = next;
   if (total !== undefined) body.total = total;

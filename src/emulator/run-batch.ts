@@ -7,7 +7,7 @@
  * maps in the order the commands ran (empty ones as `[]`, exactly 0..n-1 keys as lists).
  */
 import { parseQuery } from '../protocol/php-query.ts';
-import { buildTimeInfo, setOperating, type TimeInfo } from './envelope.ts';
+import { buildTimeInfo, setOperating, type EnvelopeTime } from './envelope.ts';
 import { budgetKey, executeCommand, refuse, type CommandEnvironment } from './execute-command.ts';
 import type { BatchCommandEntries } from './read-batch-commands.ts';
 import { RestError, type AuthContext, type Params } from './types.ts';
@@ -125,7 +125,7 @@ export function runBatch(environment: CommandEnvironment, params: Params, comman
   const halt = isHalt(haltOf(params));
   const measured = environment.options.batchCharging === 'measured';
   const maps: ResultMaps = { result: new Map(), result_error: new Map(), result_total: new Map(), result_next: new Map(), result_time: new Map() };
-  const times: TimeInfo[] = [];
+  const times: EnvelopeTime[] = [];
   let elapsedSeconds = 0;
 
   for (const [index, [name, command]] of commands.entries()) {

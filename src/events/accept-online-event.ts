@@ -10,7 +10,7 @@
  */
 import { registerSecret } from '../errors/redact-secrets.ts';
 import { digestApplicationToken, matchesApplicationToken } from './application-token.ts';
-import type { InboxStore } from './inbox-store.ts';
+import type { InboxStore } from '../store/index.ts';
 import type { InstallGate } from './install-gate.ts';
 import { parseEventForm, type OnlineEvent } from './parse-event-form.ts';
 import { readInstallClaim } from './read-install-claim.ts';

@@ -4,7 +4,7 @@
  * done (the portal answers ERROR_CORE "already binded"), and `event.get`.
  */
 import { isBitrixApiError } from '../errors/bitrix-api-error.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
 import { EventsRefusedError, explainQueueError } from './event-errors.ts';
 
 export interface BindRequest {
@@ -28,7 +28,7 @@ export interface EventBinding {
   authType?: string;
 }
 
-export async function bindEvents(client: RunnerClient, request: BindRequest): Promise<BindResult[]> {
+export async function bindEvents(client: PortalClient, request: BindRequest): Promise<BindResult[]> {
   if (request.events.length === 0) {
     throw new EventsRefusedError('chain events bind: no event named (EVENTS_MISSING).', { code: 'EVENTS_MISSING', hint: 'Name the events, e.g. chain events bind ONCRMLEADADD ONCRMLEADUPDATE --offline.' });
   }
@@ -57,7 +57,7 @@ export async function bindEvents(client: RunnerClient, request: BindRequest): Pr
   return results;
 }
 
-export async function listBindings(client: RunnerClient): Promise<EventBinding[]> {
+export async function listBindings(client: PortalClient): Promise<EventBinding[]> {
   let answer;
   try {
     answer = await client.call('event.get', {}, { write: false });

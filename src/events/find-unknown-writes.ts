@@ -6,9 +6,9 @@
  */
 import { renderTemplate } from '../chain/expressions/render-template.ts';
 import { naturalKeyLookup } from '../runner/reconcile-writes.ts';
-import type { RunStore } from '../runner/run-store.ts';
+import type { RunStore } from '../store/index.ts';
 import { naturalKey } from '../store/natural-key.ts';
-import type { UnknownWrite } from './dead-letter-store.ts';
+import type { UnknownWrite } from '../store/index.ts';
 import type { HandlerEvent } from './event-row.ts';
 import type { EventHandler } from './load-handler.ts';
 

@@ -5,8 +5,8 @@ export { retryDelayMs, type WorkerEvent } from './worker-context.ts';
 export { loadHandler, findEventSteps, type EventHandler } from './load-handler.ts';
 export { checkEventRow, identityOf, type CheckedRow, type HandlerEvent, type RowIdentity } from './event-row.ts';
 export { runHandler, verdictsOfRun, isTransientRunError, type RowVerdict, type HandlerRunOptions, type HandlerRunResult } from './run-handler.ts';
-export { ReservationStore, type ReservationRecord, type SavedRow, type RowStatus } from './reservation-store.ts';
-export { DeadLetterStore, type DeadLetter, type DeadLetterInput, type DeadLetterSource, type DeadLetterStatus, type UnknownWrite } from './dead-letter-store.ts';
+export { ReservationStore, type ReservationRecord, type SavedRow, type RowStatus } from '../store/index.ts';
+export { DeadLetterStore, type DeadLetter, type DeadLetterInput, type DeadLetterSource, type DeadLetterStatus, type UnknownWrite } from '../store/index.ts';
 export { checkDeadLetterRetry } from './retry-dead-letters.ts';
 export { findUnknownWrites, riskyWrites } from './find-unknown-writes.ts';
 export { claimWorkerQueue, workerLeaseResource, workerRunningError, type WorkerQueueClaim } from './claim-worker-queue.ts';
@@ -23,6 +23,6 @@ export { resolveReceiverTrust, DEFAULT_OAUTH_SERVER, type ReceiverTrust, type Co
 export { PortalConnections, type PortalConnectionsOptions } from './portal-connections.ts';
 export { parseEventForm, type OnlineEvent, type ParsedEventForm } from './parse-event-form.ts';
 export { digestApplicationToken, matchesApplicationToken } from './application-token.ts';
-export { InboxStore, type InboxEvent, type InboxStatus, type InstalledPortal } from './inbox-store.ts';
+export { InboxStore, type InboxEvent, type InboxStatus, type InstalledPortal } from '../store/index.ts';
 export { processInbox, toHandlerEvent, type InboxRound } from './process-inbox.ts';
 export { EventsRefusedError, EventQueueError, applicationRequired, explainQueueError } from './event-errors.ts';

@@ -6,8 +6,7 @@
  */
 import { openPortalClient, type OpenPortalClientOptions } from '../client/open-portal-client.ts';
 import type { Connection } from '../client/connection.ts';
-import { adaptClient } from '../runner/client-adapter.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
 import { applicationRequired } from './event-errors.ts';
 
 export interface OpenEventClientOptions extends OpenPortalClientOptions {
@@ -16,7 +15,7 @@ export interface OpenEventClientOptions extends OpenPortalClientOptions {
 }
 
 export interface OpenedEventClient {
-  client: RunnerClient;
+  client: PortalClient;
   connection: Connection;
   close(): Promise<void>;
 }
@@ -28,5 +27,5 @@ export async function openEventClient(options: OpenEventClientOptions): Promise<
     await opened.close();
     throw applicationRequired(requireApplication);
   }
-  return { client: adaptClient(opened.client), connection: opened.connection, close: () => opened.close() };
+  return { client: opened.client, connection: opened.connection, close: () => opened.close() };
 }

@@ -15,8 +15,7 @@ import { registerSecret } from '../errors/redact-secrets.ts';
 import { CredentialsFileTokenStore, MemoryTokenStore, type TokenStore } from '../client/token-store.ts';
 import type { Transport } from '../client/transport.ts';
 import type { LimiterStoreKind } from '../limiter/create-limiter-store.ts';
-import { adaptClient } from '../runner/client-adapter.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
 import type { Clock } from '../util/clock.ts';
 import type { ReceiverTrust, TrustedApplication } from './receiver-trust.ts';
 import type { VerifiedInstall } from './verify-install.ts';
@@ -46,7 +45,7 @@ interface StoredPortal {
 export class PortalConnections {
   private readonly store: TokenStore;
   private readonly memory = new Map<string, StoredPortal>();
-  private readonly clients = new Map<string, { b24: B24Client; client: RunnerClient }>();
+  private readonly clients = new Map<string, { b24: B24Client; client: PortalClient }>();
   /** Members whose verified install is known to be kept (bound here, or found in the file once). */
   private readonly verified = new Set<string>();
 
@@ -105,7 +104,7 @@ export class PortalConnections {
   }
 
   /** The client of this member's portal, or `undefined` when no verified install is kept. */
-  async clientFor(memberId: string): Promise<RunnerClient | undefined> {
+  async clientFor(memberId: string): Promise<PortalClient | undefined> {
     const open = this.clients.get(memberId);
     if (open) return open.client;
     const stored = this.stored(memberId);
@@ -116,7 +115,7 @@ export class PortalConnections {
       await b24.close();
       return raced.client;
     }
-    const client = adaptClient(b24);
+    const client = b24;
     this.clients.set(memberId, { b24, client });
     return client;
   }

@@ -6,11 +6,11 @@
  * `1 + maxRetries` failures it goes to the dead-letter table (source `online`).
  */
 import { createHash } from 'node:crypto';
-import type { DeadLetterStore } from './dead-letter-store.ts';
+import type { DeadLetterStore } from '../store/index.ts';
 import type { HandlerEvent } from './event-row.ts';
-import type { InboxEvent, InboxStore } from './inbox-store.ts';
+import type { InboxEvent, InboxStore } from '../store/index.ts';
 import { runHandler, type HandlerRunOptions, type RowVerdict } from './run-handler.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
 
 export interface ProcessInboxInput {
   inbox: InboxStore;
@@ -18,7 +18,7 @@ export interface ProcessInboxInput {
   /** Everything but the client, which is each portal's own. */
   handlerRun: Omit<HandlerRunOptions, 'client'>;
   /** The client of a portal's verified install, `undefined` when none is kept. */
-  clientFor(memberId: string): Promise<RunnerClient | undefined> | RunnerClient | undefined;
+  clientFor(memberId: string): Promise<PortalClient | undefined> | PortalClient | undefined;
   maxRetries: number;
   limit: number;
   retryDelayMs: number;

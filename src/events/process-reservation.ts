@@ -4,10 +4,10 @@
  * interrupted run is resumed), and every row is settled by `settleReservation`. Rows already settled
  * before a crash are not handled again: a done row is only cleared, a failed one only marked.
  */
-import type { RunRecord } from '../runner/run-store.ts';
+import type { RunRecord } from '../store/index.ts';
 import { checkEventRow, type HandlerEvent } from './event-row.ts';
-import type { ReservationRecord, SavedRow } from './reservation-store.ts';
-import { rowKeyOf } from './reservation-store.ts';
+import type { ReservationRecord, SavedRow } from '../store/index.ts';
+import { rowKeyOf } from '../store/index.ts';
 import { runHandler, verdictsOfRun, type HandlerRunResult, type RowVerdict } from './run-handler.ts';
 import { settleReservation, type ReservationOutcome, type RowToSettle } from './settle-reservation.ts';
 import type { WorkerContext } from './worker-context.ts';

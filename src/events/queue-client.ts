@@ -5,7 +5,7 @@
  * they may be retried (`write: false`); a reservation whose answer was lost is found again by
  * `findReservations`.
  */
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
 import { EventQueueError } from './event-errors.ts';
 
 export interface QueueScope {
@@ -36,27 +36,27 @@ function readReservation(method: string, result: unknown, expectedProcessId?: st
 }
 
 /** `event.offline.get {clear: 0, limit}`: reserves up to `limit` rows under a new process_id. */
-export async function reserveEvents(client: RunnerClient, scope: QueueScope, options: { limit: number; errorRead: boolean }): Promise<Reservation> {
+export async function reserveEvents(client: PortalClient, scope: QueueScope, options: { limit: number; errorRead: boolean }): Promise<Reservation> {
   const params = withConnector({ clear: 0, limit: options.limit, ...(options.errorRead ? { error: 1 } : {}) }, scope);
   const answer = await client.call('event.offline.get', params, { write: true });
   return readReservation('event.offline.get', answer.result);
 }
 
 /** Re-reads a saved reservation: the rows still under `processId`. */
-export async function rereadReservation(client: RunnerClient, scope: QueueScope, options: { processId: string; errorRead: boolean; limit: number }): Promise<unknown[]> {
+export async function rereadReservation(client: PortalClient, scope: QueueScope, options: { processId: string; errorRead: boolean; limit: number }): Promise<unknown[]> {
   const params = withConnector({ clear: 0, process_id: options.processId, limit: Math.max(1, options.limit), ...(options.errorRead ? { error: 1 } : {}) }, scope);
   const answer = await client.call('event.offline.get', params, { write: false });
   return readReservation('event.offline.get', answer.result, options.processId).rows;
 }
 
 /** `event.offline.clear` of some rows (by ID, else by MESSAGE_ID), or the whole reservation. */
-export async function clearEventRows(client: RunnerClient, scope: QueueScope, options: { processId: string; ids?: readonly string[]; messageIds?: readonly string[] }): Promise<void> {
+export async function clearEventRows(client: PortalClient, scope: QueueScope, options: { processId: string; ids?: readonly string[]; messageIds?: readonly string[] }): Promise<void> {
   const target = options.ids !== undefined ? { id: options.ids.map(Number) } : options.messageIds !== undefined ? { message_id: [...options.messageIds] } : {};
   await client.call('event.offline.clear', withConnector({ process_id: options.processId, ...target }, scope), { write: false });
 }
 
 /** `event.offline.error`: the rows leave the reservation, to be read again with `error=1`. */
-export async function markEventErrors(client: RunnerClient, scope: QueueScope, options: { processId: string; messageIds: readonly string[] }): Promise<void> {
+export async function markEventErrors(client: PortalClient, scope: QueueScope, options: { processId: string; messageIds: readonly string[] }): Promise<void> {
   await client.call('event.offline.error', withConnector({ process_id: options.processId, message_id: [...options.messageIds] }, scope), { write: false });
 }
 
@@ -72,7 +72,7 @@ const MAX_LIST_PAGES = 2_000;
  * Every reservation the portal holds for this application and connector, from `event.offline.list`
  * filtered by PROCESS_ID (non-empty: process ids are hexadecimal, so `>=PROCESS_ID: "0"` selects them).
  */
-export async function findReservations(client: RunnerClient, scope: QueueScope): Promise<ListedReservation[]> {
+export async function findReservations(client: PortalClient, scope: QueueScope): Promise<ListedReservation[]> {
   const found = new Map<string, ListedReservation>();
   let start = 0;
   for (let page = 0; page < MAX_LIST_PAGES; page += 1) {

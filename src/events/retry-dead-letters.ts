@@ -5,7 +5,7 @@
  * waiting.
  */
 import { checkEventRow, type HandlerEvent } from './event-row.ts';
-import type { DeadLetter, DeadLetterSource, DeadLetterStore } from './dead-letter-store.ts';
+import type { DeadLetter, DeadLetterSource, DeadLetterStore } from '../store/index.ts';
 import { EventsRefusedError } from './event-errors.ts';
 import { findUnknownWrites, riskyWrites } from './find-unknown-writes.ts';
 import { runHandler, type HandlerRunOptions } from './run-handler.ts';

@@ -7,8 +7,8 @@
 import { classifyErrorCode } from '../protocol/classify-error.ts';
 import { renderItemKey } from '../runner/render-item-key.ts';
 import { runChain, type RunOutcome } from '../runner/run-chain.ts';
-import type { ItemStatus, RunRecord, RunStatus, RunStore } from '../runner/run-store.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { ItemStatus, RunRecord, RunStatus, RunStore } from '../store/index.ts';
+import type { PortalClient } from '../client/index.ts';
 import type { HandlerEvent } from './event-row.ts';
 import type { EventHandler } from './load-handler.ts';
 
@@ -19,7 +19,7 @@ export type RowVerdict =
 
 export interface HandlerRunOptions {
   handler: EventHandler;
-  client: RunnerClient;
+  client: PortalClient;
   runs: RunStore;
   /** The other inputs of the handler (defaults applied); `events` is added. */
   inputs: Readonly<Record<string, unknown>>;

@@ -15,17 +15,17 @@ import { isLeaseLostError } from '../errors/lease-lost-error.ts';
 import { isRefusalError } from '../errors/refusal-error.ts';
 import { checkWriteGates } from '../runner/prepare-run.ts';
 import { processOwner } from '../runner/run-ownership.ts';
-import { RunStore } from '../runner/run-store.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import { RunStore } from '../store/index.ts';
+import type { PortalClient } from '../client/index.ts';
 import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/lease-store.ts';
 import { claimWorkerQueue, type WorkerQueueClaim } from './claim-worker-queue.ts';
-import { DeadLetterStore } from './dead-letter-store.ts';
+import { DeadLetterStore } from '../store/index.ts';
 import { EventQueueError, EventsRefusedError, explainQueueError, isTransientWorkerFailure, reservationAnswerLost, workerGaveUp } from './event-errors.ts';
 import { resolveHandlerInputs, type EventHandler } from './load-handler.ts';
 import { processReservation, type ProcessOutcome } from './process-reservation.ts';
 import { reserveEvents, rereadReservation } from './queue-client.ts';
 import { adoptUnknownReservations } from './recover-reservations.ts';
-import { ReservationStore, type ReservationRecord } from './reservation-store.ts';
+import { ReservationStore, type ReservationRecord } from '../store/index.ts';
 import { retryDeadLetters } from './retry-dead-letters.ts';
 import { withAuthConnector } from './with-auth-connector.ts';
 import type { WorkerContext, WorkerEvent } from './worker-context.ts';
@@ -33,7 +33,7 @@ import { resolveWorkerSettings, type ResolvedWorkerSettings, type WorkerSettings
 
 export interface WorkerOptions extends WorkerSettings {
   /** An application (OAuth) connection: queue methods are app-only. */
-  client: RunnerClient;
+  client: PortalClient;
   database: Database;
   handler: EventHandler;
   /** Other inputs of the handler (`--input name=value`); `events` is the worker's. */
@@ -87,7 +87,7 @@ async function workQueue(
   options: WorkerOptions,
   settings: ResolvedWorkerSettings,
   inputs: Record<string, unknown>,
-  client: RunnerClient,
+  client: PortalClient,
   claim: WorkerQueueClaim,
 ): Promise<WorkerSummary> {
   const clock = settings.clock;
@@ -95,12 +95,12 @@ async function workQueue(
   const stopSignal = options.stopSignal ?? new AbortController().signal;
   // Sleeps end early on a stop signal or when the lease is lost.
   const wakeSignal = AbortSignal.any([stopSignal, claim.lost]);
-  const runs = new RunStore(options.database, now);
+  const runs = new RunStore(options.database, clock);
   const context: WorkerContext = {
     client,
     scope: { authConnector: settings.authConnector },
-    reservations: new ReservationStore(options.database, client.portalKey, settings.authConnector, now),
-    deadLetters: new DeadLetterStore(options.database, now),
+    reservations: new ReservationStore(options.database, client.portalKey, settings.authConnector, clock),
+    deadLetters: new DeadLetterStore(options.database, clock),
     runs,
     handlerRun: { handler: options.handler, client, runs, inputs, confirmWrite: settings.confirmWrite, confirmDestructive: settings.confirmDestructive, concurrency: settings.concurrency },
     maxRetries: settings.maxRetries,

@@ -5,12 +5,12 @@
  * `event.offline.error`. Each portal call is idempotent, so whatever a crash interrupts is repeated
  * on the next read of the reservation.
  */
-import type { DeadLetterInput, UnknownWrite } from './dead-letter-store.ts';
+import type { DeadLetterInput, UnknownWrite } from '../store/index.ts';
 import type { CheckedRow, HandlerEvent } from './event-row.ts';
 import { findUnknownWrites } from './find-unknown-writes.ts';
 import { clearEventRows, markEventErrors } from './queue-client.ts';
-import type { ReservationRecord, RowUpdate, SavedRow } from './reservation-store.ts';
-import { FINAL_ROW_STATUSES } from './reservation-store.ts';
+import type { ReservationRecord, RowUpdate, SavedRow } from '../store/index.ts';
+import { FINAL_ROW_STATUSES } from '../store/index.ts';
 import type { RowVerdict } from './run-handler.ts';
 import { retryDelayMs, type WorkerContext } from './worker-context.ts';
 

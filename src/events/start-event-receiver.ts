@@ -11,12 +11,12 @@ import type { AddressInfo } from 'node:net';
 import type { Database } from 'better-sqlite3';
 import { resolveHandlerInputs } from './load-handler.ts';
 import { checkWriteGates } from '../runner/prepare-run.ts';
-import { RunStore } from '../runner/run-store.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import { RunStore } from '../store/index.ts';
+import type { PortalClient } from '../client/index.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { acceptOnlineEvent, type ReceiverAnswer } from './accept-online-event.ts';
-import { DeadLetterStore } from './dead-letter-store.ts';
-import { InboxStore } from './inbox-store.ts';
+import { DeadLetterStore } from '../store/index.ts';
+import { InboxStore } from '../store/index.ts';
 import type { InstallGate } from './install-gate.ts';
 import type { EventHandler } from './load-handler.ts';
 import { processInbox } from './process-inbox.ts';
@@ -24,7 +24,7 @@ import { processInbox } from './process-inbox.ts';
 export interface ReceiverProcessing {
   handler: EventHandler;
   /** The client of a portal's verified install (by `member_id`); never a shared connection. */
-  clientFor(memberId: string): Promise<RunnerClient | undefined> | RunnerClient | undefined;
+  clientFor(memberId: string): Promise<PortalClient | undefined> | PortalClient | undefined;
   inputs?: Readonly<Record<string, unknown>>;
   confirmWrite?: boolean;
   confirmDestructive?: boolean;
@@ -96,14 +96,14 @@ export async function startEventReceiver(options: EventReceiverOptions): Promise
   const now = (): number => clock.now();
   const log = options.log ?? (() => undefined);
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
-  const inbox = new InboxStore(options.database, now);
-  const deadLetters = new DeadLetterStore(options.database, now);
+  const inbox = new InboxStore(options.database, clock);
+  const deadLetters = new DeadLetterStore(options.database, clock);
   const processing = options.processing;
   if (processing) checkWriteGates(processing.handler.summary, { confirmWrite: processing.confirmWrite === true, confirmDestructive: processing.confirmDestructive === true });
   const handlerRun = processing
     ? {
         handler: processing.handler,
-        runs: new RunStore(options.database, now),
+        runs: new RunStore(options.database, clock),
         inputs: resolveHandlerInputs(processing.handler, processing.inputs ?? {}),
         confirmWrite: processing.confirmWrite === true,
         confirmDestructive: processing.confirmDestructive === true,

@@ -4,17 +4,22 @@
  * client: every write call and every write command of a batch gets the parameter; reads are untouched.
  */
 import { isWriteMethod } from '../client/is-write-method.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { BatchCommandInput, PortalClient } from '../client/index.ts';
+import { toBatchCommand } from '../protocol/encode-batch-commands.ts';
 
-export function withAuthConnector(client: RunnerClient, authConnector: string): RunnerClient {
+export function withAuthConnector(client: PortalClient, authConnector: string): PortalClient {
   if (authConnector === '') return client;
-  const stamp = (params: Record<string, unknown>): Record<string, unknown> => ({ ...params, auth_connector: authConnector });
+  const stamp = (params: Record<string, unknown> | undefined): Record<string, unknown> => ({ ...params, auth_connector: authConnector });
+  const stampCommand = (input: BatchCommandInput): BatchCommandInput => {
+    const command = toBatchCommand(input);
+    return isWriteMethod(command.method) ? { method: command.method, params: stamp(command.params) } : input;
+  };
   return {
     portalKey: client.portalKey,
     call: (method, params, options) => client.call(method, (options?.write ?? isWriteMethod(method)) ? stamp(params) : params, options),
     batch: (commands, options) =>
       client.batch(
-        Object.fromEntries(Object.entries(commands).map(([name, command]) => [name, isWriteMethod(command.method) ? { method: command.method, params: stamp(command.params) } : command])),
+        (Array.isArray(commands) ? commands : Object.entries(commands)).map(([name, command]) => [name, stampCommand(command)] as const),
         options,
       ),
     list: (method, params, options) => client.list(method, params, options),

@@ -1,10 +1,10 @@
 /** What every step of the worker works with, and the progress it reports (one line each with --json). */
-import type { RunStore } from '../runner/run-store.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { RunStore } from '../store/index.ts';
+import type { PortalClient } from '../client/index.ts';
 import type { Clock } from '../util/clock.ts';
-import type { DeadLetterStore } from './dead-letter-store.ts';
+import type { DeadLetterStore } from '../store/index.ts';
 import type { QueueScope } from './queue-client.ts';
-import type { ReservationStore } from './reservation-store.ts';
+import type { ReservationStore } from '../store/index.ts';
 import type { HandlerRunOptions } from './run-handler.ts';
 
 export type WorkerEvent =
@@ -23,7 +23,7 @@ export type WorkerEvent =
   | { type: 'stopped'; reason: 'signal' | 'once' };
 
 export interface WorkerContext {
-  client: RunnerClient;
+  client: PortalClient;
   scope: QueueScope;
   reservations: ReservationStore;
   deadLetters: DeadLetterStore;

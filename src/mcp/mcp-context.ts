@@ -5,14 +5,14 @@
  */
 import type { Database } from 'better-sqlite3';
 import { resolveCallRequest } from '../call/index.ts';
-import { RunStore } from '../runner/run-store.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import { RunStore } from '../store/index.ts';
+import type { PortalClient } from '../client/index.ts';
 import { ApprovalStore, AuditStore, IdempotencyStore, PlanStore } from '../store/index.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 
 export interface McpServerOptions {
   /** The portal every tool talks to (its key binds plans and runs). */
-  client: RunnerClient;
+  client: PortalClient;
   /** The state database: plans, approvals, runs, audit. */
   database: Database;
   /** `--packs` as typed (default `core`). */
@@ -31,7 +31,7 @@ export interface McpServerOptions {
 }
 
 export interface McpContext {
-  client: RunnerClient;
+  client: PortalClient;
   database: Database;
   clock: Clock;
   plans: PlanStore;
@@ -62,7 +62,7 @@ export function createMcpContext(options: McpServerOptions): McpContext {
     approvals: new ApprovalStore(options.database, { clock }),
     audit: new AuditStore(options.database, { clock }),
     idempotency: new IdempotencyStore(options.database, { clock }),
-    runs: new RunStore(options.database, () => clock.now()),
+    runs: new RunStore(options.database, clock),
     packsText,
     allowlistText: options.allowlistText,
     packs: access.packs,

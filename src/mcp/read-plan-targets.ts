@@ -5,7 +5,7 @@
  */
 import { RefusalError } from '../errors/refusal-error.ts';
 import { classifyErrorCode } from '../protocol/classify-error.ts';
-import type { RunnerClient } from '../runner/runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
 import { valueHash, type PlanTarget } from '../store/index.ts';
 import type { TargetReader } from './find-plan-targets.ts';
 
@@ -21,16 +21,16 @@ function recordAt(result: unknown, path: readonly string[]): Record<string, unkn
 }
 
 /** Each record as the portal has it now (undefined: the portal says it does not exist), in order. */
-async function readRecords(client: RunnerClient, readers: readonly TargetReader[], signal?: AbortSignal): Promise<Array<Record<string, unknown> | undefined>> {
+async function readRecords(client: PortalClient, readers: readonly TargetReader[], signal?: AbortSignal): Promise<Array<Record<string, unknown> | undefined>> {
   const records: Array<Record<string, unknown> | undefined> = [];
   for (let start = 0; start < readers.length; start += commandsPerBatch) {
     const chunk = readers.slice(start, start + commandsPerBatch);
     const commands = Object.fromEntries(chunk.map((reader, index) => [`t${index}`, { method: reader.readMethod, params: reader.readParams }]));
     const answer = await client.batch(commands, { halt: false, write: false, ...(signal === undefined ? {} : { signal }) });
     chunk.forEach((reader, index) => {
-      const name = `t${index}`;
-      const error = answer.errors[name];
-      if (error !== undefined) {
+      const answered = answer.outcomes[`t${index}`];
+      if (answered?.status === 'failed') {
+        const error = { code: answered.error.bitrixCode, message: answered.error.description || answered.error.message };
         const category = classifyErrorCode(error.code, error.message).category;
         if (category === 'not-found' || category === 'argument') {
           records.push(undefined);
@@ -42,10 +42,10 @@ async function readRecords(client: RunnerClient, readers: readonly TargetReader[
           subject: reader.target,
         });
       }
-      if (answer.notExecuted.includes(name) || !(name in answer.results)) {
+      if (answered?.status !== 'done') {
         throw new RefusalError(`${reader.target}: the portal did not read it; nothing was planned or sent (TARGET_UNREADABLE).`, { code: 'TARGET_UNREADABLE', hint: 'Try again.', subject: reader.target });
       }
-      records.push(recordAt(answer.results[name], reader.recordPath));
+      records.push(recordAt(answered.result, reader.recordPath));
     });
   }
   return records;
@@ -65,7 +65,7 @@ function snapshot(reader: TargetReader, record: Record<string, unknown> | undefi
 }
 
 /** Reads each target now, for the plan (each record once). Refuses more than `maximumPlanTargets`. */
-export async function capturePlanTargets(client: RunnerClient, readers: readonly TargetReader[], signal?: AbortSignal): Promise<PlanTarget[]> {
+export async function capturePlanTargets(client: PortalClient, readers: readonly TargetReader[], signal?: AbortSignal): Promise<PlanTarget[]> {
   const unique = [...new Map(readers.map((reader) => [reader.target, reader])).values()];
   if (unique.length > maximumPlanTargets) {
     throw new RefusalError(`plan: it would change ${unique.length} records, more than ${maximumPlanTargets} can be checked for staleness; nothing was planned (PLAN_TOO_LARGE).`, {
@@ -91,7 +91,7 @@ function describeChange(planned: PlanTarget, now: PlanTarget): string | undefine
 }
 
 /** Refuses `PLAN_STALE` when a planned target changed since planning; reads only, writes nothing. */
-export async function checkPlanTargets(planId: string, client: RunnerClient, planned: readonly PlanTarget[], signal?: AbortSignal): Promise<void> {
+export async function checkPlanTargets(planId: string, client: PortalClient, planned: readonly PlanTarget[], signal?: AbortSignal): Promise<void> {
   if (planned.length === 0) return;
   const readers: TargetReader[] = planned.map((target) => ({ target: target.target, readMethod: target.readMethod, readParams: target.readParams, modifiedField: target.modifiedField, recordPath: target.recordPath }));
   const records = await readRecords(client, readers, signal);

@@ -16,25 +16,10 @@ function json(uri: URL, value: unknown): { contents: Array<{ uri: string; mimeTy
   return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
 }
 
-interface DeadLetterRow {
-  run_id: string;
-  step_id: string;
-  item_key: string;
-  error_json: string | null;
-  updated_at: number;
-}
-
 function deadLetters(context: McpContext): Array<Record<string, unknown>> {
-  const rows = context.database
-    .prepare(
-      `SELECT item.run_id, item.step_id, item.item_key, item.error_json, item.updated_at FROM run_items item JOIN runs run ON run.id = item.run_id
-        WHERE item.status = 'dead_letter' AND run.portal = ? ORDER BY item.updated_at DESC LIMIT 200`,
-    )
-    .all(context.client.portalKey) as DeadLetterRow[];
-  return rows.map((row) => {
-    const error = row.error_json === null ? null : (JSON.parse(row.error_json) as { code?: unknown; message?: unknown });
-    return { runId: row.run_id, stepId: row.step_id, itemKey: row.item_key, errorCode: error?.code ?? null, at: new Date(row.updated_at).toISOString() };
-  });
+  return context.runs
+    .deadLetteredItems(context.client.portalKey, 200)
+    .map((item) => ({ runId: item.runId, stepId: item.stepId, itemKey: item.itemKey, errorCode: item.error?.code ?? null, at: new Date(item.updatedAt).toISOString() }));
 }
 
 export function registerResources(server: McpServer, context: McpContext): void {

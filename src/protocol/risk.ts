@@ -111,7 +111,7 @@ function offlineGetClears(params: Record<string, unknown> | undefined): boolean 
 }
 
 /** One command of a `batch` call, as the portal reads it (protocol.md §4). */
-export interface BatchCommand {
+export interface ParsedBatchCommand {
   /** The key in `cmd` (an index for an array). */
   name: string;
   /** The method as written, `''` when the command cannot be read (not a string, no method). */
@@ -127,7 +127,7 @@ export function isBatchMethod(method: string): boolean {
   return /^\/?batch(\.json|\.xml)?$/i.test(method.trim());
 }
 
-function parseCommand(name: string, value: unknown): BatchCommand {
+function parseCommand(name: string, value: unknown): ParsedBatchCommand {
   if (typeof value !== 'string') return { name, method: '', params: {}, malformed: true };
   const withoutFragment = value.split('#')[0] ?? '';
   const questionMark = withoutFragment.indexOf('?');
@@ -141,8 +141,8 @@ function parseCommand(name: string, value: unknown): BatchCommand {
  * The commands of a `batch` call: `params.cmd` (any key case) as an object of named `method?query`
  * strings or an array of them. A `cmd` that is present but neither yields one malformed command.
  */
-export function parseBatchCommands(params: Record<string, unknown>): BatchCommand[] {
-  const commands: BatchCommand[] = [];
+export function parseBatchCommands(params: Record<string, unknown>): ParsedBatchCommand[] {
+  const commands: ParsedBatchCommand[] = [];
   for (const [key, cmd] of Object.entries(params)) {
     if (key.toLowerCase() !== 'cmd' || cmd === undefined || cmd === null) continue;
     if (Array.isArray(cmd)) cmd.forEach((value, index) => commands.push(parseCommand(String(index), value)));

@@ -12,7 +12,8 @@ import type { RiskClass } from '../protocol/risk.ts';
 import type { CompiledItem } from './compile-item-commands.ts';
 import { callStepValue } from './execute-call-step.ts';
 import type { ForEachCheckpoints } from './execute-for-each.ts';
-import type { BatchAnswer, BatchCommandInput, RunnerClient } from './runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
+import { sendBatchAnswer, type BatchAnswer, type StepCommand } from './batch-answer.ts';
 import { settleItemBatch } from './settle-item-batch.ts';
 import type { PlanUnknowns, WalkCheckpoints, WalkEffects } from './walk-chain.ts';
 
@@ -87,7 +88,7 @@ export const noCheckpoints: WalkCheckpoints & ForEachCheckpoints = {
 /** Every write the plan counts, with its rendered params (the MCP server reads the records it changes). */
 export type PlannedWriteListener = (write: { step: string; method: string; risk: RiskClass; params: unknown; itemKey?: string }) => void;
 
-export function createCountingEffects(client: RunnerClient, onWrite?: PlannedWriteListener): { effects: WalkEffects; tally: WriteTally } {
+export function createCountingEffects(client: PortalClient, onWrite?: PlannedWriteListener): { effects: WalkEffects; tally: WriteTally } {
   const planned = new Map<string, PlannedStep>();
   const keys = new Map<string, Set<string>>();
   let risk: RiskClass = 'read';
@@ -108,7 +109,7 @@ export function createCountingEffects(client: RunnerClient, onWrite?: PlannedWri
   ): Promise<BatchAnswer> => {
     const answer: BatchAnswer = { results: {}, errors: {}, notExecuted: [] };
     const unsent = new Set<string>();
-    const reads: Record<string, BatchCommandInput> = {};
+    const reads: Record<string, StepCommand> = {};
     let halt = false;
     for (const command of commands) {
       if (command.risk !== 'read') onWrite(command);
@@ -122,7 +123,7 @@ export function createCountingEffects(client: RunnerClient, onWrite?: PlannedWri
     }
     if (Object.keys(reads).length === 0) return answer;
     try {
-      const read = await client.batch(reads, { halt, write: false });
+      const read = await sendBatchAnswer(client, reads, { halt, write: false });
       Object.assign(answer.results, read.results);
       Object.assign(answer.errors, read.errors);
       answer.notExecuted.push(...read.notExecuted);

@@ -7,7 +7,7 @@ import type { LeaseStore } from '../store/lease-store.ts';
 import { naturalKeyLookup } from './reconcile-writes.ts';
 import { formatResumeCommand } from './resume-command.ts';
 import { describeRunOwner } from './run-ownership.ts';
-import type { RunRecord, RunStore, UnknownOutcome } from './run-store.ts';
+import type { RunRecord, RunStore, UnknownOutcome } from '../store/index.ts';
 
 export interface RunDescription {
   runId: string;

@@ -6,20 +6,20 @@
 import { isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
 import type { CallStep } from '../chain/chain-model.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
-import type { RunStore } from './run-store.ts';
-import type { CallAnswer, RunnerClient } from './runner-client.ts';
+import type { RunStore } from '../store/index.ts';
+import type { CallResult, PortalClient } from '../client/index.ts';
 
 export type CallStepOutcome = { status: 'done'; value: Record<string, unknown> } | { status: 'unknown'; method: string };
 
 /** What `steps.<id>` holds after a call: `result`, and `total`/`next` for list envelopes. */
-export function callStepValue(answer: CallAnswer): Record<string, unknown> {
+export function callStepValue(answer: CallResult): Record<string, unknown> {
   return { result: answer.result, ...(answer.total !== undefined ? { total: answer.total } : {}), ...(answer.next !== undefined ? { next: answer.next } : {}) };
 }
 
 export async function executeCallStep(
   step: CallStep,
   params: Record<string, unknown>,
-  context: { runId: string; client: RunnerClient; store: RunStore; resolution?: 'sent' | 'not-sent' | undefined },
+  context: { runId: string; client: PortalClient; store: RunStore; resolution?: 'sent' | 'not-sent' | undefined },
 ): Promise<CallStepOutcome> {
   const { client, store, runId } = context;
   if (step.risk === 'read') return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: false })) };

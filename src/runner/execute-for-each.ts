@@ -13,7 +13,7 @@ import { compileItemCommands, dependencyMap, type BaseScope, type CompiledItem }
 import { BatchDispatcher } from './dispatch-batches.ts';
 import { newItemState, type ItemState, type PageState } from './item-state.ts';
 import { PageWindow, settleOne } from './page-window.ts';
-import type { ItemStatus, ItemUpdate, RunStore } from './run-store.ts';
+import type { ItemStatus, ItemUpdate, RunStore, SubStepUpdate } from '../store/index.ts';
 import type { BatchSettlement } from './settle-item-batch.ts';
 
 export { MAX_BATCH_COMMANDS } from './assemble-batch.ts';

@@ -1,5 +1,5 @@
 /** One item of a for_each while it is being processed: its row, its sub-steps' state and results. */
-import type { SubStepRecord, SubStepStatus } from './run-store.ts';
+import type { SubStepRecord, SubStepStatus } from '../store/index.ts';
 
 export interface PageState {
   index: number;

@@ -21,7 +21,7 @@ import type { ChainDefinition } from '../chain/chain-model.ts';
 import type { RiskClass } from '../protocol/risk.ts';
 import { createCountingEffects, noCheckpoints, type PlannedStep, type PlannedWriteListener } from './count-effects.ts';
 import { PlanStoppedError } from './run-errors.ts';
-import type { RunnerClient } from './runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
 import { emptyWalkRecord, walkChain } from './walk-chain.ts';
 
 export type { PlannedStep, PlannedWriteListener } from './count-effects.ts';
@@ -36,7 +36,7 @@ export interface ChainPlanDraft {
 export interface PlanOptions {
   chain: ChainDefinition;
   inputs: Record<string, unknown>;
-  client: RunnerClient;
+  client: PortalClient;
   signal?: AbortSignal;
   /** Batches in flight for the reads of a for_each (as `chain run --concurrency`). */
   concurrency?: number;

@@ -12,7 +12,7 @@ import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/lea
 import type { RunOptions } from './run-chain.ts';
 import { ConfirmationRequiredError, RunRefusedError } from './run-errors.ts';
 import { claimRun, processOwner, refuseUnfinished, type OwnedRun } from './run-ownership.ts';
-import type { NewRun, RunRecord } from './run-store.ts';
+import type { NewRun, RunRecord } from '../store/index.ts';
 
 /** Batches in flight: the CLI's `--concurrency` bounds, for every caller. */
 export const CONCURRENCY_BOUNDS = { min: 1, max: 16 } as const;

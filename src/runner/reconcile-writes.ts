@@ -5,7 +5,8 @@
  * to decide (`chain resume RUN_ID --resolve ITEM=sent|not-sent`).
  */
 import { naturalKeyParts } from '../store/natural-key.ts';
-import type { BatchCommandInput, RunnerClient } from './runner-client.ts';
+import type { PortalClient } from '../client/index.ts';
+import type { StepCommand } from './batch-answer.ts';
 
 export interface SentWrite {
   /** Unique id of this write in the reconciliation (e.g. item key + sub-step). */
@@ -20,7 +21,7 @@ const LEGACY_ADD = /^crm\.(lead|deal|contact|company)\.add$/;
 const RESENDABLE = /^(crm\.(lead|deal|contact|company|item|activity)\.update|tasks\.task\.update|crm\.timeline\.comment\.update)$/;
 
 interface Lookup {
-  command: BatchCommandInput;
+  command: StepCommand;
   found(result: unknown): Reconciliation;
 }
 
@@ -61,7 +62,7 @@ export function naturalKeyLookup(method: string, params: unknown): Lookup | unde
   return undefined;
 }
 
-export async function reconcileWrites(client: RunnerClient, writes: SentWrite[], signal?: AbortSignal): Promise<Map<string, Reconciliation>> {
+export async function reconcileWrites(client: PortalClient, writes: SentWrite[], signal?: AbortSignal): Promise<Map<string, Reconciliation>> {
   const outcome = new Map<string, Reconciliation>();
   const lookups: Array<{ write: SentWrite; lookup: Lookup }> = [];
   for (const write of writes) {
@@ -75,9 +76,8 @@ export async function reconcileWrites(client: RunnerClient, writes: SentWrite[],
     const commands = Object.fromEntries(chunk.map((entry, index) => [`r${index}`, entry.lookup.command]));
     const answer = await client.batch(commands, { halt: false, ...(signal ? { signal } : {}) });
     chunk.forEach((entry, index) => {
-      const name = `r${index}`;
-      if (name in answer.results) outcome.set(entry.write.id, entry.lookup.found(answer.results[name]));
-      else outcome.set(entry.write.id, { status: 'unknown' });
+      const answered = answer.outcomes[`r${index}`];
+      outcome.set(entry.write.id, answered?.status === 'done' ? entry.lookup.found(answered.result) : { status: 'unknown' });
     });
   }
   return outcome;

@@ -1,5 +1,5 @@
 /** The command that continues a run, with the flags it was started with (`--confirm-write`, `--portal`, `--db`, ...). */
-import type { RunRecord } from './run-store.ts';
+import type { RunRecord } from '../store/index.ts';
 
 function quote(argument: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(argument) ? argument : `'${argument.replace(/'/g, `'\\''`)}'`;

@@ -9,8 +9,9 @@ import { executeCallStep } from './execute-call-step.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
 import { prepareRun, type ResolvedRunOptions } from './prepare-run.ts';
 import { RunRefusedError } from './run-errors.ts';
-import type { ItemStatus, RunRecord, RunStatus, RunStore } from './run-store.ts';
-import type { RunnerClient } from './runner-client.ts';
+import type { ItemStatus, RunRecord, RunStatus, RunStore } from '../store/index.ts';
+import type { PortalClient } from '../client/index.ts';
+import { sendBatchAnswer } from './batch-answer.ts';
 import type { LeaseOwner, LeaseStore } from '../store/lease-store.ts';
 import { startOwnedRun } from './run-ownership.ts';
 import { formatResumeCommand } from './resume-command.ts';
@@ -23,7 +24,7 @@ export interface RunOptions {
   chainSha256: string;
   summary: ChainSummary;
   inputs: Record<string, unknown>;
-  client: RunnerClient;
+  client: PortalClient;
   store: RunStore;
   confirmWrite?: boolean;
   confirmDestructive?: boolean;
@@ -77,7 +78,7 @@ export function runExitCode(outcome: Pick<RunOutcome, 'status' | 'refused'>): 0 
 const USER_SCOPE_ALIASES = ['user', 'user_brief', 'user_basic'];
 
 /** The scopes the credentials hold: the first request of every run and resume, so bad credentials fail it. */
-async function grantedScopes(client: RunnerClient): Promise<Set<string>> {
+async function grantedScopes(client: PortalClient): Promise<Set<string>> {
   const answer = await client.call('scope', {}, { write: false });
   return new Set(Array.isArray(answer.result) ? answer.result.map(String) : []);
 }
@@ -149,7 +150,7 @@ async function runOwnedChain(options: ResolvedRunOptions & { stopSignal: AbortSi
     if (hasWrites) checkScopes(granted, summary);
     const effects: WalkEffects = {
       callStep: (step, params) => executeCallStep(step, params, { runId: run.id, client, store, resolution: options.resolutions?.get(step.id) }),
-      batchStep: (_step, commands, batchOptions) => client.batch(commands, batchOptions),
+      batchStep: (_step, commands, batchOptions) => sendBatchAnswer(client, commands, batchOptions),
       itemBatch: (step, members) => sendItemBatch({ runId: run.id, step, client, store, members }),
     };
     const walked = await walkChain({

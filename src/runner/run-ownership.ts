@@ -12,7 +12,7 @@ import { thisHost } from '../store/lease-liveness.ts';
 import type { Lease, LeaseOwner, LeaseStore } from '../store/lease-store.ts';
 import { RunRefusedError } from './run-errors.ts';
 import { formatResumeCommand } from './resume-command.ts';
-import type { NewRun, RunRecord, RunStore } from './run-store.ts';
+import type { NewRun, RunRecord, RunStore } from '../store/index.ts';
 
 export interface OwnedRun {
   run: RunRecord;

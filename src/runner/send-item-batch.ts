@@ -8,15 +8,16 @@ import { isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
 import type { ForEachStep } from '../chain/chain-model.ts';
 import type { CompiledItem } from './compile-item-commands.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
-import type { ItemUpdate, RunStore, SubStepUpdate } from './run-store.ts';
-import type { BatchAnswer, BatchCommandInput, RunnerClient } from './runner-client.ts';
+import type { ItemUpdate, RunStore, SubStepUpdate } from '../store/index.ts';
+import type { PortalClient } from '../client/index.ts';
+import { sendBatchAnswer, type BatchAnswer, type StepCommand } from './batch-answer.ts';
 import { settleItemBatch, type BatchSettlement } from './settle-item-batch.ts';
 
 export type { BatchSettlement, ItemVerdict } from './settle-item-batch.ts';
 
-export async function sendItemBatch(input: { runId: string; step: ForEachStep; client: RunnerClient; store: Pick<RunStore, 'record'>; members: CompiledItem[] }): Promise<BatchSettlement> {
+export async function sendItemBatch(input: { runId: string; step: ForEachStep; client: PortalClient; store: Pick<RunStore, 'record'>; members: CompiledItem[] }): Promise<BatchSettlement> {
   const { runId, step, client, store, members } = input;
-  const commands: Record<string, BatchCommandInput> = {};
+  const commands: Record<string, StepCommand> = {};
   const sent: SubStepUpdate[] = [];
   const started: ItemUpdate[] = [];
   let halt = false;
@@ -37,7 +38,7 @@ export async function sendItemBatch(input: { runId: string; step: ForEachStep; c
 
   let answer: BatchAnswer;
   try {
-    answer = await client.batch(commands, { halt, write: writes });
+    answer = await sendBatchAnswer(client, commands, { halt, write: writes });
   } catch (error) {
     if (!isOutcomeUnknownError(error)) {
       // The portal refused the whole request: nothing ran. Put the writes back and stop the run.
@@ -51,16 +52,17 @@ export async function sendItemBatch(input: { runId: string; step: ForEachStep; c
 }
 
 /** The batch's answer was lost: learn from the portal which writes happened. */
-async function reconcileAnswer(client: RunnerClient, members: CompiledItem[]): Promise<BatchAnswer> {
+async function reconcileAnswer(client: PortalClient, members: CompiledItem[]): Promise<BatchAnswer> {
   const writes = members.flatMap(({ commands }) => commands.filter((command) => command.subStep.risk !== 'read'));
   const verdicts = await reconcileWrites(client, writes.map((command) => ({ id: command.name, method: command.method, params: command.params })));
-  const answer: BatchAnswer = { results: {}, errors: {}, notExecuted: [] };
+  const unknown: string[] = [];
+  const answer: BatchAnswer = { results: {}, errors: {}, notExecuted: [], unknown };
   for (const { commands } of members) {
     for (const command of commands) {
       const verdict = verdicts.get(command.name);
       if (command.subStep.risk === 'read' || verdict?.status === 'not_sent') answer.notExecuted.push(command.name);
       else if (verdict?.status === 'done') answer.results[command.name] = verdict.result;
-      else answer.errors[command.name] = { code: 'OUTCOME_UNKNOWN', message: `${command.method}: the answer was lost and the portal could not tell whether it ran`, retryable: false };
+      else unknown.push(command.name);
     }
   }
   return answer;

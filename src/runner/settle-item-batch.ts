@@ -6,8 +6,8 @@
 import type { ForEachStep } from '../chain/chain-model.ts';
 import type { CompiledItem, ItemCommand } from './compile-item-commands.ts';
 import type { ItemState } from './item-state.ts';
-import type { SubStepUpdate } from './run-store.ts';
-import type { BatchAnswer } from './runner-client.ts';
+import type { SubStepUpdate } from '../store/index.ts';
+import type { BatchAnswer } from './batch-answer.ts';
 
 /** An item whose commands keep being halted by others' failures gives up after this many rounds. */
 const MAX_ROUNDS_PER_SUB_STEP = 25;
@@ -38,13 +38,13 @@ export function settleItemBatch(step: ForEachStep, members: readonly CompiledIte
         item.statuses.set(subStepId, 'done');
         item.results.set(subStepId, result);
         subSteps.push({ ...base, status: 'done', result, error: null });
+      } else if (answer.unknown?.includes(command.name)) {
+        unknown.push(base);
+        subSteps.push({ ...base, status: 'sent' });
       } else if (command.name in answer.errors) {
         const error = answer.errors[command.name] as { code: string; message: string; retryable: boolean };
         const maxAttempts = command.subStep.retry?.attempts ?? step.retry?.attempts ?? 1;
-        if (error.code === 'OUTCOME_UNKNOWN') {
-          unknown.push(base);
-          subSteps.push({ ...base, status: 'sent' });
-        } else if (error.retryable && attempts < maxAttempts) {
+        if (error.retryable && attempts < maxAttempts) {
           item.statuses.set(subStepId, 'pending');
           subSteps.push({ ...base, status: 'pending', error: { code: error.code, message: error.message } });
         } else {

@@ -15,14 +15,15 @@ import type { CallStepOutcome } from './execute-call-step.ts';
 import { executeForEach, type ForEachCheckpoints, type ItemSource } from './execute-for-each.ts';
 import { renderItemKey } from './render-item-key.ts';
 import { AssertionFailedError, RunRefusedError } from './run-errors.ts';
-import type { ItemStatus, RunStatus, RunStore } from './run-store.ts';
-import type { BatchAnswer, BatchCommandInput, RunnerClient } from './runner-client.ts';
+import type { ItemStatus, RunStatus, RunStore } from '../store/index.ts';
+import type { ListCursor, PortalClient } from '../client/index.ts';
+import type { BatchAnswer, StepCommand } from './batch-answer.ts';
 import type { BatchSettlement } from './settle-item-batch.ts';
 
 /** What differs between a run and a plan: what happens to a call step, a batch step and an item batch. */
 export interface WalkEffects {
   callStep(step: Extract<ChainStep, { kind: 'call' }>, params: Record<string, unknown>): Promise<CallStepOutcome>;
-  batchStep(step: BatchStep, commands: Record<string, BatchCommandInput>, options: { halt: boolean; write: boolean }): Promise<BatchAnswer>;
+  batchStep(step: BatchStep, commands: Record<string, StepCommand>, options: { halt: boolean; write: boolean }): Promise<BatchAnswer>;
   itemBatch(step: ForEachStep, members: CompiledItem[]): Promise<BatchSettlement>;
   /** A plan's: what it cannot know because its writes are not sent (a run leaves it out). */
   unknowns?: PlanUnknowns;
@@ -52,7 +53,7 @@ export interface WalkOptions {
   chain: ChainDefinition;
   inputs: Record<string, unknown>;
   /** Reads go through it in a run and in a plan alike. */
-  client: RunnerClient;
+  client: PortalClient;
   runId: string;
   checkpoints: WalkCheckpoints;
   effects: WalkEffects;
@@ -294,7 +295,7 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
       const params = ((await render(listStep.params)) ?? {}) as Record<string, unknown>;
       source = {
         pages: (startAfter) => {
-          const pages = options.client.list(listStep.method, params, startAfter === undefined || startAfter === null ? {} : { startAfter });
+          const pages = options.client.list(listStep.method, params, startAfter === undefined || startAfter === null ? {} : { cursor: startAfter as ListCursor });
           return (async function* () {
             for await (const page of pages) yield { rows: page.rows, cursorAfter: page.cursor, ...(page.total === undefined ? {} : { total: page.total }) };
           })();
@@ -356,7 +357,7 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
   }
 
   async function walkBatch(step: BatchStep): Promise<StepResult> {
-    const commands: Record<string, BatchCommandInput> = {};
+    const commands: Record<string, StepCommand> = {};
     const earlier: string[] = [];
     for (const command of step.commands) {
       const scheduled = new Map(earlier.map((name) => [name, name]));

@@ -9,6 +9,7 @@ import { RefusalError } from '../errors/refusal-error.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { canonicalJson } from './canonical-params.ts';
 import type { PlanKind, StoredPlan } from './plan-store.ts';
+import { cachedStatement } from './cached-statement.ts';
 
 export type PlanDecisionKind = 'approved' | 'rejected';
 export type ApprovalChannel = 'terminal' | 'elicitation';
@@ -81,7 +82,7 @@ export class ApprovalStore {
   }
 
   decisionOf(planId: string): PlanDecision | undefined {
-    const row = this.#database.prepare('SELECT * FROM plan_approvals WHERE plan_id = ?').get(planId) as DecisionRow | undefined;
+    const row = cachedStatement(this.#database, 'SELECT * FROM plan_approvals WHERE plan_id = ?').get(planId) as DecisionRow | undefined;
     return row === undefined ? undefined : toDecision(row);
   }
 
@@ -104,8 +105,7 @@ export class ApprovalStore {
     if (state === 'executed') throw new RefusalError(`${subject}: already executed; a plan runs once (PLAN_CONSUMED).`, { code: 'PLAN_CONSUMED', hint: 'Nothing to decide. Ask for a new plan.', subject });
     if (state === 'expired') throw new RefusalError(`${subject}: expired at ${new Date(plan.expiresAt).toISOString()} (PLAN_EXPIRED).`, { code: 'PLAN_EXPIRED', hint: 'Ask for a new plan.', subject });
     const row: DecisionRow = { plan_id: plan.id, decision, body_hash: planBodyHash(plan), actor, via, decided_at: this.#clock.now() };
-    const result = this.#database
-      .prepare('INSERT INTO plan_approvals (plan_id, decision, body_hash, actor, via, decided_at) VALUES (@plan_id, @decision, @body_hash, @actor, @via, @decided_at) ON CONFLICT (plan_id) DO NOTHING')
+    const result = cachedStatement(this.#database, 'INSERT INTO plan_approvals (plan_id, decision, body_hash, actor, via, decided_at) VALUES (@plan_id, @decision, @body_hash, @actor, @via, @decided_at) ON CONFLICT (plan_id) DO NOTHING')
       .run(row);
     if (result.changes === 0) {
       const earlier = this.decisionOf(plan.id);
@@ -119,7 +119,7 @@ export class ApprovalStore {
   }
 
   saveTargets(planId: string, targets: readonly PlanTarget[]): void {
-    const insert = this.#database.prepare(
+    const insert = cachedStatement(this.#database,
       'INSERT OR REPLACE INTO plan_targets (plan_id, target, read_method, read_params, modified_field, modified_at, field_hashes) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.#database.transaction(() => {
@@ -130,7 +130,7 @@ export class ApprovalStore {
   }
 
   targetsOf(planId: string): PlanTarget[] {
-    const rows = this.#database.prepare('SELECT * FROM plan_targets WHERE plan_id = ? ORDER BY target').all(planId) as TargetRow[];
+    const rows = cachedStatement(this.#database, 'SELECT * FROM plan_targets WHERE plan_id = ? ORDER BY target').all(planId) as TargetRow[];
     return rows.map((row) => {
       const read = JSON.parse(row.read_params) as { params: Record<string, unknown>; recordPath: string[] };
       return {
@@ -147,9 +147,7 @@ export class ApprovalStore {
 
   /** The ids of the latest plans (newest first), optionally of one portal and kind. */
   recentPlanIds(options: { portal?: string; kind?: PlanKind; limit?: number } = {}): string[] {
-    return this.#database
-      .prepare('SELECT id FROM plans WHERE (@portal IS NULL OR portal = @portal) AND (@kind IS NULL OR kind = @kind) ORDER BY created_at DESC, rowid DESC LIMIT @limit')
-      .pluck()
+    return cachedStatement(this.#database, 'SELECT id FROM plans WHERE (@portal IS NULL OR portal = @portal) AND (@kind IS NULL OR kind = @kind) ORDER BY created_at DESC, rowid DESC LIMIT @limit', { pluck: true })
       .all({ portal: options.portal ?? null, kind: options.kind ?? null, limit: Math.max(1, Math.floor(options.limit ?? 20)) }) as string[];
   }
 }

@@ -8,6 +8,7 @@ import type { Database } from 'better-sqlite3';
 import { redactSecrets } from '../errors/redact-secrets.ts';
 import type { RiskClass } from '../protocol/method-catalog.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
+import { cachedStatement } from './cached-statement.ts';
 
 export type AuditOutcome = 'ok' | 'error' | 'refused' | 'replayed';
 
@@ -156,8 +157,7 @@ export class AuditStore {
       actor: cleanOptional(entry.actor),
       via: cleanOptional(entry.via),
     };
-    const result = this.#database
-      .prepare(
+    const result = cachedStatement(this.#database,
         `INSERT INTO audit_log (time, request_id, portal, method, risk, outcome, error_code, duration_ms, plan_id, idempotency_key, parameter_names, packs, actor, via)
          VALUES (@time, @request_id, @portal, @method, @risk, @outcome, @error_code, @duration_ms, @plan_id, @idempotency_key, @parameter_names, @packs, @actor, @via)`,
       )
@@ -183,8 +183,7 @@ export class AuditStore {
   list(query: AuditQuery = {}): AuditRow[] {
     const limit = Math.max(1, Math.floor(query.limit ?? 1000));
     const { clause, values } = this.#where(query);
-    const rows = this.#database
-      .prepare(`SELECT * FROM audit_log ${clause} ORDER BY id DESC LIMIT ?`)
+    const rows = cachedStatement(this.#database, `SELECT * FROM audit_log ${clause} ORDER BY id DESC LIMIT ?`)
       .all(...values, limit) as AuditDatabaseRow[];
     return rows.reverse().map(toRow);
   }
@@ -196,7 +195,7 @@ export class AuditStore {
   async exportJsonl(stream: NodeJS.WritableStream, query: Omit<AuditQuery, 'limit'> = {}): Promise<number> {
     const { clause, values } = this.#where(query);
     const after = clause === '' ? 'WHERE id > ?' : `${clause} AND id > ?`;
-    const page = this.#database.prepare(`SELECT * FROM audit_log ${after} ORDER BY id LIMIT ${exportPageSize}`);
+    const page = cachedStatement(this.#database, `SELECT * FROM audit_log ${after} ORDER BY id LIMIT ${exportPageSize}`);
     let count = 0;
     let lastId = 0;
     for (;;) {

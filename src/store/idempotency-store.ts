@@ -12,6 +12,7 @@ import type { Database } from 'better-sqlite3';
 import { RefusalError } from '../errors/refusal-error.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { hashParams } from './canonical-params.ts';
+import { cachedStatement } from './cached-statement.ts';
 
 export { canonicalJson, hashParams } from './canonical-params.ts';
 export { naturalKey, isCreatingMethod } from './natural-key.ts';
@@ -117,16 +118,15 @@ export class IdempotencyStore {
     const paramsHash = hashParams(request.params);
     const decide = this.#database.transaction((): IdempotencyDecision => {
       const now = this.#clock.now();
-      const select = this.#database.prepare('SELECT * FROM idempotency_records WHERE portal = ? AND method = ? AND key = ?');
+      const select = cachedStatement(this.#database, 'SELECT * FROM idempotency_records WHERE portal = ? AND method = ? AND key = ?');
       let row = select.get(request.portal, method, request.key) as RecordRow | undefined;
       if (row !== undefined && row.expires_at <= now) {
-        this.#database.prepare('DELETE FROM idempotency_records WHERE portal = ? AND method = ? AND key = ?').run(request.portal, method, request.key);
+        cachedStatement(this.#database, 'DELETE FROM idempotency_records WHERE portal = ? AND method = ? AND key = ?').run(request.portal, method, request.key);
         row = undefined;
       }
       if (row === undefined) {
         const token = randomBytes(16).toString('hex');
-        this.#database
-          .prepare(
+        cachedStatement(this.#database,
             `INSERT INTO idempotency_records (portal, method, key, params_hash, status, claim, result, created_at, updated_at, expires_at)
              VALUES (?, ?, ?, ?, 'in_flight', ?, NULL, ?, ?, ?)`,
           )
@@ -147,8 +147,7 @@ export class IdempotencyStore {
    */
   complete(claim: IdempotencyClaim, result: unknown): boolean {
     const now = this.#clock.now();
-    const changes = this.#database
-      .prepare(
+    const changes = cachedStatement(this.#database,
         `UPDATE idempotency_records SET status = 'done', result = ?, updated_at = ?, expires_at = ?
           WHERE portal = ? AND method = ? AND key = ? AND claim = ?`,
       )
@@ -162,22 +161,20 @@ export class IdempotencyStore {
    * know: keep the record in flight and reconcile. Returns false when the claim is no longer held.
    */
   abandon(claim: IdempotencyClaim): boolean {
-    const changes = this.#database
-      .prepare(`DELETE FROM idempotency_records WHERE portal = ? AND method = ? AND key = ? AND claim = ? AND status = 'in_flight'`)
+    const changes = cachedStatement(this.#database, `DELETE FROM idempotency_records WHERE portal = ? AND method = ? AND key = ? AND claim = ? AND status = 'in_flight'`)
       .run(claim.portal, claim.method, claim.key, claim.token).changes;
     return changes === 1;
   }
 
   /** The record as stored, expired or not. */
   find(portal: string, method: string, key: string): IdempotencyRecord | undefined {
-    const row = this.#database
-      .prepare('SELECT * FROM idempotency_records WHERE portal = ? AND method = ? AND key = ?')
+    const row = cachedStatement(this.#database, 'SELECT * FROM idempotency_records WHERE portal = ? AND method = ? AND key = ?')
       .get(portal, method.trim().toLowerCase(), key) as RecordRow | undefined;
     return row === undefined ? undefined : toRecord(row);
   }
 
   /** Deletes expired records; returns how many. */
   deleteExpired(): number {
-    return this.#database.prepare('DELETE FROM idempotency_records WHERE expires_at <= ?').run(this.#clock.now()).changes;
+    return cachedStatement(this.#database, 'DELETE FROM idempotency_records WHERE expires_at <= ?').run(this.#clock.now()).changes;
   }
 }

@@ -46,6 +46,23 @@ export {
   type PlanState,
   type PlanTarget,
 } from './approval-store.ts';
+export {
+  RunStore,
+  type RunStatus,
+  type ItemStatus,
+  type SubStepStatus,
+  type RunRecord,
+  type NewRun,
+  type SubStepRecord,
+  type UnknownOutcome,
+  type SubStepUpdate,
+  type ItemUpdate,
+  type SavedCursor,
+  type DeadLetteredItem,
+} from './run-store.ts';
+export { DeadLetterStore, type DeadLetter, type DeadLetterInput, type DeadLetterSource, type DeadLetterStatus, type UnknownWrite } from './dead-letter-store.ts';
+export { InboxStore, type InboxEvent, type InboxStatus, type InstalledPortal } from './inbox-store.ts';
+export { ReservationStore, FINAL_ROW_STATUSES, rowKeyOf, type ReservationRecord, type SavedRow, type RowStatus, type RowToSave, type RowUpdate } from './reservation-store.ts';
 export { AuditStore, parameterNames, type AuditEntry, type AuditOutcome, type AuditQuery, type AuditRow } from './audit-store.ts';
 
 export interface StateStores {

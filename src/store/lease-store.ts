@@ -9,6 +9,7 @@ import type { Database } from 'better-sqlite3';
 import { LeaseLostError } from '../errors/lease-lost-error.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { defaultStaleAfterMs, isLeaseHolderAlive, isPidAlive, thisHost } from './lease-liveness.ts';
+import { cachedStatement } from './cached-statement.ts';
 
 export interface LeaseOwner {
   /** Unique per process and claim (a uuid). */
@@ -85,7 +86,7 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   private row(resource: string): LeaseRow | undefined {
-    return this.database.prepare('SELECT * FROM leases WHERE resource = ?').get(resource) as LeaseRow | undefined;
+    return cachedStatement(this.database, 'SELECT * FROM leases WHERE resource = ?').get(resource) as LeaseRow | undefined;
   }
 
   isAlive(lease: Lease): boolean {
@@ -100,8 +101,7 @@ export class SqliteLeaseStore implements LeaseStore {
       if (held && current.owner_id === owner.ownerId) return { acquired: true, lease: toLease(current) };
       if (held && this.isAlive(toLease(current))) return { acquired: false, holder: toLease(current) };
       const fencingToken = (current?.fencing_token ?? 0) + 1;
-      this.database
-        .prepare(
+      cachedStatement(this.database,
           `INSERT INTO leases (resource, owner_id, pid, host, started_at, heartbeat_at, fencing_token) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (resource) DO UPDATE SET owner_id = excluded.owner_id, pid = excluded.pid, host = excluded.host,
              started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, fencing_token = excluded.fencing_token`,
@@ -116,8 +116,7 @@ export class SqliteLeaseStore implements LeaseStore {
 
   renew(lease: Lease): boolean {
     const now = this.clock.now();
-    const changed = this.database
-      .prepare('UPDATE leases SET heartbeat_at = ? WHERE resource = ? AND owner_id = ? AND fencing_token = ?')
+    const changed = cachedStatement(this.database, 'UPDATE leases SET heartbeat_at = ? WHERE resource = ? AND owner_id = ? AND fencing_token = ?')
       .run(now, lease.resource, lease.ownerId, lease.fencingToken).changes;
     if (changed === 1) lease.heartbeatAt = now;
     return changed === 1;
@@ -131,7 +130,7 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   release(lease: Lease): void {
-    this.database.prepare('UPDATE leases SET owner_id = NULL WHERE resource = ? AND owner_id = ? AND fencing_token = ?').run(lease.resource, lease.ownerId, lease.fencingToken);
+    cachedStatement(this.database, 'UPDATE leases SET owner_id = NULL WHERE resource = ? AND owner_id = ? AND fencing_token = ?').run(lease.resource, lease.ownerId, lease.fencingToken);
   }
 
   holder(resource: string): Lease | undefined {

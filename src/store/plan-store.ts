@@ -9,6 +9,7 @@ import { RefusalError } from '../errors/refusal-error.ts';
 import type { RiskClass } from '../protocol/method-catalog.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { findPlanRefusal } from './find-plan-refusal.ts';
+import { cachedStatement } from './cached-statement.ts';
 
 export const defaultPlanTtlMs = 30 * 60 * 1000;
 
@@ -151,8 +152,7 @@ export class PlanStore {
       expires_at: now + validTtl(ttlMs ?? this.#ttlMs),
       consumed_at: null,
     };
-    this.#database
-      .prepare('INSERT INTO plans (id, kind, portal, risk, body, created_at, expires_at, consumed_at) VALUES (@id, @kind, @portal, @risk, @body, @created_at, @expires_at, @consumed_at)')
+    cachedStatement(this.#database, 'INSERT INTO plans (id, kind, portal, risk, body, created_at, expires_at, consumed_at) VALUES (@id, @kind, @portal, @risk, @body, @created_at, @expires_at, @consumed_at)')
       .run(row);
     return row;
   }
@@ -178,7 +178,7 @@ export class PlanStore {
       packs: [...request.packs],
       counts: request.counts.map((count) => ({ ...count })),
     };
-    const insertKey = this.#database.prepare('INSERT OR IGNORE INTO plan_item_keys (plan_id, step_id, item_key) VALUES (?, ?, ?)');
+    const insertKey = cachedStatement(this.#database, 'INSERT OR IGNORE INTO plan_item_keys (plan_id, step_id, item_key) VALUES (?, ?, ?)');
     const create = this.#database.transaction(() => {
       const row = this.#insert('chain', request.portal, request.risk, body, request.ttlMs);
       for (const [stepId, keys] of Object.entries(request.itemKeys ?? {})) {
@@ -191,7 +191,7 @@ export class PlanStore {
 
   /** The plan as stored, whatever its state; undefined when there is none with this id. */
   find(id: string): StoredPlan | undefined {
-    const row = this.#database.prepare('SELECT * FROM plans WHERE id = ?').get(id) as PlanRow | undefined;
+    const row = cachedStatement(this.#database, 'SELECT * FROM plans WHERE id = ?').get(id) as PlanRow | undefined;
     return row === undefined ? undefined : toPlan(row);
   }
 
@@ -212,8 +212,7 @@ export class PlanStore {
    */
   consume(id: string, portal: string, kind?: PlanKind): StoredPlan {
     const now = this.#clock.now();
-    const result = this.#database
-      .prepare(
+    const result = cachedStatement(this.#database,
         `UPDATE plans SET consumed_at = @now
           WHERE id = @id AND portal = @portal AND consumed_at IS NULL AND expires_at > @now
             AND (@kind IS NULL OR kind = @kind)`,
@@ -233,22 +232,19 @@ export class PlanStore {
 
   /** Whether a chain plan covers this item of this step. */
   isItemPlanned(planId: string, stepId: string, itemKey: string): boolean {
-    const row = this.#database
-      .prepare('SELECT 1 FROM plan_item_keys WHERE plan_id = ? AND step_id = ? AND item_key = ?')
+    const row = cachedStatement(this.#database, 'SELECT 1 FROM plan_item_keys WHERE plan_id = ? AND step_id = ? AND item_key = ?')
       .get(planId, stepId, itemKey);
     return row !== undefined;
   }
 
   /** The item keys a chain plan covers for one step, sorted. */
   plannedItemKeys(planId: string, stepId: string): string[] {
-    return this.#database
-      .prepare('SELECT item_key FROM plan_item_keys WHERE plan_id = ? AND step_id = ? ORDER BY item_key')
-      .pluck()
+    return cachedStatement(this.#database, 'SELECT item_key FROM plan_item_keys WHERE plan_id = ? AND step_id = ? ORDER BY item_key', { pluck: true })
       .all(planId, stepId) as string[];
   }
 
   /** Deletes plans that expired before `olderThanMs` ago (default: now); returns how many. */
   deleteExpired(olderThanMs = 0): number {
-    return this.#database.prepare('DELETE FROM plans WHERE expires_at <= ?').run(this.#clock.now() - olderThanMs).changes;
+    return cachedStatement(this.#database, 'DELETE FROM plans WHERE expires_at <= ?').run(this.#clock.now() - olderThanMs).changes;
   }
 }

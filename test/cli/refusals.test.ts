@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { resolveConnection } from '../../src/client/resolve-connection.ts';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
-import { RunStore } from '../../src/runner/run-store.ts';
+import { RunStore } from '../../src/store/index.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
 import { runCli, webhookEnv } from '../helpers/run-cli.ts';
 

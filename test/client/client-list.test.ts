@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestPortal, type TestPortal } from './emulator-client.ts';
 import { generateLeads } from '../../src/emulator/seed/index.ts';
 import type { ListFallbackEvent } from '../../src/client/client-hooks.ts';
-import type { ListPage } from '../../src/client/list-pages.ts';
+import type { ListPage } from '../../src/client/index.ts';
 
 let portal: TestPortal;
 before(async () => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { validateChainFile } from '../../src/chain/index.ts';
 import { runChain, type RunOutcome } from '../../src/runner/run-chain.ts';
-import { RunStore } from '../../src/runner/run-store.ts';
+import { RunStore } from '../../src/store/index.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
 import { addLeads, queueRows, useEventsPortal } from './helpers/events-fixture.ts';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Database } from 'better-sqlite3';
 import { bindEvents, DeadLetterStore, loadHandler, runWorker, type EventHandler, type WorkerEvent, type WorkerOptions } from '../../src/events/index.ts';
-import type { RunnerClient } from '../../src/runner/runner-client.ts';
+import type { PortalClient } from '../../src/client/index.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import type { EmulatorProcess } from '../helpers/emulator-process.ts';
@@ -15,7 +15,7 @@ import { addLeads, applicationClient, contactsByOrigin, handlerPath, methodCount
 
 describe('chain worker drains the offline queue', () => {
   let emulator: EmulatorProcess;
-  let client: RunnerClient;
+  let client: PortalClient;
   let closeClient: () => Promise<void>;
   let handler: EventHandler;
   let database: Database;
@@ -104,8 +104,11 @@ describe('chain worker drains the offline queue', () => {
     await bindEvents(client, { events: ['ONCRMLEADADD'], offline: true });
     await addLeads(emulator, 5);
     let mangled = '';
-    const mangling: RunnerClient = {
-      ...client,
+    const mangling: PortalClient = {
+      portalKey: client.portalKey,
+      batch: (commands, options) => client.batch(commands, options),
+      list: (method, params, options) => client.list(method, params, options),
+      counters: () => client.counters(),
       call: async (method, params, options) => {
         const answer = await client.call(method, params, options);
         const events = (answer.result as { events?: Array<Record<string, unknown>> } | null)?.events;

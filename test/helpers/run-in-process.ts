@@ -3,17 +3,16 @@ import { B24Client } from '../../src/client/index.ts';
 import { resolveConnection } from '../../src/client/resolve-connection.ts';
 import { validateChainFile } from '../../src/chain/index.ts';
 import type { RunningEmulator } from '../../src/emulator/index.ts';
-import { adaptClient } from '../../src/runner/client-adapter.ts';
 import { runChain, type RunOptions, type RunOutcome } from '../../src/runner/run-chain.ts';
-import { RunStore } from '../../src/runner/run-store.ts';
+import { RunStore } from '../../src/store/index.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
-import type { RunnerClient } from '../../src/runner/runner-client.ts';
+import type { PortalClient } from '../../src/client/index.ts';
 
 /** A webhook client for an emulator; tests lift the limit (1000/s), benchmarks keep the portal's. */
 export function emulatorClient(
   emulator: Pick<RunningEmulator, 'url' | 'userId' | 'code'>,
   limit: { rate?: number; burst?: number } = { rate: 1000, burst: 1000 },
-): { client: RunnerClient; close(): Promise<void> } {
+): { client: PortalClient; close(): Promise<void> } {
   const connection = resolveConnection({
     env: {
       B24_DOMAIN: emulator.url,
@@ -26,7 +25,7 @@ export function emulatorClient(
     },
   });
   const b24 = new B24Client({ connection });
-  return { client: adaptClient(b24), close: () => b24.close() };
+  return { client: b24, close: () => b24.close() };
 }
 
 export async function runChainFile(

@@ -15,7 +15,7 @@ import { callMethod, listAll } from '../helpers/portal-reader.ts';
 import { runCli, webhookEnv } from '../helpers/run-cli.ts';
 import { connectHttp, type ElicitHandler, type McpSession } from './helpers/mcp-session.ts';
 import { validateChainFile } from '../../src/chain/index.ts';
-import { RunStore } from '../../src/runner/run-store.ts';
+import { RunStore } from '../../src/store/index.ts';
 import { canonicalChainPath } from '../../src/runner/run-ownership.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
 

@@ -16,11 +16,10 @@ import { validateChainFile, type ChainSummary } from '../../src/chain/index.ts';
 import { B24Client } from '../../src/client/index.ts';
 import { resolveConnection } from '../../src/client/resolve-connection.ts';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
-import { adaptClient } from '../../src/runner/client-adapter.ts';
 import { planChain } from '../../src/runner/plan-chain.ts';
 import { runChain } from '../../src/runner/run-chain.ts';
-import { RunStore } from '../../src/runner/run-store.ts';
-import type { RunnerClient } from '../../src/runner/runner-client.ts';
+import { RunStore } from '../../src/store/index.ts';
+import type { PortalClient } from '../../src/client/index.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
 import { callMethod } from '../helpers/portal-reader.ts';
 import { runCli, webhookEnv } from '../helpers/run-cli.ts';
@@ -418,7 +417,7 @@ function portal(emulator: RunningEmulator): Portal {
   };
 }
 
-function applicationClient(emulator: RunningEmulator): { client: RunnerClient; close(): Promise<void> } {
+function applicationClient(emulator: RunningEmulator): { client: PortalClient; close(): Promise<void> } {
   const env = {
     B24_DOMAIN: emulator.url,
     B24_AUTH_MODE: 'oauth',
@@ -432,7 +431,7 @@ function applicationClient(emulator: RunningEmulator): { client: RunnerClient; c
     B24_RATE_LIMITER_BURST: '1000',
   };
   const b24 = new B24Client({ connection: resolveConnection({ env }) });
-  return { client: adaptClient(b24), close: () => b24.close() };
+  return { client: b24, close: () => b24.close() };
 }
 
 let emulator: RunningEmulator;
@@ -456,7 +455,7 @@ describe('the writes a plan counts are the writes the run sends (library: planCh
       assert.ok(report.valid && report.chain, file);
       const chain = report.chain;
       const application = applicationChains.has(file) || report.summary.writes.concat(report.summary.destructive).some((use) => use.method.startsWith('event.')) || file.includes('event-');
-      const connect = (): { client: RunnerClient; close(): Promise<void> } => (application ? applicationClient(emulator) : emulatorClient(emulator));
+      const connect = (): { client: PortalClient; close(): Promise<void> } => (application ? applicationClient(emulator) : emulatorClient(emulator));
       /** A fresh portal (and the given records); returns the chain's inputs and the write counts from then on. */
       const prepare = async (): Promise<{ inputs: Record<string, unknown>; writesSince(): Promise<Record<string, number>> }> => {
         await emulator.reset();

@@ -5,7 +5,7 @@ import { validateChainFile } from '../../src/chain/index.ts';
 import { isRefusalError } from '../../src/errors/refusal-error.ts';
 import { runChain } from '../../src/runner/run-chain.ts';
 import { resolveRunOptions, runDefaults } from '../../src/runner/prepare-run.ts';
-import { RunStore } from '../../src/runner/run-store.ts';
+import { RunStore } from '../../src/store/index.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
 import { emulatorClient } from '../helpers/run-in-process.ts';
 

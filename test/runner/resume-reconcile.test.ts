@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
 import { validateChainFile } from '../../src/chain/index.ts';
 import { runChain } from '../../src/runner/run-chain.ts';
-import { RunStore } from '../../src/runner/run-store.ts';
+import { RunStore } from '../../src/store/index.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
 import { emulatorClient } from '../helpers/run-in-process.ts';
 import { callMethod, listAll } from '../helpers/portal-reader.ts';

@@ -12,7 +12,7 @@ import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-
 import { binPath, runCli, startCli, webhookEnv } from '../helpers/run-cli.ts';
 import { spawn } from 'node:child_process';
 import { openStateDatabase } from '../../src/store/index.ts';
-import { RunStore } from '../../src/runner/run-store.ts';
+import { RunStore } from '../../src/store/index.ts';
 
 describe('run and resume edges (CLI)', () => {
   let emulator: EmulatorProcess;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { openStateDatabase } from '../../src/store/index.ts';
 import { SqliteLeaseStore, type LeaseOwner } from '../../src/store/lease-store.ts';
 import { isLeaseHolderAlive } from '../../src/store/lease-liveness.ts';
-import { RunStore } from '../../src/runner/run-store.ts';
+import { RunStore } from '../../src/store/index.ts';
 import { claimRun, startOwnedRun } from '../../src/runner/run-ownership.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { isLeaseLostError } from '../../src/errors/index.ts';

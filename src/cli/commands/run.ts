@@ -3,7 +3,7 @@ import { parseInputAssignments, resolveChainInputs, validateChainFile } from '..
 import { runChain, runExitCode, type RunOptions } from '../../runner/run-chain.ts';
 import { checkRunPreconditions } from '../../runner/prepare-run.ts';
 import { RunRefusedError } from '../../runner/run-errors.ts';
-import { RunStore, type RunRecord } from '../../runner/run-store.ts';
+import { RunStore, type RunRecord } from '../../store/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
 import { printRunOutcome } from '../print-run-outcome.ts';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describeRun, type RunDescription } from '../../runner/describe-run.ts';
-import { RunStore, type RunRecord } from '../../runner/run-store.ts';
+import { RunStore, type RunRecord } from '../../store/index.ts';
 import { RunRefusedError } from '../../runner/run-errors.ts';
 import { openStateDatabase, resolveStatePath } from '../../store/index.ts';
 import { SqliteLeaseStore } from '../../store/lease-store.ts';

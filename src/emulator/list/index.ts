@@ -11,4 +11,4 @@ export {
 } from './build-filter.ts';
 export { compareForSort, compareValues, likePattern, toDateMs, toNumber, valuesEqual } from './compare-values.ts';
 export { parseOrder, readStart, type OrderTerm } from './parse-list-params.ts';
-export { PAGE_SIZE, runListQuery, type ListPage, type ListQuery } from './run-list-query.ts';
+export { PAGE_SIZE, runListQuery, type QueryPage, type ListQuery } from './run-list-query.ts';

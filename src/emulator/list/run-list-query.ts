@@ -27,7 +27,7 @@ export interface ListQuery<Row> {
   pageSize?: number;
 }
 
-export interface ListPage<Row> {
+export interface QueryPage<Row> {
   rows: Row[];
   /** Matching rows, or 0 with `start=-1`. */
   total: number;
@@ -82,13 +82,13 @@ function idRange<Row>(table: RecordTable<Row>, filter: FilterGroup<Row>, idKey: 
   return range;
 }
 
-function page<Row>(rows: Row[], total: number, start: number): ListPage<Row> {
-  const result: ListPage<Row> = { rows, total: start === -1 ? 0 : total };
+function page<Row>(rows: Row[], total: number, start: number): QueryPage<Row> {
+  const result: QueryPage<Row> = { rows, total: start === -1 ? 0 : total };
   if (start !== -1 && start + rows.length < total) result.next = start + rows.length;
   return result;
 }
 
-function scanInIdOrder<Row>(table: RecordTable<Row>, query: ListQuery<Row>, range: IndexRange, descending: boolean): ListPage<Row> {
+function scanInIdOrder<Row>(table: RecordTable<Row>, query: ListQuery<Row>, range: IndexRange, descending: boolean): QueryPage<Row> {
   const size = query.pageSize ?? PAGE_SIZE;
   const start = query.start;
   if (range.idOnly) {
@@ -114,7 +114,7 @@ function scanInIdOrder<Row>(table: RecordTable<Row>, query: ListQuery<Row>, rang
   return page(rows, matched, start);
 }
 
-export function runListQuery<Row>(table: RecordTable<Row>, query: ListQuery<Row>): ListPage<Row> {
+export function runListQuery<Row>(table: RecordTable<Row>, query: ListQuery<Row>): QueryPage<Row> {
   const range = idRange(table, query.filter, query.idKey);
   const first = query.order[0];
   if (first === undefined || first.key === query.idKey) {

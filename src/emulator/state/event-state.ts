@@ -6,7 +6,7 @@
  */
 import { OfflineQueue } from './offline-queue.ts';
 
-export interface EventBinding {
+export interface PortalEventBinding {
   id: number;
   appId: string;
   /** Upper-case event name. */
@@ -29,16 +29,16 @@ export interface EventSource {
 
 export class EventState {
   readonly queue = new OfflineQueue();
-  private bindings: EventBinding[] = [];
-  private offlineByEvent = new Map<string, EventBinding[]>();
+  private bindings: PortalEventBinding[] = [];
+  private offlineByEvent = new Map<string, PortalEventBinding[]>();
   private lastBindingId = 0;
 
-  list(): readonly EventBinding[] {
+  list(): readonly PortalEventBinding[] {
     return this.bindings;
   }
 
   /** Adds a binding; undefined when the same handler is already bound (the portal's unique key). */
-  bind(binding: Omit<EventBinding, 'id'>): EventBinding | undefined {
+  bind(binding: Omit<PortalEventBinding, 'id'>): PortalEventBinding | undefined {
     const duplicate = this.bindings.some(
       (existing) =>
         existing.appId === binding.appId &&
@@ -49,14 +49,14 @@ export class EventState {
     );
     if (duplicate) return undefined;
     this.lastBindingId += 1;
-    const stored: EventBinding = { ...binding, id: this.lastBindingId };
+    const stored: PortalEventBinding = { ...binding, id: this.lastBindingId };
     this.bindings.push(stored);
     this.reindex();
     return stored;
   }
 
   /** Removes the bindings `matches` accepts; returns how many. */
-  unbind(matches: (binding: EventBinding) => boolean): number {
+  unbind(matches: (binding: PortalEventBinding) => boolean): number {
     const before = this.bindings.length;
     this.bindings = this.bindings.filter((binding) => !matches(binding));
     this.reindex();

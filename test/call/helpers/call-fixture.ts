@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toCallClient, runGuardedCall, type CallClient, type CallOutcome, type GuardedCallContext, type GuardedCallRequest } from '../../../src/call/index.ts';
-import { B24Client, resolveConnection } from '../../../src/client/index.ts';
+import { runGuardedCall, type CallOutcome, type GuardedCallContext, type GuardedCallRequest } from '../../../src/call/index.ts';
+import { B24Client, resolveConnection, type PortalClient } from '../../../src/client/index.ts';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/index.ts';
 import { openStateStores, type StateStores } from '../../../src/store/index.ts';
 import type { Clock } from '../../../src/util/clock.ts';
@@ -16,14 +16,14 @@ import { listAll } from '../../helpers/portal-reader.ts';
 export interface CallFixture {
   emulator: RunningEmulator;
   stores: StateStores;
-  client: CallClient;
+  client: PortalClient;
   statePath: string;
   /** One guarded call against this portal, with this fixture's stores. */
   call(request: GuardedCallRequest, context?: Partial<GuardedCallContext>): Promise<CallOutcome>;
   /** HTTP requests the emulator has received so far. */
   requests(): Promise<number>;
   /** A client for the same state database, talking to another emulator. */
-  clientFor(other: RunningEmulator): { client: CallClient; close(): Promise<void> };
+  clientFor(other: RunningEmulator): { client: PortalClient; close(): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -37,9 +37,9 @@ export function webhookConnectionEnv(emulator: RunningEmulator): Record<string, 
   };
 }
 
-function openClient(emulator: RunningEmulator): { client: CallClient; close(): Promise<void> } {
+function openClient(emulator: RunningEmulator): { client: PortalClient; close(): Promise<void> } {
   const b24Client = new B24Client({ connection: resolveConnection({ env: webhookConnectionEnv(emulator) }) });
-  return { client: toCallClient(b24Client), close: () => b24Client.close() };
+  return { client: b24Client, close: () => b24Client.close() };
 }
 
 export async function startCallFixture(options: { clock?: Clock; emulator?: EmulatorOptions } = {}): Promise<CallFixture> {

@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { B24Client } from '../../../src/client/index.ts';
 import { resolveConnection } from '../../../src/client/resolve-connection.ts';
-import { adaptClient } from '../../../src/runner/client-adapter.ts';
-import type { RunnerClient } from '../../../src/runner/runner-client.ts';
+import type { PortalClient } from '../../../src/client/index.ts';
 import { fetchStats, startEmulatorProcess, type EmulatorProcess } from '../../helpers/emulator-process.ts';
 import { callMethod, listAll } from '../../helpers/portal-reader.ts';
 
@@ -43,10 +42,10 @@ export function applicationEnv(emulator: EmulatorProcess, database: string): Rec
   };
 }
 
-export function applicationClient(emulator: EmulatorProcess): { client: RunnerClient; close(): Promise<void> } {
+export function applicationClient(emulator: EmulatorProcess): { client: PortalClient; close(): Promise<void> } {
   const env = applicationEnv(emulator, ':memory:');
   const b24 = new B24Client({ connection: resolveConnection({ env }) });
-  return { client: adaptClient(b24), close: () => b24.close() };
+  return { client: b24, close: () => b24.close() };
 }
 
 export async function resetPortal(emulator: EmulatorProcess): Promise<void> {
@@ -81,7 +80,7 @@ export async function contactsByOrigin(emulator: EmulatorProcess): Promise<Map<s
 }
 
 /** Every row of the application's offline queue (reserved or not), read through the application. */
-export async function queueRows(client: RunnerClient, authConnector = ''): Promise<Array<Record<string, string>>> {
+export async function queueRows(client: PortalClient, authConnector = ''): Promise<Array<Record<string, string>>> {
   const rows: Array<Record<string, string>> = [];
   let start = 0;
   for (let page = 0; page < 1000; page += 1) {
@@ -102,7 +101,7 @@ export { startCli as startEventsCli, runCli as runEventsCli } from '../../helper
 
 export interface EventsPortal {
   emulator: EmulatorProcess;
-  client: RunnerClient;
+  client: PortalClient;
 }
 
 /** One emulator process and application client per test file, reset before every test. */

@@ -3,7 +3,7 @@
  * bindings for administrators only, unknown events refused with ERROR_EVENT_NOT_FOUND, duplicates with
  * ERROR_CORE, an online binding without a handler with ERROR_ARGUMENT (`argument: "HANDLER"`).
  */
-import type { EventBinding } from '../../state/event-state.ts';
+import type { PortalEventBinding } from '../../state/event-state.ts';
 import { RestError, type MethodCall, type MethodResult, type MethodSpec } from '../../types.ts';
 import { authConnectorOf, isPlainObject, textOf } from '../read-params.ts';
 import { toInteger } from '../crm/crm-values.ts';
@@ -60,7 +60,7 @@ function unbind(call: MethodCall): MethodResult {
   if (event === '') throw argumentMissing('EVENT');
   const eventType = readEventType(query.EVENT_TYPE);
   const appId = appIdOf(call);
-  let matches: (binding: EventBinding) => boolean;
+  let matches: (binding: PortalEventBinding) => boolean;
   if (eventType === 'offline') {
     if (!call.auth.isAdmin) throw accessDenied('Offline events unbinding requires administrator access rights');
     const connectorId = authConnectorOf(call);

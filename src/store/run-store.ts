@@ -6,6 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { systemClock, type Clock } from '../util/clock.ts';
+import { cachedStatement } from './cached-statement.ts';
+import { parseJson as parse, rowMapper } from './map-row.ts';
 
 export type RunStatus = 'running' | 'interrupted' | 'awaiting_decision' | 'done' | 'failed';
 export type ItemStatus = 'pending' | 'done' | 'skipped' | 'failed' | 'dead_letter' | 'not_planned';
@@ -46,11 +49,6 @@ export interface UnknownOutcome {
   method: string;
 }
 
-
-function parse<T>(text: string | null): T | null {
-  return text === null ? null : (JSON.parse(text) as T);
-}
-
 interface RunRow {
   id: string;
   portal: string;
@@ -67,23 +65,82 @@ interface RunRow {
   resume_flags_json: string | null;
 }
 
-function toRun(row: RunRow): RunRecord {
-  return {
-    id: row.id,
-    portal: row.portal,
-    chainName: row.chain_name,
-    chainPath: row.chain_path,
-    chainSha256: row.chain_sha256,
-    inputs: JSON.parse(row.inputs_json) as Record<string, unknown>,
-    status: row.status,
-    planId: row.plan_id,
-    startedAt: row.started_at,
-    updatedAt: row.updated_at,
-    finishedAt: row.finished_at,
-    lastError: row.last_error,
-    resumeFlags: row.resume_flags_json === null ? [] : (JSON.parse(row.resume_flags_json) as string[]),
-  };
+const toRun = rowMapper<RunRow, RunRecord>({
+  id: 'id',
+  portal: 'portal',
+  chainName: 'chain_name',
+  chainPath: 'chain_path',
+  chainSha256: 'chain_sha256',
+  inputs: { json: 'inputs_json' },
+  status: 'status',
+  planId: 'plan_id',
+  startedAt: 'started_at',
+  updatedAt: 'updated_at',
+  finishedAt: 'finished_at',
+  lastError: 'last_error',
+  resumeFlags: { json: 'resume_flags_json', fallback: [] },
+});
+
+interface CursorRow {
+  step_id: string;
+  cursor_json: string;
+  pages: number;
+  rows: number;
+  finished: number;
 }
+
+export interface SavedCursor {
+  stepId: string;
+  cursor: unknown;
+  pages: number;
+  rows: number;
+  finished: boolean;
+}
+
+const toCursor = rowMapper<CursorRow, SavedCursor>({ stepId: 'step_id', cursor: { json: 'cursor_json' }, pages: 'pages', rows: 'rows', finished: (row) => row.finished === 1 });
+
+interface SubStepRow {
+  sub_step_id: string;
+  status: SubStepStatus;
+  method: string;
+  params_json: string | null;
+  result_json: string | null;
+  error_json: string | null;
+}
+
+const toSubStep = rowMapper<SubStepRow, SubStepRecord>({
+  subStepId: 'sub_step_id',
+  status: 'status',
+  method: 'method',
+  params: { json: 'params_json' },
+  result: { json: 'result_json' },
+  error: { json: 'error_json' },
+});
+
+interface DeadLetteredItemRow {
+  run_id: string;
+  step_id: string;
+  item_key: string;
+  error_json: string | null;
+  updated_at: number;
+}
+
+/** An item of a for_each step handled by `on_error: dead_letter`. */
+export interface DeadLetteredItem {
+  runId: string;
+  stepId: string;
+  itemKey: string;
+  error: { code?: unknown; message?: unknown } | null;
+  updatedAt: number;
+}
+
+const toDeadLetteredItem = rowMapper<DeadLetteredItemRow, DeadLetteredItem>({
+  runId: 'run_id',
+  stepId: 'step_id',
+  itemKey: 'item_key',
+  error: { json: 'error_json' },
+  updatedAt: 'updated_at',
+});
 
 export interface SubStepUpdate {
   stepId: string;
@@ -106,23 +163,17 @@ export interface ItemUpdate {
 }
 
 export class RunStore {
-  private readonly statements = new Map<string, Database.Statement>();
   /** Throws when this process no longer owns the run (DESIGN.md §11); checked inside every checkpoint write. */
   private fence: (() => void) | undefined;
 
   constructor(
     readonly db: Database.Database,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
   /** Prepared once per SQL text: checkpointing runs on every batch response. */
   private statement(sql: string): Database.Statement {
-    let prepared = this.statements.get(sql);
-    if (!prepared) {
-      prepared = this.db.prepare(sql);
-      this.statements.set(sql, prepared);
-    }
-    return prepared;
+    return cachedStatement(this.db, sql);
   }
 
   /** Checkpoint writes from now on check `fence` first, in their own transaction (undefined: no check). */
@@ -150,13 +201,11 @@ export class RunStore {
 
   createRun(run: NewRun): RunRecord {
     const id = `run_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-    const now = this.now();
-    this.db
-      .prepare(
-        `INSERT INTO runs (id, portal, chain_name, chain_path, chain_sha256, inputs_json, status, plan_id, started_at, updated_at, resume_flags_json)
-         VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
-      )
-      .run(id, run.portal, run.chainName, run.chainPath, run.chainSha256, JSON.stringify(run.inputs), run.planId, now, now, JSON.stringify(run.resumeFlags ?? []));
+    const now = this.clock.now();
+    this.statement(
+      `INSERT INTO runs (id, portal, chain_name, chain_path, chain_sha256, inputs_json, status, plan_id, started_at, updated_at, resume_flags_json)
+       VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+    ).run(id, run.portal, run.chainName, run.chainPath, run.chainSha256, JSON.stringify(run.inputs), run.planId, now, now, JSON.stringify(run.resumeFlags ?? []));
     return this.getRun(id) as RunRecord;
   }
 
@@ -174,17 +223,15 @@ export class RunStore {
    * same content started with the same inputs.
    */
   findUnfinished(portal: string, chainPath: string, chainSha256?: string, inputs?: Record<string, unknown>): RunRecord | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT * FROM runs WHERE portal = ? AND status IN ('running', 'interrupted', 'awaiting_decision')
-           AND (chain_path = ? OR (chain_sha256 = ? AND inputs_json = ?)) ORDER BY started_at DESC LIMIT 1`,
-      )
-      .get(portal, chainPath, chainSha256 ?? null, inputs === undefined ? null : JSON.stringify(inputs)) as RunRow | undefined;
+    const row = this.statement(
+      `SELECT * FROM runs WHERE portal = ? AND status IN ('running', 'interrupted', 'awaiting_decision')
+         AND (chain_path = ? OR (chain_sha256 = ? AND inputs_json = ?)) ORDER BY started_at DESC LIMIT 1`,
+    ).get(portal, chainPath, chainSha256 ?? null, inputs === undefined ? null : JSON.stringify(inputs)) as RunRow | undefined;
     return row ? toRun(row) : undefined;
   }
 
   setStatus(id: string, status: RunStatus, lastError?: string | null): void {
-    const now = this.now();
+    const now = this.clock.now();
     const finished = status === 'done' || status === 'failed' ? now : null;
     this.write(() => {
       this.statement('UPDATE runs SET status = ?, updated_at = ?, finished_at = ?, last_error = COALESCE(?, last_error) WHERE id = ?').run(status, now, finished, lastError ?? null, id);
@@ -223,16 +270,16 @@ export class RunStore {
     });
   }
 
-  cursor(runId: string, stepId: string): { cursor: unknown; pages: number; rows: number; finished: boolean } | undefined {
-    const row = this.statement('SELECT * FROM run_cursors WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
-      | { cursor_json: string; pages: number; rows: number; finished: number }
-      | undefined;
-    return row ? { cursor: JSON.parse(row.cursor_json), pages: row.pages, rows: row.rows, finished: row.finished === 1 } : undefined;
+  cursor(runId: string, stepId: string): Omit<SavedCursor, 'stepId'> | undefined {
+    const row = this.statement('SELECT * FROM run_cursors WHERE run_id = ? AND step_id = ?').get(runId, stepId) as CursorRow | undefined;
+    if (row === undefined) return undefined;
+    const { stepId: _stepId, ...saved } = toCursor(row);
+    return saved;
   }
 
   /** Records sub-step and item outcomes in one transaction (one per batch response). */
   record(runId: string, subSteps: SubStepUpdate[], items: ItemUpdate[]): void {
-    const now = this.now();
+    const now = this.clock.now();
     const upsertSubStep = this.statement(
       `INSERT INTO run_item_steps (run_id, step_id, item_key, sub_step_id, status, method, params_json, result_json, error_json, updated_at)
        VALUES (@runId, @stepId, @itemKey, @subStepId, @status, @method, @params, @result, @error, @now)
@@ -283,17 +330,12 @@ export class RunStore {
   }
 
   subSteps(runId: string, stepId: string, itemKey: string): SubStepRecord[] {
-    const rows = this.db
-      .prepare('SELECT sub_step_id, status, method, params_json, result_json, error_json FROM run_item_steps WHERE run_id = ? AND step_id = ? AND item_key = ?')
-      .all(runId, stepId, itemKey) as Array<{ sub_step_id: string; status: SubStepStatus; method: string; params_json: string | null; result_json: string | null; error_json: string | null }>;
-    return rows.map((row) => ({
-      subStepId: row.sub_step_id,
-      status: row.status,
-      method: row.method,
-      params: parse(row.params_json),
-      result: parse(row.result_json),
-      error: parse(row.error_json),
-    }));
+    const rows = this.statement('SELECT sub_step_id, status, method, params_json, result_json, error_json FROM run_item_steps WHERE run_id = ? AND step_id = ? AND item_key = ?').all(
+      runId,
+      stepId,
+      itemKey,
+    ) as SubStepRow[];
+    return rows.map(toSubStep);
   }
 
   /** Items started (a write was sent) but never settled, with their rows: a resume finishes them. */
@@ -318,15 +360,13 @@ export class RunStore {
   subStepsForKeys(runId: string, stepId: string, keys: readonly string[]): Map<string, SubStepRecord[]> {
     const byKey = new Map<string, SubStepRecord[]>();
     if (keys.length === 0) return byKey;
-    const rows = this.db
-      .prepare(
-        `SELECT item_key, sub_step_id, status, method, params_json, result_json, error_json FROM run_item_steps
-         WHERE run_id = ? AND step_id = ? AND item_key IN (SELECT value FROM json_each(?))`,
-      )
-      .all(runId, stepId, JSON.stringify(keys)) as Array<{ item_key: string; sub_step_id: string; status: SubStepStatus; method: string; params_json: string | null; result_json: string | null; error_json: string | null }>;
+    const rows = this.statement(
+      `SELECT item_key, sub_step_id, status, method, params_json, result_json, error_json FROM run_item_steps
+       WHERE run_id = ? AND step_id = ? AND item_key IN (SELECT value FROM json_each(?))`,
+    ).all(runId, stepId, JSON.stringify(keys)) as Array<SubStepRow & { item_key: string }>;
     for (const row of rows) {
       const list = byKey.get(row.item_key) ?? [];
-      list.push({ subStepId: row.sub_step_id, status: row.status, method: row.method, params: parse(row.params_json), result: parse(row.result_json), error: parse(row.error_json) });
+      list.push(toSubStep(row));
       byKey.set(row.item_key, list);
     }
     return byKey;
@@ -334,10 +374,18 @@ export class RunStore {
 
   /** Sub-steps sent whose answer was never recorded: their outcome is unknown until reconciled. */
   sentSubSteps(runId: string): Array<UnknownOutcome & { params: unknown }> {
-    const rows = this.db
-      .prepare(`SELECT step_id, item_key, sub_step_id, method, params_json FROM run_item_steps WHERE run_id = ? AND status = 'sent' ORDER BY rowid`)
+    const rows = this.statement(`SELECT step_id, item_key, sub_step_id, method, params_json FROM run_item_steps WHERE run_id = ? AND status = 'sent' ORDER BY rowid`)
       .all(runId) as Array<{ step_id: string; item_key: string; sub_step_id: string; method: string; params_json: string | null }>;
     return rows.map((row) => ({ stepId: row.step_id, itemKey: row.item_key, subStepId: row.sub_step_id, method: row.method, params: parse(row.params_json) }));
+  }
+
+  /** Dead-lettered items of this portal's runs, newest first. */
+  deadLetteredItems(portal: string, limit = 200): DeadLetteredItem[] {
+    const rows = this.statement(
+      `SELECT item.run_id, item.step_id, item.item_key, item.error_json, item.updated_at FROM run_items item JOIN runs run ON run.id = item.run_id
+        WHERE item.status = 'dead_letter' AND run.portal = ? ORDER BY item.updated_at DESC LIMIT ?`,
+    ).all(portal, limit) as DeadLetteredItemRow[];
+    return rows.map(toDeadLetteredItem);
   }
 
   countItems(runId: string): Record<string, Record<string, number>> {
@@ -351,9 +399,7 @@ export class RunStore {
     return counts;
   }
 
-  cursors(runId: string): Array<{ stepId: string; cursor: unknown; pages: number; rows: number; finished: boolean }> {
-    return (this.statement('SELECT * FROM run_cursors WHERE run_id = ?').all(runId) as Array<{ step_id: string; cursor_json: string; pages: number; rows: number; finished: number }>).map(
-      (row) => ({ stepId: row.step_id, cursor: JSON.parse(row.cursor_json), pages: row.pages, rows: row.rows, finished: row.finished === 1 }),
-    );
+  cursors(runId: string): SavedCursor[] {
+    return (this.statement('SELECT * FROM run_cursors WHERE run_id = ?').all(runId) as CursorRow[]).map(toCursor);
   }
 }

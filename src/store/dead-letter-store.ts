@@ -4,7 +4,10 @@
  * a person can look (`chain worker dlq list`), send one back through the handler (`retry`), or
  * drop it. A row goes here first and is cleared from the portal's queue only after.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+import { systemClock, type Clock } from '../util/clock.ts';
+import { cachedStatement } from './cached-statement.ts';
+import { rowMapper } from './map-row.ts';
 
 export type DeadLetterSource = 'offline' | 'online';
 /** `dead` waits for a person; `retry` is picked up by the next worker pass; `resolved` and `dropped` are final. */
@@ -64,36 +67,37 @@ interface DeadLetterRow {
   unknown_writes_json: string | null;
 }
 
-function toDeadLetter(row: DeadLetterRow): DeadLetter {
-  return {
-    id: row.id,
-    portal: row.portal,
-    source: row.source,
-    authConnector: row.auth_connector,
-    eventName: row.event_name,
-    rowId: row.row_id,
-    messageId: row.message_id,
-    processId: row.process_id,
-    payload: JSON.parse(row.payload_json) as unknown,
-    error: { code: row.error_code, message: row.error_message },
-    attempts: row.attempts,
-    firstSeen: row.first_seen,
-    lastSeen: row.last_seen,
-    status: row.status,
-    updatedAt: row.updated_at,
-    unknownWrites: row.unknown_writes_json === null ? null : (JSON.parse(row.unknown_writes_json) as UnknownWrite[]),
-  };
-}
+const toDeadLetter = rowMapper<DeadLetterRow, DeadLetter>({
+  id: 'id',
+  portal: 'portal',
+  source: 'source',
+  authConnector: 'auth_connector',
+  eventName: 'event_name',
+  rowId: 'row_id',
+  messageId: 'message_id',
+  processId: 'process_id',
+  payload: { json: 'payload_json' },
+  error: (row) => ({ code: row.error_code, message: row.error_message }),
+  attempts: 'attempts',
+  firstSeen: 'first_seen',
+  lastSeen: 'last_seen',
+  status: 'status',
+  updatedAt: 'updated_at',
+  unknownWrites: { json: 'unknown_writes_json' },
+});
 
 export class DeadLetterStore {
   constructor(
     private readonly database: Database,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
+  private statement(sql: string): Statement {
+    return cachedStatement(this.database, sql);
+  }
+
   add(input: DeadLetterInput): number {
-    const result = this.database
-      .prepare(
+    const result = this.statement(
         `INSERT INTO event_dead_letters (portal, source, auth_connector, event_name, row_id, message_id, process_id, payload_json,
            error_code, error_message, attempts, first_seen, last_seen, status, updated_at, unknown_writes_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'dead', ?, ?)`,
@@ -112,14 +116,14 @@ export class DeadLetterStore {
         input.attempts,
         input.firstSeen,
         input.lastSeen,
-        this.now(),
+        this.clock.now(),
         input.unknownWrites ? JSON.stringify(input.unknownWrites) : null,
       );
     return Number(result.lastInsertRowid);
   }
 
   get(id: number): DeadLetter | undefined {
-    const row = this.database.prepare('SELECT * FROM event_dead_letters WHERE id = ?').get(id) as DeadLetterRow | undefined;
+    const row = this.statement('SELECT * FROM event_dead_letters WHERE id = ?').get(id) as DeadLetterRow | undefined;
     return row ? toDeadLetter(row) : undefined;
   }
 
@@ -133,27 +137,25 @@ export class DeadLetterStore {
     }
     if (!options.all) conditions.push(`status IN ('dead', 'retry')`);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows = this.database.prepare(`SELECT * FROM event_dead_letters ${where} ORDER BY id DESC LIMIT ?`).all(...values, options.limit ?? 1000) as DeadLetterRow[];
+    const rows = this.statement(`SELECT * FROM event_dead_letters ${where} ORDER BY id DESC LIMIT ?`).all(...values, options.limit ?? 1000) as DeadLetterRow[];
     return rows.map(toDeadLetter);
   }
 
   /** Dead letters a person sent back (`dlq retry`), oldest first. */
   waitingForRetry(portal: string, source: DeadLetterSource, limit: number): DeadLetter[] {
-    const rows = this.database
-      .prepare(`SELECT * FROM event_dead_letters WHERE portal = ? AND source = ? AND status = 'retry' ORDER BY id LIMIT ?`)
+    const rows = this.statement(`SELECT * FROM event_dead_letters WHERE portal = ? AND source = ? AND status = 'retry' ORDER BY id LIMIT ?`)
       .all(portal, source, limit) as DeadLetterRow[];
     return rows.map(toDeadLetter);
   }
 
   setStatus(id: number, status: DeadLetterStatus): boolean {
-    return this.database.prepare('UPDATE event_dead_letters SET status = ?, updated_at = ? WHERE id = ?').run(status, this.now(), id).changes > 0;
+    return this.statement('UPDATE event_dead_letters SET status = ?, updated_at = ? WHERE id = ?').run(status, this.clock.now(), id).changes > 0;
   }
 
   /** A retried dead letter failed again: back to `dead` with the new error (and, for an unknown outcome, its writes). */
   failAgain(id: number, error: { code: string; message: string }, unknownWrites: UnknownWrite[] | null = null): void {
-    const now = this.now();
-    this.database
-      .prepare(`UPDATE event_dead_letters SET status = 'dead', error_code = ?, error_message = ?, attempts = attempts + 1, last_seen = ?, updated_at = ?, unknown_writes_json = ? WHERE id = ?`)
+    const now = this.clock.now();
+    this.statement(`UPDATE event_dead_letters SET status = 'dead', error_code = ?, error_message = ?, attempts = attempts + 1, last_seen = ?, updated_at = ?, unknown_writes_json = ? WHERE id = ?`)
       .run(error.code, error.message, now, now, unknownWrites ? JSON.stringify(unknownWrites) : null, id);
   }
 }

@@ -4,9 +4,12 @@
  * cleared, and attempts are counted per (process_id, row ID), carried over when a failed row comes
  * back under another process_id. Scoped to one portal and one `auth_connector`.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+import { systemClock, type Clock } from '../util/clock.ts';
+import { cachedStatement } from './cached-statement.ts';
+import { rowMapper } from './map-row.ts';
 import type { DeadLetterInput, DeadLetterStore } from './dead-letter-store.ts';
-import type { RowIdentity } from './event-row.ts';
+import type { RowIdentity } from '../events/event-row.ts';
 
 /**
  * - `reserved`: saved, not settled yet (processing, or interrupted);
@@ -72,20 +75,18 @@ interface EventRow {
   last_seen: number;
 }
 
-function toRow(row: EventRow): SavedRow {
-  return {
-    processId: row.process_id,
-    rowId: row.row_id,
-    messageId: row.message_id,
-    eventName: row.event_name,
-    payload: JSON.parse(row.payload_json) as unknown,
-    status: row.status,
-    attempts: row.attempts,
-    lastError: row.last_error,
-    firstSeen: row.first_seen,
-    lastSeen: row.last_seen,
-  };
-}
+const toRow = rowMapper<EventRow, SavedRow>({
+  processId: 'process_id',
+  rowId: 'row_id',
+  messageId: 'message_id',
+  eventName: 'event_name',
+  payload: { json: 'payload_json' },
+  status: 'status',
+  attempts: 'attempts',
+  lastError: 'last_error',
+  firstSeen: 'first_seen',
+  lastSeen: 'last_seen',
+});
 
 /** Key of a row without a usable ID (malformed): unique within its reservation. */
 export function rowKeyOf(identity: RowIdentity, index: number): string {
@@ -99,20 +100,24 @@ export class ReservationStore {
     private readonly database: Database,
     readonly portal: string,
     readonly authConnector: string,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
+
+  private statement(sql: string): Statement {
+    return cachedStatement(this.database, sql);
+  }
 
   /** Saves a reservation and its rows in one transaction; attempts of rows seen before are carried over. */
   saveReservation(processId: string, errorRead: boolean, rows: readonly RowToSave[]): SavedRow[] {
-    const now = this.now();
-    const insertReservation = this.database.prepare(
+    const now = this.clock.now();
+    const insertReservation = this.statement(
       `INSERT INTO event_reservations (portal, process_id, error_read, auth_connector, status, created_at, updated_at)
        VALUES (?, ?, ?, ?, 'open', ?, ?) ON CONFLICT (portal, process_id) DO UPDATE SET status = 'open', updated_at = excluded.updated_at`,
     );
-    const earlier = this.database.prepare(
+    const earlier = this.statement(
       `SELECT MAX(attempts) AS attempts, MIN(first_seen) AS first_seen FROM event_rows WHERE portal = ? AND row_id = ? AND process_id != ? AND status NOT IN ('cleared')`,
     );
-    const insertRow = this.database.prepare(
+    const insertRow = this.statement(
       `INSERT INTO event_rows (portal, process_id, row_id, message_id, event_name, payload_json, status, attempts, first_seen, last_seen)
        VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?) ON CONFLICT (portal, process_id, row_id) DO NOTHING`,
     );
@@ -128,33 +133,32 @@ export class ReservationStore {
   }
 
   reservation(processId: string): ReservationRecord | undefined {
-    const row = this.database.prepare('SELECT * FROM event_reservations WHERE portal = ? AND process_id = ?').get(this.portal, processId) as ReservationRow | undefined;
+    const row = this.statement('SELECT * FROM event_reservations WHERE portal = ? AND process_id = ?').get(this.portal, processId) as ReservationRow | undefined;
     return row ? this.toReservation(row) : undefined;
   }
 
   /** Open reservations of this portal and connector, oldest first. */
   openReservations(): ReservationRecord[] {
-    const rows = this.database
-      .prepare(`SELECT * FROM event_reservations WHERE portal = ? AND auth_connector = ? AND status = 'open' ORDER BY created_at, rowid`)
+    const rows = this.statement(`SELECT * FROM event_reservations WHERE portal = ? AND auth_connector = ? AND status = 'open' ORDER BY created_at, rowid`)
       .all(this.portal, this.authConnector) as ReservationRow[];
     return rows.map((row) => this.toReservation(row));
   }
 
   rowsOf(processId: string): SavedRow[] {
-    const rows = this.database.prepare('SELECT * FROM event_rows WHERE portal = ? AND process_id = ? ORDER BY rowid').all(this.portal, processId) as EventRow[];
+    const rows = this.statement('SELECT * FROM event_rows WHERE portal = ? AND process_id = ? ORDER BY rowid').all(this.portal, processId) as EventRow[];
     return rows.map(toRow);
   }
 
   setRunId(processId: string, runId: string | null): void {
-    this.database.prepare('UPDATE event_reservations SET run_id = ?, updated_at = ? WHERE portal = ? AND process_id = ?').run(runId, this.now(), this.portal, processId);
+    this.statement('UPDATE event_reservations SET run_id = ?, updated_at = ? WHERE portal = ? AND process_id = ?').run(runId, this.clock.now(), this.portal, processId);
   }
 
   /** Row states and the dead letters they produce, in one transaction: a dead row is in the table before it can be cleared. Returns the dead letters' ids. */
   update(processId: string, updates: readonly RowUpdate[], deadLetters: readonly DeadLetterInput[] = [], letters?: DeadLetterStore): number[] {
     if (updates.length === 0 && deadLetters.length === 0) return [];
     const ids: number[] = [];
-    const now = this.now();
-    const statement = this.database.prepare(
+    const now = this.clock.now();
+    const statement = this.statement(
       `UPDATE event_rows SET status = ?, attempts = COALESCE(?, attempts), last_error = COALESCE(?, last_error), last_seen = ?
        WHERE portal = ? AND process_id = ? AND row_id = ?`,
     );
@@ -167,11 +171,10 @@ export class ReservationStore {
 
   /** Closes a reservation once none of its rows waits for anything. */
   closeIfSettled(processId: string): boolean {
-    const waiting = this.database
-      .prepare(`SELECT COUNT(*) AS count FROM event_rows WHERE portal = ? AND process_id = ? AND status NOT IN ('cleared', 'gone')`)
+    const waiting = this.statement(`SELECT COUNT(*) AS count FROM event_rows WHERE portal = ? AND process_id = ? AND status NOT IN ('cleared', 'gone')`)
       .get(this.portal, processId) as { count: number };
     if (waiting.count > 0) return false;
-    this.database.prepare(`UPDATE event_reservations SET status = 'closed', updated_at = ? WHERE portal = ? AND process_id = ?`).run(this.now(), this.portal, processId);
+    this.statement(`UPDATE event_reservations SET status = 'closed', updated_at = ? WHERE portal = ? AND process_id = ?`).run(this.clock.now(), this.portal, processId);
     this.retryAt.delete(processId);
     return true;
   }
@@ -184,8 +187,7 @@ export class ReservationStore {
 
   /** Rows by status over this portal and connector (summaries and tests). */
   countRows(): Record<string, number> {
-    const rows = this.database
-      .prepare(
+    const rows = this.statement(
         `SELECT r.status AS status, COUNT(*) AS count FROM event_rows r JOIN event_reservations s ON s.portal = r.portal AND s.process_id = r.process_id
          WHERE r.portal = ? AND s.auth_connector = ? GROUP BY r.status`,
       )
