@@ -13,3 +13,5 @@ export { ConnectionConfigError, isConnectionConfigError } from './connection-con
 export { StateDatabaseError, isStateDatabaseError } from './state-database-error.ts';
 export { LeaseLostError, isLeaseLostError } from './lease-lost-error.ts';
 export { InterruptedError, isInterruptedError } from './interrupted-error.ts';
+export { V3ApiError, isV3ApiError, type V3FieldProblem } from './v3-api-error.ts';
+export { IdempotencyKeyReusedError, isIdempotencyKeyReusedError } from './idempotency-key-reused-error.ts';
