@@ -28,6 +28,7 @@ export function adaptClient(client: B24Client): RunnerClient {
       const iterator = client.list(method, params, {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.startAfter ? { cursor: options.startAfter as ListCursor } : {}),
+        ...(options.version === undefined ? {} : { version: options.version }),
       });
       return (async function* () {
         for await (const page of iterator) yield { rows: page.rows, cursor: page.cursor, ...(page.total === undefined ? {} : { total: page.total }) };

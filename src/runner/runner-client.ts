@@ -4,6 +4,9 @@
  */
 export interface CallAnswer {
   result: unknown;
+  /** REST 3.0: the portal replayed an earlier send of this write's idempotency key. */
+  replayed?: boolean;
+  version?: 2 | 3;
   total?: number;
   next?: number;
 }
@@ -33,10 +36,11 @@ export interface ListPage {
 export interface RunnerClient {
   /** Key of the portal (host or member_id): runs, plans and limits are scoped by it. */
   readonly portalKey: string;
-  call(method: string, params: Record<string, unknown>, options?: { signal?: AbortSignal; write?: boolean }): Promise<CallAnswer>;
+  /** `version` and `idempotencyKey`: REST 3.0 (issue 13); a v3 write's key makes a re-send safe. */
+  call(method: string, params: Record<string, unknown>, options?: { signal?: AbortSignal; write?: boolean; version?: 2 | 3 | 'auto'; idempotencyKey?: string }): Promise<CallAnswer>;
   /** One request of at most 50 commands. */
   batch(commands: Record<string, BatchCommandInput>, options: { halt: boolean; signal?: AbortSignal; write?: boolean }): Promise<BatchAnswer>;
-  list(method: string, params: Record<string, unknown>, options?: { startAfter?: unknown; signal?: AbortSignal }): AsyncIterable<ListPage>;
+  list(method: string, params: Record<string, unknown>, options?: { startAfter?: unknown; signal?: AbortSignal; version?: 2 | 3 | 'auto' }): AsyncIterable<ListPage>;
   /** Counters for the result and the progress display. */
   counters(): { requests: number; commands: number; limiterWaitMs: number; retries: number; limiterWaitingMs?: number };
 }

@@ -164,7 +164,7 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
   async function readList(step: ListStep): Promise<StepResult> {
     const params = ((await renderTemplate(step.params, scope())) ?? {}) as Record<string, unknown>;
     const items: unknown[] = [];
-    for await (const page of options.client.list(step.method, params)) {
+    for await (const page of options.client.list(step.method, params, step.version === undefined ? {} : { version: step.version })) {
       items.push(...page.rows);
       outcome.rows += page.rows.length;
       if (stopSignal.aborted) {
@@ -185,7 +185,10 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
       const params = ((await renderTemplate(listStep.params, scope())) ?? {}) as Record<string, unknown>;
       source = {
         pages: (startAfter) => {
-          const pages = options.client.list(listStep.method, params, startAfter === undefined || startAfter === null ? {} : { startAfter });
+          const pages = options.client.list(listStep.method, params, {
+            ...(startAfter === undefined || startAfter === null ? {} : { startAfter }),
+            ...(listStep.version === undefined ? {} : { version: listStep.version }),
+          });
           return (async function* () {
             for await (const page of pages) yield { rows: page.rows, cursorAfter: page.cursor, ...(page.total === undefined ? {} : { total: page.total }) };
           })();
