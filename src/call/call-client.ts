@@ -14,7 +14,7 @@ export interface CallAnswer {
 export interface CallClient {
   /** Portal key (host for webhooks, member_id for applications): plans and idempotency records are bound to it. */
   readonly portalKey: string;
-  call(method: string, params: Record<string, unknown>, options?: { write?: boolean; signal?: AbortSignal }): Promise<CallAnswer>;
+  call(method: string, params: Record<string, unknown>, options?: { write?: boolean; signal?: AbortSignal; idempotencyKey?: string }): Promise<CallAnswer>;
 }
 
 /** Adapts a `B24Client` (the client sends nothing until `call`). */
