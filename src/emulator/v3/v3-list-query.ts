@@ -95,14 +95,31 @@ export function readV3Pagination(raw: unknown): V3Pagination {
   return { limit, offset: page !== undefined ? (page - 1) * limit : offset };
 }
 
-/** One page of `items` (already projected for filter and order) after filter, order and pagination. */
+/** The lowest id a filter allows (`["id", ">", n]` / `[">=", n]` at the top level), so a keyset page can start there. */
+export function lowestIdOf(filter: unknown): number {
+  let lowest = 0;
+  if (!Array.isArray(filter)) return lowest;
+  for (const condition of filter) {
+    if (!Array.isArray(condition) || condition.length !== 3 || condition[0] !== 'id' || typeof condition[2] !== 'number') continue;
+    if (condition[1] === '>') lowest = Math.max(lowest, condition[2] + 1);
+    if (condition[1] === '>=') lowest = Math.max(lowest, condition[2]);
+  }
+  return lowest;
+}
+
+/** One page of `items` (in id order, already projected for filter and order) after filter, order and pagination. */
 export function pageOf<T extends Item>(items: Iterable<T>, query: Record<string, unknown>, rules: { filterable: ReadonlySet<string>; sortable: ReadonlySet<string>; dtoName: string }): T[] {
   const filter = buildV3Filter(query.filter, rules.filterable, rules.dtoName);
   const order = readV3Order(query.order, rules.sortable);
   const { limit, offset } = readV3Pagination(query.pagination);
   const rows: T[] = [];
-  for (const item of items) if (filter(item)) rows.push(item);
   const isIdAscending = order.length === 1 && order[0]?.field === 'id' && order[0].direction === 1;
+  for (const item of items) {
+    if (!filter(item)) continue;
+    rows.push(item);
+    // Items come in id order: an id-ascending page is complete once it holds offset + limit rows.
+    if (isIdAscending && rows.length >= offset + limit) break;
+  }
   if (!isIdAscending) {
     rows.sort((left, right) => {
       for (const { field, direction } of order) {

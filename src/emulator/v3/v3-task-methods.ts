@@ -10,7 +10,7 @@ import { parseDateInput } from '../methods/crm/crm-values.ts';
 import type { PortalState } from '../portal-state.ts';
 import type { TaskRecord } from '../state/portal-records.ts';
 import { V3Error, validationError } from './v3-error.ts';
-import { pageOf, selectFields } from './v3-list-query.ts';
+import { lowestIdOf, pageOf, selectFields } from './v3-list-query.ts';
 import { isRecord, type V3Call, type V3MethodSpec } from './v3-method.ts';
 
 type FieldKind = 'integer' | 'string' | 'datetime' | 'status' | 'priority' | 'strings' | 'boolean';
@@ -168,8 +168,12 @@ function updateTask(call: V3Call): Record<string, unknown> {
 
 function listTasks(call: V3Call): Record<string, unknown> {
   const portal = call.auth.portal;
+  const from = portal.tasks.lowerBound(lowestIdOf(call.query.filter));
   const rows = (function* () {
-    for (const record of portal.tasks.values()) yield render(record);
+    for (let index = from; index < portal.tasks.size; index += 1) {
+      const record = portal.tasks.rowAt(index);
+      if (record !== undefined) yield render(record);
+    }
   })();
   const page = pageOf(rows, call.query, { filterable: FILTERABLE, sortable: SORTABLE, dtoName: 'TaskDto' });
   return { items: page.map((item) => selectFields(item, call.query.select, FIELD_NAMES)) };
