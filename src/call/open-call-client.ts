@@ -5,6 +5,7 @@
  * Making it sends nothing.
  */
 import { openPortalClient } from '../client/index.ts';
+import { readApiVersionSetting } from '../client/v3/read-api-version-setting.ts';
 import { toCallClient, type CallClient } from './call-client.ts';
 
 export interface OpenCallClientOptions {
@@ -20,6 +21,10 @@ export interface OpenedCallClient {
 
 /** Resolves the connection (throws `ConnectionConfigError`, exit 2) and builds the client. */
 export async function openCallClient(options: OpenCallClientOptions): Promise<OpenedCallClient> {
-  const opened = await openPortalClient({ env: options.env, ...(options.profile === undefined ? {} : { profile: options.profile }) });
+  const opened = await openPortalClient({
+    env: options.env,
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    clientOptions: { apiVersion: readApiVersionSetting(options.env) },
+  });
   return { client: toCallClient(opened.client), close: () => opened.close() };
 }

@@ -257,20 +257,20 @@ export class B24Client {
    * Refreshes the v3 method registry from the portal: `rest.scope.list` (v3 only), else the paths of
    * `rest.documentation.openapi`. Keeps the current list when neither answers. Returns the source used.
    */
-  async refreshMethodVersions(signal?: AbortSignal): Promise<'portal' | 'built-in'> {
-    for (const method of ['rest.scope.list', 'rest.documentation.openapi']) {
+  async refreshMethodVersions(signal?: AbortSignal): Promise<'rest.scope.list' | 'rest.documentation.openapi' | 'built-in'> {
+    for (const method of ['rest.scope.list', 'rest.documentation.openapi'] as const) {
       try {
         const answer = await this.call(method, {}, { version: 3, write: false, ...(signal === undefined ? {} : { signal }) });
         const methods = methodsFromPortalAnswer(answer.result);
         if (methods.length > 0) {
           this.methodVersions.replace(methods, 'portal');
-          return 'portal';
+          return method;
         }
       } catch (error) {
         if (!isBitrixApiError(error)) throw error;
       }
     }
-    return this.methodVersions.source;
+    return 'built-in';
   }
 
   /** Totals since this client was made: HTTP requests sent (retries included), commands, retries, limiter waits, rows listed. */

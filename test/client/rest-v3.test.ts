@@ -136,7 +136,8 @@ describe('REST 3.0 client', () => {
   });
 
   it('refreshes the method registry from rest.scope.list', async () => {
-    assert.equal(await client.refreshMethodVersions(), 'portal');
+    assert.equal(await client.refreshMethodVersions(), 'rest.scope.list');
+    assert.equal(client.methodVersions.source, 'portal');
     assert.ok(client.methodVersions.hasV3('main.eventlog.tail'));
     assert.ok(!client.methodVersions.hasV3('crm.lead.add'));
   });

@@ -9,9 +9,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { fetchStats } from '../helpers/emulator-process.ts';
 import { runCli, webhookEnv } from '../helpers/run-cli.ts';
-import { useLibraryHarness } from './helpers/use-library-harness.ts';
+import { chainFile, useLibraryHarness } from './helpers/use-library-harness.ts';
 
 interface V2Task { id: string; title: string; responsibleId: string; createdBy: string; deadline: string | null; status: string }
 interface V3Stats { requests: number; methods: Record<string, number>; replays: number }
@@ -88,5 +89,22 @@ describe('chains/core/task-handoff.yml on REST 3.0 and v2', () => {
     assert.notEqual(reused.code, 0);
     assert.match(reused.stderr + reused.stdout, /tasks\.task\.add: the idempotency key handoff-42 was already used with a different body.*\(IDEMPOTENCY_KEY_REUSED\)/);
     assert.equal((await tasksTitled('Keyed twice')).length, 0);
+  });
+
+  it('B24_V3_REGISTRY=refresh learns the v3 methods from rest.scope.list once and caches them in the state database', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'b24chain-v3-registry-'));
+    const database = join(directory, 'state.db');
+    const env = { ...webhookEnv(harness.emulator, database), B24_V3_REGISTRY: 'refresh' };
+    const before = (await v3Stats()).methods['rest.scope.list'] ?? 0;
+    const args = ['run', chainFile(file), '--json', ...inputs('Registry one', 3)];
+    const first = await runCli(args, env);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const second = await runCli(['run', chainFile(file), '--json', ...inputs('Registry two', 3)], env);
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.equal((await v3Stats()).methods['rest.scope.list'], before + 1, 'asked once, then read from the cache');
+    const db = new Database(database, { readonly: true });
+    const rows = db.prepare("SELECT method, source FROM v3_method_registry WHERE method = 'tasks.task.add'").all();
+    db.close();
+    assert.deepEqual(rows, [{ method: 'tasks.task.add', source: 'rest.scope.list' }]);
   });
 });
