@@ -16,7 +16,7 @@ export interface EmulatorStats {
   droppedConnections: number;
   /** Peak simultaneous requests in flight. */
   peakConcurrency: number;
-  /** REST 3.0 (`/rest/api/`): requests, executions by method, `Idempotency-Key` replays answered. */
+  /** REST 3.0 (`/rest/api/`): requests, executions by method (also counted in `methods`), `Idempotency-Key` replays answered. */
   v3: { requests: number; methods: Record<string, number>; replays: number };
 }
 

@@ -121,7 +121,9 @@ export function createCountingEffects(client: RunnerClient, onWrite?: PlannedWri
 
   const effects: WalkEffects = {
     async callStep(step, params) {
-      if (step.risk === 'read' && !needsUnsentResult(params, new Set())) return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: false })) };
+      if (step.risk === 'read' && !needsUnsentResult(params, new Set())) {
+        return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: false, ...(step.version === undefined ? {} : { version: step.version }) })) };
+      }
       if (step.risk !== 'read') count(step.id, step.method, step.risk, params);
       return { status: 'done', value: { result: placeholderResult(step.id) } };
     },

@@ -53,7 +53,7 @@ describe('REST 3.0 client', () => {
     assert.equal(legacy.version, 2);
     const stats = await emulator.stats();
     assert.equal(stats.v3.methods['tasks.task.add'], 1);
-    assert.equal(stats.methods['tasks.task.add'], 1);
+    assert.equal(stats.methods['tasks.task.add'], 2, 'methods counts both paths');
     assert.equal(stats.methods['crm.lead.add'], 1);
     assert.equal(stats.v3.methods['crm.lead.add'], undefined);
   });

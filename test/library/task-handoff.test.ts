@@ -42,8 +42,8 @@ describe('chains/core/task-handoff.yml on REST 3.0 and v2', () => {
     const beforeV2 = await harness.methodCounts();
     const onV2 = await harness.run(file, inputs('Hand-off v2', 2));
     assert.equal(onV2.cli.code, 0, onV2.cli.stdout + onV2.cli.stderr);
-    assert.equal((await harness.methodCounts())['tasks.task.add'], (beforeV2['tasks.task.add'] ?? 0) + 1, 'the add went to /rest/');
-    assert.equal((await v3Stats()).requests, afterV3.requests, 'nothing on v3 for api=2');
+    assert.equal((await harness.methodCounts())['tasks.task.add'], (beforeV2['tasks.task.add'] ?? 0) + 1, 'one add');
+    assert.equal((await v3Stats()).requests, afterV3.requests, 'nothing on v3 for api=2: the add went to /rest/');
 
     const [v3Task] = await tasksTitled('Hand-off v3');
     const [v2Task] = await tasksTitled('Hand-off v2');

@@ -139,6 +139,7 @@ export async function handleRestV3(core: EmulatorCore, request: IncomingMessage,
     if (!hasScope(auth, methodSpec.scope)) throw new V3Error('INSUFFICIENTSCOPEEXCEPTION', `The method needs the \`${methodSpec.scope}\` scope`, 403);
     stats.commands += 1;
     countInto(stats.v3.methods, method);
+    countInto(stats.methods, method);
     seconds += simulatedSeconds(options, timingSpec(methodSpec));
     return methodSpec.handler({ method, query: withoutAuthParams(query), auth, nowMs: options.clock.now() });
   };
@@ -156,7 +157,10 @@ export async function handleRestV3(core: EmulatorCore, request: IncomingMessage,
       sendJsonText(response, lookup.status, lookup.payload, { ...headers, 'Idempotent-Replayed': 'true' });
       return;
     }
-    if (batchCommands !== undefined) countInto(stats.v3.methods, 'batch');
+    if (batchCommands !== undefined) {
+      countInto(stats.v3.methods, 'batch');
+      countInto(stats.methods, 'batch');
+    }
     const result = batchCommands === undefined
       ? execute(path.method, spec, isRecord(body) ? body : {})
       : runV3Batch(batchCommands, auth, (commandSpec, method, query) => execute(method, commandSpec, query), state.table);
