@@ -4,7 +4,7 @@
  * on `/rest/api/` paged by `["id", ">", last]` with `pagination {limit: 1000}`; v2: the client's
  * keyset list (`>ID` filter, `start: -1`, pages of 50 packed 50 to a `batch`). Prints rows per HTTP
  * request and wall time for each, plus the requests and 503s the emulator counted.
- * Run: `node --import tsx bench/v3-task-scan.ts [--rows 10000,50000] [--realistic] [--rate 2 --burst 50]`
+ * Run: `node --import tsx bench/v3-task-scan.ts [--rows 10000,50000] [--rate 2 --burst 50]`
  */
 import { B24Client } from '../src/client/b24-client.ts';
 import { resolveConnection } from '../src/client/resolve-connection.ts';
@@ -16,13 +16,12 @@ function flag(name: string): string | undefined {
 }
 
 const sizes = (flag('rows') ?? '10000').split(',').map(Number);
-const realistic = process.argv.includes('--realistic');
 const rate = flag('rate') ?? '2';
 const burst = flag('burst') ?? '50';
 
-function clientFor(emulator: TlsEmulator): B24Client {
+function clientFor(emulator: TlsEmulator, limits: { rate: string; burst: string } = { rate, burst }): B24Client {
   return new B24Client({
-    connection: resolveConnection({ options: { webhookUrl: emulator.webhookUrl }, env: { B24_RATE_LIMITER_RATE: rate, B24_RATE_LIMITER_BURST: burst } }),
+    connection: resolveConnection({ options: { webhookUrl: emulator.webhookUrl }, env: { B24_RATE_LIMITER_RATE: limits.rate, B24_RATE_LIMITER_BURST: limits.burst } }),
     transportOptions: { ca: emulator.ca },
   });
 }
@@ -70,9 +69,9 @@ async function scan(emulator: TlsEmulator, version: 2 | 3, expected: number): Pr
 
 const table: ScanRow[] = [];
 for (const size of sizes) {
-  const emulator = await startTlsEmulator(['--seed', 'empty', '--rate', '1000', '--burst', '1000', ...(realistic ? ['--realistic'] : [])]);
+  const emulator = await startTlsEmulator(['--seed', 'empty', '--rate', '1000', '--burst', '1000']);
   try {
-    const seeder = clientFor(emulator);
+    const seeder = clientFor(emulator, { rate: '1000', burst: '1000' });
     await seedTasks(seeder, size);
     await seeder.close();
     // The scans run at the portal's limits (the emulator's bucket is wide open only for seeding; the client's limiter holds them to --rate/--burst).
