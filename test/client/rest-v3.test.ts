@@ -154,4 +154,22 @@ describe('REST 3.0 client', () => {
     assert.equal(form.status, 400);
     assert.equal(form.body.error.code, 'BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION');
   });
+
+  it('calls v3 as an application (auth in the body) and a v3 batch with a Bearer token', async () => {
+    const app = emulator.app;
+    const oauth = new B24Client({
+      connection: resolveConnection({
+        options: { domain: emulator.url, authMode: 'oauth', accessToken: app.accessToken, refreshToken: app.refreshToken, clientId: app.clientId, clientSecret: app.clientSecret, oauthUrl: app.serverEndpoint, memberId: app.memberId },
+        env: { B24_RATE_LIMITER_RATE: '1000', B24_RATE_LIMITER_BURST: '1000' },
+      }),
+    });
+    try {
+      const added = await oauth.call<{ item: { id: number } }>('tasks.task.add', taskFields('From the app'), { version: 3 });
+      assert.equal(added.version, 3);
+      const batch = await oauth.batchV3({ task: { method: 'tasks.task.get', params: { id: added.result.item.id, select: ['id', 'title'] } } });
+      assert.deepEqual(batch.results.task, { item: { id: added.result.item.id, title: 'From the app' } });
+    } finally {
+      await oauth.close();
+    }
+  });
 });
