@@ -5,6 +5,7 @@
  * Making it sends nothing.
  */
 import { openPortalClient, type PortalClient } from '../client/index.ts';
+import { readApiVersionSetting } from '../client/v3/read-api-version-setting.ts';
 
 export interface OpenCallClientOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -19,6 +20,10 @@ export interface OpenedCallClient {
 
 /** Resolves the connection (throws `ConnectionConfigError`, exit 2) and builds the client. */
 export async function openCallClient(options: OpenCallClientOptions): Promise<OpenedCallClient> {
-  const opened = await openPortalClient({ env: options.env, ...(options.profile === undefined ? {} : { profile: options.profile }) });
+  const opened = await openPortalClient({
+    env: options.env,
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    clientOptions: { apiVersion: readApiVersionSetting(options.env) },
+  });
   return { client: opened.client, close: () => opened.close() };
 }

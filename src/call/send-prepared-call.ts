@@ -107,7 +107,12 @@ export async function sendPreparedCall(prepared: PreparedCall, state: CallState,
   const startedAt = clock.now();
   let answer: CallResult;
   try {
-    answer = await client.call(prepared.method, prepared.params, { write: prepared.risk !== 'read', ...(context.signal === undefined ? {} : { signal: context.signal }) });
+    answer = await client.call(prepared.method, prepared.params, {
+      write: prepared.risk !== 'read',
+      // On REST 3.0 the same key goes to the portal as Idempotency-Key (a lost answer is re-sent and replayed).
+      ...(choice === undefined ? {} : { idempotencyKey: choice.key }),
+      ...(context.signal === undefined ? {} : { signal: context.signal }),
+    });
   } catch (error) {
     state.durationMs = clock.now() - startedAt;
     if (claim !== undefined) {

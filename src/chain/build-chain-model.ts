@@ -38,6 +38,7 @@ export interface RawStep {
   as?: string;
   key?: string | number;
   concurrency?: number;
+  version?: 2 | 3 | 'auto';
   do?: RawStep[];
   halt?: boolean;
   message?: string;
@@ -48,6 +49,7 @@ export interface RawChain {
   name: string;
   description?: string;
   packs?: string[];
+  api_version?: 2 | 3 | 'auto';
   inputs?: Record<string, { type: InputType; default?: unknown; description?: string; required?: boolean }>;
   steps: RawStep[];
   outputs?: Record<string, unknown>;
@@ -60,6 +62,7 @@ class ModelBuilder {
   constructor(
     private readonly index: SourceIndex,
     private readonly file: string,
+    private readonly apiVersion?: 2 | 3 | 'auto',
   ) {
     this.context = {
       file,
@@ -110,6 +113,12 @@ class ModelBuilder {
     };
   }
 
+  /** The step's REST version, else the chain's `api_version` (REST 3.0, issue 13). */
+  private version(raw: RawStep): { version?: 2 | 3 | 'auto' } {
+    const version = raw.version ?? this.apiVersion;
+    return version === undefined ? {} : { version };
+  }
+
   private common(raw: RawStep, segments: readonly (string | number)[]) {
     const retry = this.retry(raw.retry, segments);
     return {
@@ -134,6 +143,7 @@ class ModelBuilder {
       params: this.template(raw.params ?? {}, [...segments, 'params']),
       risk: classifyMethodRisk(method, raw.params),
       methodPosition: this.at([...segments, 'call']),
+      ...this.version(raw),
     };
   }
 
@@ -141,7 +151,7 @@ class ModelBuilder {
     if (raw.call !== undefined) return this.callStep(raw, segments, raw.call);
     const common = this.common(raw, segments);
     if (raw.list !== undefined) {
-      return { ...common, kind: 'list', method: raw.list, params: this.template(raw.params ?? {}, [...segments, 'params']), risk: classifyMethodRisk(raw.list, raw.params), methodPosition: this.at([...segments, 'list']) };
+      return { ...common, kind: 'list', method: raw.list, params: this.template(raw.params ?? {}, [...segments, 'params']), risk: classifyMethodRisk(raw.list, raw.params), methodPosition: this.at([...segments, 'list']), ...this.version(raw) };
     }
     if (raw.for_each !== undefined) {
       const over = this.condition(raw.for_each, [...segments, 'for_each'], 'for_each');
@@ -210,7 +220,7 @@ export interface BuiltChain {
 
 /** The typed model of a schema-valid document. */
 export function buildChainModel(document: RawChain, index: SourceIndex, file: string): BuiltChain {
-  const builder = new ModelBuilder(index, file);
+  const builder = new ModelBuilder(index, file, document.api_version);
   const chain: ChainDefinition = {
     version: 1,
     name: document.name,

@@ -59,7 +59,7 @@ export const STEP_KINDS: readonly StepKind[] = ['call', 'list', 'for_each', 'bat
  * Inside a `for_each`, an earlier sub-step of the same item is `<subStepId>.result`.
  */
 export const STEP_OUTPUT_FIELDS: Readonly<Record<StepKind, readonly string[]>> = {
-  call: ['result', 'total', 'next'],
+  call: ['result', 'total', 'next', 'replayed'],
   list: ['items', 'count'],
   for_each: ['count', 'failed', 'skipped'],
   batch: ['result', 'errors'],
@@ -85,8 +85,13 @@ interface RetryingStep {
   onError: OnError;
 }
 
+/** REST version of a call or list step (`version:` on the step, else the chain's `api_version`). */
+export type StepApiVersion = 2 | 3 | 'auto';
+
 /** One method call. As a `for_each` sub-step, it runs once per item, compiled into batches. */
 export interface CallStep extends StepBase, RetryingStep {
+  /** Absent: the client's default (`auto`). */
+  version?: StepApiVersion;
   kind: 'call';
   method: string;
   params: ValueTemplate;
@@ -97,6 +102,7 @@ export interface CallStep extends StepBase, RetryingStep {
 
 /** Every page of a list method (keyset-paginated where the method allows it). */
 export interface ListStep extends StepBase, RetryingStep {
+  version?: StepApiVersion;
   kind: 'list';
   method: string;
   params: ValueTemplate;

@@ -8,6 +8,8 @@ import { openPortalClient } from '../client/open-portal-client.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import { openStateDatabase, resolveStatePath } from '../store/index.ts';
+import { applyMethodRegistry } from './apply-method-registry.ts';
+import { readApiVersionSetting } from '../client/v3/read-api-version-setting.ts';
 
 export interface RunnerConnection {
   client: PortalClient;
@@ -55,9 +57,10 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
     const opened = await openPortalClient({
       env,
       ...(options.portal && !options.emulator ? { profile: options.portal } : {}),
-      ...(options.stopSignal ? { clientOptions: { waitSignal: options.stopSignal } } : {}),
+      clientOptions: { ...(options.stopSignal ? { waitSignal: options.stopSignal } : {}), apiVersion: readApiVersionSetting(options.env) },
     });
     const client = opened.client;
+    await applyMethodRegistry(client, database, options.env, Date.now());
     const running = emulator;
     return {
       client,

@@ -4,6 +4,7 @@
  * policy and (for applications) the OAuth session, over a `Transport`.
  */
 import { ConnectionConfigError } from '../errors/connection-config-error.ts';
+import { isBitrixApiError } from '../errors/bitrix-api-error.ts';
 import type { LimiterStore } from '../limiter/limiter-store.ts';
 import { createLimiterStore } from '../limiter/create-limiter-store.ts';
 import { RateLimiter, type BatchCharging } from '../limiter/rate-limiter.ts';
@@ -24,6 +25,12 @@ import { sendRequest } from './send-request.ts';
 import { CredentialsFileTokenStore, MemoryTokenStore, type OAuthTokens, type TokenStore } from './token-store.ts';
 import type { Transport } from './transport.ts';
 import { createUndiciTransport, type UndiciTransportOptions } from './undici-transport.ts';
+import { randomUUID } from 'node:crypto';
+import { deriveIdempotencyKey, normalizeIdempotencyKey } from './v3/idempotency-key.ts';
+import { chooseApiVersion, MethodVersions, methodsFromPortalAnswer, type ApiVersion, type ApiVersionChoice } from './v3/method-versions.ts';
+import { decodeV3BatchResults, encodeV3Batch, type V3BatchCommand } from './v3/v3-batch.ts';
+import { assertV3Filter } from './v3/v3-filter.ts';
+import { V3ListIterator } from './v3/v3-pagination.ts';
 
 export interface B24ClientOptions {
   connection: Connection;
@@ -51,6 +58,10 @@ export interface B24ClientOptions {
   random?: () => number;
   hooks?: ClientHooks;
   userAgent?: string;
+  /** REST version when a call names none (default `auto`: v3 where the registry has the method and the parameters are v3-shaped). */
+  apiVersion?: ApiVersionChoice;
+  /** Which methods exist on REST 3.0 (default: the built-in list). */
+  methodVersions?: MethodVersions;
 }
 
 function countingHooks(hooks: ClientHooks, tally: ClientCounters, waits: LimiterWaitTally, clock: Clock): ClientHooks {
@@ -86,6 +97,8 @@ export class B24Client implements PortalClient {
   private readonly tally: ClientCounters = { requests: 0, commands: 0, retries: 0, limiterWaitMs: 0, rows: 0 };
   private readonly waits = new LimiterWaitTally();
   private readonly clock: Clock;
+  readonly methodVersions: MethodVersions;
+  readonly apiVersion: ApiVersionChoice;
 
   constructor(options: B24ClientOptions) {
     const { connection } = options;
@@ -95,6 +108,8 @@ export class B24Client implements PortalClient {
     const transport = withLoopbackGuard(options.transport ?? createUndiciTransport(options.transportOptions));
     this.connection = connection;
     this.portalKey = connection.portalKey;
+    this.methodVersions = options.methodVersions ?? new MethodVersions();
+    this.apiVersion = options.apiVersion ?? 'auto';
     this.ownsLimiter = options.limiter === undefined;
     if (options.limiter !== undefined) {
       this.limiter = options.limiter;
@@ -142,14 +157,22 @@ export class B24Client implements PortalClient {
   async call<T = unknown>(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): Promise<CallResult<T>> {
     assertMethodName(method);
     assertParamsObject(method, params);
+    const version = this.versionFor(method, params ?? {}, options.version);
+    const isWrite = options.write ?? isWriteMethod(method);
+    if (version === 3) assertV3Filter(method, params.filter);
+    const idempotencyKey = version === 3 && isWrite ? normalizeIdempotencyKey(options.idempotencyKey ?? deriveIdempotencyKey([randomUUID()])) : undefined;
     const response = await sendRequest(this.context, {
       method,
       params: params ?? {},
-      isWrite: options.write ?? isWriteMethod(method),
+      isWrite,
       commandCount: 1,
+      version,
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
-    const result: CallResult<T> = { result: response.result as T };
+    const result: CallResult<T> = { result: response.result as T, version };
+    if (idempotencyKey !== undefined) result.idempotencyKey = idempotencyKey;
+    if ('replayed' in response && response.replayed) result.replayed = true;
     if (response.total !== undefined) result.total = response.total;
     if (response.next !== undefined) result.next = response.next;
     if (response.time !== undefined) result.time = response.time;
@@ -161,9 +184,61 @@ export class B24Client implements PortalClient {
     return runBatch(this.context, commands, options);
   }
 
-  /** Every page of a list method (`for await (const page of client.list(...))`, or `.rows()`). */
-  list(method: string, params: Record<string, unknown> = {}, options: ListOptions = {}): ListIterator {
-    return new ListIterator(this.context, method, params, options);
+  /** Every page of a list method (`for await (const page of client.list(...))`, or `.rows()`); v3 lists page 1000 rows a request. */
+  list(method: string, params: Record<string, unknown> = {}, options: ListOptions & { version?: ApiVersionChoice } = {}): ListIterator | V3ListIterator {
+    const { version: requested, ...listOptions } = options;
+    if (this.versionFor(method, params, requested) === 3) {
+      assertV3Filter(method, params.filter);
+      return new V3ListIterator(this.context, method, params, listOptions);
+    }
+    return new ListIterator(this.context, method, params, listOptions);
+  }
+
+  /** The REST version a call of `method` with `params` goes to (`auto`: the registry and the parameters' form decide). */
+  versionFor(method: string, params: Record<string, unknown>, requested?: ApiVersionChoice): ApiVersion {
+    return chooseApiVersion(method, params, requested ?? this.apiVersion, this.methodVersions);
+  }
+
+  /**
+   * A REST 3.0 batch: commands by name (each name is the `as` alias later commands `$ref`), all or
+   * nothing, results by name. A batch with a write carries an `Idempotency-Key` (given, or fresh).
+   */
+  async batchV3(commands: Readonly<Record<string, V3BatchCommand>>, options: { signal?: AbortSignal; idempotencyKey?: string } = {}): Promise<{ results: Record<string, unknown>; replayed: boolean }> {
+    const body = encodeV3Batch(commands);
+    const isWrite = Object.values(commands).some((command) => isWriteMethod(command.method));
+    const idempotencyKey = isWrite ? normalizeIdempotencyKey(options.idempotencyKey ?? deriveIdempotencyKey([randomUUID()])) : undefined;
+    const response = await sendRequest(this.context, {
+      method: 'batch',
+      params: {},
+      v3Body: body,
+      isWrite,
+      commandCount: body.length,
+      commandNames: Object.keys(commands),
+      version: 3,
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    return { results: decodeV3BatchResults(Object.keys(commands), response.result), replayed: 'replayed' in response && response.replayed };
+  }
+
+  /**
+   * Refreshes the v3 method registry from the portal: `rest.scope.list` (v3 only), else the paths of
+   * `rest.documentation.openapi`. Keeps the current list when neither answers. Returns the source used.
+   */
+  async refreshMethodVersions(signal?: AbortSignal): Promise<'rest.scope.list' | 'rest.documentation.openapi' | 'built-in'> {
+    for (const method of ['rest.scope.list', 'rest.documentation.openapi'] as const) {
+      try {
+        const answer = await this.call(method, {}, { version: 3, write: false, ...(signal === undefined ? {} : { signal }) });
+        const methods = methodsFromPortalAnswer(answer.result);
+        if (methods.length > 0) {
+          this.methodVersions.replace(methods, 'portal');
+          return method;
+        }
+      } catch (error) {
+        if (!isBitrixApiError(error)) throw error;
+      }
+    }
+    return 'built-in';
   }
 
   /** Totals since this client was made: HTTP requests sent (retries included), commands, retries, limiter waits, rows listed. */

@@ -7,15 +7,26 @@ import type { BatchCommandError } from '../errors/batch-command-error.ts';
 import type { ListCursor } from '../protocol/list-methods.ts';
 import type { TimeInfo } from '../protocol/time-info.ts';
 import type { BatchCommandInput } from '../protocol/encode-batch-commands.ts';
+import type { ApiVersion, ApiVersionChoice } from './v3/method-versions.ts';
 
 export interface CallOptions {
   signal?: AbortSignal;
   /** Whether the method writes; by default guessed from its name (unknown verbs count as writes). */
   write?: boolean;
+  /** `auto` (default), 2 or 3 (REST 3.0). */
+  version?: ApiVersionChoice;
+  /** v3 writes: the `Idempotency-Key` (default: a fresh one per call, kept across its retries). */
+  idempotencyKey?: string;
 }
 
 export interface CallResult<T = unknown> {
   result: T;
+  /** The REST version the call went to. */
+  version?: ApiVersion;
+  /** v3: the portal replayed the answer of an earlier send of this key (`Idempotent-Replayed: true`). */
+  replayed?: boolean;
+  /** v3 writes: the key sent. */
+  idempotencyKey?: string;
   total?: number;
   next?: number;
   time?: TimeInfo;
@@ -55,6 +66,8 @@ export interface ListOptions {
   cursor?: ListCursor;
   /** Learn the count first with one counted request (default true); false chains 50 pages blindly. */
   count?: boolean;
+  /** `auto` (default), 2 or 3 (REST 3.0). */
+  version?: ApiVersionChoice;
 }
 
 /** One page of a list method, from the wire to the runner. */

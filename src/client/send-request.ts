@@ -12,6 +12,9 @@ import { parseResponse, type SuccessResponse } from '../protocol/parse-response.
 import { decideRetry, retryTraits } from '../protocol/retry-policy.ts';
 import type { ClientContext } from './client-context.ts';
 import type { TransportRequest } from './transport.ts';
+import { decodeV3Response, type V3Success } from './v3/decode-v3-response.ts';
+import { encodeV3Request } from './v3/encode-v3-request.ts';
+import type { ApiVersion } from './v3/method-versions.ts';
 
 export interface OutgoingRequest {
   method: string;
@@ -25,6 +28,12 @@ export interface OutgoingRequest {
   /** Methods of the batch's commands (documented batch charging). */
   commandMethods?: readonly string[];
   signal?: AbortSignal;
+  /** REST version (default 2). v3: JSON to `/rest/api/`, v3 envelope and errors. */
+  version?: ApiVersion;
+  /** v3 writes: the `Idempotency-Key`; with it a lost answer is re-sent (the portal replays). */
+  idempotencyKey?: string;
+  /** v3 batch: the bare array body (instead of `params`). */
+  v3Body?: unknown[];
 }
 
 const MAX_ROUNDS = 64;
@@ -32,6 +41,7 @@ const MAX_ROUNDS = 64;
 async function buildHttpRequest(context: ClientContext, request: OutgoingRequest): Promise<{ http: TransportRequest; token?: string }> {
   const headers = { 'content-type': 'application/json', accept: 'application/json', 'user-agent': context.userAgent };
   const { auth, baseUrl } = context.connection;
+  if (request.version === 3) return buildV3HttpRequest(context, request, headers);
   if (auth.mode === 'webhook') {
     const url = `${baseUrl}/rest/${encodeURIComponent(auth.userId)}/${encodeURIComponent(auth.code)}/${request.method}`;
     const http: TransportRequest = { method: 'POST', url, headers, body: JSON.stringify(request.params) };
@@ -51,6 +61,31 @@ async function buildHttpRequest(context: ClientContext, request: OutgoingRequest
   return { http, token: accessToken };
 }
 
+/** The REST 3.0 form (`v3/encode-v3-request.ts`): kept apart so the v2 path above is untouched. */
+async function buildV3HttpRequest(context: ClientContext, request: OutgoingRequest, headers: Record<string, string>): Promise<{ http: TransportRequest; token?: string }> {
+  const { auth, baseUrl } = context.connection;
+  const common = {
+    baseUrl,
+    method: request.method,
+    params: request.v3Body ?? request.params,
+    headers,
+    ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
+  };
+  let token: string | undefined;
+  let parts;
+  if (auth.mode === 'webhook') {
+    parts = encodeV3Request({ ...common, webhook: { userId: auth.userId, code: auth.code } });
+  } else {
+    if (context.session === undefined) throw new Error('oauth connection without a session');
+    const { accessToken, clientEndpoint } = await context.session.current();
+    token = accessToken;
+    parts = encodeV3Request({ ...common, clientEndpoint, accessToken });
+  }
+  const http: TransportRequest = { method: 'POST', url: parts.url, headers: parts.headers, body: parts.body };
+  if (request.signal !== undefined) http.signal = request.signal;
+  return token === undefined ? { http } : { http, token };
+}
+
 /** A short account of a failure for an outcome-unknown message (its own hint would mislead there). */
 function describeFailure(error: unknown): string {
   if (isBitrixApiError(error)) return `the portal answered ${error.code} with HTTP ${error.httpStatus}`;
@@ -63,7 +98,7 @@ function codeOf(error: unknown): string {
   return isB24ChainError(error) ? error.code : error instanceof Error ? error.name : 'ERROR';
 }
 
-export async function sendRequest(context: ClientContext, request: OutgoingRequest): Promise<SuccessResponse> {
+export async function sendRequest(context: ClientContext, request: OutgoingRequest): Promise<SuccessResponse | V3Success> {
   const { limiter, clock, hooks, connection } = context;
   const key = connection.limiterKey;
   const charged = limiter.chargedMethods(request.method, request.commandMethods ?? []);
@@ -82,7 +117,9 @@ export async function sendRequest(context: ClientContext, request: OutgoingReque
     try {
       const response = await context.transport.send(http, request.method);
       hooks.onResponse?.({ ...event, status: response.status, durationMs: clock.now() - startedAt });
-      const parsed = parseResponse(request.method, response, clock.now());
+      const parsed = request.version === 3
+        ? decodeV3Response(request.method, response, clock.now(), request.idempotencyKey)
+        : parseResponse(request.method, response, clock.now());
       if (parsed.ok) {
         if (observeAs !== undefined) await limiter.observe(key, observeAs, parsed.time);
         return parsed;
@@ -114,7 +151,8 @@ export async function sendRequest(context: ClientContext, request: OutgoingReque
       error: failure,
       attempt,
       rateLimitAttempts,
-      isWrite: request.isWrite,
+      // A v3 write with an Idempotency-Key is safe to re-send: the portal replays what it executed.
+      isWrite: request.isWrite && request.idempotencyKey === undefined,
       nowMs: clock.now(),
       ...(operatingResetAtMs === undefined ? {} : { operatingResetAtMs }),
       random: context.random,

@@ -10,6 +10,7 @@ import { RateBucket } from './rate-bucket.ts';
 import { emptyStats, type EmulatorStats } from './stats.ts';
 import type { MethodSpec } from './types.ts';
 import { seedPortal } from './seed-portal.ts';
+import { resetV3State } from './v3/handle-rest-v3.ts';
 
 export class EmulatorCore implements CommandEnvironment {
   readonly registry: CredentialRegistry;
@@ -54,6 +55,7 @@ export class EmulatorCore implements CommandEnvironment {
     this.buckets.clear();
     this.budget.clear();
     this.faults.clear();
+    resetV3State(this);
   }
 
   onInternalError(method: string, error: unknown): void {

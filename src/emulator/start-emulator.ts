@@ -12,6 +12,7 @@ import { validateFaultConfig } from './faults.ts';
 import { handleAdmin } from './handle-admin.ts';
 import { handleRest } from './handle-rest.ts';
 import { handleToken } from './handle-token.ts';
+import { handleRestV3 } from './v3/handle-rest-v3.ts';
 import { sendJson } from './http-io.ts';
 import { resolveEmulatorOptions, type EmulatorOptions } from './options.ts';
 import type { PortalState } from './portal-state.ts';
@@ -63,7 +64,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     core.stats.peakConcurrency = Math.max(core.stats.peakConcurrency, inFlight);
     try {
       const url = new URL(request.url ?? '/', baseUrl);
-      if (url.pathname.startsWith('/rest/') || url.pathname === '/rest') await handleRest(core, request, response, url, !tls);
+      if (url.pathname.startsWith('/rest/api/')) await handleRestV3(core, request, response, url, !tls);
+      else if (url.pathname.startsWith('/rest/') || url.pathname === '/rest') await handleRest(core, request, response, url, !tls);
       else if (url.pathname.startsWith('/oauth/')) await handleToken(core, request, response, url, baseUrl);
       else if (url.pathname.startsWith('/_emulator/')) await handleAdmin(core, request, response, url, baseUrl);
       else sendJson(response, 404, { error: 'NOT_FOUND', error_description: 'Not a Bitrix24 REST path: use /rest/...' });

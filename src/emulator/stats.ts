@@ -16,6 +16,8 @@ export interface EmulatorStats {
   droppedConnections: number;
   /** Peak simultaneous requests in flight. */
   peakConcurrency: number;
+  /** REST 3.0 (`/rest/api/`): requests, executions by method (also counted in `methods`), `Idempotency-Key` replays answered. */
+  v3: { requests: number; methods: Record<string, number>; replays: number };
 }
 
 export function emptyStats(): EmulatorStats {
@@ -28,6 +30,7 @@ export function emptyStats(): EmulatorStats {
     tokenRefreshes: 0,
     droppedConnections: 0,
     peakConcurrency: 0,
+    v3: { requests: 0, methods: {}, replays: 0 },
   };
 }
 

@@ -15,3 +15,5 @@ export { LeaseLostError, isLeaseLostError } from './lease-lost-error.ts';
 export { InterruptedError, isInterruptedError } from './interrupted-error.ts';
 export { ERROR_CATALOGUE, isCataloguedCode, type ErrorCode, type ErrorArea, type ErrorCatalogueEntry } from './error-codes.ts';
 export { exitCodeOf } from './exit-code-of.ts';
+export { V3ApiError, isV3ApiError, type V3FieldProblem } from './v3-api-error.ts';
+export { IdempotencyKeyReusedError, isIdempotencyKeyReusedError } from './idempotency-key-reused-error.ts';

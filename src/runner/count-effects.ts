@@ -147,7 +147,7 @@ export function createCountingEffects(client: PortalClient, onWrite?: PlannedWri
     async callStep(step, params) {
       if (step.risk === 'read' && !needsUnsentResult(params, new Set())) {
         try {
-          return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: false })) };
+          return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: false, ...(step.version === undefined ? {} : { version: step.version }) })) };
         } catch (error) {
           // The record it reads may be one a counted write makes: its result is unknown, as a write's.
           if (!unknowns.wroteSoFar() || !unknowns.mayBeUnsentWrite(error)) throw error;

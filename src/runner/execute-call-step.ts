@@ -8,12 +8,18 @@ import type { CallStep } from '../chain/chain-model.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
 import type { RunStore } from '../store/index.ts';
 import type { CallResult, PortalClient } from '../client/index.ts';
+import { deriveIdempotencyKey } from '../client/v3/idempotency-key.ts';
 
 export type CallStepOutcome = { status: 'done'; value: Record<string, unknown> } | { status: 'unknown'; method: string };
 
 /** What `steps.<id>` holds after a call: `result`, and `total`/`next` for list envelopes. */
 export function callStepValue(answer: CallResult): Record<string, unknown> {
-  return { result: answer.result, ...(answer.total !== undefined ? { total: answer.total } : {}), ...(answer.next !== undefined ? { next: answer.next } : {}) };
+  return {
+    result: answer.result,
+    ...(answer.total !== undefined ? { total: answer.total } : {}),
+    ...(answer.next !== undefined ? { next: answer.next } : {}),
+    ...(answer.replayed === true ? { replayed: true } : {}),
+  };
 }
 
 export async function executeCallStep(
@@ -22,7 +28,10 @@ export async function executeCallStep(
   context: { runId: string; client: PortalClient; store: RunStore; resolution?: 'sent' | 'not-sent' | undefined },
 ): Promise<CallStepOutcome> {
   const { client, store, runId } = context;
-  if (step.risk === 'read') return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: false })) };
+  const version = step.version === undefined ? {} : { version: step.version };
+  if (step.risk === 'read') return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: false, ...version })) };
+  // On REST 3.0 the write carries a key of the run and step: a re-send (lost answer, resume) is replayed, not re-executed.
+  const idempotencyKey = deriveIdempotencyKey([runId, step.id]);
 
   const saved = store.stepResult(runId, step.id);
   if (saved?.status === 'sent') {
@@ -36,7 +45,7 @@ export async function executeCallStep(
   }
   store.saveStepResult(runId, step.id, 'sent', { params, method: step.method });
   try {
-    return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: true })) };
+    return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: true, idempotencyKey, ...version })) };
   } catch (error) {
     if (!isOutcomeUnknownError(error)) {
       store.saveStepResult(runId, step.id, 'failed', undefined, { message: error instanceof Error ? error.message : String(error) });

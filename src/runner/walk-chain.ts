@@ -270,7 +270,7 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
     if (unknowns?.holdsUnknown(params)) return { items: [], count: 0 };
     const items: unknown[] = [];
     try {
-      for await (const page of options.client.list(step.method, params)) {
+      for await (const page of options.client.list(step.method, params, step.version === undefined ? {} : { version: step.version })) {
         items.push(...page.rows);
         outcome.rows += page.rows.length;
         if (stopSignal.aborted) {
@@ -295,7 +295,10 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
       const params = ((await render(listStep.params)) ?? {}) as Record<string, unknown>;
       source = {
         pages: (startAfter) => {
-          const pages = options.client.list(listStep.method, params, startAfter === undefined || startAfter === null ? {} : { cursor: startAfter as ListCursor });
+          const pages = options.client.list(listStep.method, params, {
+            ...(startAfter === undefined || startAfter === null ? {} : { cursor: startAfter as ListCursor }),
+            ...(listStep.version === undefined ? {} : { version: listStep.version }),
+          });
           return (async function* () {
             for await (const page of pages) yield { rows: page.rows, cursorAfter: page.cursor, ...(page.total === undefined ? {} : { total: page.total }) };
           })();

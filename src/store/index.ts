@@ -96,3 +96,4 @@ export function openStateStores(path: string, options: StateStoresOptions = {}):
     throw error;
   }
 }
+export { MethodVersionStore, defaultRegistryMaxAgeMs, type CachedRegistry, type RegistrySource } from './method-version-store.ts';

@@ -64,7 +64,7 @@ describe('errors and statuses', () => {
     ['unknown token', () => http(`${emulator.url}/rest/test.echo?auth=nope`), 401, 'invalid_token'],
     ['app-only method through a webhook', () => http(`${emulator.webhookUrl}test.apponly`), 403, 'WRONG_AUTH_TYPE'],
     ['a handler bug', () => http(`${emulator.webhookUrl}test.crash`), 500, 'INTERNAL_SERVER_ERROR'],
-    ['REST 3.0 path', () => http(`${emulator.url}/rest/api/1/${emulator.code}/tasks.task.get`), 404, 'ERROR_METHOD_NOT_FOUND'],
+    ['a REST 3.0-only method on the v2 path', () => http(`${emulator.url}/rest/1/${emulator.code}/main.eventlog.tail`), 404, 'ERROR_METHOD_NOT_FOUND'],
   ];
   for (const [name, call, status, code] of cases) {
     it(`${name} → ${status} ${code}`, async () => {

@@ -54,6 +54,10 @@ const inputCases: Record<string, Array<Record<string, unknown>>> = {
     { events: leadEvents([7, 7, 8]), originator: 'other-sync' },
     { events: leadEvents(Array.from({ length: 40 }, (_, index) => index + 1)) },
   ],
+  'chains/core/task-handoff.yml': [
+    { title: 'Planned on v3', deadline: '2026-12-31T18:00:00+00:00' },
+    { title: 'Planned on v2', deadline: '2026-12-31T18:00:00+00:00', api: 2 },
+  ],
   'test/fixtures/chains/valid/all-step-kinds.yml': [{}, { notify: true }, { status: 'IN_PROCESS', notify: true }, { status: 'PROCESSED' }, { status: 'JUNK', notify: true }, { status: 'NONE' }],
 };
 

@@ -16,6 +16,7 @@ import { offlineEventsMigration } from './003-offline-events.ts';
 import { runOwnershipMigration } from './004-run-ownership.ts';
 import { deadLetterWritesMigration } from './005-dead-letter-writes.ts';
 import { planApprovalsMigration } from './006-plan-approvals.ts';
+import { methodVersionsMigration } from './007-method-versions.ts';
 
 export type { StateMigration } from './migration.ts';
 
@@ -26,4 +27,5 @@ export const stateMigrations: readonly StateMigration[] = [
   runOwnershipMigration,
   deadLetterWritesMigration,
   planApprovalsMigration,
+  methodVersionsMigration,
 ];
