@@ -4,7 +4,7 @@
  * with the demo seed when `--emulator` is given (always explicit, never a fallback).
  */
 import type { Database } from 'better-sqlite3';
-import { openPortalClient } from '../client/open-portal-client.ts';
+import { openPortalClient } from '../client/index.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import { openStateDatabase, resolveStatePath } from '../store/index.ts';
@@ -37,7 +37,13 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
   if (options.stateOnly) {
     return {
       database,
-      client: { portalKey: '', call: unavailable, batch: unavailable, list: unavailable, counters: () => ({ requests: 0, commands: 0, limiterWaitMs: 0, retries: 0, rows: 0 }) },
+      client: {
+        portalKey: '',
+        call: unavailable,
+        batch: unavailable,
+        list: unavailable,
+        counters: () => ({ requests: 0, commands: 0, limiterWaitMs: 0, retries: 0, rows: 0 }),
+      },
       close: async () => {
         database.close();
       },
@@ -48,7 +54,13 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
     let env: Readonly<Record<string, string | undefined>> = options.env;
     if (options.emulator) {
       emulator = await startEmulator({ seed: 'demo' });
-      env = { B24_DOMAIN: emulator.url, B24_AUTH_MODE: 'webhook', B24_WEBHOOK_USER_ID: String(emulator.userId), B24_WEBHOOK_CODE: emulator.code, B24_RATE_LIMITER: 'memory' };
+      env = {
+        B24_DOMAIN: emulator.url,
+        B24_AUTH_MODE: 'webhook',
+        B24_WEBHOOK_USER_ID: String(emulator.userId),
+        B24_WEBHOOK_CODE: emulator.code,
+        B24_RATE_LIMITER: 'memory',
+      };
     }
     // The one way every command opens a portal client: the per-user shared limiter, and refreshed
     // OAuth tokens kept (0600) where the next process finds them, never in the state database.

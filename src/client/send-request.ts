@@ -3,13 +3,13 @@
  * time, 503s, 429s), and retry what the policy allows. A write is re-sent only when the portal
  * certainly did not execute it; otherwise the caller gets an `OutcomeUnknownError`.
  */
-import { B24ChainError, isB24ChainError } from '../errors/b24chain-error.ts';
-import { isBitrixApiError } from '../errors/bitrix-api-error.ts';
-import { isNetworkError } from '../errors/network-error.ts';
-import { isTimeoutError } from '../errors/timeout-error.ts';
-import { OutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
-import { parseResponse, type SuccessResponse } from '../protocol/parse-response.ts';
-import { decideRetry, retryTraits } from '../protocol/retry-policy.ts';
+import { B24ChainError, isB24ChainError } from '../errors/index.ts';
+import { isBitrixApiError } from '../errors/index.ts';
+import { isNetworkError } from '../errors/index.ts';
+import { isTimeoutError } from '../errors/index.ts';
+import { OutcomeUnknownError } from '../errors/index.ts';
+import { parseResponse, type SuccessResponse } from '../protocol/index.ts';
+import { decideRetry, retryTraits } from '../protocol/index.ts';
 import type { ClientContext } from './client-context.ts';
 import type { TransportRequest } from './transport.ts';
 
