@@ -21,8 +21,11 @@ describe("the limiter keeps the client inside the portal's bucket", () => {
     await Promise.all(Array.from({ length: 120 }, (_, index) => client.call('crm.lead.list', { filter: { '>ID': index } })));
     const elapsed = Date.now() - started;
     const stats = await portal.emulator.stats();
-    assert.equal(stats.httpRequests, 120);
+    // One request per call; on a loaded machine a response timeout may be retried (a read), which the
+    // client counts: no request is wasted on the limit itself.
+    assert.equal(stats.httpRequests, 120 + client.counters().retries);
     assert.equal(stats.statuses['503'], undefined);
+    assert.equal(stats.refusals.QUERY_LIMIT_EXCEEDED, undefined);
     // At least the burst minus one request of headroom went without waiting (more may, on a slow machine,
     // as the bucket drains meanwhile); the rest waited for the drain rather than for nothing.
     assert.ok(120 - waits.length >= 9, `${120 - waits.length} requests went without waiting`);
