@@ -27,7 +27,9 @@ const sizes = (flag('rows') ?? '10000,100000').split(',').map(Number);
 const realistic = process.argv.includes('--realistic');
 const boundMs = Number(flag('bound-seconds') ?? 360) * 1000;
 const sdkVersion = installedSdkVersion();
-const clients = (flag('clients') ?? 'b24chain,b24jssdk').split(',').filter((name): name is ClientName => name === 'b24chain' || (name === 'b24jssdk' && sdkVersion !== undefined));
+const clients = (flag('clients') ?? 'b24chain,b24jssdk')
+  .split(',')
+  .filter((name): name is ClientName => name === 'b24chain' || (name === 'b24jssdk' && sdkVersion !== undefined));
 const select = ['ID', 'TITLE', 'STATUS_ID', 'ASSIGNED_BY_ID'];
 
 async function readWithB24chain(emulator: TlsEmulator, rows: number): Promise<SideFigures> {
@@ -71,9 +73,10 @@ interface ReadRow {
 async function measureRead(client: ClientName, rows: number): Promise<{ row: ReadRow; stopped?: string }> {
   const emulator = await startTlsEmulator(['--seed', 'empty', '--leads', String(rows), ...(realistic ? ['--realistic'] : [])]);
   try {
-    const figures = client === 'b24chain'
-      ? await readWithB24chain(emulator, rows)
-      : await runSideProcess('read-with-b24jssdk.ts', { webhookUrl: emulator.webhookUrl, certificatePath: emulator.certificatePath, count: rows, boundMs });
+    const figures =
+      client === 'b24chain'
+        ? await readWithB24chain(emulator, rows)
+        : await runSideProcess('read-with-b24jssdk.ts', { webhookUrl: emulator.webhookUrl, certificatePath: emulator.certificatePath, count: rows, boundMs });
     const stats = await emulator.stats();
     const row: ReadRow = {
       client: client === 'b24chain' ? 'b24chain' : `b24jssdk ${sdkVersion ?? ''}`.trim(),
@@ -101,11 +104,16 @@ for (const size of sizes) {
     process.stderr.write(`  … ${client}: reading ${size} leads\n`);
     const measured = await measureRead(client, size);
     rows.push(measured.row);
-    if (measured.stopped !== undefined) notes.push(`${measured.row.client}, ${size} rows: ${measured.stopped} (${measured.row.read} rows read, ${measured.row.requests} requests).`);
+    if (measured.stopped !== undefined)
+      notes.push(`${measured.row.client}, ${size} rows: ${measured.stopped} (${measured.row.read} rows read, ${measured.row.requests} requests).`);
   }
 }
-console.log(`Full read of crm.lead.list, side by side (emulator in its own process with --tls, fresh per run, burst 50, 2/s${realistic ? ', realistic execution times' : ''}; bound ${boundMs / 1000} s)`);
-console.log('b24chain: B24Client.list in the bench process; b24jssdk: B24Hook actions.v2.fetchList in its own process. CPU and RSS are each client\'s own process.');
+console.log(
+  `Full read of crm.lead.list, side by side (emulator in its own process with --tls, fresh per run, burst 50, 2/s${realistic ? ', realistic execution times' : ''}; bound ${boundMs / 1000} s)`,
+);
+console.log(
+  "b24chain: B24Client.list in the bench process; b24jssdk: B24Hook actions.v2.fetchList in its own process. CPU and RSS are each client's own process.",
+);
 console.table(rows);
 for (const note of notes) console.log(`  note: ${note}`);
 if (sdkVersion === undefined) console.log('@bitrix24/b24jssdk: not installed here; `npm install` the dev dependencies to compare side by side.');

@@ -33,10 +33,15 @@ const boundMs = Number(flag('bound-seconds') ?? 360) * 1000;
 const rate = 2;
 const burst = 50;
 const sdkVersion = installedSdkVersion();
-const clients = (flag('clients') ?? 'b24chain,b24jssdk').split(',').filter((name): name is ClientName => name === 'b24chain' || (name === 'b24jssdk' && sdkVersion !== undefined));
+const clients = (flag('clients') ?? 'b24chain,b24jssdk')
+  .split(',')
+  .filter((name): name is ClientName => name === 'b24chain' || (name === 'b24jssdk' && sdkVersion !== undefined));
 
 async function writeWithB24chain(emulator: TlsEmulator): Promise<SideFigures> {
-  const client = new B24Client({ connection: resolveConnection({ options: { webhookUrl: emulator.webhookUrl, rate, burst } }), transportOptions: { ca: emulator.ca } });
+  const client = new B24Client({
+    connection: resolveConnection({ options: { webhookUrl: emulator.webhookUrl, rate, burst } }),
+    transportOptions: { ca: emulator.ca },
+  });
   const chunks: Array<Record<string, BatchCommand>> = [];
   for (let start = 0; start < leads; start += 50) {
     const chunk: Record<string, BatchCommand> = {};
@@ -71,7 +76,11 @@ async function writeWithB24chain(emulator: TlsEmulator): Promise<SideFigures> {
   } catch (error) {
     stopped = describeError(error);
   }
-  const figures = meter.finish(created, { commandFailures: failures, ...(counted === undefined ? {} : { counted }), ...(stopped === undefined ? {} : { stopped }) });
+  const figures = meter.finish(created, {
+    commandFailures: failures,
+    ...(counted === undefined ? {} : { counted }),
+    ...(stopped === undefined ? {} : { stopped }),
+  });
   await client.close();
   return figures;
 }
@@ -93,9 +102,10 @@ interface WriteRow {
 async function measureWrite(client: ClientName): Promise<{ row: WriteRow; stopped?: string }> {
   const emulator = await startTlsEmulator(['--seed', 'empty', '--rate', String(rate), '--burst', String(burst), ...(realistic ? ['--realistic'] : [])]);
   try {
-    const figures = client === 'b24chain'
-      ? await writeWithB24chain(emulator)
-      : await runSideProcess('write-with-b24jssdk.ts', { webhookUrl: emulator.webhookUrl, certificatePath: emulator.certificatePath, count: leads, boundMs });
+    const figures =
+      client === 'b24chain'
+        ? await writeWithB24chain(emulator)
+        : await runSideProcess('write-with-b24jssdk.ts', { webhookUrl: emulator.webhookUrl, certificatePath: emulator.certificatePath, count: leads, boundMs });
     const stats = await emulator.stats();
     // The floor of the job, the same for both clients: ceil(N/50) batches and one count, the burst at once, then the drain rate.
     const floorMs = (Math.max(0, Math.ceil(leads / 50) + 1 - burst) / rate) * 1000;
@@ -111,7 +121,7 @@ async function measureWrite(client: ClientName): Promise<{ row: WriteRow; stoppe
       floorMs: Math.round(floorMs),
       overFloorPercent: figures.stopped !== undefined ? '-' : floorMs > 0 ? Math.round(((figures.wallMs - floorMs) / floorMs) * 1000) / 10 : 0,
       // The SDK reports no progress inside batchByChunk: a run stopped at the bound is charged for the adds the portal executed.
-      cpuMsPer1000: cpuMsPerThousand({ ...figures, done: figures.stopped === undefined ? figures.done : stats.methods['crm.lead.add'] ?? 0 }),
+      cpuMsPer1000: cpuMsPerThousand({ ...figures, done: figures.stopped === undefined ? figures.done : (stats.methods['crm.lead.add'] ?? 0) }),
     };
     return figures.stopped === undefined ? { row } : { row, stopped: figures.stopped };
   } finally {
@@ -125,10 +135,15 @@ for (const client of clients) {
   process.stderr.write(`  … ${client}: creating ${leads} leads\n`);
   const measured = await measureWrite(client);
   rows.push(measured.row);
-  if (measured.stopped !== undefined) notes.push(`${measured.row.client}: ${measured.stopped} (${measured.row.executedAdds} adds executed, ${measured.row.requests} requests).`);
+  if (measured.stopped !== undefined)
+    notes.push(`${measured.row.client}: ${measured.stopped} (${measured.row.executedAdds} adds executed, ${measured.row.requests} requests).`);
 }
-console.log(`${leads} lead creates in batches of 50, side by side (emulator in its own process with --tls, fresh per run, burst ${burst}, ${rate}/s${realistic ? ', realistic execution times' : ''}; bound ${boundMs / 1000} s)`);
-console.log('b24chain: B24Client.batch in the bench process; b24jssdk: B24Hook actions.v2.batchByChunk (isHaltOnError: false) in its own process. CPU is each client\'s own process; wall time includes one final count.');
+console.log(
+  `${leads} lead creates in batches of 50, side by side (emulator in its own process with --tls, fresh per run, burst ${burst}, ${rate}/s${realistic ? ', realistic execution times' : ''}; bound ${boundMs / 1000} s)`,
+);
+console.log(
+  "b24chain: B24Client.batch in the bench process; b24jssdk: B24Hook actions.v2.batchByChunk (isHaltOnError: false) in its own process. CPU is each client's own process; wall time includes one final count.",
+);
 console.table(rows);
 for (const note of notes) console.log(`  note: ${note}`);
 if (sdkVersion === undefined) console.log('@bitrix24/b24jssdk: not installed here; `npm install` the dev dependencies to compare side by side.');

@@ -52,7 +52,11 @@ try {
   const scenarios: Scenario[] = [
     { name: 'server.time (GET)', path: (base) => `${base}server.time` },
     { name: 'crm.lead.get (GET)', path: (base, index) => `${base}crm.lead.get?id=${(index % 10_000) + 1}` },
-    { name: 'crm.lead.add (POST JSON)', path: (base) => `${base}crm.lead.add`, body: (index) => JSON.stringify({ fields: { TITLE: `Bench ${index}`, NAME: 'Ann' } }) },
+    {
+      name: 'crm.lead.add (POST JSON)',
+      path: (base) => `${base}crm.lead.add`,
+      body: (index) => JSON.stringify({ fields: { TITLE: `Bench ${index}`, NAME: 'Ann' } }),
+    },
     {
       name: 'crm.lead.list keyset page (GET)',
       path: (base, index) => `${base}crm.lead.list?order[ID]=ASC&filter[>ID]=${(index * 50) % 9_000}&start=-1&select[]=ID&select[]=TITLE`,
@@ -60,7 +64,11 @@ try {
     {
       name: 'batch of 50 crm.lead.get (POST JSON)',
       path: (base) => `${base}batch`,
-      body: (index) => JSON.stringify({ halt: 0, cmd: Object.fromEntries(Array.from({ length: 50 }, (_, slot) => [`c${slot}`, `crm.lead.get?id=${((index * 50 + slot) % 10_000) + 1}`])) }),
+      body: (index) =>
+        JSON.stringify({
+          halt: 0,
+          cmd: Object.fromEntries(Array.from({ length: 50 }, (_, slot) => [`c${slot}`, `crm.lead.get?id=${((index * 50 + slot) % 10_000) + 1}`])),
+        }),
     },
   ];
   console.log(`Emulator throughput: ${connections} keep-alive connections, ${seconds} s per scenario, emulator in its own process`);

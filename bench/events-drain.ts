@@ -69,7 +69,9 @@ try {
     cpuMsPer1000Rows: Math.round((cpu.user + cpu.system) / 1000 / (Math.max(summary.done, 1) / 1000)),
     status503: after.statuses['503'] ?? 0,
   };
-  process.stdout.write(`events drain: ${report.rowsPerSecond} rows/s (${report.done} rows in ${report.seconds} s, ${report.requests} requests, ${report.requestsPer50Rows} per 50 rows, ${report.cpuMsPer1000Rows} ms CPU per 1,000 rows)\n`);
+  process.stdout.write(
+    `events drain: ${report.rowsPerSecond} rows/s (${report.done} rows in ${report.seconds} s, ${report.requests} requests, ${report.requestsPer50Rows} per 50 rows, ${report.cpuMsPer1000Rows} ms CPU per 1,000 rows)\n`,
+  );
   process.stdout.write(`${JSON.stringify(report)}\n`);
 } finally {
   await emulator.stop();

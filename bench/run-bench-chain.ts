@@ -13,7 +13,11 @@ export interface BenchRun {
   counters: { requests: number; commands: number; limiterWaitMs: number; retries: number };
 }
 
-export async function runBenchChain(emulator: EmulatorProcess, file: string, options: { concurrency?: number; rate?: number; burst?: number; onProgress?: (rows: number, done: number) => void } = {}): Promise<BenchRun> {
+export async function runBenchChain(
+  emulator: EmulatorProcess,
+  file: string,
+  options: { concurrency?: number; rate?: number; burst?: number; onProgress?: (rows: number, done: number) => void } = {},
+): Promise<BenchRun> {
   const report = await validateChainFile(file);
   if (!report.valid || !report.chain) throw new Error(`${file}: ${report.problems.map((problem) => problem.detail).join('; ')}`);
   const { client, close } = emulatorClient(emulator, { ...(options.rate ? { rate: options.rate } : {}), ...(options.burst ? { burst: options.burst } : {}) });

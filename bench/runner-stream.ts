@@ -14,7 +14,20 @@ function flag(name: string, fallback: number): number {
 const rows = flag('rows', 1_000_000);
 const rate = flag('rate', 2);
 const burst = flag('burst', 50);
-const emulator = await startEmulatorProcess(['--seed', 'empty', '--leads', String(rows), '--rate', String(rate), '--burst', String(burst), '--read-ms', '4', '--write-ms', '10']);
+const emulator = await startEmulatorProcess([
+  '--seed',
+  'empty',
+  '--leads',
+  String(rows),
+  '--rate',
+  String(rate),
+  '--burst',
+  String(burst),
+  '--read-ms',
+  '4',
+  '--write-ms',
+  '10',
+]);
 try {
   let peakRss = 0;
   let lastPrint = 0;
@@ -32,10 +45,14 @@ try {
   clearInterval(sample);
   const stats = await fetchStats(emulator.url);
   console.log(`Stream ${rows} leads through a for_each (write filtered out by if), emulator in its own process, burst ${burst}, ${rate}/s`);
-  console.log(`  status: ${run.outcome.status}, rows read: ${run.outcome.rows}, writes sent: ${(stats.methods as Record<string, number>)['crm.lead.update'] ?? 0}`);
+  console.log(
+    `  status: ${run.outcome.status}, rows read: ${run.outcome.rows}, writes sent: ${(stats.methods as Record<string, number>)['crm.lead.update'] ?? 0}`,
+  );
   console.log(`  HTTP requests: ${stats.httpRequests} (target ≤ ceil(N/2500)+1 = ${Math.ceil(rows / 2500) + 1} plus 1 scope check)`);
   console.log(`  wall time: ${(run.wallMs / 1000).toFixed(1)} s, runner CPU ${(run.cpuMs / (rows / 1000)).toFixed(2)} ms per 1,000 rows`);
-  console.log(`  runner peak RSS: ${(Math.max(peakRss, process.memoryUsage().rss) / 1048576).toFixed(0)} MB (maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; target < 200 MB)`);
+  console.log(
+    `  runner peak RSS: ${(Math.max(peakRss, process.memoryUsage().rss) / 1048576).toFixed(0)} MB (maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; target < 200 MB)`,
+  );
 } finally {
   await emulator.stop();
 }

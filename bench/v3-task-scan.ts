@@ -21,7 +21,10 @@ const burst = flag('burst') ?? '50';
 
 function clientFor(emulator: TlsEmulator, limits: { rate: string; burst: string } = { rate, burst }): B24Client {
   return new B24Client({
-    connection: resolveConnection({ options: { webhookUrl: emulator.webhookUrl }, env: { B24_RATE_LIMITER_RATE: limits.rate, B24_RATE_LIMITER_BURST: limits.burst } }),
+    connection: resolveConnection({
+      options: { webhookUrl: emulator.webhookUrl },
+      env: { B24_RATE_LIMITER_RATE: limits.rate, B24_RATE_LIMITER_BURST: limits.burst },
+    }),
     transportOptions: { ca: emulator.ca },
   });
 }

@@ -24,7 +24,11 @@ const rootIndex = args.indexOf('--root');
 const root = resolve(rootIndex >= 0 ? args[rootIndex + 1] : join(dirname(fileURLToPath(import.meta.url)), '..'));
 const srcRoot = join(root, 'src');
 
-const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (diagnostic) => console.error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')) });
+const config = ts.getParsedCommandLineOfConfigFile(
+  join(root, 'tsconfig.json'),
+  {},
+  { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (diagnostic) => console.error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')) },
+);
 if (!config) process.exit(1);
 const program = ts.createProgram({ rootNames: config.fileNames.filter((file) => file.startsWith(srcRoot + sep)), options: config.options });
 const checker = program.getTypeChecker();
@@ -100,7 +104,10 @@ function namesTaken(node) {
   }
   if (!node.exportClause) return '`export *` of a deep path';
   if (ts.isNamespaceExport(node.exportClause)) return '`export * as` of a deep path';
-  return node.exportClause.elements.map((element) => ({ exported: (element.propertyName ?? element.name).text, symbol: checker.getSymbolAtLocation(element.propertyName ?? element.name) }));
+  return node.exportClause.elements.map((element) => ({
+    exported: (element.propertyName ?? element.name).text,
+    symbol: checker.getSymbolAtLocation(element.propertyName ?? element.name),
+  }));
 }
 
 for (const source of program.getSourceFiles()) {
@@ -112,7 +119,8 @@ for (const source of program.getSourceFiles()) {
       const [argument] = node.arguments;
       if (argument && ts.isStringLiteral(argument)) {
         const target = resolvedTarget(file, argument.text);
-        if (target && topFolder(target) && topFolder(target) !== fromTop && relative(srcRoot, target) !== join(topFolder(target), 'index.ts')) note(file, node, 'a dynamic import: change it by hand');
+        if (target && topFolder(target) && topFolder(target) !== fromTop && relative(srcRoot, target) !== join(topFolder(target), 'index.ts'))
+          note(file, node, 'a dynamic import: change it by hand');
       }
     }
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
@@ -173,12 +181,16 @@ for (const [indexFile, byKey] of additions) {
 if (write) {
   for (const [file, fileEdits] of edits) writeFileSync(file, applyEdits(readFileSync(file, 'utf8'), fileEdits));
   for (const [indexFile, lines] of indexLines) {
-    const text = existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : `/** The public face of src/${topFolder(indexFile)}/: what other folders may import from it. */\n`;
+    const text = existsSync(indexFile)
+      ? readFileSync(indexFile, 'utf8')
+      : `/** The public face of src/${topFolder(indexFile)}/: what other folders may import from it. */\n`;
     writeFileSync(indexFile, `${text.endsWith('\n') ? text : `${text}\n`}${lines.join('\n')}\n`);
   }
 }
 
 const verb = write ? 'Rewrote' : 'Would rewrite';
-console.log(`${verb} ${rewritten} import/export declaration(s) in ${edits.size} file(s); ${write ? 'added' : 'would add'} ${[...indexLines.values()].reduce((total, lines) => total + lines.length, 0)} re-export line(s) to ${indexLines.size} index.ts file(s).`);
+console.log(
+  `${verb} ${rewritten} import/export declaration(s) in ${edits.size} file(s); ${write ? 'added' : 'would add'} ${[...indexLines.values()].reduce((total, lines) => total + lines.length, 0)} re-export line(s) to ${indexLines.size} index.ts file(s).`,
+);
 if (!write) for (const [indexFile, lines] of indexLines) console.log(`\n${relative(root, indexFile)}:\n${lines.map((line) => `  + ${line}`).join('\n')}`);
 if (leftAlone.length > 0) console.log(`\nLeft as they are (${leftAlone.length}):\n${leftAlone.map((line) => `  ${line}`).join('\n')}`);

@@ -29,9 +29,8 @@ if (build.status !== 0) {
   console.error('The build (tsc -p tsconfig.build.json) failed: the tests would run an old dist/.');
   process.exit(build.status ?? 1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-force-exit', '--test-timeout=180000', ...files],
-  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
-);
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-force-exit', '--test-timeout=180000', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'test' },
+});
 process.exit(result.status ?? 1);

@@ -4,13 +4,39 @@
  */
 export * from './chain/index.ts';
 export * from './errors/index.ts';
-export { B24Client, resolveConnection, openPortalClient, type B24ClientOptions, type Connection, type OpenPortalClientOptions, type OpenedPortalClient } from './client/index.ts';
-export { buildQuery, parseQuery, methodAllowedByPacks, resolvePackNames, listPacks, classifyMethodRisk, scopeForMethod, methodCatalog } from './protocol/index.ts';
-export { startEmulator, resolveEmulatorOptions, realisticExecutionMs, type RunningEmulator, type EmulatorOptions, type EmulatorStats, type FaultConfig, type FaultRule } from './emulator/index.ts';
+export {
+  B24Client,
+  resolveConnection,
+  openPortalClient,
+  type B24ClientOptions,
+  type Connection,
+  type OpenPortalClientOptions,
+  type OpenedPortalClient,
+} from './client/index.ts';
+export {
+  buildQuery,
+  parseQuery,
+  methodAllowedByPacks,
+  resolvePackNames,
+  listPacks,
+  classifyMethodRisk,
+  scopeForMethod,
+  methodCatalog,
+} from './protocol/index.ts';
+export {
+  startEmulator,
+  resolveEmulatorOptions,
+  realisticExecutionMs,
+  type RunningEmulator,
+  type EmulatorOptions,
+  type EmulatorStats,
+  type FaultConfig,
+  type FaultRule,
+} from './emulator/index.ts';
 export { openStateDatabase, openStateStores, resolveStatePath, PlanStore, IdempotencyStore, AuditStore } from './store/index.ts';
-export { runChain, runExitCode, type RunOptions, type RunOutcome, type RunEvent } from './runner/run-chain.ts';
-export { checkRunPreconditions, checkWriteGates, resolveRunOptions, runDefaults, type ResolvedRunOptions, type RunPreconditions } from './runner/prepare-run.ts';
-export { planChain, type ChainPlanDraft } from './runner/plan-chain.ts';
+export { runChain, runExitCode, type RunOptions, type RunOutcome, type RunEvent } from './runner/index.ts';
+export { checkRunPreconditions, checkWriteGates, resolveRunOptions, runDefaults, type ResolvedRunOptions, type RunPreconditions } from './runner/index.ts';
+export { planChain, type ChainPlanDraft } from './runner/index.ts';
 export { RunStore, type RunRecord, type RunStatus } from './store/index.ts';
 export type { PortalClient, BatchResult, BatchCommandOutcome, CallResult, ListPage } from './client/index.ts';
-export { systemClock, ManualClock, type Clock } from './util/clock.ts';
+export { systemClock, ManualClock, type Clock } from './util/index.ts';

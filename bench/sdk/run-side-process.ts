@@ -31,7 +31,10 @@ export function installedSdkVersion(): string | undefined {
 }
 
 function lastJsonLine(text: string): SideFigures | undefined {
-  const line = text.split('\n').reverse().find((candidate) => candidate.startsWith('{'));
+  const line = text
+    .split('\n')
+    .reverse()
+    .find((candidate) => candidate.startsWith('{'));
   if (line === undefined) return undefined;
   try {
     return JSON.parse(line) as SideFigures;

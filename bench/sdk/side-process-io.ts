@@ -19,7 +19,9 @@ function argument(name: string): string {
   const index = process.argv.indexOf(`--${name}`);
   const value = index === -1 ? undefined : process.argv[index + 1];
   if (value === undefined) {
-    throw new Error(`${process.argv[1] ?? 'side process'}: missing --${name} (MISSING_ARGUMENT). Start it through runSideProcess, which passes --webhook, --count and --bound-ms.`);
+    throw new Error(
+      `${process.argv[1] ?? 'side process'}: missing --${name} (MISSING_ARGUMENT). Start it through runSideProcess, which passes --webhook, --count and --bound-ms.`,
+    );
   }
   return value;
 }

@@ -22,7 +22,9 @@ export async function startTlsEmulator(args: string[]): Promise<TlsEmulator> {
   const { certificatePath } = emulator;
   if (certificatePath === undefined) {
     await emulator.stop();
-    throw new Error('bench/sdk/start-tls-emulator.ts: the emulator printed no certificatePath although --tls was given (NO_CERTIFICATE). Check `chain emulator --tls --json`.');
+    throw new Error(
+      'bench/sdk/start-tls-emulator.ts: the emulator printed no certificatePath although --tls was given (NO_CERTIFICATE). Check `chain emulator --tls --json`.',
+    );
   }
   const ca = await readFile(certificatePath, 'utf8');
   const agent = new Agent({ connect: { ca } });

@@ -20,11 +20,13 @@ try {
   const created = response.getData()?.length ?? 0;
   const listed = await hook.actions.v2.call.make({ method: 'crm.lead.list', params: { select: ['ID'], start: 0 } });
   cancelBound();
-  reportAndExit(meter.finish(created, {
-    counted: listed.getTotal(),
-    commandFailures: count - created,
-    ...(response.isSuccess ? {} : { stopped: `errors: ${response.getErrorMessages().slice(0, 3).join('; ')}` }),
-  }));
+  reportAndExit(
+    meter.finish(created, {
+      counted: listed.getTotal(),
+      commandFailures: count - created,
+      ...(response.isSuccess ? {} : { stopped: `errors: ${response.getErrorMessages().slice(0, 3).join('; ')}` }),
+    }),
+  );
 } catch (error) {
   cancelBound();
   reportAndExit(meter.finish(0, { stopped: describeError(error) }));

@@ -2,7 +2,7 @@
  * What one `chain call` did, as `--json` prints it (`schemas/call-result.schema.json`) and as the
  * text output is made from. Never holds a secret: results and errors are redacted before they land here.
  */
-import type { RiskClass } from '../protocol/risk.ts';
+import type { RiskClass } from '../protocol/index.ts';
 import type { IdempotencyKeySource } from './choose-idempotency-key.ts';
 
 /**

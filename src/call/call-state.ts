@@ -1,5 +1,5 @@
 /** What a guarded call has learnt so far: the outcome and the audit row are made from it. */
-import type { RiskClass } from '../protocol/risk.ts';
+import type { RiskClass } from '../protocol/index.ts';
 import type { AuditStore } from '../store/index.ts';
 import type { CallIdempotency, CallOutcome, CallStatus } from './call-outcome.ts';
 import { callExitCodes } from './call-outcome.ts';
@@ -65,7 +65,12 @@ export function recordAudit(audit: AuditStore, state: CallState, outcome: CallOu
 }
 
 /** The outcome when the call stopped before a portal was known (connection settings, state file). */
-export function outcomeWithoutPortal(error: { toJSON(): Record<string, unknown> }, method: string | undefined, status: 'refused' | 'failed', requestId: string): CallOutcome {
+export function outcomeWithoutPortal(
+  error: { toJSON(): Record<string, unknown> },
+  method: string | undefined,
+  status: 'refused' | 'failed',
+  requestId: string,
+): CallOutcome {
   return {
     status,
     exitCode: callExitCodes[status],

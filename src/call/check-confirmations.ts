@@ -3,8 +3,8 @@
  * `--confirm-destructive` (the write confirmation does not cover it). A `batch` needs the flag of
  * every class among its commands: writes and a hidden `crm.lead.delete` need both. Pure.
  */
-import { RefusalError } from '../errors/refusal-error.ts';
-import { classifyMethodRisk, isBatchMethod, parseBatchCommands, type RiskClass } from '../protocol/risk.ts';
+import { RefusalError } from '../errors/index.ts';
+import { classifyMethodRisk, isBatchMethod, parseBatchCommands, type RiskClass } from '../protocol/index.ts';
 
 export type ConfirmationFlag = '--confirm-write' | '--confirm-destructive';
 

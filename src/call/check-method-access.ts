@@ -5,10 +5,10 @@
  * must pass, a nested `batch` is refused, and so is a batch the portal would refuse (empty, more than
  * 50 commands, a command it cannot read). Pure: throws a `RefusalError`, sends nothing.
  */
-import { RefusalError } from '../errors/refusal-error.ts';
-import { isValidMethodName } from '../protocol/encode-batch-commands.ts';
-import { methodAllowedByPacks, methodMatchesAnyPattern, noPack, packsForMethod } from '../protocol/packs.ts';
-import { isBatchMethod, parseBatchCommands, type ParsedBatchCommand } from '../protocol/risk.ts';
+import { RefusalError } from '../errors/index.ts';
+import { isValidMethodName } from '../protocol/index.ts';
+import { methodAllowedByPacks, methodMatchesAnyPattern, noPack, packsForMethod } from '../protocol/index.ts';
+import { isBatchMethod, parseBatchCommands, type ParsedBatchCommand } from '../protocol/index.ts';
 
 export interface MethodAccess {
   /** Resolved pack names (`['none']` allows nothing by itself). */
@@ -40,19 +40,23 @@ function assertMethodName(method: string, subject: string): void {
 function accessHint(methods: readonly string[], access: MethodAccess): string {
   const packs = [...new Set(methods.flatMap((method) => packsForMethod(method)))];
   const selected = access.packs.filter((pack) => pack !== noPack);
-  const widen = packs.length > 0 ? `Add the pack to --packs (e.g. --packs ${[...new Set([...selected, ...packs])].join(',')}), or allow` : 'No pack covers it; allow';
+  const widen =
+    packs.length > 0 ? `Add the pack to --packs (e.g. --packs ${[...new Set([...selected, ...packs])].join(',')}), or allow` : 'No pack covers it; allow';
   return `${widen} exactly this with --method-allowlist ${methods.join(',')}. \`chain packs\` lists the packs.`;
 }
 
 function refuseUnlisted(subject: string, methods: readonly string[], access: MethodAccess): never {
   const packs = access.packs.join(',');
   const list = methods.join(', ');
-  throw new RefusalError(`${subject}: ${list} ${methods.length === 1 ? 'is' : 'are'} outside the selected packs (${packs}) and the method allowlist; nothing was sent (METHOD_NOT_ALLOWED).`, {
-    code: 'METHOD_NOT_ALLOWED',
-    hint: accessHint(methods, access),
-    subject,
-    details: { methods: [...methods], packs: [...access.packs], allowlist: [...access.allowlist] },
-  });
+  throw new RefusalError(
+    `${subject}: ${list} ${methods.length === 1 ? 'is' : 'are'} outside the selected packs (${packs}) and the method allowlist; nothing was sent (METHOD_NOT_ALLOWED).`,
+    {
+      code: 'METHOD_NOT_ALLOWED',
+      hint: accessHint(methods, access),
+      subject,
+      details: { methods: [...methods], packs: [...access.packs], allowlist: [...access.allowlist] },
+    },
+  );
 }
 
 function refuseBatch(code: string, what: string, hint: string, details: Record<string, unknown> = {}): never {
@@ -64,15 +68,29 @@ function checkBatchCommands(commands: readonly ParsedBatchCommand[], access: Met
     refuseBatch('BATCH_EMPTY', 'no commands in params.cmd', 'Pass {"cmd": {"name": "method?query", ...}} with 1 to 50 commands.');
   }
   if (commands.length > maximumBatchCommands) {
-    refuseBatch('BATCH_TOO_LONG', `${commands.length} commands, the portal takes at most ${maximumBatchCommands}`, 'Split it into several batch calls, or write a chain: `chain run` splits batches itself.');
+    refuseBatch(
+      'BATCH_TOO_LONG',
+      `${commands.length} commands, the portal takes at most ${maximumBatchCommands}`,
+      'Split it into several batch calls, or write a chain: `chain run` splits batches itself.',
+    );
   }
   const malformed = commands.filter((command) => command.malformed).map((command) => command.name);
   if (malformed.length > 0) {
-    refuseBatch('BATCH_COMMAND_MALFORMED', `command ${malformed.join(', ')} is not a "method?query" string`, 'Write each command as a string such as "crm.lead.get?id=5".', { commands: malformed });
+    refuseBatch(
+      'BATCH_COMMAND_MALFORMED',
+      `command ${malformed.join(', ')} is not a "method?query" string`,
+      'Write each command as a string such as "crm.lead.get?id=5".',
+      { commands: malformed },
+    );
   }
   const nested = commands.filter((command) => isBatchMethod(command.method)).map((command) => command.name);
   if (nested.length > 0) {
-    refuseBatch('BATCH_NESTED', `command ${nested.join(', ')} is itself a batch, and a batch cannot contain another batch`, 'Put the inner commands into the outer batch directly.', { commands: nested });
+    refuseBatch(
+      'BATCH_NESTED',
+      `command ${nested.join(', ')} is itself a batch, and a batch cannot contain another batch`,
+      'Put the inner commands into the outer batch directly.',
+      { commands: nested },
+    );
   }
   for (const command of commands) assertMethodName(command.method, `batch command "${command.name}"`);
   if (access.allowUnlisted) return;

@@ -3,7 +3,7 @@
  * when it is executed must be the same, so a plan cannot be replayed under wider (or other) packs
  * than the ones it was reviewed under. Pure.
  */
-import { RefusalError } from '../errors/refusal-error.ts';
+import { RefusalError } from '../errors/index.ts';
 import type { CallPlan } from '../store/index.ts';
 import type { MethodAccess } from './check-method-access.ts';
 

@@ -3,7 +3,7 @@
  * `ORIGINATOR_ID` + `ORIGIN_ID` of a create call (also inside `fields`); reads carry none. Pure.
  */
 import { naturalKey } from '../store/index.ts';
-import type { RiskClass } from '../protocol/risk.ts';
+import type { RiskClass } from '../protocol/index.ts';
 
 export type IdempotencyKeySource = 'explicit' | 'natural';
 

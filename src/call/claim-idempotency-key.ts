@@ -3,9 +3,9 @@
  * the key in flight, waits a bounded time for its answer and replays it, so one key is never sent
  * twice; a key still in flight after the wait, or used with other parameters, is refused (exit 2).
  */
-import { RefusalError } from '../errors/refusal-error.ts';
+import { RefusalError } from '../errors/index.ts';
 import type { IdempotencyClaim, IdempotencyRecord, IdempotencyStore } from '../store/index.ts';
-import type { Clock } from '../util/clock.ts';
+import type { Clock } from '../util/index.ts';
 
 export type ClaimOutcome = { outcome: 'fresh'; claim: IdempotencyClaim } | { outcome: 'replay'; result: unknown; record: IdempotencyRecord };
 

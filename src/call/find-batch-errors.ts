@@ -2,10 +2,10 @@
  * The failed commands of an answered `batch` (its `result_error`), as typed errors: the portal answers
  * HTTP 200 even when commands fail, so `chain call batch` reports them and exits 1. Pure.
  */
-import { BatchCommandError, type BatchCommandErrorData } from '../errors/batch-command-error.ts';
-import { classifyErrorCode } from '../protocol/classify-error.ts';
-import { normalizeBatchResponse } from '../protocol/normalize-batch-response.ts';
-import { isBatchMethod, parseBatchCommands } from '../protocol/risk.ts';
+import { BatchCommandError, type BatchCommandErrorData } from '../errors/index.ts';
+import { classifyErrorCode } from '../protocol/index.ts';
+import { normalizeBatchResponse } from '../protocol/index.ts';
+import { isBatchMethod, parseBatchCommands } from '../protocol/index.ts';
 
 /** Every failed command of a batch answer, in answer order; empty for another method or no failure. */
 export function findBatchErrors(method: string, params: Record<string, unknown>, result: unknown): BatchCommandError[] {

@@ -2,7 +2,7 @@
  * The text a person reads after `chain call` (without `--json`): the answer as JSON on stdout, so it
  * pipes into `jq`; notices, refusals and errors on stderr. Everything passes through the redactor. Pure.
  */
-import { redactSecrets } from '../errors/redact-secrets.ts';
+import { redactSecrets } from '../errors/index.ts';
 import type { CallOutcome } from './call-outcome.ts';
 
 export interface FormattedOutput {

@@ -119,8 +119,8 @@ class JsonScanner {
       }
       if (character.charCodeAt(0) < 0x20) this.fail(`${describeCharacter(character)} inside a string (write it escaped, e.g. \\n)`);
       if (character === '\\') {
-        const escape = this.text[this.position + 1];
-        if (escape === 'u') {
+        const escaped = this.text[this.position + 1];
+        if (escaped === 'u') {
           if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.position + 2, this.position + 6))) {
             this.position += 2;
             this.fail('a \\u escape needs four hex digits');
@@ -128,9 +128,9 @@ class JsonScanner {
           this.position += 6;
           continue;
         }
-        if (escape === undefined || !'"\\/bfnrt'.includes(escape)) {
+        if (escaped === undefined || !'"\\/bfnrt'.includes(escaped)) {
           this.position += 1;
-          this.fail(escape === undefined ? undefined : `unknown escape "\\${escape}"`);
+          this.fail(escaped === undefined ? undefined : `unknown escape "\\${escaped}"`);
         }
         this.position += 2;
         continue;

@@ -5,7 +5,7 @@
  * Making it sends nothing.
  */
 import { openPortalClient, type PortalClient } from '../client/index.ts';
-import { readApiVersionSetting } from '../client/v3/read-api-version-setting.ts';
+import { readApiVersionSetting } from '../client/index.ts';
 
 export interface OpenCallClientOptions {
   env: Readonly<Record<string, string | undefined>>;

@@ -1,5 +1,5 @@
 /** `--params JSON` → the call's parameters, or a refusal (exit 2) that says where the JSON breaks. */
-import { RefusalError } from '../errors/refusal-error.ts';
+import { RefusalError } from '../errors/index.ts';
 import { locateJsonError } from './locate-json-error.ts';
 
 const example = `Pass one JSON object, e.g. --params '{"id": 5}' (single quotes around it in a shell).`;

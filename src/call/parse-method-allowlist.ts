@@ -1,5 +1,5 @@
 /** `--method-allowlist a.b,c.*` → patterns, validated once. */
-import { RefusalError } from '../errors/refusal-error.ts';
+import { RefusalError } from '../errors/index.ts';
 
 const patternShape = /^[A-Za-z0-9_*]+(\.[A-Za-z0-9_*]+)*$/;
 

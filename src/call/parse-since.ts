@@ -1,5 +1,5 @@
 /** `chain audit --since`: an ISO date or date-time, or an age such as `30m`, `2h`, `7d`. Pure. */
-import { RefusalError } from '../errors/refusal-error.ts';
+import { RefusalError } from '../errors/index.ts';
 
 const unitMs: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 

@@ -1,5 +1,5 @@
 /** Masks secrets inside any JSON value (every string, keys included) before it is printed or stored. */
-import { redactSecrets } from '../errors/redact-secrets.ts';
+import { redactSecrets } from '../errors/index.ts';
 
 const maximumDepth = 64;
 

@@ -2,8 +2,8 @@
  * `chain call` flags → one validated request. Every contradiction and every bad value is refused
  * here (exit 2), before any gate looks at the method and long before anything could be sent.
  */
-import { RefusalError } from '../errors/refusal-error.ts';
-import { defaultPacks, resolvePackNames } from '../protocol/packs.ts';
+import { RefusalError } from '../errors/index.ts';
+import { defaultPacks, resolvePackNames } from '../protocol/index.ts';
 import { parseCallParams } from './parse-call-params.ts';
 import { parseMethodAllowlist } from './parse-method-allowlist.ts';
 
@@ -60,16 +60,36 @@ export function resolveCallRequest(request: GuardedCallRequest): ResolvedCallReq
   const planId = request.executePlanId?.trim();
   if (planId !== undefined) {
     if (planId === '') refuse('PLAN_ID_EMPTY', '--execute-plan needs a plan id', 'Pass the id printed by --plan-only, e.g. --execute-plan plan_….');
-    if (method !== '') refuse('CALL_ARGUMENTS_CONFLICT', `--execute-plan runs the plan's own method; "${method}" was given too`, 'Omit METHOD: chain call --execute-plan ID --confirm-write.');
-    if (request.paramsText !== undefined) refuse('CALL_ARGUMENTS_CONFLICT', "--execute-plan runs the plan's own params; --params was given too", 'Omit --params, or make a new plan with these params (--plan-only).');
-    if (request.planOnly === true) refuse('CALL_ARGUMENTS_CONFLICT', '--plan-only and --execute-plan exclude each other', 'Make the plan with --plan-only first, then execute it with --execute-plan ID.');
+    if (method !== '')
+      refuse(
+        'CALL_ARGUMENTS_CONFLICT',
+        `--execute-plan runs the plan's own method; "${method}" was given too`,
+        'Omit METHOD: chain call --execute-plan ID --confirm-write.',
+      );
+    if (request.paramsText !== undefined)
+      refuse(
+        'CALL_ARGUMENTS_CONFLICT',
+        "--execute-plan runs the plan's own params; --params was given too",
+        'Omit --params, or make a new plan with these params (--plan-only).',
+      );
+    if (request.planOnly === true)
+      refuse(
+        'CALL_ARGUMENTS_CONFLICT',
+        '--plan-only and --execute-plan exclude each other',
+        'Make the plan with --plan-only first, then execute it with --execute-plan ID.',
+      );
   } else if (method === '') {
-    refuse('METHOD_MISSING', 'no method given', 'Name one: chain call crm.lead.list --params \'{"select": ["ID"]}\', or run a stored plan with --execute-plan ID.');
+    refuse(
+      'METHOD_MISSING',
+      'no method given',
+      'Name one: chain call crm.lead.list --params \'{"select": ["ID"]}\', or run a stored plan with --execute-plan ID.',
+    );
   }
   const idempotency = request.idempotency !== false;
   const key = request.idempotencyKey;
   if (key !== undefined) {
-    if (key.trim() === '') refuse('IDEMPOTENCY_KEY_EMPTY', '--idempotency-key is empty', 'Give a non-empty key that names this one request, e.g. --idempotency-key lead-import-42.');
+    if (key.trim() === '')
+      refuse('IDEMPOTENCY_KEY_EMPTY', '--idempotency-key is empty', 'Give a non-empty key that names this one request, e.g. --idempotency-key lead-import-42.');
     if (!idempotency) refuse('CALL_ARGUMENTS_CONFLICT', '--idempotency-key and --no-idempotency exclude each other', 'Keep one of them.');
   }
   const params = planId === undefined ? parseCallParams(request.paramsText) : {};

@@ -6,13 +6,13 @@
  * One audit row per call and per refusal. Returns the outcome; throws only what it cannot type.
  */
 import { randomUUID } from 'node:crypto';
-import { isB24ChainError } from '../errors/b24chain-error.ts';
-import { isConnectionConfigError } from '../errors/connection-config-error.ts';
-import { isInvalidRequestError } from '../errors/invalid-request-error.ts';
-import { RefusalError, isRefusalError } from '../errors/refusal-error.ts';
-import { classifyMethodRisk, highestRisk } from '../protocol/risk.ts';
+import { isB24ChainError } from '../errors/index.ts';
+import { isConnectionConfigError } from '../errors/index.ts';
+import { isInvalidRequestError } from '../errors/index.ts';
+import { RefusalError, isRefusalError } from '../errors/index.ts';
+import { classifyMethodRisk, highestRisk } from '../protocol/index.ts';
 import type { CallPlan, StateStores } from '../store/index.ts';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import type { CallOutcome } from './call-outcome.ts';
 import { buildOutcome, recordAudit, type CallState } from './call-state.ts';
@@ -63,7 +63,14 @@ function makePlan(request: ResolvedCallRequest, state: CallState, context: Guard
   const command = formatShellCommand(argv);
   state.notices.push(`Nothing was sent. Review the plan, then execute it once, on this portal, before ${new Date(plan.expiresAt).toISOString()}: ${command}`);
   return buildOutcome(state, 'planned', {
-    plan: { id: plan.id, expiresAt: new Date(plan.expiresAt).toISOString(), risk, command, argv, confirmations: requiredConfirmations(request.method, request.params) },
+    plan: {
+      id: plan.id,
+      expiresAt: new Date(plan.expiresAt).toISOString(),
+      risk,
+      command,
+      argv,
+      confirmations: requiredConfirmations(request.method, request.params),
+    },
   });
 }
 
@@ -87,16 +94,34 @@ async function runResolved(request: ResolvedCallRequest, state: CallState, conte
     const risk = highestRisk(plan.risk, classifyMethodRisk(plan.body.method, plan.body.params));
     state.risk = risk;
     const until = new Date(plan.expiresAt).toISOString();
-    checkConfirmations(plan.body.method, plan.body.params, request, `The plan was not used and stays valid until ${until}: run chain call --execute-plan ${plan.id} again`);
-    return sendPreparedCall({ method: plan.body.method, params: plan.body.params, risk, plan, explicitKey: request.idempotencyKey, idempotency: request.idempotency }, state, send);
+    checkConfirmations(
+      plan.body.method,
+      plan.body.params,
+      request,
+      `The plan was not used and stays valid until ${until}: run chain call --execute-plan ${plan.id} again`,
+    );
+    return sendPreparedCall(
+      { method: plan.body.method, params: plan.body.params, risk, plan, explicitKey: request.idempotencyKey, idempotency: request.idempotency },
+      state,
+      send,
+    );
   }
   checkMethodAccess(request.method, request.params, accessOf(request));
   const risk = classifyMethodRisk(request.method, request.params);
   state.risk = risk;
   if (request.mode === 'plan-only') return makePlan(request, state, context);
   if (request.requirePlan && risk !== 'read') refusePlanRequired(request.method);
-  checkConfirmations(request.method, request.params, request, 'Review it first if you like (--plan-only stores a plan and sends nothing), then run the same command');
-  return sendPreparedCall({ method: request.method, params: request.params, risk, explicitKey: request.idempotencyKey, idempotency: request.idempotency }, state, send);
+  checkConfirmations(
+    request.method,
+    request.params,
+    request,
+    'Review it first if you like (--plan-only stores a plan and sends nothing), then run the same command',
+  );
+  return sendPreparedCall(
+    { method: request.method, params: request.params, risk, explicitKey: request.idempotencyKey, idempotency: request.idempotency },
+    state,
+    send,
+  );
 }
 
 /** Whether an error means "refused before sending / bad input" (exit 2) rather than a portal or network failure. */
@@ -120,7 +145,14 @@ export async function runGuardedCall(request: GuardedCallRequest, context: Guard
     notices: [],
     audit: request.audit !== false,
   };
-  const send: SendContext = { client: context.client, stores: context.stores, clock, inFlightWaitMs: context.inFlightWaitMs, inFlightPollMs: context.inFlightPollMs, signal: context.signal };
+  const send: SendContext = {
+    client: context.client,
+    stores: context.stores,
+    clock,
+    inFlightWaitMs: context.inFlightWaitMs,
+    inFlightPollMs: context.inFlightPollMs,
+    signal: context.signal,
+  };
   let outcome: CallOutcome;
   try {
     const resolved = resolveCallRequest(request);

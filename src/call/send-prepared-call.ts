@@ -4,11 +4,11 @@
  * plan taken meanwhile) leaves the plan usable and nothing sent; a definite error gives the key back;
  * an unknown outcome keeps it reserved so the write cannot go out twice.
  */
-import { isB24ChainError } from '../errors/b24chain-error.ts';
-import { isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
-import type { RiskClass } from '../protocol/risk.ts';
+import { isB24ChainError } from '../errors/index.ts';
+import { isOutcomeUnknownError } from '../errors/index.ts';
+import type { RiskClass } from '../protocol/index.ts';
 import type { CallPlan, IdempotencyClaim, StateStores } from '../store/index.ts';
-import type { Clock } from '../util/clock.ts';
+import type { Clock } from '../util/index.ts';
 import type { CallResult, PortalClient } from '../client/index.ts';
 import type { CallOutcome } from './call-outcome.ts';
 import { buildOutcome, type CallState } from './call-state.ts';
@@ -54,7 +54,8 @@ function readStoredAnswer(stored: unknown): CallResult {
 function answerOutcome(state: CallState, prepared: PreparedCall, answer: CallResult, replayed: boolean): CallOutcome {
   const errors = findBatchErrors(prepared.method, prepared.params, answer.result).map((error) => error.toJSON());
   const status = replayed ? 'replayed' : errors.length > 0 ? 'partial' : 'ok';
-  if (errors.length > 0) state.notices.push(`${errors.length} batch ${errors.length === 1 ? 'command' : 'commands'} failed; see errors. The other commands were executed.`);
+  if (errors.length > 0)
+    state.notices.push(`${errors.length} batch ${errors.length === 1 ? 'command' : 'commands'} failed; see errors. The other commands were executed.`);
   return buildOutcome(state, status, {
     result: answer.result,
     ...(typeof answer.total === 'number' ? { total: answer.total } : {}),
@@ -68,18 +69,29 @@ function answerOutcome(state: CallState, prepared: PreparedCall, answer: CallRes
 /** Sends a call that passed every gate (or replays it); throws what the client throws, after bookkeeping. */
 export async function sendPreparedCall(prepared: PreparedCall, state: CallState, context: SendContext): Promise<CallOutcome> {
   const { stores, clock, client } = context;
-  const choice = chooseIdempotencyKey({ method: prepared.method, params: prepared.params, risk: prepared.risk, explicitKey: prepared.explicitKey, enabled: prepared.idempotency });
+  const choice = chooseIdempotencyKey({
+    method: prepared.method,
+    params: prepared.params,
+    risk: prepared.risk,
+    explicitKey: prepared.explicitKey,
+    enabled: prepared.idempotency,
+  });
   if (choice !== undefined) state.idempotency = { ...state.idempotency, key: choice.key, source: choice.source };
-  else if (prepared.explicitKey !== undefined && prepared.risk === 'read') state.notices.push('--idempotency-key is ignored for a read: reads are safe to repeat.');
+  else if (prepared.explicitKey !== undefined && prepared.risk === 'read')
+    state.notices.push('--idempotency-key is ignored for a read: reads are safe to repeat.');
 
   let claim: IdempotencyClaim | undefined;
   if (choice !== undefined) {
-    const claimed = await claimIdempotencyKey(stores.idempotency, { portal: client.portalKey, method: prepared.method, key: choice.key, params: prepared.params }, {
-      clock,
-      waitMs: context.inFlightWaitMs,
-      pollMs: context.inFlightPollMs,
-      signal: context.signal,
-    });
+    const claimed = await claimIdempotencyKey(
+      stores.idempotency,
+      { portal: client.portalKey, method: prepared.method, key: choice.key, params: prepared.params },
+      {
+        clock,
+        waitMs: context.inFlightWaitMs,
+        pollMs: context.inFlightPollMs,
+        signal: context.signal,
+      },
+    );
     if (claimed.outcome === 'replay') {
       if (prepared.plan !== undefined) {
         try {
@@ -89,7 +101,9 @@ export async function sendPreparedCall(prepared: PreparedCall, state: CallState,
         }
       }
       state.idempotency = { ...state.idempotency, replayed: true };
-      state.notices.push(`Replayed: the answer stored at ${new Date(claimed.record.updatedAt).toISOString()} for idempotency key "${choice.key}"; nothing was sent.`);
+      state.notices.push(
+        `Replayed: the answer stored at ${new Date(claimed.record.updatedAt).toISOString()} for idempotency key "${choice.key}"; nothing was sent.`,
+      );
       return answerOutcome(state, prepared, readStoredAnswer(claimed.result), true);
     }
     claim = claimed.claim;
@@ -127,7 +141,11 @@ export async function sendPreparedCall(prepared: PreparedCall, state: CallState,
   const stored = toStoredAnswer(answer);
   if (claim !== undefined) stores.idempotency.complete(claim, stored);
   else if (prepared.risk !== 'read') {
-    state.notices.push(prepared.idempotency ? idempotencyAdvice(prepared.method) : `${prepared.method} was sent with --no-idempotency: running this command again sends it again.`);
+    state.notices.push(
+      prepared.idempotency
+        ? idempotencyAdvice(prepared.method)
+        : `${prepared.method} was sent with --no-idempotency: running this command again sends it again.`,
+    );
   }
   return answerOutcome(state, prepared, stored, false);
 }

@@ -2,8 +2,8 @@
  * Builds the typed `ChainDefinition` from a document that passed the schema: positions from the
  * source index, templates compiled and analysed, risk classes from the method catalog.
  */
-import type { ChainFileProblem } from '../errors/chain-file-error.ts';
-import { classifyMethodRisk } from '../protocol/risk.ts';
+import type { ChainFileProblem } from '../errors/index.ts';
+import { classifyMethodRisk } from '../protocol/index.ts';
 import type {
   BatchStepCommand,
   CallStep,
@@ -86,7 +86,13 @@ class ModelBuilder {
   condition(value: string | boolean, segments: readonly (string | number)[], field: string): ChainExpression {
     const position = this.at(segments);
     if (typeof value === 'boolean') {
-      return { source: String(value), text: String(value), file: this.file, position, analysis: { references: [], roots: [], functions: [], unknownFunctions: [], dynamic: false } };
+      return {
+        source: String(value),
+        text: String(value),
+        file: this.file,
+        position,
+        analysis: { references: [], roots: [], functions: [], unknownFunctions: [], dynamic: false },
+      };
     }
     const template = buildStringTemplate(value, toPointer(segments), this.context);
     if (template.kind === 'expression') return template.expression;
@@ -99,7 +105,13 @@ class ModelBuilder {
       detail: `"${field}" must be exactly one "\${{ }}" expression, found ${JSON.stringify(value)}`,
       hint: `Write e.g. ${field}: "\${{ inputs.enabled }}"; text around an expression always reads as true.`,
     });
-    return { source: 'false', text: value, file: this.file, position, analysis: { references: [], roots: [], functions: [], unknownFunctions: [], dynamic: false } };
+    return {
+      source: 'false',
+      text: value,
+      file: this.file,
+      position,
+      analysis: { references: [], roots: [], functions: [], unknownFunctions: [], dynamic: false },
+    };
   }
 
   private retry(raw: RawStep['retry'], segments: readonly (string | number)[]): RetryPolicy | undefined {
@@ -151,12 +163,23 @@ class ModelBuilder {
     if (raw.call !== undefined) return this.callStep(raw, segments, raw.call);
     const common = this.common(raw, segments);
     if (raw.list !== undefined) {
-      return { ...common, kind: 'list', method: raw.list, params: this.template(raw.params ?? {}, [...segments, 'params']), risk: classifyMethodRisk(raw.list, raw.params), methodPosition: this.at([...segments, 'list']), ...this.version(raw) };
+      return {
+        ...common,
+        kind: 'list',
+        method: raw.list,
+        params: this.template(raw.params ?? {}, [...segments, 'params']),
+        risk: classifyMethodRisk(raw.list, raw.params),
+        methodPosition: this.at([...segments, 'list']),
+        ...this.version(raw),
+      };
     }
     if (raw.for_each !== undefined) {
       const over = this.condition(raw.for_each, [...segments, 'for_each'], 'for_each');
       const purePath = over.analysis.purePath;
-      const streamsFrom = purePath?.root === 'steps' && purePath.path.length === 2 && purePath.path[1] === 'items' && typeof purePath.path[0] === 'string' ? purePath.path[0] : undefined;
+      const streamsFrom =
+        purePath?.root === 'steps' && purePath.path.length === 2 && purePath.path[1] === 'items' && typeof purePath.path[0] === 'string'
+          ? purePath.path[0]
+          : undefined;
       const inherited = { ...(common.retry ? { retry: common.retry } : {}), onError: common.onError };
       return {
         ...common,

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { ChainFileProblem } from '../errors/chain-file-error.ts';
+import type { ChainFileProblem } from '../errors/index.ts';
 import { STEP_KINDS } from './chain-model.ts';
 import { describeJsonType, lastSegment, locatePointer, valueAtPointer } from './describe-pointer.ts';
 import type { SourceIndex } from './source-index.ts';
@@ -28,7 +28,11 @@ function chainValidator(): ValidateFunction {
 
 /** What each pattern of the schema means, for messages. */
 const PATTERN_MEANINGS: ReadonlyArray<[RegExp, string, string]> = [
-  [/^\^\[A-Za-z_\]\[A-Za-z0-9_\]\*\$$/, 'is not a name made of letters, digits and "_" (not starting with a digit)', 'Rename it, e.g. "lead_contacts"; names are used in expressions such as "steps.<id>".'],
+  [
+    /^\^\[A-Za-z_\]\[A-Za-z0-9_\]\*\$$/,
+    'is not a name made of letters, digits and "_" (not starting with a digit)',
+    'Rename it, e.g. "lead_contacts"; names are used in expressions such as "steps.<id>".',
+  ],
   [/^\^\[A-Za-z\]\[A-Za-z0-9_\]\*/, 'is not a method name', 'Write a Bitrix24 method such as "crm.lead.list".'],
   [/\\\$\\\{\\\{/, 'is not exactly one "${{ }}" expression', 'Write one expression, e.g. "${{ steps.leads.items }}".'],
   [/^\^\[a-z0-9\]/, 'is not a lowercase name (letters, digits, ".", "_", "-")', 'Use a name such as "lead-to-deal".'],
@@ -69,12 +73,19 @@ function draftProblem(error: ErrorObject, document: unknown): Draft | undefined 
     case 'additionalProperties': {
       const name = String(params['additionalProperty']);
       const known = knownProperties(error.parentSchema);
-      return { pointer: `${pointer}/${name}`, atKey: true, code: 'SCHEMA_UNKNOWN_FIELD', detail: `unknown field "${name}" in ${where}`, hint: suggestionHint(name, known, 'fields') };
+      return {
+        pointer: `${pointer}/${name}`,
+        atKey: true,
+        code: 'SCHEMA_UNKNOWN_FIELD',
+        detail: `unknown field "${name}" in ${where}`,
+        hint: suggestionHint(name, known, 'fields'),
+      };
     }
     case 'required': {
       const name = String(params['missingProperty']);
       const kind = stepKindOf(valueAtPointer(document, pointer));
-      const kindHint = kind === 'for_each' ? ' A for_each step needs "for_each", "as" and "do".' : kind === 'assert' ? ' An assert step needs "assert" and "message".' : '';
+      const kindHint =
+        kind === 'for_each' ? ' A for_each step needs "for_each", "as" and "do".' : kind === 'assert' ? ' An assert step needs "assert" and "message".' : '';
       return { pointer, atKey: false, code: 'SCHEMA_REQUIRED', detail: `${where} is missing the required field "${name}"`, hint: `Add "${name}".${kindHint}` };
     }
     case 'oneOf': {
@@ -82,26 +93,56 @@ function draftProblem(error: ErrorObject, document: unknown): Draft | undefined 
       const kinds = typeof step === 'object' && step !== null ? STEP_KINDS.filter((kind) => Object.hasOwn(step, kind)) : [];
       const list = STEP_KINDS.join(', ');
       if (kinds.length === 0) return { pointer, atKey: false, code: 'STEP_KIND', detail: `${where} has no kind`, hint: `Give it exactly one of: ${list}.` };
-      return { pointer, atKey: false, code: 'STEP_KIND', detail: `${where} has several kinds (${kinds.join(', ')})`, hint: `Keep exactly one of: ${list}; split it into several steps.` };
+      return {
+        pointer,
+        atKey: false,
+        code: 'STEP_KIND',
+        detail: `${where} has several kinds (${kinds.join(', ')})`,
+        hint: `Keep exactly one of: ${list}; split it into several steps.`,
+      };
     }
     case 'enum': {
       if (error.propertyName !== undefined) {
         const kind = stepKindOf(valueAtPointer(document, pointer));
         const allowed = (params['allowedValues'] as unknown[]).map(String);
-        return { pointer: `${pointer}/${error.propertyName}`, atKey: true, code: 'SCHEMA_UNKNOWN_FIELD', detail: `field "${error.propertyName}" does not belong in ${where}${kind ? ` (${kind === 'assert' ? 'an' : 'a'} ${kind} step)` : ''}`, hint: `${kind === 'assert' ? 'An' : 'A'} ${kind ?? 'step'} step takes: ${allowed.join(', ')}.` };
+        return {
+          pointer: `${pointer}/${error.propertyName}`,
+          atKey: true,
+          code: 'SCHEMA_UNKNOWN_FIELD',
+          detail: `field "${error.propertyName}" does not belong in ${where}${kind ? ` (${kind === 'assert' ? 'an' : 'a'} ${kind} step)` : ''}`,
+          hint: `${kind === 'assert' ? 'An' : 'A'} ${kind ?? 'step'} step takes: ${allowed.join(', ')}.`,
+        };
       }
       const allowed = (params['allowedValues'] as unknown[]).map((value) => JSON.stringify(value));
-      return { pointer, atKey: false, code: 'SCHEMA_VALUE', detail: `"${field}"${ofWhere} must be one of ${allowed.join(', ')}, found ${JSON.stringify(error.data)}`, hint: `Use one of ${allowed.join(', ')}.` };
+      return {
+        pointer,
+        atKey: false,
+        code: 'SCHEMA_VALUE',
+        detail: `"${field}"${ofWhere} must be one of ${allowed.join(', ')}, found ${JSON.stringify(error.data)}`,
+        hint: `Use one of ${allowed.join(', ')}.`,
+      };
     }
     case 'const':
-      return { pointer, atKey: false, code: 'SCHEMA_VALUE', detail: `"${field}" must be ${JSON.stringify(params['allowedValue'])}, found ${JSON.stringify(error.data)}`, hint: `Write ${field}: ${JSON.stringify(params['allowedValue'])}.` };
+      return {
+        pointer,
+        atKey: false,
+        code: 'SCHEMA_VALUE',
+        detail: `"${field}" must be ${JSON.stringify(params['allowedValue'])}, found ${JSON.stringify(error.data)}`,
+        hint: `Write ${field}: ${JSON.stringify(params['allowedValue'])}.`,
+      };
     case 'type':
       return {
         pointer,
         atKey: false,
         code: 'SCHEMA_TYPE',
-        detail: pointer === '' ? `the chain file must be a mapping, found ${describeJsonType(error.data)}` : `"${field}"${ofWhere} must be ${typeWords(params['type'])}, found ${describeJsonType(error.data)}`,
-        hint: pointer === '' ? 'Start from a bundled chain such as chains/core/lead-intake.yml (version, name, steps); the README\'s "Chain files" section explains each field.' : `Write ${typeWords(params['type'])} here.`,
+        detail:
+          pointer === ''
+            ? `the chain file must be a mapping, found ${describeJsonType(error.data)}`
+            : `"${field}"${ofWhere} must be ${typeWords(params['type'])}, found ${describeJsonType(error.data)}`,
+        hint:
+          pointer === ''
+            ? 'Start from a bundled chain such as chains/core/lead-intake.yml (version, name, steps); the README\'s "Chain files" section explains each field.'
+            : `Write ${typeWords(params['type'])} here.`,
       };
     case 'pattern': {
       const pattern = String(params['pattern']);
@@ -121,7 +162,13 @@ function draftProblem(error: ErrorObject, document: unknown): Draft | undefined 
     case 'if':
       return undefined;
     default:
-      return { pointer, atKey: false, code: 'SCHEMA_VALUE', detail: `"${field || 'document'}"${ofWhere} ${error.message ?? 'is invalid'}`, hint: 'Fix the value.' };
+      return {
+        pointer,
+        atKey: false,
+        code: 'SCHEMA_VALUE',
+        detail: `"${field || 'document'}"${ofWhere} ${error.message ?? 'is invalid'}`,
+        hint: 'Fix the value.',
+      };
   }
 }
 
@@ -131,12 +178,18 @@ export function checkChainSchema(document: unknown, index: SourceIndex, file: st
   if (validate(document)) return [];
   const errors = (validate.errors ?? []).filter((error) => !error.schemaPath.includes('/oneOf/'));
   const drafts = errors.map((error) => draftProblem(error, document)).filter((draft): draft is Draft => draft !== undefined);
-  const unknownFields = new Set(drafts.filter((draft) => draft.code === 'SCHEMA_UNKNOWN_FIELD' && draft.detail.startsWith('unknown')).map((draft) => draft.pointer));
+  const unknownFields = new Set(
+    drafts.filter((draft) => draft.code === 'SCHEMA_UNKNOWN_FIELD' && draft.detail.startsWith('unknown')).map((draft) => draft.pointer),
+  );
   const ambiguousSteps = new Set(drafts.filter((draft) => draft.code === 'STEP_KIND').map((draft) => draft.pointer));
   const seen = new Set<string>();
   const problems: ChainFileProblem[] = [];
   for (const draft of drafts) {
-    const isKindFieldConflict = draft.atKey && draft.detail.startsWith('field') && (unknownFields.has(draft.pointer) || (ambiguousSteps.has(parentPointer(draft.pointer)) && (STEP_KINDS as readonly string[]).includes(lastSegment(draft.pointer))));
+    const isKindFieldConflict =
+      draft.atKey &&
+      draft.detail.startsWith('field') &&
+      (unknownFields.has(draft.pointer) ||
+        (ambiguousSteps.has(parentPointer(draft.pointer)) && (STEP_KINDS as readonly string[]).includes(lastSegment(draft.pointer))));
     if (isKindFieldConflict) continue;
     const identity = `${draft.pointer}|${draft.code}|${draft.detail}`;
     if (seen.has(identity)) continue;

@@ -2,9 +2,9 @@
  * The second validation layer (DESIGN.md §3): what the schema cannot say. Step ids, references,
  * packs, write keys, nested batches, input defaults. Pure: the model in, problems out.
  */
-import type { ChainFileProblem } from '../errors/chain-file-error.ts';
-import { listPacks, methodAllowedByPacks, packsForMethod } from '../protocol/packs.ts';
-import { isBatchMethod } from '../protocol/risk.ts';
+import type { ChainFileProblem } from '../errors/index.ts';
+import { listPacks, methodAllowedByPacks, packsForMethod } from '../protocol/index.ts';
+import { isBatchMethod } from '../protocol/index.ts';
 import type { ChainDefinition, ChainStep, SourcePosition } from './chain-model.ts';
 import { suggestCatalogMethod } from './check-method-names.ts';
 import { listMethodSites } from './list-method-sites.ts';
@@ -43,7 +43,12 @@ class SemanticChecker {
       }
       const first = seen.get(id);
       if (first) {
-        this.report(position, 'STEP_ID_DUPLICATE', `step id "${id}" is already used at line ${first.line}`, 'Step ids are unique across the chain, sub-steps included: rename one of them.');
+        this.report(
+          position,
+          'STEP_ID_DUPLICATE',
+          `step id "${id}" is already used at line ${first.line}`,
+          'Step ids are unique across the chain, sub-steps included: rename one of them.',
+        );
         return;
       }
       seen.set(id, position);
@@ -52,12 +57,22 @@ class SemanticChecker {
       claim(step.id, step.position, 'step');
       if (step.kind !== 'for_each') continue;
       if (RESERVED_NAMES.includes(step.as)) {
-        this.report(step.position, 'STEP_ID_RESERVED', `for_each "${step.id}" names its item "${step.as}", a reserved name`, 'Choose another "as", e.g. "item".');
+        this.report(
+          step.position,
+          'STEP_ID_RESERVED',
+          `for_each "${step.id}" names its item "${step.as}", a reserved name`,
+          'Choose another "as", e.g. "item".',
+        );
       }
       for (const subStep of step.do) {
         claim(subStep.id, subStep.position, 'sub-step');
         if (subStep.id === step.as) {
-          this.report(subStep.position, 'STEP_ID_RESERVED', `sub-step id "${subStep.id}" hides the item name "as: ${step.as}"`, 'Rename the sub-step or the item.');
+          this.report(
+            subStep.position,
+            'STEP_ID_RESERVED',
+            `sub-step id "${subStep.id}" hides the item name "as: ${step.as}"`,
+            'Rename the sub-step or the item.',
+          );
         }
       }
     }
@@ -75,22 +90,46 @@ class SemanticChecker {
     for (const site of listMethodSites(this.chain)) {
       if (isBatchMethod(site.method)) {
         const detail = site.batched ? `"${site.step}" calls batch inside a batch request` : `step "${site.step}" calls batch directly`;
-        this.report(site.position, 'BATCH_NESTED', detail, site.batched ? 'The portal refuses a batch inside a batch: list the commands themselves.' : 'Use a batch step ("batch:" with named commands) instead.');
+        this.report(
+          site.position,
+          'BATCH_NESTED',
+          detail,
+          site.batched
+            ? 'The portal refuses a batch inside a batch: list the commands themselves.'
+            : 'Use a batch step ("batch:" with named commands) instead.',
+        );
         continue;
       }
       if (!methodAllowedByPacks(site.method, this.chain.packs)) {
         const covering = packsForMethod(site.method);
         if (covering.length === 0) {
           const suggestion = suggestCatalogMethod(site.method);
-          this.report(site.position, 'METHOD_UNKNOWN', `method ${site.method} is in no pack b24chain knows`, suggestion ? `Did you mean ${suggestion}? \`chain methods\` lists the catalog.` : 'Check the name; `chain methods` lists the catalog and `chain packs` the method patterns of each pack.');
+          this.report(
+            site.position,
+            'METHOD_UNKNOWN',
+            `method ${site.method} is in no pack b24chain knows`,
+            suggestion
+              ? `Did you mean ${suggestion}? \`chain methods\` lists the catalog.`
+              : 'Check the name; `chain methods` lists the catalog and `chain packs` the method patterns of each pack.',
+          );
         } else {
-          this.report(site.position, 'METHOD_NOT_IN_PACKS', `method ${site.method} is not in the chain's packs (${packs})`, `Add ${covering.map((pack) => `"${pack}"`).join(' or ')} to "packs:" (\`chain packs\` lists them), or use another method.`);
+          this.report(
+            site.position,
+            'METHOD_NOT_IN_PACKS',
+            `method ${site.method} is not in the chain's packs (${packs})`,
+            `Add ${covering.map((pack) => `"${pack}"`).join(' or ')} to "packs:" (\`chain packs\` lists them), or use another method.`,
+          );
         }
       }
     }
     for (const step of this.chain.steps) {
       if (step.kind === 'list' && step.risk !== 'read') {
-        this.report(step.methodPosition, 'LIST_METHOD_NOT_READ', `list step "${step.id}" uses ${step.method}, a ${step.risk} method`, 'A list step reads pages; call a write with a "call" step or inside a for_each.');
+        this.report(
+          step.methodPosition,
+          'LIST_METHOD_NOT_READ',
+          `list step "${step.id}" uses ${step.method}, a ${step.risk} method`,
+          'A list step reads pages; call a write with a "call" step or inside a for_each.',
+        );
       }
     }
   }
@@ -101,20 +140,35 @@ class SemanticChecker {
     const badRoots = certainRoots.filter((root) => root !== 'steps' && root !== 'inputs');
     const overCompiles = compileExpression(step.over.source).ok;
     if (overCompiles && (certainRoots.length === 0 || over.dynamic || badRoots.length > 0)) {
-      this.report(step.over.position, 'FOR_EACH_SOURCE', `for_each "${step.id}" loops over ${step.over.text}, which is not an earlier step or an input`, 'Loop over an earlier step\'s rows or an input, e.g. "${{ steps.leads.items }}".');
+      this.report(
+        step.over.position,
+        'FOR_EACH_SOURCE',
+        `for_each "${step.id}" loops over ${step.over.text}, which is not an earlier step or an input`,
+        'Loop over an earlier step\'s rows or an input, e.g. "${{ steps.leads.items }}".',
+      );
     }
     this.expressions(step.over, { stepIndex: index });
     const writes = step.do.filter((subStep) => subStep.risk !== 'read');
     if (writes.length > 0 && step.key === undefined) {
       const methods = writes.map((subStep) => subStep.method).join(', ');
-      this.report(step.position, 'WRITE_WITHOUT_KEY', `for_each "${step.id}" writes (${methods}) but has no "key"`, `Add a stable item key, e.g. key: "\${{ ${step.as}.ID }}", so a resumed run never writes an item twice.`);
+      this.report(
+        step.position,
+        'WRITE_WITHOUT_KEY',
+        `for_each "${step.id}" writes (${methods}) but has no "key"`,
+        `Add a stable item key, e.g. key: "\${{ ${step.as}.ID }}", so a resumed run never writes an item twice.`,
+      );
     }
     if (step.key !== undefined) {
       const keyExpressions = listTemplateExpressions(step.key);
       const keyCompiles = keyExpressions.every((expression) => compileExpression(expression.source).ok);
       if (keyCompiles && !keyExpressions.some((expression) => expression.analysis.roots.includes(step.as))) {
         const position = keyExpressions[0]?.position ?? step.position;
-        this.report(position, 'KEY_CONSTANT', `the key of for_each "${step.id}" does not depend on the item "${step.as}"`, `Every item would share one key; use the item, e.g. key: "\${{ ${step.as}.ID }}".`);
+        this.report(
+          position,
+          'KEY_CONSTANT',
+          `the key of for_each "${step.id}" does not depend on the item "${step.as}"`,
+          `Every item would share one key; use the item, e.g. key: "\${{ ${step.as}.ID }}".`,
+        );
       }
       this.expressions(step.key, { stepIndex: index, item: step.as });
     }
@@ -141,7 +195,8 @@ class SemanticChecker {
         case 'batch': {
           const names = step.commands.map((command) => command.name);
           step.commands.forEach((command, current) => {
-            if (RESERVED_NAMES.includes(command.name)) this.report(command.position, 'STEP_ID_RESERVED', `batch command "${command.name}" has a reserved name`, 'Rename it.');
+            if (RESERVED_NAMES.includes(command.name))
+              this.report(command.position, 'STEP_ID_RESERVED', `batch command "${command.name}" has a reserved name`, 'Rename it.');
             this.expressions(command.params, { stepIndex: index, siblings: { ids: names, current, what: 'batch command' } });
           });
           break;
@@ -160,7 +215,13 @@ class SemanticChecker {
     for (const input of this.chain.inputs) {
       if (input.default === undefined) continue;
       const problem = checkInputValue(input.type, input.default);
-      if (problem) this.report(input.position, 'INPUT_DEFAULT_TYPE', `the default of input "${input.name}" ${problem}`, `Give a default of type ${input.type}, or change "type".`);
+      if (problem)
+        this.report(
+          input.position,
+          'INPUT_DEFAULT_TYPE',
+          `the default of input "${input.name}" ${problem}`,
+          `Give a default of type ${input.type}, or change "type".`,
+        );
     }
   }
 }

@@ -5,10 +5,10 @@
  * the portal would answer ERROR_METHOD_NOT_FOUND. Warnings never fail validation. Methods that no pack
  * covers at all are errors (METHOD_UNKNOWN, in check-chain-semantics.ts). Pure.
  */
-import type { ChainFileProblem } from '../errors/chain-file-error.ts';
-import { findCatalogEntry, methodCatalog } from '../protocol/method-catalog.ts';
-import { methodAllowedByPacks } from '../protocol/packs.ts';
-import { hasKnownVerb, isBatchMethod } from '../protocol/risk.ts';
+import type { ChainFileProblem } from '../errors/index.ts';
+import { findCatalogEntry, methodCatalog } from '../protocol/index.ts';
+import { methodAllowedByPacks } from '../protocol/index.ts';
+import { hasKnownVerb, isBatchMethod } from '../protocol/index.ts';
 import type { ChainDefinition } from './chain-model.ts';
 import { listMethodSites } from './list-method-sites.ts';
 import { suggestName } from './suggest-name.ts';

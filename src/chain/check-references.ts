@@ -3,7 +3,7 @@
  * earlier steps (and the fields their kind exposes), the current item, earlier sub-steps of the same
  * item, earlier commands of the same batch.
  */
-import type { ChainFileProblem } from '../errors/chain-file-error.ts';
+import type { ChainFileProblem } from '../errors/index.ts';
 import type { ChainDefinition, SourcePosition } from './chain-model.ts';
 import { STEP_OUTPUT_FIELDS, SUB_STEP_OUTPUT_FIELDS } from './chain-model.ts';
 import type { ChainExpression, ExpressionReference } from './expressions/template-model.ts';
@@ -63,7 +63,13 @@ export class ReferenceChecker {
     const [first, second] = path;
     if (root === 'inputs') {
       if (typeof first === 'string' && !this.inputNames.includes(first)) {
-        this.report(expression, reference, 'INPUT_UNKNOWN', `${expression.text} reads input "${first}", which the chain does not declare`, suggestionHint(first, this.inputNames, 'inputs') + ' Declare it under "inputs:".');
+        this.report(
+          expression,
+          reference,
+          'INPUT_UNKNOWN',
+          `${expression.text} reads input "${first}", which the chain does not declare`,
+          `${suggestionHint(first, this.inputNames, 'inputs')} Declare it under "inputs:".`,
+        );
       }
       return;
     }
@@ -72,7 +78,7 @@ export class ReferenceChecker {
       return;
     }
     if (scope.item !== undefined && root === scope.item) return;
-    if (scope.siblings && scope.siblings.ids.includes(root)) {
+    if (scope.siblings?.ids.includes(root)) {
       this.checkSiblingReference(expression, reference, root, first, scope.siblings);
       return;
     }
@@ -86,18 +92,28 @@ export class ReferenceChecker {
     this.report(expression, reference, 'EXPRESSION_NAME_UNKNOWN', `${expression.text} reads "${root}", which is not defined here`, hint);
   }
 
-  private checkStepReference(expression: ChainExpression, reference: ExpressionReference, id: string, field: string | number | undefined, scope: ReferenceScope): void {
+  private checkStepReference(
+    expression: ChainExpression,
+    reference: ExpressionReference,
+    id: string,
+    field: string | number | undefined,
+    scope: ReferenceScope,
+  ): void {
     const index = this.stepIndexById.get(id);
     if (index === undefined) {
       const owner = this.subStepOwner.get(id);
-      const hint = owner !== undefined
-        ? `"${id}" is a sub-step of "${owner}": inside that for_each write "${id}.result"; outside it, use "steps.${owner}.count".`
-        : suggestionHint(id, [...this.stepIndexById.keys()], 'steps');
+      const hint =
+        owner !== undefined
+          ? `"${id}" is a sub-step of "${owner}": inside that for_each write "${id}.result"; outside it, use "steps.${owner}.count".`
+          : suggestionHint(id, [...this.stepIndexById.keys()], 'steps');
       this.report(expression, reference, 'STEP_REF_UNKNOWN', `${expression.text} reads step "${id}", which does not exist`, hint);
       return;
     }
     if (index >= scope.stepIndex) {
-      const detail = index === scope.stepIndex ? `${expression.text} reads step "${id}" from inside that same step` : `${expression.text} reads step "${id}", which runs later`;
+      const detail =
+        index === scope.stepIndex
+          ? `${expression.text} reads step "${id}" from inside that same step`
+          : `${expression.text} reads step "${id}", which runs later`;
       this.report(expression, reference, 'STEP_REF_LATER', detail, 'A step can only read steps above it: move the step, or read something else.');
       return;
     }
@@ -105,8 +121,17 @@ export class ReferenceChecker {
     if (step && typeof field === 'string' && !STEP_OUTPUT_FIELDS[step.kind].includes(field)) {
       const fields = STEP_OUTPUT_FIELDS[step.kind];
       const suggestion = suggestName(field, fields);
-      const hint = fields.length === 0 ? `An ${step.kind} step has no result.` : `${suggestion === undefined ? '' : `Did you mean "${suggestion}"? `}A ${step.kind} step exposes: ${fields.join(', ')}.`;
-      this.report(expression, reference, 'STEP_FIELD_UNKNOWN', `${expression.text} reads "${field}" of ${step.kind} step "${id}", which has no such field`, hint);
+      const hint =
+        fields.length === 0
+          ? `An ${step.kind} step has no result.`
+          : `${suggestion === undefined ? '' : `Did you mean "${suggestion}"? `}A ${step.kind} step exposes: ${fields.join(', ')}.`;
+      this.report(
+        expression,
+        reference,
+        'STEP_FIELD_UNKNOWN',
+        `${expression.text} reads "${field}" of ${step.kind} step "${id}", which has no such field`,
+        hint,
+      );
     }
   }
 
@@ -119,12 +144,21 @@ export class ReferenceChecker {
   ): void {
     const index = siblings.ids.indexOf(root);
     if (index >= siblings.current) {
-      const detail = index === siblings.current ? `${expression.text} reads ${siblings.what} "${root}" from inside itself` : `${expression.text} reads ${siblings.what} "${root}", which runs later`;
+      const detail =
+        index === siblings.current
+          ? `${expression.text} reads ${siblings.what} "${root}" from inside itself`
+          : `${expression.text} reads ${siblings.what} "${root}", which runs later`;
       this.report(expression, reference, 'STEP_REF_LATER', detail, `A ${siblings.what} can only read the ones above it.`);
       return;
     }
     if (typeof field === 'string' && !SUB_STEP_OUTPUT_FIELDS.includes(field)) {
-      this.report(expression, reference, 'STEP_FIELD_UNKNOWN', `${expression.text} reads "${field}" of ${siblings.what} "${root}", which has only "result"`, `Write "${root}.result.${field}" to read a field of its result.`);
+      this.report(
+        expression,
+        reference,
+        'STEP_FIELD_UNKNOWN',
+        `${expression.text} reads "${field}" of ${siblings.what} "${root}", which has only "result"`,
+        `Write "${root}.result.${field}" to read a field of its result.`,
+      );
     }
   }
 }

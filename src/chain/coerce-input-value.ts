@@ -48,7 +48,11 @@ export function coerceInputText(type: InputType, text: string): CoercedInput {
       try {
         value = JSON.parse(trimmed);
       } catch {
-        return { ok: false, problem: `"${text}" is not JSON`, hint: `Pass ${type === 'array' ? 'a JSON array such as ["a","b"]' : 'a JSON object such as {"a":1}'} (quote it for the shell).` };
+        return {
+          ok: false,
+          problem: `"${text}" is not JSON`,
+          hint: `Pass ${type === 'array' ? 'a JSON array such as ["a","b"]' : 'a JSON object such as {"a":1}'} (quote it for the shell).`,
+        };
       }
       const problem = checkInputValue(type, value);
       return problem === undefined ? { ok: true, value } : { ok: false, problem: `"${text}" ${problem}`, hint: `Pass a JSON ${type}.` };

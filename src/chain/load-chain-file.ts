@@ -5,7 +5,7 @@
  */
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode, YAMLError } from 'yaml';
-import type { ChainFileProblem } from '../errors/chain-file-error.ts';
+import type { ChainFileProblem } from '../errors/index.ts';
 import { SourceIndex, toPointer } from './source-index.ts';
 
 export interface LoadedChainDocument {
@@ -94,7 +94,12 @@ class JsonConverter {
       const value = yamlNode.value;
       if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
       if (typeof value === 'number' && Number.isFinite(value)) return value;
-      this.problem(start, pointer, `value of type ${value instanceof Uint8Array ? 'binary' : typeof value} cannot be used in a chain`, 'Write a string, number, boolean or null.');
+      this.problem(
+        start,
+        pointer,
+        `value of type ${value instanceof Uint8Array ? 'binary' : typeof value} cannot be used in a chain`,
+        'Write a string, number, boolean or null.',
+      );
       return null;
     }
     if (isSeq(yamlNode)) {

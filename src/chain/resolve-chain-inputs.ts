@@ -2,7 +2,7 @@
  * The run's input values: `--input name=value` pairs parsed, unknown names refused, text coerced to
  * the declared types, defaults applied, missing required inputs reported. Every problem at once.
  */
-import { ChainValidationError, type ChainFileProblem } from '../errors/chain-file-error.ts';
+import { ChainValidationError, type ChainFileProblem } from '../errors/index.ts';
 import type { ChainDefinition } from './chain-model.ts';
 import { checkInputValue, coerceInputText } from './coerce-input-value.ts';
 import { suggestionHint } from './suggest-name.ts';
@@ -22,7 +22,9 @@ export function parseInputAssignments(assignments: readonly string[]): Record<st
     const equals = assignment.indexOf('=');
     const name = equals < 0 ? assignment.trim() : assignment.slice(0, equals).trim();
     if (equals <= 0 || name === '') {
-      problems.push(commandLineProblem(`--input ${assignment}`, 'INPUT_MALFORMED', 'expected name=value', 'Write --input name=value, e.g. --input status=NEW.'));
+      problems.push(
+        commandLineProblem(`--input ${assignment}`, 'INPUT_MALFORMED', 'expected name=value', 'Write --input name=value, e.g. --input status=NEW.'),
+      );
       continue;
     }
     if (Object.hasOwn(values, name)) {
@@ -60,7 +62,15 @@ export function resolveChainInputs(chain: ChainDefinition, provided: Readonly<Re
     }
     const problem = checkInputValue(input.type, value);
     if (problem === undefined) resolved[name] = value;
-    else problems.push(commandLineProblem(`--input ${name}`, 'INPUT_TYPE', `the value ${problem}; input "${name}" is declared as ${input.type}`, `Pass ${input.type === 'integer' || input.type === 'array' || input.type === 'object' ? 'an' : 'a'} ${input.type}.`));
+    else
+      problems.push(
+        commandLineProblem(
+          `--input ${name}`,
+          'INPUT_TYPE',
+          `the value ${problem}; input "${name}" is declared as ${input.type}`,
+          `Pass ${input.type === 'integer' || input.type === 'array' || input.type === 'object' ? 'an' : 'a'} ${input.type}.`,
+        ),
+      );
   }
   for (const input of chain.inputs) {
     if (Object.hasOwn(resolved, input.name) || Object.hasOwn(provided, input.name)) continue;

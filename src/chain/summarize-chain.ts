@@ -1,5 +1,5 @@
 /** What a chain may change and what it needs: its writes, destructive steps and scopes. Pure. */
-import { scopeForMethod } from '../protocol/scopes.ts';
+import { scopeForMethod } from '../protocol/index.ts';
 import type { ChainDefinition, ChainMethodUse, ChainSummary } from './chain-model.ts';
 
 /** Every method the chain may send, in file order (sub-steps and batch commands included). */
@@ -13,12 +13,26 @@ export function listChainMethods(chain: ChainDefinition): ChainMethodUse[] {
         break;
       case 'for_each':
         for (const subStep of step.do) {
-          uses.push({ step: subStep.id, parent: step.id, method: subStep.method, risk: subStep.risk, line: subStep.methodPosition.line, column: subStep.methodPosition.column });
+          uses.push({
+            step: subStep.id,
+            parent: step.id,
+            method: subStep.method,
+            risk: subStep.risk,
+            line: subStep.methodPosition.line,
+            column: subStep.methodPosition.column,
+          });
         }
         break;
       case 'batch':
         for (const command of step.commands) {
-          uses.push({ step: step.id, command: command.name, method: command.method, risk: command.risk, line: command.methodPosition.line, column: command.methodPosition.column });
+          uses.push({
+            step: step.id,
+            command: command.name,
+            method: command.method,
+            risk: command.risk,
+            line: command.methodPosition.line,
+            column: command.methodPosition.column,
+          });
         }
         break;
       case 'assert':

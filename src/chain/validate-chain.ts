@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ChainValidationError, type ChainFileProblem } from '../errors/chain-file-error.ts';
+import { ChainValidationError, type ChainFileProblem } from '../errors/index.ts';
 import { buildChainModel, type RawChain } from './build-chain-model.ts';
 import type { ChainDefinition, ChainSummary } from './chain-model.ts';
 import { checkChainSchema } from './check-chain-schema.ts';
@@ -66,9 +66,22 @@ export async function validateChainFile(path: string): Promise<ValidationReport>
   try {
     bytes = await readFile(path);
   } catch (error) {
-    const reason = error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'no such file' : error instanceof Error && 'code' in error && error.code === 'EISDIR' ? 'is a directory' : 'cannot be read';
+    const reason =
+      error instanceof Error && 'code' in error && error.code === 'ENOENT'
+        ? 'no such file'
+        : error instanceof Error && 'code' in error && error.code === 'EISDIR'
+          ? 'is a directory'
+          : 'cannot be read';
     return report(path, '', [
-      { file: path, line: 0, column: 0, pointer: '', code: 'CHAIN_FILE_UNREADABLE', detail: `${reason}`, hint: 'Check the path; chain files are YAML, e.g. chains/core/lead-to-deal.yml.' },
+      {
+        file: path,
+        line: 0,
+        column: 0,
+        pointer: '',
+        code: 'CHAIN_FILE_UNREADABLE',
+        detail: `${reason}`,
+        hint: 'Check the path; chain files are YAML, e.g. chains/core/lead-to-deal.yml.',
+      },
     ]);
   }
   const source = bytes.toString('utf8');

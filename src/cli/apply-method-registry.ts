@@ -5,14 +5,24 @@
  * and saves the answer; the default never sends a request for it.
  */
 import type { Database } from 'better-sqlite3';
-import type { B24Client } from '../client/b24-client.ts';
-import { ConnectionConfigError } from '../errors/connection-config-error.ts';
-import { MethodVersionStore } from '../store/method-version-store.ts';
+import type { B24Client } from '../client/index.ts';
+import { ConnectionConfigError } from '../errors/index.ts';
+import { MethodVersionStore } from '../store/index.ts';
 
-export async function applyMethodRegistry(client: B24Client, database: Database, env: Readonly<Record<string, string | undefined>>, nowMs: number): Promise<void> {
+export async function applyMethodRegistry(
+  client: B24Client,
+  database: Database,
+  env: Readonly<Record<string, string | undefined>>,
+  nowMs: number,
+): Promise<void> {
   const mode = env.B24_V3_REGISTRY ?? 'cached';
   if (mode !== 'cached' && mode !== 'refresh') {
-    throw new ConnectionConfigError({ setting: 'B24_V3_REGISTRY', code: 'INVALID_SETTING', detail: `"${mode}" is not cached or refresh`, hint: 'Set B24_V3_REGISTRY=cached (default) or refresh.' });
+    throw new ConnectionConfigError({
+      setting: 'B24_V3_REGISTRY',
+      code: 'INVALID_SETTING',
+      detail: `"${mode}" is not cached or refresh`,
+      hint: 'Set B24_V3_REGISTRY=cached (default) or refresh.',
+    });
   }
   const store = new MethodVersionStore(database);
   const portal = client.connection.portalKey;

@@ -57,9 +57,14 @@ function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
 /** A usage error commander already printed on stderr; with `--json`, stdout still gets the refusal document. */
 function reportUsageError(error: CommanderError, json: boolean): number {
   if (json) {
-    const message = `${error.message.replace(/^error: /, '').trim().replace(/\.$/, '')} (USAGE_INVALID).`;
+    const message = `${error.message
+      .replace(/^error: /, '')
+      .trim()
+      .replace(/\.$/, '')} (USAGE_INVALID).`;
     const hint = 'Run chain help COMMAND for the options it takes.';
-    process.stdout.write(`${JSON.stringify(refusalDocument([{ name: 'UsageError', code: 'USAGE_INVALID', message: `${message} ${hint}`, hint }], ExitCode.refused))}\n`);
+    process.stdout.write(
+      `${JSON.stringify(refusalDocument([{ name: 'UsageError', code: 'USAGE_INVALID', message: `${message} ${hint}`, hint }], ExitCode.refused))}\n`,
+    );
   }
   return ExitCode.refused;
 }
@@ -78,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const exitCode = printRefusal(error, argv.includes('--json'));
     if (exitCode !== undefined) return exitCode;
-    process.stderr.write(`chain: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(`chain: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return ExitCode.failed;
   }
   return exitCodeReturned(program);

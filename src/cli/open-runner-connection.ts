@@ -4,12 +4,12 @@
  * with the demo seed when `--emulator` is given (always explicit, never a fallback).
  */
 import type { Database } from 'better-sqlite3';
-import { openPortalClient } from '../client/open-portal-client.ts';
+import { openPortalClient } from '../client/index.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import { openStateDatabase, resolveStatePath } from '../store/index.ts';
 import { applyMethodRegistry } from './apply-method-registry.ts';
-import { readApiVersionSetting } from '../client/v3/read-api-version-setting.ts';
+import { readApiVersionSetting } from '../client/index.ts';
 
 export interface RunnerConnection {
   client: PortalClient;
@@ -39,7 +39,13 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
   if (options.stateOnly) {
     return {
       database,
-      client: { portalKey: '', call: unavailable, batch: unavailable, list: unavailable, counters: () => ({ requests: 0, commands: 0, limiterWaitMs: 0, retries: 0, rows: 0 }) },
+      client: {
+        portalKey: '',
+        call: unavailable,
+        batch: unavailable,
+        list: unavailable,
+        counters: () => ({ requests: 0, commands: 0, limiterWaitMs: 0, retries: 0, rows: 0 }),
+      },
       close: async () => {
         database.close();
       },
@@ -50,7 +56,13 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
     let env: Readonly<Record<string, string | undefined>> = options.env;
     if (options.emulator) {
       emulator = await startEmulator({ seed: 'demo' });
-      env = { B24_DOMAIN: emulator.url, B24_AUTH_MODE: 'webhook', B24_WEBHOOK_USER_ID: String(emulator.userId), B24_WEBHOOK_CODE: emulator.code, B24_RATE_LIMITER: 'memory' };
+      env = {
+        B24_DOMAIN: emulator.url,
+        B24_AUTH_MODE: 'webhook',
+        B24_WEBHOOK_USER_ID: String(emulator.userId),
+        B24_WEBHOOK_CODE: emulator.code,
+        B24_RATE_LIMITER: 'memory',
+      };
     }
     // The one way every command opens a portal client: the per-user shared limiter, and refreshed
     // OAuth tokens kept (0600) where the next process finds them, never in the state database.

@@ -3,7 +3,7 @@
  * option and the value, never replaced by a default. They throw a `RefusalError` rather than commander's
  * own error, so `--json` still gets its one JSON document (print-refusal.ts).
  */
-import { RefusalError } from '../errors/refusal-error.ts';
+import { RefusalError } from '../errors/index.ts';
 
 export interface NumberRange {
   min: number;

@@ -4,9 +4,9 @@
  * schemas/error.schema.json (`#/$defs/refusal`): `{runId: null, status, exitCode, errors: [error...]}`.
  * Each printer returns the exit code for the command to return (`exitCodeOf`: 2 refused, 1 failed).
  */
-import { isB24ChainError } from '../errors/b24chain-error.ts';
-import { ChainFileError, formatChainFileProblem, isChainValidationError, type ChainFileProblem } from '../errors/chain-file-error.ts';
-import { exitCodeOf } from '../errors/exit-code-of.ts';
+import { isB24ChainError } from '../errors/index.ts';
+import { ChainFileError, formatChainFileProblem, isChainValidationError, type ChainFileProblem } from '../errors/index.ts';
+import { exitCodeOf } from '../errors/index.ts';
 import { ExitCode } from './exit-code.ts';
 
 /** Where a command prints; the process streams unless a test passes its own. */

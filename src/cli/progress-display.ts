@@ -32,7 +32,11 @@ export interface PaceOrigin {
  * burst is spent (`since`: the first limiter wait), the pace is measured from then on: the drain rate,
  * not the burst speed of the first seconds.
  */
-export function estimateRemainingMs(snapshot: Pick<ProgressSnapshot, 'rows' | 'itemsDone' | 'expectedRows'>, elapsedMs: number, since?: PaceOrigin): number | null {
+export function estimateRemainingMs(
+  snapshot: Pick<ProgressSnapshot, 'rows' | 'itemsDone' | 'expectedRows'>,
+  elapsedMs: number,
+  since?: PaceOrigin,
+): number | null {
   if (snapshot.expectedRows === undefined || snapshot.itemsDone === 0 || elapsedMs <= 0) return null;
   const remaining = Math.max(0, snapshot.expectedRows - snapshot.itemsDone);
   if (since !== undefined) {
@@ -109,7 +113,9 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
       if (time - lastShown < JSON_INTERVAL_MS && !waitStarts) return;
       lastShown = time;
       const seconds = Math.max(0.001, (time - started) / 1000);
-      stream.write(`${JSON.stringify({ type: 'progress', elapsedMs: time - started, rowsPerSecond: Math.round(snapshot.rows / seconds), etaMs: eta(snapshot, time), ...snapshot })}\n`);
+      stream.write(
+        `${JSON.stringify({ type: 'progress', elapsedMs: time - started, rowsPerSecond: Math.round(snapshot.rows / seconds), etaMs: eta(snapshot, time), ...snapshot })}\n`,
+      );
     } else if (interactive) {
       if (time - lastShown < INTERVAL_MS) return;
       lastShown = time;

@@ -3,14 +3,14 @@
  * number of named commands, `list` every page of a list method; all through the limiter, the retry
  * policy and (for applications) the OAuth session, over a `Transport`.
  */
-import { ConnectionConfigError } from '../errors/connection-config-error.ts';
-import { isBitrixApiError } from '../errors/bitrix-api-error.ts';
-import type { LimiterStore } from '../limiter/limiter-store.ts';
-import { createLimiterStore } from '../limiter/create-limiter-store.ts';
-import { RateLimiter, type BatchCharging } from '../limiter/rate-limiter.ts';
-import { assertMethodName, assertParamsObject } from '../protocol/encode-batch-commands.ts';
-import { defaultRetryPolicyOptions, type RetryPolicyOptions } from '../protocol/retry-policy.ts';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { ConnectionConfigError } from '../errors/index.ts';
+import { isBitrixApiError } from '../errors/index.ts';
+import type { LimiterStore } from '../limiter/index.ts';
+import { createLimiterStore } from '../limiter/index.ts';
+import { RateLimiter, type BatchCharging } from '../limiter/index.ts';
+import { assertMethodName, assertParamsObject } from '../protocol/index.ts';
+import { defaultRetryPolicyOptions, type RetryPolicyOptions } from '../protocol/index.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import type { ClientContext } from './client-context.ts';
 import type { ClientHooks } from './client-hooks.ts';
 import type { Connection } from './connection.ts';
@@ -115,7 +115,12 @@ export class B24Client implements PortalClient {
       this.limiter = options.limiter;
     } else {
       if (options.limiterStore === undefined && connection.limiter.store === 'sqlite' && options.limiterPath === undefined) {
-        throw new ConnectionConfigError({ setting: 'B24_RATE_LIMITER', code: 'MISSING_SETTING', detail: 'sqlite needs a file', hint: 'Pass limiterPath (the CLI uses B24_LIMITER_DB, else ~/.local/state/b24chain/limiter.db) or use B24_RATE_LIMITER=memory.' });
+        throw new ConnectionConfigError({
+          setting: 'B24_RATE_LIMITER',
+          code: 'MISSING_SETTING',
+          detail: 'sqlite needs a file',
+          hint: 'Pass limiterPath (the CLI uses B24_LIMITER_DB, else ~/.local/state/b24chain/limiter.db) or use B24_RATE_LIMITER=memory.',
+        });
       }
       this.limiter = new RateLimiter({
         store: options.limiterStore ?? createLimiterStore(connection.limiter.store, options.limiterPath),
@@ -129,7 +134,9 @@ export class B24Client implements PortalClient {
     }
     let session: OAuthSession | undefined;
     if (connection.auth.mode === 'oauth') {
-      const store = options.tokenStore ?? (connection.credentialsFile !== undefined ? new CredentialsFileTokenStore(connection.credentialsFile, { clock }) : new MemoryTokenStore());
+      const store =
+        options.tokenStore ??
+        (connection.credentialsFile !== undefined ? new CredentialsFileTokenStore(connection.credentialsFile, { clock }) : new MemoryTokenStore());
       session = new OAuthSession({
         auth: connection.auth,
         tokenKey: connection.tokenKey,
@@ -203,7 +210,10 @@ export class B24Client implements PortalClient {
    * A REST 3.0 batch: commands by name (each name is the `as` alias later commands `$ref`), all or
    * nothing, results by name. A batch with a write carries an `Idempotency-Key` (given, or fresh).
    */
-  async batchV3(commands: Readonly<Record<string, V3BatchCommand>>, options: { signal?: AbortSignal; idempotencyKey?: string } = {}): Promise<{ results: Record<string, unknown>; replayed: boolean }> {
+  async batchV3(
+    commands: Readonly<Record<string, V3BatchCommand>>,
+    options: { signal?: AbortSignal; idempotencyKey?: string } = {},
+  ): Promise<{ results: Record<string, unknown>; replayed: boolean }> {
     const body = encodeV3Batch(commands);
     const isWrite = Object.values(commands).some((command) => isWriteMethod(command.method));
     const idempotencyKey = isWrite ? normalizeIdempotencyKey(options.idempotencyKey ?? deriveIdempotencyKey([randomUUID()])) : undefined;

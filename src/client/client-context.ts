@@ -1,7 +1,7 @@
 /** What every request of one client shares: connection, transport, limiter, clock, auth, policy, hooks. */
-import type { RateLimiter } from '../limiter/rate-limiter.ts';
-import type { RetryPolicyOptions } from '../protocol/retry-policy.ts';
-import type { Clock } from '../util/clock.ts';
+import type { RateLimiter } from '../limiter/index.ts';
+import type { RetryPolicyOptions } from '../protocol/index.ts';
+import type { Clock } from '../util/index.ts';
 import type { ClientHooks } from './client-hooks.ts';
 import type { Connection } from './connection.ts';
 import type { OAuthSession } from './oauth-session.ts';

@@ -1,5 +1,5 @@
 /** Progress and diagnostics hooks for the CLI's progress display. Every hook is optional and synchronous. */
-import type { LimiterWait } from '../limiter/rate-limiter.ts';
+import type { LimiterWait } from '../limiter/index.ts';
 
 export interface RequestEvent {
   /** `batch` for batch requests. */

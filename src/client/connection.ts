@@ -1,5 +1,5 @@
 /** A resolved connection to one portal: where, how to authenticate, and how to limit. */
-import type { LimiterStoreKind } from '../limiter/create-limiter-store.ts';
+import type { LimiterStoreKind } from '../limiter/index.ts';
 
 export interface WebhookAuth {
   mode: 'webhook';

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { ConnectionConfigError } from '../errors/connection-config-error.ts';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { ConnectionConfigError } from '../errors/index.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 
 /** One portal's settings; every field optional, the same names as `ConnectionOptions`. */
 export interface PortalProfile {

@@ -4,11 +4,37 @@
  * duplicate a record. `event.offline.get` deletes or reserves what it returns: a write.
  */
 const READ_VERBS = new Set([
-  'get', 'list', 'fields', 'getlist', 'getfields', 'search', 'current', 'count', 'info', 'tail', 'getbyid',
-  'userfield.list', 'version', 'access', 'types',
+  'get',
+  'list',
+  'fields',
+  'getlist',
+  'getfields',
+  'search',
+  'current',
+  'count',
+  'info',
+  'tail',
+  'getbyid',
+  'userfield.list',
+  'version',
+  'access',
+  'types',
 ]);
 
-const READ_METHODS = new Set(['server.time', 'scope', 'methods', 'method.get', 'profile', 'app.info', 'feature.get', 'events', 'user.get', 'department.get', 'event.get', 'event.offline.list']);
+const READ_METHODS = new Set([
+  'server.time',
+  'scope',
+  'methods',
+  'method.get',
+  'profile',
+  'app.info',
+  'feature.get',
+  'events',
+  'user.get',
+  'department.get',
+  'event.get',
+  'event.offline.list',
+]);
 
 const WRITE_METHODS = new Set(['event.offline.get']);
 

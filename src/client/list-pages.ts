@@ -7,13 +7,10 @@
  * deepest value it found for a reference it cannot resolve (protocol.md §4). Elsewhere: `start`
  * offsets, batched 50 pages a request once the count is known, reported through `onListFallback`.
  */
-import { B24ChainError } from '../errors/b24chain-error.ts';
-import { BitrixApiError } from '../errors/bitrix-api-error.ts';
-import { assertMethodName, assertParamsObject, type BatchCommand } from '../protocol/encode-batch-commands.ts';
-import {
-  extractRows, keysetPageParams, lastRowReference, LIST_PAGE_SIZE, planList, rowId,
-  type ListCursor, type ListPlan,
-} from '../protocol/list-methods.ts';
+import { B24ChainError } from '../errors/index.ts';
+import { BitrixApiError } from '../errors/index.ts';
+import { assertMethodName, assertParamsObject, type BatchCommand } from '../protocol/index.ts';
+import { extractRows, keysetPageParams, lastRowReference, LIST_PAGE_SIZE, planList, rowId, type ListCursor, type ListPlan } from '../protocol/index.ts';
 import type { ClientContext } from './client-context.ts';
 import type { ListOptions, ListPage } from './portal-client.ts';
 import { sendBatchRequest, toBatchCommandError } from './send-batch.ts';
@@ -62,7 +59,11 @@ export class ListIterator implements AsyncIterable<ListPage> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ListPage> {
-    if (this.started) throw new B24ChainError(`${this.method}: this list was already iterated (LIST_REUSED).`, { code: 'LIST_REUSED', hint: 'Start a new list(), passing the cursor to resume.' });
+    if (this.started)
+      throw new B24ChainError(`${this.method}: this list was already iterated (LIST_REUSED).`, {
+        code: 'LIST_REUSED',
+        hint: 'Start a new list(), passing the cursor to resume.',
+      });
     this.started = true;
     return this.plan.mode === 'keyset' ? this.keysetPages(this.plan) : this.offsetPages(this.plan);
   }
@@ -81,7 +82,12 @@ export class ListIterator implements AsyncIterable<ListPage> {
     this.rowsRead += rows.length;
     const page: ListPage = { rows, cursor, mode: this.mode };
     if (this.total !== undefined) page.total = this.total;
-    this.context.hooks.onRows?.({ method: this.method, rows: rows.length, rowsRead: this.rowsRead, ...(this.total === undefined ? {} : { total: this.total }) });
+    this.context.hooks.onRows?.({
+      method: this.method,
+      rows: rows.length,
+      rowsRead: this.rowsRead,
+      ...(this.total === undefined ? {} : { total: this.total }),
+    });
     return page;
   }
 
@@ -90,7 +96,13 @@ export class ListIterator implements AsyncIterable<ListPage> {
     let lastId = plan.startAfter;
     let remaining: number | undefined;
     if (this.options.count !== false) {
-      const response = await sendRequest(this.context, { method: this.method, params: keysetPageParams(plan, lastId, true), isWrite: false, commandCount: 1, ...this.signalPart() });
+      const response = await sendRequest(this.context, {
+        method: this.method,
+        params: keysetPageParams(plan, lastId, true),
+        isWrite: false,
+        commandCount: 1,
+        ...this.signalPart(),
+      });
       const extracted = extractRows(response.result, shape.rowsKey);
       if (extracted === undefined) throw shapeError(this.method);
       if (response.total !== undefined) this.total = response.total;
@@ -149,7 +161,13 @@ export class ListIterator implements AsyncIterable<ListPage> {
   private async *offsetPages(plan: OffsetPlan): AsyncGenerator<ListPage, void, undefined> {
     this.context.hooks.onListFallback?.({ method: this.method, reason: plan.reason });
     let rowsKey = plan.shape.rowsKey;
-    const response = await sendRequest(this.context, { method: this.method, params: { ...plan.baseParams, start: plan.start }, isWrite: false, commandCount: 1, ...this.signalPart() });
+    const response = await sendRequest(this.context, {
+      method: this.method,
+      params: { ...plan.baseParams, start: plan.start },
+      isWrite: false,
+      commandCount: 1,
+      ...this.signalPart(),
+    });
     const first = extractRows(response.result, rowsKey);
     if (first === undefined) throw shapeError(this.method);
     rowsKey = first.rowsKey;

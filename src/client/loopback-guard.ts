@@ -2,7 +2,7 @@
  * Real portals refuse plain HTTP; the emulator serves it on 127.0.0.1. So `http://` is accepted only
  * for loopback addresses (127.0.0.0/8, ::1, localhost) and everything else must be `https://`.
  */
-import { ConnectionConfigError } from '../errors/connection-config-error.ts';
+import { ConnectionConfigError } from '../errors/index.ts';
 import type { Transport, TransportRequest, TransportResponse } from './transport.ts';
 
 export function isLoopbackHost(hostname: string): boolean {

@@ -4,8 +4,8 @@
  * lock (the losers reload the tokens the winner saved instead of refreshing again, which would fail:
  * a refresh token works once).
  */
-import { registerSecret } from '../errors/redact-secrets.ts';
-import type { Clock } from '../util/clock.ts';
+import { registerSecret } from '../errors/index.ts';
+import type { Clock } from '../util/index.ts';
 import type { OAuthAuth } from './connection.ts';
 import { requestTokenRefresh } from './request-token-refresh.ts';
 import { extendLineage, replacesRefreshToken, type OAuthTokens, type TokenLineage, type TokenStore } from './token-store.ts';
@@ -69,7 +69,7 @@ export class OAuthSession {
     registerSecret(tokens.refreshToken);
     this.accessToken = tokens.accessToken;
     if (tokens.refreshToken !== undefined) this.refreshToken = tokens.refreshToken;
-    if (tokens.clientEndpoint !== undefined && tokens.clientEndpoint.startsWith(new URL(this.clientEndpoint).origin)) {
+    if (tokens.clientEndpoint?.startsWith(new URL(this.clientEndpoint).origin)) {
       this.clientEndpoint = tokens.clientEndpoint;
     }
     this.external = false;

@@ -13,7 +13,7 @@
  *   a newer authorisation, wins). Refreshes are single-flight across processes through the file's lock.
  */
 import { existsSync } from 'node:fs';
-import type { LimiterStoreKind } from '../limiter/create-limiter-store.ts';
+import type { LimiterStoreKind } from '../limiter/index.ts';
 import { B24Client, type B24ClientOptions } from './b24-client.ts';
 import type { Connection } from './connection.ts';
 import { assertPrivateFile } from './credentials-file.ts';
@@ -87,7 +87,7 @@ export async function openPortalClient(options: OpenPortalClientOptions): Promis
     ...(options.profile === undefined ? {} : { profile: options.profile }),
     ...(options.profile === undefined || credentialsFile === undefined ? {} : { credentialsFile }),
   });
-  const clientId = resolved.auth.mode === 'oauth' ? resolved.auth.clientId ?? '' : '';
+  const clientId = resolved.auth.mode === 'oauth' ? (resolved.auth.clientId ?? '') : '';
   const connection: Connection = { ...resolved, tokenKey: options.tokenKey ?? resolved.profile ?? `${resolved.portalKey}|${clientId}` };
   const paths = resolveUserStatePaths(env);
   let limiterPath: string | undefined;

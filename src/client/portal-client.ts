@@ -3,10 +3,10 @@
  * it; tests and decorators (`withAuthConnector`) may wrap it. `call` one method, `batch` named commands
  * with one outcome per command, `list` pages of a list method, `counters` for progress.
  */
-import type { BatchCommandError } from '../errors/batch-command-error.ts';
-import type { ListCursor } from '../protocol/list-methods.ts';
-import type { TimeInfo } from '../protocol/time-info.ts';
-import type { BatchCommandInput } from '../protocol/encode-batch-commands.ts';
+import type { BatchCommandError } from '../errors/index.ts';
+import type { ListCursor } from '../protocol/index.ts';
+import type { TimeInfo } from '../protocol/index.ts';
+import type { BatchCommandInput } from '../protocol/index.ts';
 import type { ApiVersion, ApiVersionChoice } from './v3/method-versions.ts';
 
 export interface CallOptions {

@@ -3,9 +3,9 @@
  * client secret in the body, never in the URL. A used or expired refresh token gives a clear
  * re-authorise error.
  */
-import { AuthError } from '../errors/auth-error.ts';
-import { registerSecret } from '../errors/redact-secrets.ts';
-import { buildQuery } from '../protocol/php-query.ts';
+import { AuthError } from '../errors/index.ts';
+import { registerSecret } from '../errors/index.ts';
+import { buildQuery } from '../protocol/index.ts';
 import type { OAuthAuth } from './connection.ts';
 import type { OAuthTokens } from './token-store.ts';
 import type { Transport } from './transport.ts';

@@ -3,10 +3,10 @@
  * from the credentials file, the seed-compatible environment map (passed in, never read from
  * `process.env` here). Every secret is registered for redaction.
  */
-import { ConnectionConfigError } from '../errors/connection-config-error.ts';
-import { registerSecret } from '../errors/redact-secrets.ts';
-import type { LimiterStoreKind } from '../limiter/create-limiter-store.ts';
-import { LIMITER_PRESETS } from '../limiter/limiter-presets.ts';
+import { ConnectionConfigError } from '../errors/index.ts';
+import { registerSecret } from '../errors/index.ts';
+import type { LimiterStoreKind } from '../limiter/index.ts';
+import { LIMITER_PRESETS } from '../limiter/index.ts';
 import type { Connection, AuthSettings } from './connection.ts';
 import { readCredentialsFile, type PortalProfile } from './credentials-file.ts';
 import { assertSecureUrl } from './loopback-guard.ts';
@@ -44,7 +44,12 @@ function fromEnvironment(env: Readonly<Record<string, string | undefined>>): Con
     if (value === undefined) return undefined;
     const parsed = Number(value);
     if (!Number.isFinite(parsed) || parsed <= 0) {
-      throw new ConnectionConfigError({ setting: name, code: 'INVALID_SETTING', detail: `"${value}" is not a positive number`, hint: `Set ${name} to a number such as 2.` });
+      throw new ConnectionConfigError({
+        setting: name,
+        code: 'INVALID_SETTING',
+        detail: `"${value}" is not a positive number`,
+        hint: `Set ${name} to a number such as 2.`,
+      });
     }
     return parsed;
   };
@@ -52,7 +57,12 @@ function fromEnvironment(env: Readonly<Record<string, string | undefined>>): Con
   const mode = text('B24_AUTH_MODE');
   if (mode !== undefined) {
     if (mode !== 'webhook' && mode !== 'oauth') {
-      throw new ConnectionConfigError({ setting: 'B24_AUTH_MODE', code: 'INVALID_SETTING', detail: `"${mode}" is not an auth mode`, hint: 'Use webhook or oauth.' });
+      throw new ConnectionConfigError({
+        setting: 'B24_AUTH_MODE',
+        code: 'INVALID_SETTING',
+        detail: `"${mode}" is not an auth mode`,
+        hint: 'Use webhook or oauth.',
+      });
     }
     options.authMode = mode;
   }
@@ -116,7 +126,12 @@ function limiterKind(value: string | undefined, fallback: LimiterStoreKind): Lim
   const lower = value.toLowerCase();
   if (lower === 'memory') return 'memory';
   if (lower === 'sqlite' || lower === 'file') return 'sqlite';
-  throw new ConnectionConfigError({ setting: 'B24_RATE_LIMITER', code: 'INVALID_SETTING', detail: `"${value}" is not a limiter store`, hint: 'Use memory or sqlite (file means sqlite).' });
+  throw new ConnectionConfigError({
+    setting: 'B24_RATE_LIMITER',
+    code: 'INVALID_SETTING',
+    detail: `"${value}" is not a limiter store`,
+    hint: 'Use memory or sqlite (file means sqlite).',
+  });
 }
 
 function missing(setting: string, hint: string): ConnectionConfigError {
@@ -152,7 +167,8 @@ export function resolveConnection(input: ResolveConnectionInput): Connection {
   const base = normalizeBaseUrl(merged.domain, 'B24_DOMAIN');
   const baseUrl = `${base.protocol}//${base.host}`;
   const mode = merged.authMode ?? (merged.webhookCode !== undefined ? 'webhook' : merged.accessToken !== undefined ? 'oauth' : undefined);
-  if (mode === undefined) throw missing('B24_AUTH_MODE', 'Set B24_AUTH_MODE=webhook with B24_WEBHOOK_USER_ID and B24_WEBHOOK_CODE, or oauth with B24_ACCESS_TOKEN.');
+  if (mode === undefined)
+    throw missing('B24_AUTH_MODE', 'Set B24_AUTH_MODE=webhook with B24_WEBHOOK_USER_ID and B24_WEBHOOK_CODE, or oauth with B24_ACCESS_TOKEN.');
 
   let auth: AuthSettings;
   if (mode === 'webhook') {
@@ -160,7 +176,8 @@ export function resolveConnection(input: ResolveConnectionInput): Connection {
     if (merged.webhookUserId === undefined) throw missing('B24_WEBHOOK_USER_ID', 'Set the user id part of the incoming-webhook URL (the number after /rest/).');
     auth = { mode: 'webhook', userId: String(merged.webhookUserId), code: merged.webhookCode };
   } else {
-    if (merged.accessToken === undefined) throw missing('B24_ACCESS_TOKEN', 'Set the application access token (and B24_REFRESH_TOKEN, B24_CLIENT_ID, B24_CLIENT_SECRET to renew it).');
+    if (merged.accessToken === undefined)
+      throw missing('B24_ACCESS_TOKEN', 'Set the application access token (and B24_REFRESH_TOKEN, B24_CLIENT_ID, B24_CLIENT_SECRET to renew it).');
     const clientEndpoint = merged.clientEndpoint ?? `${baseUrl}/rest/`;
     assertSecureUrl(clientEndpoint, 'clientEndpoint');
     const tokenUrl = tokenEndpointFrom(merged.oauthUrl ?? merged.serverEndpoint ?? DEFAULT_OAUTH_URL);

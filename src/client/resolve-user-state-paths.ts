@@ -6,7 +6,7 @@
  *   B24_LIMITER_DB / B24_TOKENS_FILE, else $XDG_STATE_HOME/b24chain/…, else $HOME/.local/state/b24chain/….
  */
 import { isAbsolute, join } from 'node:path';
-import { ConnectionConfigError } from '../errors/connection-config-error.ts';
+import { ConnectionConfigError } from '../errors/index.ts';
 
 export interface UserStatePaths {
   /** The shared limiter store, or undefined when no folder can be named (no HOME). */

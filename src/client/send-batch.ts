@@ -4,14 +4,14 @@
  * commands referencing each other; one outcome per command, by name: done, failed, not executed
  * (halted, or never sent) or unknown (its request failed after it may have run).
  */
-import { BatchCommandError } from '../errors/batch-command-error.ts';
-import { BitrixApiError } from '../errors/bitrix-api-error.ts';
-import { InvalidRequestError } from '../errors/invalid-request-error.ts';
-import { OutcomeUnknownError, isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
-import { classifyErrorCode } from '../protocol/classify-error.ts';
-import { assertBatchable, encodeBatchCommands, toBatchCommand, type BatchCommand, type BatchCommandInput } from '../protocol/encode-batch-commands.ts';
-import { normalizeBatchResponse, type NormalizedBatchResponse } from '../protocol/normalize-batch-response.ts';
-import { splitBatch } from '../protocol/split-batch.ts';
+import { BatchCommandError } from '../errors/index.ts';
+import { BitrixApiError } from '../errors/index.ts';
+import { InvalidRequestError } from '../errors/index.ts';
+import { OutcomeUnknownError, isOutcomeUnknownError } from '../errors/index.ts';
+import { classifyErrorCode } from '../protocol/index.ts';
+import { assertBatchable, encodeBatchCommands, toBatchCommand, type BatchCommand, type BatchCommandInput } from '../protocol/index.ts';
+import { normalizeBatchResponse, type NormalizedBatchResponse } from '../protocol/index.ts';
+import { splitBatch } from '../protocol/index.ts';
 import type { ClientContext } from './client-context.ts';
 import { isWriteMethod } from './is-write-method.ts';
 import type { BatchCommandOutcome, BatchInput, BatchOptions, BatchResult } from './portal-client.ts';
@@ -22,12 +22,24 @@ type Named = readonly [string, BatchCommand];
 /** Validates and names every command; nothing is sent when one is wrong. */
 export function prepareBatch(input: BatchInput): Named[] {
   if (input === null || typeof input !== 'object') {
-    throw new InvalidRequestError({ method: 'batch', code: 'BATCH_NOT_OBJECT', detail: 'commands must be an object of named commands', hint: 'Pass {name: {method, params}} or [[name, {method, params}], ...].' });
+    throw new InvalidRequestError({
+      method: 'batch',
+      code: 'BATCH_NOT_OBJECT',
+      detail: 'commands must be an object of named commands',
+      hint: 'Pass {name: {method, params}} or [[name, {method, params}], ...].',
+    });
   }
-  const entries: Array<readonly [string, BatchCommandInput]> = Array.isArray(input) ? [...(input as ReadonlyArray<readonly [string, BatchCommandInput]>)] : Object.entries(input);
+  const entries: Array<readonly [string, BatchCommandInput]> = Array.isArray(input)
+    ? [...(input as ReadonlyArray<readonly [string, BatchCommandInput]>)]
+    : Object.entries(input);
   return entries.map(([name, raw]) => {
     if (raw === null || (typeof raw !== 'string' && typeof raw !== 'object')) {
-      throw new InvalidRequestError({ method: `batch command "${name}"`, code: 'BATCH_COMMAND_INVALID', detail: 'is neither {method, params} nor a "method?query" string', hint: 'Write each command as {method: "crm.lead.get", params: {id: 5}}.' });
+      throw new InvalidRequestError({
+        method: `batch command "${name}"`,
+        code: 'BATCH_COMMAND_INVALID',
+        detail: 'is neither {method, params} nor a "method?query" string',
+        hint: 'Write each command as {method: "crm.lead.get", params: {id: 5}}.',
+      });
     }
     const command = toBatchCommand(raw);
     assertBatchable(name, command);
@@ -71,7 +83,11 @@ export async function sendBatchRequest(
   for (const [name, command] of commands) {
     if (normalized.errors.get(name)?.code.toUpperCase() === 'OPERATION_TIME_LIMIT') {
       const resetAt = await context.limiter.operatingResetAt(context.connection.limiterKey, command.method);
-      await context.limiter.pauseMethods(context.connection.limiterKey, [command.method], resetAt ?? context.clock.now() + context.retry.operatingFallbackWaitMs);
+      await context.limiter.pauseMethods(
+        context.connection.limiterKey,
+        [command.method],
+        resetAt ?? context.clock.now() + context.retry.operatingFallbackWaitMs,
+      );
     }
   }
   return normalized;
@@ -86,7 +102,8 @@ export function toBatchCommandError(name: string, method: string, failure: { cod
     description: failure.description,
     category: classification.category,
     hint: classification.hint,
-    retryable: classification.retry === 'rate' || classification.retry === 'operating' || (classification.retry === 'transient' && classification.beforeExecution),
+    retryable:
+      classification.retry === 'rate' || classification.retry === 'operating' || (classification.retry === 'transient' && classification.beforeExecution),
     ...(failure.argument === undefined ? {} : { argument: failure.argument }),
   });
 }

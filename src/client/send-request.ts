@@ -3,13 +3,13 @@
  * time, 503s, 429s), and retry what the policy allows. A write is re-sent only when the portal
  * certainly did not execute it; otherwise the caller gets an `OutcomeUnknownError`.
  */
-import { B24ChainError, isB24ChainError } from '../errors/b24chain-error.ts';
-import { isBitrixApiError } from '../errors/bitrix-api-error.ts';
-import { isNetworkError } from '../errors/network-error.ts';
-import { isTimeoutError } from '../errors/timeout-error.ts';
-import { OutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
-import { parseResponse, type SuccessResponse } from '../protocol/parse-response.ts';
-import { decideRetry, retryTraits } from '../protocol/retry-policy.ts';
+import { B24ChainError, isB24ChainError } from '../errors/index.ts';
+import { isBitrixApiError } from '../errors/index.ts';
+import { isNetworkError } from '../errors/index.ts';
+import { isTimeoutError } from '../errors/index.ts';
+import { OutcomeUnknownError } from '../errors/index.ts';
+import { parseResponse, type SuccessResponse } from '../protocol/index.ts';
+import { decideRetry, retryTraits } from '../protocol/index.ts';
 import type { ClientContext } from './client-context.ts';
 import type { TransportRequest } from './transport.ts';
 import { decodeV3Response, type V3Success } from './v3/decode-v3-response.ts';
@@ -62,7 +62,11 @@ async function buildHttpRequest(context: ClientContext, request: OutgoingRequest
 }
 
 /** The REST 3.0 form (`v3/encode-v3-request.ts`): kept apart so the v2 path above is untouched. */
-async function buildV3HttpRequest(context: ClientContext, request: OutgoingRequest, headers: Record<string, string>): Promise<{ http: TransportRequest; token?: string }> {
+async function buildV3HttpRequest(
+  context: ClientContext,
+  request: OutgoingRequest,
+  headers: Record<string, string>,
+): Promise<{ http: TransportRequest; token?: string }> {
   const { auth, baseUrl } = context.connection;
   const common = {
     baseUrl,
@@ -117,9 +121,10 @@ export async function sendRequest(context: ClientContext, request: OutgoingReque
     try {
       const response = await context.transport.send(http, request.method);
       hooks.onResponse?.({ ...event, status: response.status, durationMs: clock.now() - startedAt });
-      const parsed = request.version === 3
-        ? decodeV3Response(request.method, response, clock.now(), request.idempotencyKey)
-        : parseResponse(request.method, response, clock.now());
+      const parsed =
+        request.version === 3
+          ? decodeV3Response(request.method, response, clock.now(), request.idempotencyKey)
+          : parseResponse(request.method, response, clock.now());
       if (parsed.ok) {
         if (observeAs !== undefined) await limiter.observe(key, observeAs, parsed.time);
         return parsed;

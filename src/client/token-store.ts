@@ -4,7 +4,7 @@
  * token perform exactly one refresh: the others reload what the winner saved.
  */
 import { createHash } from 'node:crypto';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import { readCredentialsFile, updateProfile, withFileLock } from './credentials-file.ts';
 
 export interface OAuthTokens {
@@ -61,7 +61,8 @@ export function replacesRefreshToken(tokens: OAuthTokens, refreshToken: string |
 /** The lineage of tokens just obtained with `usedRefreshToken` (from outside the store when `external`). */
 export function extendLineage(previous: TokenLineage | undefined, usedRefreshToken: string | undefined, external: boolean): TokenLineage {
   const digest = usedRefreshToken === undefined ? undefined : tokenDigest(usedRefreshToken);
-  const prepend = (list: readonly string[], add: boolean): string[] => (digest === undefined || !add ? [...list] : [digest, ...list.filter((item) => item !== digest)]);
+  const prepend = (list: readonly string[], add: boolean): string[] =>
+    digest === undefined || !add ? [...list] : [digest, ...list.filter((item) => item !== digest)];
   return {
     origins: prepend(previous?.origins ?? [], external).slice(0, LINEAGE_ORIGINS),
     consumed: prepend(previous?.consumed ?? [], !external).slice(0, LINEAGE_CONSUMED),
@@ -85,7 +86,10 @@ export class MemoryTokenStore implements TokenStore {
   async withLock<T>(tokenKey: string, work: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(tokenKey) ?? Promise.resolve();
     const run = previous.then(work, work);
-    this.locks.set(tokenKey, run.catch(() => undefined));
+    this.locks.set(
+      tokenKey,
+      run.catch(() => undefined),
+    );
     return run;
   }
 }

@@ -5,8 +5,8 @@
  * they descend from the environment's (`precedence: 'when-newer'`, see `TokenLineage`).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { ConnectionConfigError } from '../errors/connection-config-error.ts';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { ConnectionConfigError } from '../errors/index.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import { assertPrivateFile, withFileLock, writePrivateJson } from './credentials-file.ts';
 import type { OAuthTokens, TokenStore } from './token-store.ts';
 
@@ -20,7 +20,7 @@ function invalid(path: string, detail: string, cause?: unknown): ConnectionConfi
     setting: path,
     code: 'TOKENS_FILE_INVALID',
     detail,
-    hint: 'Remove the file (the environment\'s tokens are used again) or point B24_TOKENS_FILE elsewhere.',
+    hint: "Remove the file (the environment's tokens are used again) or point B24_TOKENS_FILE elsewhere.",
     ...(cause instanceof Error ? { cause: new Error(cause.message) } : {}),
   });
 }

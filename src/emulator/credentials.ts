@@ -8,10 +8,42 @@ import { PortalState } from './portal-state.ts';
 
 /** Every scope a new webhook or application gets unless told otherwise. */
 export const ALL_SCOPES = [
-  'crm', 'task', 'im', 'imbot', 'imopenlines', 'imconnector', 'user', 'user_brief', 'user_basic', 'department',
-  'disk', 'bizproc', 'lists', 'sale', 'catalog', 'calendar', 'timeman', 'booking', 'entity', 'landing', 'log',
-  'sonet_group', 'socialnetwork', 'telephony', 'messageservice', 'mailservice', 'documentgenerator', 'biconnector',
-  'ai_admin', 'userconsent', 'sign.b2e', 'vote', 'placement', 'pull', 'main', 'intranet',
+  'crm',
+  'task',
+  'im',
+  'imbot',
+  'imopenlines',
+  'imconnector',
+  'user',
+  'user_brief',
+  'user_basic',
+  'department',
+  'disk',
+  'bizproc',
+  'lists',
+  'sale',
+  'catalog',
+  'calendar',
+  'timeman',
+  'booking',
+  'entity',
+  'landing',
+  'log',
+  'sonet_group',
+  'socialnetwork',
+  'telephony',
+  'messageservice',
+  'mailservice',
+  'documentgenerator',
+  'biconnector',
+  'ai_admin',
+  'userconsent',
+  'sign.b2e',
+  'vote',
+  'placement',
+  'pull',
+  'main',
+  'intranet',
 ] as const;
 
 export interface WebhookCredential {
@@ -49,10 +81,7 @@ export interface TokenPair {
   expiresAt: number;
 }
 
-export type AccessTokenLookup =
-  | { status: 'valid'; app: AppCredential; userId: number }
-  | { status: 'expired' }
-  | { status: 'unknown' };
+export type AccessTokenLookup = { status: 'valid'; app: AppCredential; userId: number } | { status: 'expired' } | { status: 'unknown' };
 
 export type RefreshOutcome =
   | { status: 'ok'; tokens: TokenPair; app: AppCredential; userId: number }

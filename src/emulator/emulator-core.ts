@@ -25,7 +25,10 @@ export class EmulatorCore implements CommandEnvironment {
   readonly app: AppCredential;
   readonly appTokens: TokenPair;
 
-  constructor(readonly options: ResolvedEmulatorOptions, domain: string) {
+  constructor(
+    readonly options: ResolvedEmulatorOptions,
+    domain: string,
+  ) {
     this.registry = new CredentialRegistry(options.tokenLifetimeSeconds * 1000);
     this.budget = new OperatingBudget(options.operatingLimitSeconds);
     this.portal = this.registry.createPortal(domain);

@@ -58,13 +58,7 @@ export function refuse(stats: EmulatorStats, error: RestError): CommandFailure {
   return { ok: false, error };
 }
 
-export function executeCommand(
-  environment: CommandEnvironment,
-  method: string,
-  params: Params,
-  auth: AuthContext,
-  chargeOwnBudget: boolean,
-): CommandOutcome {
+export function executeCommand(environment: CommandEnvironment, method: string, params: Params, auth: AuthContext, chargeOwnBudget: boolean): CommandOutcome {
   const { stats } = environment;
   const spec = environment.methods.get(method);
   if (!spec) return refuse(stats, new RestError('ERROR_METHOD_NOT_FOUND', 'Method not found!', 404));

@@ -54,7 +54,15 @@ export async function handleAdmin(core: EmulatorCore, request: IncomingMessage, 
         if (!portal) throw new TypeError('apps: unknown portal; pass "new" or the memberId of an existing portal');
         const userId = typeof input.userId === 'number' ? input.userId : 1;
         if (!portal.users.has(userId)) {
-          portal.users.set(userId, { ID: userId, NAME: `User ${userId}`, LAST_NAME: 'Emulator', EMAIL: `user${userId}@example.test`, ACTIVE: true, ADMIN: input.admin === true, UF_DEPARTMENT: [1] });
+          portal.users.set(userId, {
+            ID: userId,
+            NAME: `User ${userId}`,
+            LAST_NAME: 'Emulator',
+            EMAIL: `user${userId}@example.test`,
+            ACTIVE: true,
+            ADMIN: input.admin === true,
+            UF_DEPARTMENT: [1],
+          });
         }
         const scopes = Array.isArray(input.scopes) ? input.scopes.map(String) : undefined;
         const options = scopes ? { userId, scopes } : { userId };

@@ -77,9 +77,7 @@ export async function handleRest(core: EmulatorCore, request: IncomingMessage, r
   }
 
   const params = decodeRequestParams(url.search, request.headers['content-type'], body);
-  const resolution = resolveAuth(
-    core.registry, path, params, request.headers.authorization, requestStartMs, plainHttp, options.requireHttpsForWebhooks,
-  );
+  const resolution = resolveAuth(core.registry, path, params, request.headers.authorization, requestStartMs, plainHttp, options.requireHttpsForWebhooks);
   if ('error' in resolution) {
     refuse(stats, resolution.error);
     answerError(core, response, resolution.error);

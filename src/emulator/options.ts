@@ -61,7 +61,7 @@ export interface ResolvedEmulatorOptions {
 }
 
 function printInternalError(method: string, error: unknown): void {
-  process.stderr.write(`emulator: internal error in ${method}: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`emulator: internal error in ${method}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 }
 
 const defaults = {

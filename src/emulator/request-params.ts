@@ -3,7 +3,7 @@
  * string merged with a form body, or a JSON body merged over the query. Invalid JSON silently counts
  * as no parameters, as on a real portal.
  */
-import { parseQuery } from '../protocol/php-query.ts';
+import { parseQuery } from '../protocol/index.ts';
 import type { Params } from './types.ts';
 
 export function decodeRequestParams(query: string, contentType: string | undefined, body: string): Params {

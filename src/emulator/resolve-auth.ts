@@ -13,7 +13,11 @@ export interface RestPath {
 
 /** Splits `/rest/...` into the method and, for webhooks, the user and code. */
 export function parseRestPath(pathname: string): RestPath | RestError {
-  const parts = pathname.replace(/^\/rest\/?/, '').split('/').filter((part) => part !== '').map(decodeURIComponent);
+  const parts = pathname
+    .replace(/^\/rest\/?/, '')
+    .split('/')
+    .filter((part) => part !== '')
+    .map(decodeURIComponent);
   if (parts[0] === 'api') return new RestError('ERROR_METHOD_NOT_FOUND', 'Method not found! (REST 3.0 is not emulated)', 404);
   const normalize = (method: string): string => method.toLowerCase().replace(/\.json$/, '');
   if (parts.length === 1) return { method: normalize(parts[0] as string) };

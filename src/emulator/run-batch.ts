@@ -6,7 +6,7 @@
  * answered with ERROR_BATCH_LENGTH_EXCEEDED inside a 200, nested `batch` refused, and the five result
  * maps in the order the commands ran (empty ones as `[]`, exactly 0..n-1 keys as lists).
  */
-import { parseQuery } from '../protocol/php-query.ts';
+import { parseQuery } from '../protocol/index.ts';
 import { buildTimeInfo, setOperating, type EnvelopeTime } from './envelope.ts';
 import { budgetKey, executeCommand, refuse, type CommandEnvironment } from './execute-command.ts';
 import type { BatchCommandEntries } from './read-batch-commands.ts';
@@ -121,7 +121,13 @@ function haltOf(params: Params): unknown {
   return halt;
 }
 
-export function runBatch(environment: CommandEnvironment, params: Params, commands: BatchCommandEntries, auth: AuthContext, requestStartMs: number): BatchOutcome {
+export function runBatch(
+  environment: CommandEnvironment,
+  params: Params,
+  commands: BatchCommandEntries,
+  auth: AuthContext,
+  requestStartMs: number,
+): BatchOutcome {
   const halt = isHalt(haltOf(params));
   const measured = environment.options.batchCharging === 'measured';
   const maps: ResultMaps = { result: new Map(), result_error: new Map(), result_total: new Map(), result_next: new Map(), result_time: new Map() };

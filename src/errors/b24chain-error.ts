@@ -31,8 +31,5 @@ export class B24ChainError extends Error {
 }
 
 export function isB24ChainError(value: unknown): value is B24ChainError {
-  return (
-    value instanceof B24ChainError ||
-    (value instanceof Error && typeof (value as { code?: unknown }).code === 'string' && 'hint' in value)
-  );
+  return value instanceof B24ChainError || (value instanceof Error && typeof (value as { code?: unknown }).code === 'string' && 'hint' in value);
 }

@@ -11,11 +11,14 @@ export class IdempotencyKeyReusedError extends B24ChainError {
   readonly idempotencyKey: string;
 
   constructor(data: { method: string; idempotencyKey: string; cause?: unknown }) {
-    super(`${data.method}: the idempotency key ${data.idempotencyKey} was already used with a different body; the portal refused it with HTTP 422 (IDEMPOTENCY_KEY_REUSED).`, {
-      code: 'IDEMPOTENCY_KEY_REUSED',
-      hint: 'The parameters changed since the first send: keep them as they were, or use a new key (a new run, or another --idempotency-key).',
-      ...(data.cause === undefined ? {} : { cause: data.cause }),
-    });
+    super(
+      `${data.method}: the idempotency key ${data.idempotencyKey} was already used with a different body; the portal refused it with HTTP 422 (IDEMPOTENCY_KEY_REUSED).`,
+      {
+        code: 'IDEMPOTENCY_KEY_REUSED',
+        hint: 'The parameters changed since the first send: keep them as they were, or use a new key (a new run, or another --idempotency-key).',
+        ...(data.cause === undefined ? {} : { cause: data.cause }),
+      },
+    );
     this.method = data.method;
     this.idempotencyKey = data.idempotencyKey;
   }

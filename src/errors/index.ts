@@ -1,7 +1,14 @@
 export { B24ChainError, isB24ChainError, type B24ChainErrorOptions } from './b24chain-error.ts';
 export { redactSecrets, registerSecret } from './redact-secrets.ts';
 export { RefusalError, isRefusalError, type RefusalErrorOptions } from './refusal-error.ts';
-export { ChainFileError, ChainValidationError, isChainFileError, isChainValidationError, formatChainFileProblem, type ChainFileProblem } from './chain-file-error.ts';
+export {
+  ChainFileError,
+  ChainValidationError,
+  isChainFileError,
+  isChainValidationError,
+  formatChainFileProblem,
+  type ChainFileProblem,
+} from './chain-file-error.ts';
 export { BitrixApiError, isBitrixApiError } from './bitrix-api-error.ts';
 export { BatchCommandError, isBatchCommandError } from './batch-command-error.ts';
 export { NetworkError, isNetworkError } from './network-error.ts';
@@ -15,5 +22,7 @@ export { LeaseLostError, isLeaseLostError } from './lease-lost-error.ts';
 export { InterruptedError, isInterruptedError } from './interrupted-error.ts';
 export { ERROR_CATALOGUE, isCataloguedCode, type ErrorCode, type ErrorArea, type ErrorCatalogueEntry } from './error-codes.ts';
 export { exitCodeOf } from './exit-code-of.ts';
+export type { BatchCommandErrorData } from './batch-command-error.ts';
+export type { ErrorCategory } from './bitrix-api-error.ts';
 export { V3ApiError, isV3ApiError, type V3FieldProblem } from './v3-api-error.ts';
 export { IdempotencyKeyReusedError, isIdempotencyKeyReusedError } from './idempotency-key-reused-error.ts';

@@ -10,7 +10,8 @@ export class InterruptedError extends B24ChainError {
   readonly waitingFor: 'rate' | 'operating' | 'retry';
 
   constructor(data: { key: string; waitingFor: 'rate' | 'operating' | 'retry'; method?: string; cause?: unknown }) {
-    const what = data.waitingFor === 'rate' ? 'the rate limit' : data.waitingFor === 'retry' ? 'a retry' : `the operating-time pause of ${data.method ?? 'a method'}`;
+    const what =
+      data.waitingFor === 'rate' ? 'the rate limit' : data.waitingFor === 'retry' ? 'a retry' : `the operating-time pause of ${data.method ?? 'a method'}`;
     super(`${data.key}: stopped while waiting for ${what}; the request was not sent (INTERRUPTED).`, {
       code: 'INTERRUPTED',
       hint: 'Nothing is lost: resume the run to continue where it stopped.',

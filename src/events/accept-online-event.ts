@@ -8,7 +8,7 @@
  * token of its `member_id` — 404 for an unknown portal, 401 on mismatch, 403 for a portal whose
  * install was never verified — and stored in the inbox before the 200 goes out. Log lines carry no secret.
  */
-import { registerSecret } from '../errors/redact-secrets.ts';
+import { registerSecret } from '../errors/index.ts';
 import { digestApplicationToken, matchesApplicationToken } from './application-token.ts';
 import type { InboxStore } from '../store/index.ts';
 import type { InstallGate } from './install-gate.ts';
@@ -49,7 +49,11 @@ async function acceptInstall(inbox: InboxStore, gate: InstallGate, body: string,
     await gate.bind(verdict.install);
     inbox.bindPortal(event.memberId, verdict.install.host, digestApplicationToken(event.applicationToken));
     const what = stored === undefined ? 'installed' : sameToken ? 'verified the install of' : 're-bound, with a new application token,';
-    return { status: 200, body: { ok: true, installed: true }, log: `${what} member ${event.memberId} (${verdict.install.host}), verified by ${verdict.install.verifiedBy} (200)` };
+    return {
+      status: 200,
+      body: { ok: true, installed: true },
+      log: `${what} member ${event.memberId} (${verdict.install.host}), verified by ${verdict.install.verifiedBy} (200)`,
+    };
   });
 }
 
@@ -68,7 +72,12 @@ export async function acceptOnlineEvent(inbox: InboxStore, gate: InstallGate, bo
     return refusal(401, 'TOKEN_MISMATCH', 'The application token does not match.', `refused ${who}: application_token mismatch (401)`);
   }
   if (!gate.isVerified(event.memberId)) {
-    return refusal(403, 'PORTAL_NOT_VERIFIED', 'This portal installed before installs were verified; reinstall the application.', `refused ${who}: its install was never verified (403)`);
+    return refusal(
+      403,
+      'PORTAL_NOT_VERIFIED',
+      'This portal installed before installs were verified; reinstall the application.',
+      `refused ${who}: its install was never verified (403)`,
+    );
   }
   const id = inbox.add({ memberId: event.memberId, domain: event.domain, eventName: event.eventName, data: event.data, ts: event.ts });
   return { status: 200, body: { ok: true, id }, log: `accepted ${who} as inbox ${id} (200)`, acceptedId: id };

@@ -3,7 +3,7 @@
  * (no handler; administrators only) or online (a handler URL) — where an existing binding counts as
  * done (the portal answers ERROR_CORE "already binded"), and `event.get`.
  */
-import { isBitrixApiError } from '../errors/bitrix-api-error.ts';
+import { isBitrixApiError } from '../errors/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import { EventsRefusedError, explainQueueError } from './event-errors.ts';
 
@@ -30,7 +30,10 @@ export interface EventBinding {
 
 export async function bindEvents(client: PortalClient, request: BindRequest): Promise<BindResult[]> {
   if (request.events.length === 0) {
-    throw new EventsRefusedError('chain events bind: no event named (EVENTS_MISSING).', { code: 'EVENTS_MISSING', hint: 'Name the events, e.g. chain events bind ONCRMLEADADD ONCRMLEADUPDATE --offline.' });
+    throw new EventsRefusedError('chain events bind: no event named (EVENTS_MISSING).', {
+      code: 'EVENTS_MISSING',
+      hint: 'Name the events, e.g. chain events bind ONCRMLEADADD ONCRMLEADUPDATE --offline.',
+    });
   }
   if (!request.offline && !request.handlerUrl) {
     throw new EventsRefusedError('chain events bind: an online binding needs the handler URL (HANDLER_URL_MISSING).', {

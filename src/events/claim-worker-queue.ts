@@ -5,9 +5,9 @@
  * over at once. The lease is renewed in the background and checked before every pass and reservation,
  * so a worker that lost it stops before reserving more rows.
  */
-import { isLeaseLostError } from '../errors/lease-lost-error.ts';
-import { keepLeaseAlive } from '../store/keep-lease-alive.ts';
-import type { Lease, LeaseOwner, LeaseStore } from '../store/lease-store.ts';
+import { isLeaseLostError } from '../errors/index.ts';
+import { keepLeaseAlive } from '../store/index.ts';
+import type { Lease, LeaseOwner, LeaseStore } from '../store/index.ts';
 import { EventsRefusedError } from './event-errors.ts';
 
 export interface WorkerQueueClaim {
@@ -25,12 +25,15 @@ export function workerLeaseResource(portal: string): string {
 
 export function workerRunningError(portal: string, holder: Lease): EventsRefusedError {
   const since = new Date(holder.startedAt).toISOString();
-  return new EventsRefusedError(`chain worker: the offline queue of ${portal} is worked by another worker, pid ${holder.pid} on ${holder.host} since ${since}; nothing was sent (WORKER_RUNNING).`, {
-    code: 'WORKER_RUNNING',
-    hint: `One worker per application queue: let it run, or stop it with Ctrl-C in its terminal or \`kill -INT ${holder.pid}\` on ${holder.host} (it settles the reservation in flight first), then start this one again.`,
-    subject: workerLeaseResource(portal),
-    details: { pid: holder.pid, host: holder.host, since },
-  });
+  return new EventsRefusedError(
+    `chain worker: the offline queue of ${portal} is worked by another worker, pid ${holder.pid} on ${holder.host} since ${since}; nothing was sent (WORKER_RUNNING).`,
+    {
+      code: 'WORKER_RUNNING',
+      hint: `One worker per application queue: let it run, or stop it with Ctrl-C in its terminal or \`kill -INT ${holder.pid}\` on ${holder.host} (it settles the reservation in flight first), then start this one again.`,
+      subject: workerLeaseResource(portal),
+      details: { pid: holder.pid, host: holder.host, since },
+    },
+  );
 }
 
 /** Takes the queue's lease for `owner` and keeps it alive; refused (`WORKER_RUNNING`) while a live worker holds it. */

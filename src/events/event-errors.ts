@@ -1,10 +1,10 @@
 /** Why the worker or the receiver refused to start, or stopped (DESIGN.md §8). */
-import { B24ChainError, type B24ChainErrorOptions } from '../errors/b24chain-error.ts';
-import { isBitrixApiError } from '../errors/bitrix-api-error.ts';
-import { isNetworkError } from '../errors/network-error.ts';
-import { isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
-import { isTimeoutError } from '../errors/timeout-error.ts';
-import { RefusalError } from '../errors/refusal-error.ts';
+import { B24ChainError, type B24ChainErrorOptions } from '../errors/index.ts';
+import { isBitrixApiError } from '../errors/index.ts';
+import { isNetworkError } from '../errors/index.ts';
+import { isOutcomeUnknownError } from '../errors/index.ts';
+import { isTimeoutError } from '../errors/index.ts';
+import { RefusalError } from '../errors/index.ts';
 
 /** Bad options, a handler that cannot take events, a webhook where an application is needed (exit 2). */
 export class EventsRefusedError extends RefusalError {
@@ -41,7 +41,12 @@ export function isTransientWorkerFailure(error: unknown): boolean {
 export function failureReason(error: unknown): string {
   let failure = error;
   // A lost answer says little by itself: its cause (the 503, the dropped connection) says what happened.
-  while (failure instanceof Error && (isOutcomeUnknownError(failure) || (failure as { code?: unknown }).code === 'QUEUE_ANSWER_LOST') && failure.cause instanceof Error) failure = failure.cause;
+  while (
+    failure instanceof Error &&
+    (isOutcomeUnknownError(failure) || (failure as { code?: unknown }).code === 'QUEUE_ANSWER_LOST') &&
+    failure.cause instanceof Error
+  )
+    failure = failure.cause;
   if (!(failure instanceof Error)) return String(failure);
   const hint = (failure as { hint?: unknown }).hint;
   let text = typeof hint === 'string' && hint !== '' && failure.message.endsWith(` ${hint}`) ? failure.message.slice(0, -hint.length - 1) : failure.message;
@@ -52,7 +57,8 @@ export function failureReason(error: unknown): string {
 
 /** `event.offline.get {clear: 0}` got no usable answer; any reservation it made was looked up with `event.offline.list` and adopted. */
 export function reservationAnswerLost(error: unknown, adopted: number): EventQueueError {
-  const found = adopted > 0 ? `the ${adopted} reservation(s) it made were found with event.offline.list and adopted` : 'event.offline.list shows it reserved nothing';
+  const found =
+    adopted > 0 ? `the ${adopted} reservation(s) it made were found with event.offline.list and adopted` : 'event.offline.list shows it reserved nothing';
   return new EventQueueError(`event.offline.get: the reservation got no usable answer (${failureReason(error)}); ${found} (QUEUE_ANSWER_LOST).`, {
     code: 'QUEUE_ANSWER_LOST',
     hint: 'Reserved rows stay reserved for this worker and are read again through their process_id; nothing is lost.',
@@ -70,12 +76,15 @@ export function workerGaveUp(error: unknown, attempts: number): EventQueueError 
   const method = (error as { method?: unknown } | null)?.method;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof method === 'string' && method.startsWith('event.offline.')) {
-    return new EventQueueError(`${method}: the offline queue gave no usable answer ${attempts} times in a row; the last: ${failureReason(error)} (QUEUE_UNAVAILABLE).`, {
-      code: 'QUEUE_UNAVAILABLE',
-      hint: 'Nothing is lost: rows already reserved stay reserved under their saved process_id, and no row was cleared before it was done. Run chain worker --once again when the portal answers; it reads the saved reservations first.',
-      cause: error,
-      method,
-    });
+    return new EventQueueError(
+      `${method}: the offline queue gave no usable answer ${attempts} times in a row; the last: ${failureReason(error)} (QUEUE_UNAVAILABLE).`,
+      {
+        code: 'QUEUE_UNAVAILABLE',
+        hint: 'Nothing is lost: rows already reserved stay reserved under their saved process_id, and no row was cleared before it was done. Run chain worker --once again when the portal answers; it reads the saved reservations first.',
+        cause: error,
+        method,
+      },
+    );
   }
   const subject = typeof method === 'string' && method !== '' ? `${method}: ` : '';
   const finalCode = typeof code === 'string' && code !== '' ? code : 'WORKER_PASS_FAILED';

@@ -20,9 +20,7 @@ export interface RowIdentity {
   eventName: string;
 }
 
-export type CheckedRow =
-  | { ok: true; event: HandlerEvent; identity: RowIdentity }
-  | { ok: false; problem: string; identity: RowIdentity; payload: unknown };
+export type CheckedRow = { ok: true; event: HandlerEvent; identity: RowIdentity } | { ok: false; problem: string; identity: RowIdentity; payload: unknown };
 
 const MESSAGE_ID = /^[0-9a-f]{32}$/i;
 const ROW_ID = /^[1-9][0-9]{0,17}$/;

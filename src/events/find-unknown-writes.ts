@@ -4,10 +4,10 @@
  * a retry that cannot apply an effect twice (the write carries a natural key, or is an update that
  * sets the same values again) from one that may (DESIGN.md §4, §8).
  */
-import { renderTemplate } from '../chain/expressions/render-template.ts';
-import { naturalKeyLookup } from '../runner/reconcile-writes.ts';
+import { renderTemplate } from '../chain/index.ts';
+import { naturalKeyLookup } from '../runner/index.ts';
 import type { RunStore } from '../store/index.ts';
-import { naturalKey } from '../store/natural-key.ts';
+import { naturalKey } from '../store/index.ts';
 import type { UnknownWrite } from '../store/index.ts';
 import type { HandlerEvent } from './event-row.ts';
 import type { EventHandler } from './load-handler.ts';

@@ -10,7 +10,16 @@ export { DeadLetterStore, type DeadLetter, type DeadLetterInput, type DeadLetter
 export { checkDeadLetterRetry } from './retry-dead-letters.ts';
 export { findUnknownWrites, riskyWrites } from './find-unknown-writes.ts';
 export { claimWorkerQueue, workerLeaseResource, workerRunningError, type WorkerQueueClaim } from './claim-worker-queue.ts';
-export { reserveEvents, rereadReservation, clearEventRows, markEventErrors, findReservations, type QueueScope, type Reservation, type ListedReservation } from './queue-client.ts';
+export {
+  reserveEvents,
+  rereadReservation,
+  clearEventRows,
+  markEventErrors,
+  findReservations,
+  type QueueScope,
+  type Reservation,
+  type ListedReservation,
+} from './queue-client.ts';
 export { withAuthConnector } from './with-auth-connector.ts';
 export { bindEvents, listBindings, type BindRequest, type BindResult, type EventBinding } from './bind-events.ts';
 export { openEventClient, type OpenEventClientOptions, type OpenedEventClient } from './open-event-client.ts';

@@ -3,9 +3,9 @@
  * proven, keeps its tokens for processing (`PortalConnections`). Installs of one `member_id` are
  * handled one at a time, so two racing posts cannot both bind.
  */
-import { createUndiciTransport } from '../client/undici-transport.ts';
-import { withLoopbackGuard } from '../client/loopback-guard.ts';
-import type { Transport } from '../client/transport.ts';
+import { createUndiciTransport } from '../client/index.ts';
+import { withLoopbackGuard } from '../client/index.ts';
+import type { Transport } from '../client/index.ts';
 import type { PortalConnections } from './portal-connections.ts';
 import type { InstallClaim } from './read-install-claim.ts';
 import type { ReceiverTrust } from './receiver-trust.ts';

@@ -5,10 +5,10 @@
  * is done when its item is done (or skipped) in every such step. A handler without one is settled
  * as a whole: all rows done when the run is done.
  */
-import type { ChainDefinition, ChainSummary, ForEachStep } from '../chain/chain-model.ts';
-import { resolveChainInputs } from '../chain/resolve-chain-inputs.ts';
-import { validateChainFile } from '../chain/validate-chain.ts';
-import { ChainValidationError } from '../errors/chain-file-error.ts';
+import type { ChainDefinition, ChainSummary, ForEachStep } from '../chain/index.ts';
+import { resolveChainInputs } from '../chain/index.ts';
+import { validateChainFile } from '../chain/index.ts';
+import { ChainValidationError } from '../errors/index.ts';
 import { EventsRefusedError } from './event-errors.ts';
 
 export interface EventHandler {
@@ -30,11 +30,14 @@ export async function loadHandler(path: string): Promise<EventHandler> {
   if (!report.valid || !report.chain) throw new ChainValidationError(path, report.problems);
   const chain = report.chain;
   const input = chain.inputs.find((candidate) => candidate.name === 'events');
-  if (!input || input.type !== 'array') {
-    throw new EventsRefusedError(`${path}: a handler chain must declare the input events (type: array); ${input ? `it is declared as ${input.type}` : 'it declares none'} (HANDLER_WITHOUT_EVENTS).`, {
-      code: 'HANDLER_WITHOUT_EVENTS',
-      hint: 'Add `inputs: { events: { type: array } }` and loop over it: `for_each: "${{ inputs.events }}"` with `key: "${{ event.ID }}"`.',
-    });
+  if (input?.type !== 'array') {
+    throw new EventsRefusedError(
+      `${path}: a handler chain must declare the input events (type: array); ${input ? `it is declared as ${input.type}` : 'it declares none'} (HANDLER_WITHOUT_EVENTS).`,
+      {
+        code: 'HANDLER_WITHOUT_EVENTS',
+        hint: 'Add `inputs: { events: { type: array } }` and loop over it: `for_each: "${{ inputs.events }}"` with `key: "${{ event.ID }}"`.',
+      },
+    );
   }
   return { chain, path, sha256: report.sha256, summary: report.summary, eventSteps: findEventSteps(chain) };
 }

@@ -4,8 +4,8 @@
  * settings the CLI passes in (never `process.env` here). `requireApplication` refuses a webhook
  * before any request: offline events and event.* methods are app-only.
  */
-import { openPortalClient, type OpenPortalClientOptions } from '../client/open-portal-client.ts';
-import type { Connection } from '../client/connection.ts';
+import { openPortalClient, type OpenPortalClientOptions } from '../client/index.ts';
+import type { Connection } from '../client/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import { applicationRequired } from './event-errors.ts';
 

@@ -4,7 +4,7 @@
  * `auth[member_id]`, `auth[application_token]`, `auth[domain]`... Pure. The tokens in `auth` are read
  * for the check and never kept.
  */
-import { parseQuery, type QueryObject, type QueryValue } from '../protocol/php-query.ts';
+import { parseQuery, type QueryObject, type QueryValue } from '../protocol/index.ts';
 
 export interface OnlineEvent {
   /** Upper-case event name. */

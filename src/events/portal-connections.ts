@@ -7,16 +7,16 @@
  * Refreshed tokens are saved back under the same key. Clients are opened the way every command opens
  * one (`openPortalClient`: the host's shared limiter store), with this portal's own token store.
  */
-import { B24Client } from '../client/b24-client.ts';
-import { readCredentialsFile, updateProfile } from '../client/credentials-file.ts';
-import { tokenEndpointFrom } from '../client/resolve-connection.ts';
-import { openPortalClient } from '../client/open-portal-client.ts';
-import { registerSecret } from '../errors/redact-secrets.ts';
-import { CredentialsFileTokenStore, MemoryTokenStore, type TokenStore } from '../client/token-store.ts';
-import type { Transport } from '../client/transport.ts';
-import type { LimiterStoreKind } from '../limiter/create-limiter-store.ts';
+import type { B24Client } from '../client/index.ts';
+import { readCredentialsFile, updateProfile } from '../client/index.ts';
+import { tokenEndpointFrom } from '../client/index.ts';
+import { openPortalClient } from '../client/index.ts';
+import { registerSecret } from '../errors/index.ts';
+import { CredentialsFileTokenStore, MemoryTokenStore, type TokenStore } from '../client/index.ts';
+import type { Transport } from '../client/index.ts';
+import type { LimiterStoreKind } from '../limiter/index.ts';
 import type { PortalClient } from '../client/index.ts';
-import type { Clock } from '../util/clock.ts';
+import type { Clock } from '../util/index.ts';
 import type { ReceiverTrust, TrustedApplication } from './receiver-trust.ts';
 import type { VerifiedInstall } from './verify-install.ts';
 
@@ -50,7 +50,10 @@ export class PortalConnections {
   private readonly verified = new Set<string>();
 
   constructor(private readonly options: PortalConnectionsOptions) {
-    this.store = options.tokensPath === undefined ? new MemoryTokenStore() : new CredentialsFileTokenStore(options.tokensPath, options.clock === undefined ? {} : { clock: options.clock });
+    this.store =
+      options.tokensPath === undefined
+        ? new MemoryTokenStore()
+        : new CredentialsFileTokenStore(options.tokensPath, options.clock === undefined ? {} : { clock: options.clock });
   }
 
   /** Keeps a verified install's tokens and endpoints under its `member_id`; the next event uses them. */

@@ -44,7 +44,9 @@ export function toHandlerEvent(event: InboxEvent): HandlerEvent {
     ID: String(event.id),
     EVENT_NAME: event.eventName,
     EVENT_DATA: event.data,
-    MESSAGE_ID: createHash('md5').update(`${event.eventName}|${JSON.stringify(event.data)}`).digest('hex'),
+    MESSAGE_ID: createHash('md5')
+      .update(`${event.eventName}|${JSON.stringify(event.data)}`)
+      .digest('hex'),
     TIMESTAMP_X: timestampOf(event.ts, event.receivedAt),
   };
 }

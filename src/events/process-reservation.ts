@@ -35,7 +35,12 @@ function failureOf(result: HandlerRunResult): Pick<HandlerVerdicts, 'refusal' | 
   return result.error && nothingSettled ? { transient: result.error } : {};
 }
 
-async function verdictsFor(context: WorkerContext, reservation: ReservationRecord, pending: HandlerEvent[], retrying: HandlerEvent[]): Promise<HandlerVerdicts> {
+async function verdictsFor(
+  context: WorkerContext,
+  reservation: ReservationRecord,
+  pending: HandlerEvent[],
+  retrying: HandlerEvent[],
+): Promise<HandlerVerdicts> {
   const { handlerRun, runs, reservations } = context;
   const verdicts = new Map<string, RowVerdict>();
   let runId: string | null = reservation.runId;
@@ -99,7 +104,17 @@ export async function processReservation(context: WorkerContext, reservation: Re
   let transient: { code: string; message: string } | undefined;
   if (pending.length + retrying.length > 0) {
     const outcome = await verdictsFor(context, reservation, pending, retrying);
-    if (outcome.refusal) return { done: 0, failed: 0, deadLettered: 0, unsettled: pending.length + retrying.length, cleared: 0, marked: 0, closed: false, refused: outcome.refusal };
+    if (outcome.refusal)
+      return {
+        done: 0,
+        failed: 0,
+        deadLettered: 0,
+        unsettled: pending.length + retrying.length,
+        cleared: 0,
+        marked: 0,
+        closed: false,
+        refused: outcome.refusal,
+      };
     verdicts = outcome.verdicts;
     runId = outcome.runId;
     transient = outcome.transient;

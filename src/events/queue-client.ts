@@ -43,14 +43,25 @@ export async function reserveEvents(client: PortalClient, scope: QueueScope, opt
 }
 
 /** Re-reads a saved reservation: the rows still under `processId`. */
-export async function rereadReservation(client: PortalClient, scope: QueueScope, options: { processId: string; errorRead: boolean; limit: number }): Promise<unknown[]> {
-  const params = withConnector({ clear: 0, process_id: options.processId, limit: Math.max(1, options.limit), ...(options.errorRead ? { error: 1 } : {}) }, scope);
+export async function rereadReservation(
+  client: PortalClient,
+  scope: QueueScope,
+  options: { processId: string; errorRead: boolean; limit: number },
+): Promise<unknown[]> {
+  const params = withConnector(
+    { clear: 0, process_id: options.processId, limit: Math.max(1, options.limit), ...(options.errorRead ? { error: 1 } : {}) },
+    scope,
+  );
   const answer = await client.call('event.offline.get', params, { write: false });
   return readReservation('event.offline.get', answer.result, options.processId).rows;
 }
 
 /** `event.offline.clear` of some rows (by ID, else by MESSAGE_ID), or the whole reservation. */
-export async function clearEventRows(client: PortalClient, scope: QueueScope, options: { processId: string; ids?: readonly string[]; messageIds?: readonly string[] }): Promise<void> {
+export async function clearEventRows(
+  client: PortalClient,
+  scope: QueueScope,
+  options: { processId: string; ids?: readonly string[]; messageIds?: readonly string[] },
+): Promise<void> {
   const target = options.ids !== undefined ? { id: options.ids.map(Number) } : options.messageIds !== undefined ? { message_id: [...options.messageIds] } : {};
   await client.call('event.offline.clear', withConnector({ process_id: options.processId, ...target }, scope), { write: false });
 }

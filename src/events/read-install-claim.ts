@@ -6,7 +6,7 @@
  * trusted until `verifyInstall` confirmed it. No token is logged or put in an error; only a verified
  * install's tokens are registered for redaction (a flood of forged posts must not grow that list).
  */
-import { parseQuery, type QueryObject, type QueryValue } from '../protocol/php-query.ts';
+import { parseQuery, type QueryObject, type QueryValue } from '../protocol/index.ts';
 
 export interface InstallClaim {
   memberId: string;

@@ -5,10 +5,10 @@
  * at start from the settings the CLI passes in (never from `process.env` here); nothing a posted form
  * says can add to it.
  */
-import { normalizeBaseUrl } from '../client/resolve-connection.ts';
-import { assertSecureUrl } from '../client/loopback-guard.ts';
-import { readCredentialsFile, type PortalProfile } from '../client/credentials-file.ts';
-import { registerSecret } from '../errors/redact-secrets.ts';
+import { normalizeBaseUrl } from '../client/index.ts';
+import { assertSecureUrl } from '../client/index.ts';
+import { readCredentialsFile, type PortalProfile } from '../client/index.ts';
+import { registerSecret } from '../errors/index.ts';
 import { EventsRefusedError } from './event-errors.ts';
 
 /** The real OAuth server; `server_endpoint` of every cloud install is on it. */
@@ -66,7 +66,10 @@ function numberSetting(env: Readonly<Record<string, string | undefined>>, name: 
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) {
-    throw new EventsRefusedError(`chain serve-events: ${name} "${value}" is not a positive number (INVALID_SETTING).`, { code: 'INVALID_SETTING', hint: `Set ${name} to a number such as 2.` });
+    throw new EventsRefusedError(`chain serve-events: ${name} "${value}" is not a positive number (INVALID_SETTING).`, {
+      code: 'INVALID_SETTING',
+      hint: `Set ${name} to a number such as 2.`,
+    });
   }
   return parsed;
 }
@@ -76,7 +79,11 @@ export function oauthServerOrigin(url: string, setting: string): string {
   return assertSecureUrl(url, setting).origin;
 }
 
-function configuredPortal(name: string, profile: PortalProfile, fallback: { application: TrustedApplication; oauthServer: string }): ConfiguredPortal | undefined {
+function configuredPortal(
+  name: string,
+  profile: PortalProfile,
+  fallback: { application: TrustedApplication; oauthServer: string },
+): ConfiguredPortal | undefined {
   const domain = text(profile.domain);
   if (domain === undefined) return undefined;
   const base = normalizeBaseUrl(domain, `profile "${name}" domain`);
@@ -116,7 +123,10 @@ export function resolveReceiverTrust(input: ResolveReceiverTrustInput): Receiver
   const clientSecret = text(chosen.clientSecret) ?? text(input.env.B24_CLIENT_SECRET);
   registerSecret(clientSecret);
   const application: TrustedApplication = { clientId, ...(clientSecret === undefined ? {} : { clientSecret }) };
-  const oauthServer = oauthServerOrigin(text(chosen.oauthUrl) ?? text(chosen.serverEndpoint) ?? text(input.env.B24_OAUTH_URL) ?? DEFAULT_OAUTH_SERVER, 'B24_OAUTH_URL');
+  const oauthServer = oauthServerOrigin(
+    text(chosen.oauthUrl) ?? text(chosen.serverEndpoint) ?? text(input.env.B24_OAUTH_URL) ?? DEFAULT_OAUTH_SERVER,
+    'B24_OAUTH_URL',
+  );
   const portals: ConfiguredPortal[] = [];
   for (const [name, profile] of Object.entries(profiles)) {
     const portal = configuredPortal(name, profile, { application, oauthServer });

@@ -30,7 +30,7 @@ export function checkDeadLetterRetry(letter: DeadLetter, force: boolean): string
   const what =
     writes.length > 0
       ? `the outcome of ${writes.map((write) => `${write.stepId}.${write.subStepId} (${write.method})`).join(', ')} is unknown and ${writes.length > 1 ? 'these writes have' : 'that write has'} no natural key to look ${writes.length > 1 ? 'them' : 'it'} up by`
-      : 'a write\'s outcome is unknown and the dead letter does not record which write, so nothing can look it up';
+      : "a write's outcome is unknown and the dead letter does not record which write, so nothing can look it up";
   const effect = `row ${letter.rowId} (${letter.eventName}) was given up on because ${what}; a retry may apply its effect twice`;
   if (force) return `chain worker dlq retry ${letter.id}: warning: ${effect} (DEAD_LETTER_UNSAFE_RETRY); retrying anyway (--force).`;
   throw new EventsRefusedError(`chain worker dlq retry ${letter.id}: ${effect} (DEAD_LETTER_UNSAFE_RETRY).`, {
@@ -67,7 +67,12 @@ export async function retryDeadLetters(input: RetryDeadLettersInput): Promise<nu
     const id = byRowId.get(rowId);
     if (id === undefined || verdict.status === 'unsettled') continue;
     if (verdict.status === 'done') input.deadLetters.setStatus(id, 'resolved');
-    else if (verdict.status === 'unknown') input.deadLetters.failAgain(id, verdict.error, await findUnknownWrites(input.handlerRun.handler, input.handlerRun.runs, result.runId, eventOf.get(rowId) as HandlerEvent));
+    else if (verdict.status === 'unknown')
+      input.deadLetters.failAgain(
+        id,
+        verdict.error,
+        await findUnknownWrites(input.handlerRun.handler, input.handlerRun.runs, result.runId, eventOf.get(rowId) as HandlerEvent),
+      );
     else input.deadLetters.failAgain(id, verdict.error);
     input.onRetried?.(id, verdict.status === 'done' ? 'resolved' : 'dead');
     settled += 1;

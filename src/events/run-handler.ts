@@ -4,18 +4,15 @@
  * unsettled (the run stopped before reaching it). A run interrupted by a crash is resumed, so writes
  * sent but never answered are reconciled by natural key before anything is re-sent.
  */
-import { classifyErrorCode } from '../protocol/classify-error.ts';
-import { renderItemKey } from '../runner/render-item-key.ts';
-import { runChain, type RunOutcome } from '../runner/run-chain.ts';
+import { classifyErrorCode } from '../protocol/index.ts';
+import { renderItemKey } from '../runner/index.ts';
+import { runChain, type RunOutcome } from '../runner/index.ts';
 import type { ItemStatus, RunRecord, RunStatus, RunStore } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import type { HandlerEvent } from './event-row.ts';
 import type { EventHandler } from './load-handler.ts';
 
-export type RowVerdict =
-  | { status: 'done' }
-  | { status: 'failed' | 'unknown'; error: { code: string; message: string } }
-  | { status: 'unsettled' };
+export type RowVerdict = { status: 'done' } | { status: 'failed' | 'unknown'; error: { code: string; message: string } } | { status: 'unsettled' };
 
 export interface HandlerRunOptions {
   handler: EventHandler;
@@ -54,7 +51,8 @@ async function keyOf(handler: EventHandler, stepIndex: number, inputs: Readonly<
 
 function itemError(runs: RunStore, runId: string, stepId: string, key: string, status: ItemStatus): { code: string; message: string } {
   const failed = runs.subSteps(runId, stepId, key).find((record) => record.status === 'failed' && record.error);
-  if (failed?.error) return { code: failed.error.code || 'HANDLER_ITEM_FAILED', message: `${stepId}.${failed.subStepId} (${failed.method}): ${failed.error.message}` };
+  if (failed?.error)
+    return { code: failed.error.code || 'HANDLER_ITEM_FAILED', message: `${stepId}.${failed.subStepId} (${failed.method}): ${failed.error.message}` };
   return { code: 'HANDLER_ITEM_FAILED', message: `${stepId}: the item of this row ended ${status}` };
 }
 
@@ -84,7 +82,13 @@ export async function verdictsOfRun(
         break;
       }
       if (unknownKeys.has(`${step.id}\u0000${key}`)) {
-        verdict = { status: 'unknown', error: { code: 'OUTCOME_UNKNOWN', message: `${step.id}: a write for this row was sent and never answered, and the portal could not tell whether it ran` } };
+        verdict = {
+          status: 'unknown',
+          error: {
+            code: 'OUTCOME_UNKNOWN',
+            message: `${step.id}: a write for this row was sent and never answered, and the portal could not tell whether it ran`,
+          },
+        };
         break;
       }
       if (status === undefined && run.status !== 'done') verdict = { status: 'unsettled' };

@@ -11,13 +11,13 @@
  * small budget before the worker gives up.
  */
 import type { Database } from 'better-sqlite3';
-import { isLeaseLostError } from '../errors/lease-lost-error.ts';
-import { isRefusalError } from '../errors/refusal-error.ts';
-import { checkWriteGates } from '../runner/prepare-run.ts';
-import { processOwner } from '../runner/run-ownership.ts';
+import { isLeaseLostError } from '../errors/index.ts';
+import { isRefusalError } from '../errors/index.ts';
+import { checkWriteGates } from '../runner/index.ts';
+import { processOwner } from '../runner/index.ts';
 import { RunStore } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
-import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/lease-store.ts';
+import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/index.ts';
 import { claimWorkerQueue, type WorkerQueueClaim } from './claim-worker-queue.ts';
 import { DeadLetterStore } from '../store/index.ts';
 import { EventQueueError, EventsRefusedError, explainQueueError, isTransientWorkerFailure, reservationAnswerLost, workerGaveUp } from './event-errors.ts';
@@ -75,7 +75,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const inputs = resolveHandlerInputs(options.handler, options.inputs ?? {});
   const client = withAuthConnector(options.client, settings.authConnector);
   // Before any request: a second worker on this queue is refused here (WORKER_RUNNING).
-  const claim = claimWorkerQueue(options.leases ?? new SqliteLeaseStore(options.database), options.owner ?? processOwner(), client.portalKey, options.heartbeatMs);
+  const claim = claimWorkerQueue(
+    options.leases ?? new SqliteLeaseStore(options.database),
+    options.owner ?? processOwner(),
+    client.portalKey,
+    options.heartbeatMs,
+  );
   try {
     return await workQueue(options, settings, inputs, client, claim);
   } finally {
@@ -102,7 +107,15 @@ async function workQueue(
     reservations: new ReservationStore(options.database, client.portalKey, settings.authConnector, clock),
     deadLetters: new DeadLetterStore(options.database, clock),
     runs,
-    handlerRun: { handler: options.handler, client, runs, inputs, confirmWrite: settings.confirmWrite, confirmDestructive: settings.confirmDestructive, concurrency: settings.concurrency },
+    handlerRun: {
+      handler: options.handler,
+      client,
+      runs,
+      inputs,
+      confirmWrite: settings.confirmWrite,
+      confirmDestructive: settings.confirmDestructive,
+      concurrency: settings.concurrency,
+    },
     maxRetries: settings.maxRetries,
     limit: settings.limit,
     pollIntervalMs: settings.pollIntervalMs,
@@ -121,10 +134,17 @@ async function workQueue(
     // Rows stay reserved either way: a refusal stops the worker (exit 2), anything else is retried later.
     const detail = (failure: { code: string; message: string }): string => `${failure.message.replace(/[.\s]+$/, '')} (${failure.code}).`;
     if (outcome.refused) {
-      throw new EventsRefusedError(`${options.handler.path}: the handler run was refused: ${detail(outcome.refused)}`, { code: outcome.refused.code, hint: 'The rows stay reserved; fix the cause and start the worker again.' });
+      throw new EventsRefusedError(`${options.handler.path}: the handler run was refused: ${detail(outcome.refused)}`, {
+        code: outcome.refused.code,
+        hint: 'The rows stay reserved; fix the cause and start the worker again.',
+      });
     }
     if (outcome.transient) {
-      throw new EventQueueError(`${options.handler.path}: the handler run failed: ${detail(outcome.transient)}`, { code: outcome.transient.code, hint: 'The rows stay reserved and are read again on the next pass.', retryable: true });
+      throw new EventQueueError(`${options.handler.path}: the handler run failed: ${detail(outcome.transient)}`, {
+        code: outcome.transient.code,
+        hint: 'The rows stay reserved and are read again on the next pass.',
+        retryable: true,
+      });
     }
   };
 
@@ -133,7 +153,11 @@ async function workQueue(
   const readAgain = async (reservation: ReservationRecord): Promise<number> => {
     claim.assertHeld();
     const saved = context.reservations.rowsOf(reservation.processId).length;
-    const rows = await rereadReservation(client, context.scope, { processId: reservation.processId, errorRead: reservation.errorRead, limit: Math.max(settings.limit, saved) });
+    const rows = await rereadReservation(client, context.scope, {
+      processId: reservation.processId,
+      errorRead: reservation.errorRead,
+      limit: Math.max(settings.limit, saved),
+    });
     context.emit({ type: 'reread', processId: reservation.processId, rows: rows.length, errorRead: reservation.errorRead });
     await handle(reservation, rows);
     return rows.length;
@@ -196,8 +220,15 @@ async function workQueue(
     failures += 1;
     const transient = isTransientWorkerFailure(error);
     if (settings.once && (!transient || failures >= ONCE_ATTEMPTS)) throw transient ? workerGaveUp(error, failures) : error;
-    const retryInMs = settings.once ? onceRetryDelayMs(failures) : Math.min(Math.max(settings.pollIntervalMs, 1000) * 2 ** Math.min(failures - 1, 10), MAX_ERROR_BACKOFF_MS);
-    context.emit({ type: 'error', code: (error as { code?: string }).code ?? 'ERROR', message: error instanceof Error ? error.message : String(error), retryInMs });
+    const retryInMs = settings.once
+      ? onceRetryDelayMs(failures)
+      : Math.min(Math.max(settings.pollIntervalMs, 1000) * 2 ** Math.min(failures - 1, 10), MAX_ERROR_BACKOFF_MS);
+    context.emit({
+      type: 'error',
+      code: (error as { code?: string }).code ?? 'ERROR',
+      message: error instanceof Error ? error.message : String(error),
+      retryInMs,
+    });
     if (await sleep(clock, retryInMs, wakeSignal)) return true;
     claim.assertHeld();
     return false;
@@ -214,7 +245,13 @@ async function workQueue(
       if (!(await backOff(caught))) break;
     }
   }
-  if (recovered) context.emit({ type: 'started', portal: client.portalKey, authConnector: settings.authConnector, openReservations: context.reservations.openReservations().length });
+  if (recovered)
+    context.emit({
+      type: 'started',
+      portal: client.portalKey,
+      authConnector: settings.authConnector,
+      openReservations: context.reservations.openReservations().length,
+    });
   for (;;) {
     if (stopSignal.aborted) break;
     let work = 0;

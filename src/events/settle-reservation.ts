@@ -80,7 +80,10 @@ export async function settleReservation(
   for (const { saved, checked } of rows) {
     if (!checked.ok) {
       if (saved.status === 'reserved' || saved.status === 'marked' || saved.status === 'gone') {
-        const error = { code: 'MALFORMED_EVENT', message: `event.offline.get: row ${saved.rowId} (${saved.eventName || 'no EVENT_NAME'}) is malformed: ${checked.problem}` };
+        const error = {
+          code: 'MALFORMED_EVENT',
+          message: `event.offline.get: row ${saved.rowId} (${saved.eventName || 'no EVENT_NAME'}) is malformed: ${checked.problem}`,
+        };
         letters.push(deadLetterOf(context, reservation, saved, error, saved.attempts));
         updates.push({ rowId: saved.rowId, status: 'dead', error: error.message });
         status.set(saved.rowId, 'dead');
@@ -102,7 +105,8 @@ export async function settleReservation(
     }
     const attempts = saved.attempts + 1;
     if (verdict.status === 'unknown' || attempts > context.maxRetries) {
-      const error = verdict.status === 'unknown' ? verdict.error : { code: verdict.error.code, message: `${verdict.error.message} (gave up after ${attempts} attempts)` };
+      const error =
+        verdict.status === 'unknown' ? verdict.error : { code: verdict.error.code, message: `${verdict.error.message} (gave up after ${attempts} attempts)` };
       // An unknown outcome records which writes may or may not have happened (dlq retry checks them).
       const unknownWrites = verdict.status === 'unknown' ? await unknownWritesOf(context, [runId, reservation.runId], checked.event) : undefined;
       letters.push(deadLetterOf(context, reservation, saved, error, attempts, unknownWrites));
@@ -117,21 +121,43 @@ export async function settleReservation(
   }
   const letterIds = reservations.update(processId, updates, letters, context.deadLetters);
   letters.forEach((letter, index) => {
-    context.emit({ type: 'dead_letter', id: letterIds[index] ?? 0, processId, rowId: letter.rowId, eventName: letter.eventName, code: letter.error.code, attempts: letter.attempts });
+    context.emit({
+      type: 'dead_letter',
+      id: letterIds[index] ?? 0,
+      processId,
+      rowId: letter.rowId,
+      eventName: letter.eventName,
+      code: letter.error.code,
+      attempts: letter.attempts,
+    });
   });
-  if (rows.length > 0) context.emit({ type: 'processed', processId, runId, done: outcome.done, failed: outcome.failed, deadLettered: outcome.deadLettered, unsettled: outcome.unsettled });
+  if (rows.length > 0)
+    context.emit({
+      type: 'processed',
+      processId,
+      runId,
+      done: outcome.done,
+      failed: outcome.failed,
+      deadLettered: outcome.deadLettered,
+      unsettled: outcome.unsettled,
+    });
 
   // Clear what is done or dead-lettered, by ID (by MESSAGE_ID for a malformed row without a usable ID).
   const toClear = rows.filter(({ saved }) => ['done', 'dead', 'cleared'].includes(status.get(saved.rowId) ?? ''));
   const ids = toClear.filter(({ checked }) => checked.identity.rowId !== '').map(({ checked }) => checked.identity.rowId);
-  const messageIds = toClear.filter(({ checked }) => checked.identity.rowId === '' && checked.identity.messageId !== '').map(({ checked }) => checked.identity.messageId);
+  const messageIds = toClear
+    .filter(({ checked }) => checked.identity.rowId === '' && checked.identity.messageId !== '')
+    .map(({ checked }) => checked.identity.messageId);
   if (ids.length > 0) await clearEventRows(client, scope, { processId, ids });
   if (messageIds.length > 0) await clearEventRows(client, scope, { processId, messageIds });
   const unreachable = toClear.filter(({ checked }) => checked.identity.rowId === '' && checked.identity.messageId === '');
   const othersSettled = rows.every(({ saved, checked }) => !checked.ok || ['done', 'dead', 'cleared'].includes(status.get(saved.rowId) ?? ''));
   if (unreachable.length > 0 && othersSettled) await clearEventRows(client, scope, { processId });
   const cleared = toClear.filter((row) => row.checked.identity.rowId !== '' || row.checked.identity.messageId !== '' || othersSettled);
-  reservations.update(processId, cleared.map(({ saved }) => ({ rowId: saved.rowId, status: 'cleared' as const })));
+  reservations.update(
+    processId,
+    cleared.map(({ saved }) => ({ rowId: saved.rowId, status: 'cleared' as const })),
+  );
   outcome.cleared = cleared.length;
   if (cleared.length > 0) context.emit({ type: 'cleared', processId, rows: cleared.length });
 
@@ -139,7 +165,10 @@ export async function settleReservation(
   const toMark = rows.filter(({ saved }) => status.get(saved.rowId) === 'failed' && saved.messageId !== '');
   if (toMark.length > 0) {
     await markEventErrors(client, scope, { processId, messageIds: toMark.map(({ saved }) => saved.messageId) });
-    reservations.update(processId, toMark.map(({ saved }) => ({ rowId: saved.rowId, status: 'marked' as const })));
+    reservations.update(
+      processId,
+      toMark.map(({ saved }) => ({ rowId: saved.rowId, status: 'marked' as const })),
+    );
     outcome.marked = toMark.length;
     context.emit({ type: 'marked', processId, rows: toMark.length });
   }
@@ -147,7 +176,10 @@ export async function settleReservation(
   // Rows saved under this process_id that the portal no longer holds there have left it (cleared, marked, purged).
   const present = new Set(rows.map(({ saved }) => saved.rowId));
   const left = reservations.rowsOf(processId).filter((row) => !present.has(row.rowId) && !FINAL_ROW_STATUSES.has(row.status));
-  reservations.update(processId, left.map((row) => ({ rowId: row.rowId, status: 'gone' as const })));
+  reservations.update(
+    processId,
+    left.map((row) => ({ rowId: row.rowId, status: 'gone' as const })),
+  );
 
   outcome.closed = reservations.closeIfSettled(processId);
   if (outcome.closed) {

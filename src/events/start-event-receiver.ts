@@ -10,10 +10,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Database } from 'better-sqlite3';
 import { resolveHandlerInputs } from './load-handler.ts';
-import { checkWriteGates } from '../runner/prepare-run.ts';
+import { checkWriteGates } from '../runner/index.ts';
 import { RunStore } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import { acceptOnlineEvent, type ReceiverAnswer } from './accept-online-event.ts';
 import { DeadLetterStore } from '../store/index.ts';
 import { InboxStore } from '../store/index.ts';
@@ -99,7 +99,8 @@ export async function startEventReceiver(options: EventReceiverOptions): Promise
   const inbox = new InboxStore(options.database, clock);
   const deadLetters = new DeadLetterStore(options.database, clock);
   const processing = options.processing;
-  if (processing) checkWriteGates(processing.handler.summary, { confirmWrite: processing.confirmWrite === true, confirmDestructive: processing.confirmDestructive === true });
+  if (processing)
+    checkWriteGates(processing.handler.summary, { confirmWrite: processing.confirmWrite === true, confirmDestructive: processing.confirmDestructive === true });
   const handlerRun = processing
     ? {
         handler: processing.handler,
@@ -118,7 +119,16 @@ export async function startEventReceiver(options: EventReceiverOptions): Promise
     for (let rounds = 0; rounds < 10_000; rounds += 1) {
       again = false;
       try {
-        const result = await processInbox({ inbox, deadLetters, handlerRun, clientFor: (memberId) => processing.clientFor(memberId), maxRetries: processing.maxRetries ?? 5, limit: BATCH, retryDelayMs: processing.retryDelayMs ?? 3000, now });
+        const result = await processInbox({
+          inbox,
+          deadLetters,
+          handlerRun,
+          clientFor: (memberId) => processing.clientFor(memberId),
+          maxRetries: processing.maxRetries ?? 5,
+          limit: BATCH,
+          retryDelayMs: processing.retryDelayMs ?? 3000,
+          now,
+        });
         if (result.done + result.failed + result.deadLettered + result.unsettled > 0) {
           log(`processed inbox: ${result.done} done, ${result.failed} failed (will retry), ${result.deadLettered} dead-lettered, ${result.unsettled} waiting`);
         }
@@ -149,7 +159,10 @@ export async function startEventReceiver(options: EventReceiverOptions): Promise
         send(response, 405, { error: 'METHOD_NOT_ALLOWED', error_description: 'Events are posted.' }, { allow: 'POST' });
         return;
       }
-      const type = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      const type = String(request.headers['content-type'] ?? '')
+        .split(';')[0]
+        ?.trim()
+        .toLowerCase();
       if (type !== 'application/x-www-form-urlencoded') {
         send(response, 415, { error: 'UNSUPPORTED_MEDIA_TYPE', error_description: 'Events are form-encoded (application/x-www-form-urlencoded).' });
         return;

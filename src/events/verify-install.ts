@@ -12,10 +12,10 @@
  * Only `app.info` is sent, over the transport the caller gives (the loopback guard refuses plain HTTP
  * beyond 127.0.0.1). No token appears in a reason.
  */
-import { ConnectionConfigError } from '../errors/connection-config-error.ts';
-import type { Transport } from '../client/transport.ts';
-import { assertSecureUrl } from '../client/loopback-guard.ts';
-import { buildQuery } from '../protocol/php-query.ts';
+import { ConnectionConfigError } from '../errors/index.ts';
+import type { Transport } from '../client/index.ts';
+import { assertSecureUrl } from '../client/index.ts';
+import { buildQuery } from '../protocol/index.ts';
 import type { InstallClaim } from './read-install-claim.ts';
 import type { ConfiguredPortal, ReceiverTrust, TrustedApplication } from './receiver-trust.ts';
 
@@ -68,7 +68,8 @@ async function askAppInfo(transport: Transport, endpoint: string, accessToken: s
   }
   const body = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
   const result = body.result;
-  if (response.status === 200 && result !== null && typeof result === 'object' && !Array.isArray(result)) return { kind: 'ok', result: result as Record<string, unknown> };
+  if (response.status === 200 && result !== null && typeof result === 'object' && !Array.isArray(result))
+    return { kind: 'ok', result: result as Record<string, unknown> };
   const code = typeof body.error === 'string' ? body.error : `HTTP ${response.status}`;
   if (response.status >= 500 || response.status === 429) return { kind: 'unavailable', detail: code };
   return { kind: 'refused', detail: code };
@@ -144,15 +145,18 @@ export async function verifyInstall(claim: InstallClaim, trust: ReceiverTrust, t
   }
 
   const server = await askAppInfo(transport, withSlash(serverUrl.href), claim.accessToken, 'app.info (OAuth server)');
-  if (server.kind === 'unavailable') return { ok: false, status: 503, code: 'VERIFICATION_UNAVAILABLE', reason: `the OAuth server could not be asked (${server.detail})` };
+  if (server.kind === 'unavailable')
+    return { ok: false, status: 503, code: 'VERIFICATION_UNAVAILABLE', reason: `the OAuth server could not be asked (${server.detail})` };
   if (server.kind === 'refused') return refused('INSTALL_NOT_VERIFIED', `the OAuth server did not confirm its access token (${server.detail})`);
   const memberId = field(server.result, 'member_id', 'MEMBER_ID');
-  if (memberId !== claim.memberId) return refused('INSTALL_NOT_VERIFIED', `the OAuth server says the token belongs to ${memberId === undefined ? 'no member' : 'another member'}`);
+  if (memberId !== claim.memberId)
+    return refused('INSTALL_NOT_VERIFIED', `the OAuth server says the token belongs to ${memberId === undefined ? 'no member' : 'another member'}`);
   const clientId = field(server.result, 'client_id', 'CLIENT_ID', 'CODE');
   if (clientId !== application.clientId) return refused('INSTALL_NOT_VERIFIED', 'the OAuth server says the token belongs to another application');
 
   const portal = await askAppInfo(transport, clientEndpoint, claim.accessToken, 'app.info (portal)');
-  if (portal.kind === 'unavailable') return { ok: false, status: 503, code: 'VERIFICATION_UNAVAILABLE', reason: `the portal could not be asked (${portal.detail})` };
+  if (portal.kind === 'unavailable')
+    return { ok: false, status: 503, code: 'VERIFICATION_UNAVAILABLE', reason: `the portal could not be asked (${portal.detail})` };
   if (portal.kind === 'refused') return refused('INSTALL_NOT_VERIFIED', `the portal at its client_endpoint refused its access token (${portal.detail})`);
 
   const install: VerifiedInstall = {

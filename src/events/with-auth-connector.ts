@@ -3,9 +3,9 @@
  * portal does not queue our own changes back to us (protocol.md §8). A decorator of the runner's
  * client: every write call and every write command of a batch gets the parameter; reads are untouched.
  */
-import { isWriteMethod } from '../client/is-write-method.ts';
+import { isWriteMethod } from '../client/index.ts';
 import type { BatchCommandInput, PortalClient } from '../client/index.ts';
-import { toBatchCommand } from '../protocol/encode-batch-commands.ts';
+import { toBatchCommand } from '../protocol/index.ts';
 
 export function withAuthConnector(client: PortalClient, authConnector: string): PortalClient {
   if (authConnector === '') return client;

@@ -1,7 +1,7 @@
 /** What every step of the worker works with, and the progress it reports (one line each with --json). */
 import type { RunStore } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
-import type { Clock } from '../util/clock.ts';
+import type { Clock } from '../util/index.ts';
 import type { DeadLetterStore } from '../store/index.ts';
 import type { QueueScope } from './queue-client.ts';
 import type { ReservationStore } from '../store/index.ts';

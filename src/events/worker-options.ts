@@ -1,6 +1,6 @@
 /** The worker's options over declared defaults, validated once, with messages that name the bad value. */
-import type { Clock } from '../util/clock.ts';
-import { systemClock } from '../util/clock.ts';
+import type { Clock } from '../util/index.ts';
+import { systemClock } from '../util/index.ts';
 import { EventsRefusedError } from './event-errors.ts';
 
 export interface WorkerSettings {
@@ -36,7 +36,10 @@ export const workerDefaults = {
 
 function integerIn(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new EventsRefusedError(`${name} ${value}: expected a whole number from ${min} to ${max} (WORKER_OPTION_INVALID).`, { code: 'WORKER_OPTION_INVALID', hint: `Pass ${name} with a value from ${min} to ${max}.` });
+    throw new EventsRefusedError(`${name} ${value}: expected a whole number from ${min} to ${max} (WORKER_OPTION_INVALID).`, {
+      code: 'WORKER_OPTION_INVALID',
+      hint: `Pass ${name} with a value from ${min} to ${max}.`,
+    });
   }
   return value;
 }
@@ -44,7 +47,10 @@ function integerIn(name: string, value: number, min: number, max: number): numbe
 export function resolveWorkerSettings(settings: WorkerSettings = {}): ResolvedWorkerSettings {
   const authConnector = (settings.authConnector ?? workerDefaults.authConnector).trim();
   if (authConnector.length > 64 || /[^\w.:-]/.test(authConnector)) {
-    throw new EventsRefusedError(`--auth-connector ${JSON.stringify(authConnector)}: expected up to 64 letters, digits, '_', '.', ':' or '-' (WORKER_OPTION_INVALID).`, { code: 'WORKER_OPTION_INVALID', hint: 'Use a short name for the sync channel, e.g. --auth-connector erp-sync.' });
+    throw new EventsRefusedError(
+      `--auth-connector ${JSON.stringify(authConnector)}: expected up to 64 letters, digits, '_', '.', ':' or '-' (WORKER_OPTION_INVALID).`,
+      { code: 'WORKER_OPTION_INVALID', hint: 'Use a short name for the sync channel, e.g. --auth-connector erp-sync.' },
+    );
   }
   return {
     limit: integerIn('--limit', settings.limit ?? workerDefaults.limit, 1, 1000),
@@ -65,7 +71,10 @@ const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 
 export function parseDuration(text: string, name = '--poll-interval'): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
   if (!match) {
-    throw new EventsRefusedError(`${name} ${JSON.stringify(text)}: expected a duration such as 3s, 500ms or 2m (WORKER_OPTION_INVALID).`, { code: 'WORKER_OPTION_INVALID', hint: `Pass ${name} 3s.` });
+    throw new EventsRefusedError(`${name} ${JSON.stringify(text)}: expected a duration such as 3s, 500ms or 2m (WORKER_OPTION_INVALID).`, {
+      code: 'WORKER_OPTION_INVALID',
+      hint: `Pass ${name} 3s.`,
+    });
   }
   const unit = (match[2] ?? 's').toLowerCase();
   return Math.round(Number(match[1]) * (UNITS[unit] ?? 1000));

@@ -1,4 +1,12 @@
-export { RateLimiter, resolveRateLimiterOptions, type RateLimiterOptions, type ResolvedRateLimiterOptions, type LimiterPermit, type LimiterWait, type BatchCharging } from './rate-limiter.ts';
+export {
+  RateLimiter,
+  resolveRateLimiterOptions,
+  type RateLimiterOptions,
+  type ResolvedRateLimiterOptions,
+  type LimiterPermit,
+  type LimiterWait,
+  type BatchCharging,
+} from './rate-limiter.ts';
 export { MemoryLimiterStore } from './memory-limiter-store.ts';
 export { SqliteLimiterStore } from './sqlite-limiter-store.ts';
 export { createLimiterStore, type LimiterStoreKind } from './create-limiter-store.ts';

@@ -4,8 +4,8 @@
  * time from `time.operating`, pausing a method until its `operating_reset_at` instead of failing;
  * a slower drain for a while after a 503. State lives in a `LimiterStore` (memory or SQLite).
  */
-import { InterruptedError } from '../errors/interrupted-error.ts';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { InterruptedError } from '../errors/index.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import type { BucketSettings } from './leaky-bucket.ts';
 import { LIMITER_PRESETS } from './limiter-presets.ts';
 import type { LimiterStore } from './limiter-store.ts';
@@ -137,7 +137,12 @@ export class RateLimiter {
         await clock.sleep(ms, waitSignal);
       } catch (error) {
         if (signal?.aborted || !stop?.aborted) throw error;
-        throw new InterruptedError({ key, waitingFor: waitingFor.reason, ...(waitingFor.method === undefined ? {} : { method: waitingFor.method }), cause: error });
+        throw new InterruptedError({
+          key,
+          waitingFor: waitingFor.reason,
+          ...(waitingFor.method === undefined ? {} : { method: waitingFor.method }),
+          cause: error,
+        });
       }
     };
     const started = clock.now();
@@ -200,7 +205,8 @@ export class RateLimiter {
   /** Records the `time` of an answer for `method` (for a batch under measured charging: `batch`). */
   async observe(key: string, method: string, time: { operating?: number; operatingResetAtMs?: number } | undefined): Promise<void> {
     if (time?.operating === undefined || this.options.operatingLimitSeconds <= 0) return;
-    const observation = time.operatingResetAtMs === undefined ? { operating: time.operating } : { operating: time.operating, resetAtMs: time.operatingResetAtMs };
+    const observation =
+      time.operatingResetAtMs === undefined ? { operating: time.operating } : { operating: time.operating, resetAtMs: time.operatingResetAtMs };
     await this.options.store.observeOperating(key, method.toLowerCase(), observation, this.options.clock.now(), this.options.operatingLimitSeconds);
   }
 

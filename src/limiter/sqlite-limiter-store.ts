@@ -66,9 +66,7 @@ export class SqliteLimiterStore implements LimiterStore {
 
   private bucket(key: string, nowMs: number): BucketState {
     const row = this.readBucket.get(key);
-    return row === undefined
-      ? emptyBucket(nowMs)
-      : { level: row.level, updatedAtMs: row.updated_at, refusedAtMs: row.refused_at, slowdown: row.slowdown };
+    return row === undefined ? emptyBucket(nowMs) : { level: row.level, updatedAtMs: row.updated_at, refusedAtMs: row.refused_at, slowdown: row.slowdown };
   }
 
   private saveBucket(key: string, state: BucketState): void {

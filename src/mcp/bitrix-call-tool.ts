@@ -6,8 +6,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { checkMethodAccess, runGuardedCall, type CallOutcome } from '../call/index.ts';
-import { RefusalError } from '../errors/refusal-error.ts';
-import { classifyMethodRisk } from '../protocol/risk.ts';
+import { RefusalError } from '../errors/index.ts';
+import { classifyMethodRisk } from '../protocol/index.ts';
 import { executeCallPlan } from './execute-call-plan.ts';
 import { findPlanTargets } from './find-plan-targets.ts';
 import type { McpContext } from './mcp-context.ts';
@@ -57,7 +57,11 @@ function bounded(result: unknown): { result: unknown; truncated: boolean } {
 function fromOutcome(outcome: CallOutcome): ToolSuccess {
   if (outcome.status === 'refused') {
     const first = outcome.errors[0] ?? {};
-    throw new RefusalError(String(first.message ?? 'refused'), { code: String(first.code ?? 'REFUSED'), hint: String(first.hint ?? ''), subject: String(first.subject ?? outcome.method ?? '') });
+    throw new RefusalError(String(first.message ?? 'refused'), {
+      code: String(first.code ?? 'REFUSED'),
+      hint: String(first.hint ?? ''),
+      subject: String(first.subject ?? outcome.method ?? ''),
+    });
   }
   const { result, truncated } = bounded(outcome.result);
   const status = outcome.status === 'planned' ? 'ok' : outcome.status;
@@ -95,7 +99,17 @@ async function planWrite(context: McpContext, method: string, params: Record<str
   if (planned.status !== 'planned' || planned.plan === undefined) return fromOutcome(planned);
   const plan = planned.plan;
   context.approvals.saveTargets(plan.id, targets);
-  context.audit.record({ portal: context.client.portalKey, method: 'plan.create', outcome: 'ok', risk: plan.risk, planId: plan.id, params, packs: context.packs, actor: elicitor.actor.replace(/^person via /, ''), via: 'mcp' });
+  context.audit.record({
+    portal: context.client.portalKey,
+    method: 'plan.create',
+    outcome: 'ok',
+    risk: plan.risk,
+    planId: plan.id,
+    params,
+    packs: context.packs,
+    actor: elicitor.actor.replace(/^person via /, ''),
+    via: 'mcp',
+  });
   if (elicitor.supported) return fromOutcome(await executeCallPlan(context, plan.id, elicitor, signal));
   const approveCommand = formatShellCommand(['chain', 'approve', plan.id, ...context.approveArguments]);
   return {
@@ -104,7 +118,14 @@ async function planWrite(context: McpContext, method: string, params: Record<str
       method,
       risk: plan.risk,
       planId: plan.id,
-      plan: { id: plan.id, risk: plan.risk, expiresAt: plan.expiresAt, summary: `${method} (${plan.risk}), sent once after approval`, approveCommand, targets: targets.map((target) => target.target) },
+      plan: {
+        id: plan.id,
+        risk: plan.risk,
+        expiresAt: plan.expiresAt,
+        summary: `${method} (${plan.risk}), sent once after approval`,
+        approveCommand,
+        targets: targets.map((target) => target.target),
+      },
     },
     summary: `Nothing was sent. ${method} is a ${plan.risk}: plan ${plan.id} waits for a person to approve it (${approveCommand}). Then call bitrix_call with planId "${plan.id}".`,
     planId: plan.id,
@@ -131,16 +152,28 @@ export function registerBitrixCallTool(server: McpServer, context: McpContext): 
         const elicitor = sessionElicitor(server, extra.requestId);
         if (args.planId !== undefined) {
           if (args.method !== undefined || args.params !== undefined) {
-            throw new RefusalError("bitrix_call: planId runs the plan's own method and params; method or params were given too (CALL_ARGUMENTS_CONFLICT).", { code: 'CALL_ARGUMENTS_CONFLICT', hint: 'Pass planId alone.', subject: 'bitrix_call' });
+            throw new RefusalError("bitrix_call: planId runs the plan's own method and params; method or params were given too (CALL_ARGUMENTS_CONFLICT).", {
+              code: 'CALL_ARGUMENTS_CONFLICT',
+              hint: 'Pass planId alone.',
+              subject: 'bitrix_call',
+            });
           }
           return fromOutcome(await executeCallPlan(context, args.planId, elicitor, extra.signal));
         }
         const method = args.method?.trim() ?? '';
-        if (method === '') throw new RefusalError('bitrix_call: no method given (METHOD_MISSING).', { code: 'METHOD_MISSING', hint: 'Name one, e.g. crm.lead.list, or pass planId.', subject: 'bitrix_call' });
+        if (method === '')
+          throw new RefusalError('bitrix_call: no method given (METHOD_MISSING).', {
+            code: 'METHOD_MISSING',
+            hint: 'Name one, e.g. crm.lead.list, or pass planId.',
+            subject: 'bitrix_call',
+          });
         const params = { ...(args.params ?? {}), ...(args.cursor === undefined ? {} : { start: args.cursor }) };
         if (classifyMethodRisk(method, params) !== 'read') return planWrite(context, method, params, elicitor, extra.signal);
         return fromOutcome(
-          await runGuardedCall({ method, paramsText: JSON.stringify(params), packsText: context.packsText, allowlistText: context.allowlistText }, { client: context.client, stores: context, clock: context.clock, signal: extra.signal }),
+          await runGuardedCall(
+            { method, paramsText: JSON.stringify(params), packsText: context.packsText, allowlistText: context.allowlistText },
+            { client: context.client, stores: context, clock: context.clock, signal: extra.signal },
+          ),
         );
       }),
   );

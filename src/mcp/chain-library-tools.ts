@@ -2,7 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { validateChainFile } from '../chain/index.ts';
-import { formatChainFileProblem } from '../errors/chain-file-error.ts';
+import { formatChainFileProblem } from '../errors/index.ts';
 import { findLibraryChain, listLibraryChains } from './chain-library.ts';
 import type { McpContext } from './mcp-context.ts';
 import { runTool } from './run-tool.ts';
@@ -40,7 +40,12 @@ export function registerChainLibraryTools(server: McpServer, context: McpContext
             title: report.chain?.name ?? entry.name,
             description: report.chain?.description ?? '',
             valid: report.valid,
-            inputs: (report.chain?.inputs ?? []).map((input) => ({ name: input.name, type: input.type, required: input.required, description: input.description ?? '' })),
+            inputs: (report.chain?.inputs ?? []).map((input) => ({
+              name: input.name,
+              type: input.type,
+              required: input.required,
+              description: input.description ?? '',
+            })),
             writes: report.summary.writes.map((use) => use.method),
             destructive: report.summary.destructive.map((use) => use.method),
           });
@@ -74,7 +79,12 @@ export function registerChainLibraryTools(server: McpServer, context: McpContext
           chain: entry.name,
           valid: report.valid,
           sha256: report.sha256,
-          problems: report.problems.map((problem) => ({ code: problem.code, line: problem.line, column: problem.column, message: formatChainFileProblem(problem) })),
+          problems: report.problems.map((problem) => ({
+            code: problem.code,
+            line: problem.line,
+            column: problem.column,
+            message: formatChainFileProblem(problem),
+          })),
           writes: report.summary.writes.map((use) => use.method),
           destructive: report.summary.destructive.map((use) => use.method),
           scopes: report.summary.scopes,

@@ -6,8 +6,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { validateChainFile, type ValidationReport } from '../chain/index.ts';
-import { formatChainFileProblem } from '../errors/chain-file-error.ts';
-import { RefusalError } from '../errors/refusal-error.ts';
+import { formatChainFileProblem } from '../errors/index.ts';
+import { RefusalError } from '../errors/index.ts';
 
 export interface LibraryChain {
   name: string;
@@ -34,7 +34,10 @@ export function listLibraryChains(folders: readonly string[]): LibraryChain[] {
   for (const folder of folders) {
     const root = resolve(folder);
     for (const path of walk(root)) {
-      const name = relative(root, path).split(sep).join('/').replace(/\.ya?ml$/i, '');
+      const name = relative(root, path)
+        .split(sep)
+        .join('/')
+        .replace(/\.ya?ml$/i, '');
       if (seen.has(name)) continue;
       seen.add(name);
       chains.push({ name, path });
@@ -49,13 +52,21 @@ export function findLibraryChain(folders: readonly string[], name: string): Libr
   if (found !== undefined) return found;
   throw new RefusalError(`chain ${name}: not in this server's chain library (CHAIN_NOT_FOUND).`, {
     code: 'CHAIN_NOT_FOUND',
-    hint: `chain_list names them: ${chains.slice(0, 10).map((chain) => chain.name).join(', ') || 'the library is empty'}.`,
+    hint: `chain_list names them: ${
+      chains
+        .slice(0, 10)
+        .map((chain) => chain.name)
+        .join(', ') || 'the library is empty'
+    }.`,
     subject: `chain ${name}`,
   });
 }
 
 /** Validates a library chain; refuses `CHAIN_INVALID` listing its problems. */
-export async function loadLibraryChain(folders: readonly string[], name: string): Promise<{ entry: LibraryChain; report: ValidationReport & { chain: NonNullable<ValidationReport['chain']> } }> {
+export async function loadLibraryChain(
+  folders: readonly string[],
+  name: string,
+): Promise<{ entry: LibraryChain; report: ValidationReport & { chain: NonNullable<ValidationReport['chain']> } }> {
   const entry = findLibraryChain(folders, name);
   const report = await validateChainFile(entry.path);
   if (!report.valid || report.chain === undefined) {

@@ -7,7 +7,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { formatShellCommand, checkMethodAccess } from '../call/index.ts';
 import { listChainMethods, resolveChainInputs } from '../chain/index.ts';
-import { planChain } from '../runner/plan-chain.ts';
+import { planChain } from '../runner/index.ts';
 import { loadLibraryChain } from './chain-library.ts';
 import { findPlanTargets, type TargetReader } from './find-plan-targets.ts';
 import type { McpContext } from './mcp-context.ts';
@@ -23,7 +23,7 @@ export function registerChainPlanTool(server: McpServer, context: McpContext): v
     {
       title: 'Plan a chain run',
       description:
-        'Run a library chain\'s reads and count its writes (with samples); nothing is written. Returns a plan id, valid 30 minutes, bound to this portal, the chain file and these inputs. A plan that writes runs (chain_run) only after a person approves it.',
+        "Run a library chain's reads and count its writes (with samples); nothing is written. Returns a plan id, valid 30 minutes, bound to this portal, the chain file and these inputs. A plan that writes runs (chain_run) only after a person approves it.",
       inputSchema: {
         chain: z.string().describe('Library name, e.g. core/lead-intake (chain_list)'),
         inputs: z.record(z.string(), z.unknown()).optional().describe('Chain inputs by name'),
@@ -45,7 +45,8 @@ export function registerChainPlanTool(server: McpServer, context: McpContext): v
       runTool(context, { tool: 'chain_plan', arguments: args, clientName: clientNameOf(server) }, async () => {
         const { entry, report } = await loadLibraryChain(context.chainDirectories, args.chain);
         const chain = report.chain;
-        for (const use of listChainMethods(chain)) checkMethodAccess(use.method, {}, { packs: context.packs, allowlist: context.allowlist, allowUnlisted: false });
+        for (const use of listChainMethods(chain))
+          checkMethodAccess(use.method, {}, { packs: context.packs, allowlist: context.allowlist, allowUnlisted: false });
         const inputs = resolveChainInputs(chain, args.inputs ?? {});
         const readers: TargetReader[] = [];
         const draft = await planChain({
@@ -69,7 +70,17 @@ export function registerChainPlanTool(server: McpServer, context: McpContext): v
           ttlMs: context.planTtlMs,
         });
         context.approvals.saveTargets(plan.id, targets);
-        context.audit.record({ portal: plan.portal, method: 'plan.create', outcome: 'ok', risk: plan.risk, planId: plan.id, params: inputs, packs: chain.packs, actor: clientNameOf(server), via: 'mcp' });
+        context.audit.record({
+          portal: plan.portal,
+          method: 'plan.create',
+          outcome: 'ok',
+          risk: plan.risk,
+          planId: plan.id,
+          params: inputs,
+          packs: chain.packs,
+          actor: clientNameOf(server),
+          via: 'mcp',
+        });
         const approveCommand = formatShellCommand(['chain', 'approve', plan.id, ...context.approveArguments]);
         const needsApproval = plan.risk !== 'read';
         return {

@@ -6,11 +6,11 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { checkMethodAccess } from '../call/index.ts';
 import { listChainMethods, validateChainFile } from '../chain/index.ts';
-import type { ChainDefinition } from '../chain/chain-model.ts';
-import { RefusalError } from '../errors/refusal-error.ts';
-import { loadChainPlan } from '../runner/chain-plans.ts';
-import { runChain, runExitCode, type RunOutcome } from '../runner/run-chain.ts';
-import { canonicalChainPath } from '../runner/run-ownership.ts';
+import type { ChainDefinition } from '../chain/index.ts';
+import { RefusalError } from '../errors/index.ts';
+import { loadChainPlan } from '../runner/index.ts';
+import { runChain, runExitCode, type RunOutcome } from '../runner/index.ts';
+import { canonicalChainPath } from '../runner/index.ts';
 import type { ChainPlan } from '../store/index.ts';
 import { loadLibraryChain } from './chain-library.ts';
 import type { McpContext } from './mcp-context.ts';
@@ -76,7 +76,13 @@ export function registerChainRunTools(server: McpServer, context: McpContext): v
         const plan = context.plans.check(args.planId, context.client.portalKey, 'chain') as ChainPlan;
         const { entry, report } = await loadLibraryChain(context.chainDirectories, args.chain);
         checkChainAccess(context, report.chain);
-        if (plan.body.chainHash !== report.sha256) refuse(`plan ${plan.id}`, 'PLAN_CHAIN_CHANGED', `made for another chain file or version (${plan.body.chainName})`, 'Make a new plan with chain_plan.');
+        if (plan.body.chainHash !== report.sha256)
+          refuse(
+            `plan ${plan.id}`,
+            'PLAN_CHAIN_CHANGED',
+            `made for another chain file or version (${plan.body.chainName})`,
+            'Make a new plan with chain_plan.',
+          );
         const targets = context.approvals.targetsOf(plan.id);
         await checkPlanTargets(plan.id, context.client, targets, extra.signal);
         if (plan.risk !== 'read') {
@@ -113,7 +119,8 @@ export function registerChainRunTools(server: McpServer, context: McpContext): v
     'chain_resume',
     {
       title: 'Resume an interrupted run',
-      description: 'Continue an interrupted run where it stopped. A run that writes resumes only under its approved plan, and writes only the items that plan counted.',
+      description:
+        'Continue an interrupted run where it stopped. A run that writes resumes only under its approved plan, and writes only the items that plan counted.',
       inputSchema: { runId: z.string() },
       outputSchema: runOutput,
       annotations: writes,
@@ -123,9 +130,11 @@ export function registerChainRunTools(server: McpServer, context: McpContext): v
         const subject = `run ${args.runId}`;
         const run = context.runs.getRun(args.runId);
         if (run === undefined) refuse(subject, 'RUN_NOT_FOUND', 'no such run in this state database', 'chain_status lists the runs.');
-        if (run.portal !== context.client.portalKey) refuse(subject, 'PORTAL_MISMATCH', 'it belongs to another portal', 'Resume it from a server connected to that portal.');
+        if (run.portal !== context.client.portalKey)
+          refuse(subject, 'PORTAL_MISMATCH', 'it belongs to another portal', 'Resume it from a server connected to that portal.');
         const report = await validateChainFile(run.chainPath);
-        if (!report.valid || report.chain === undefined || report.sha256 !== run.chainSha256) refuse(subject, 'CHAIN_CHANGED', 'the chain file changed or is invalid since the run started', 'Restore the file, or plan a new run.');
+        if (!report.valid || report.chain === undefined || report.sha256 !== run.chainSha256)
+          refuse(subject, 'CHAIN_CHANGED', 'the chain file changed or is invalid since the run started', 'Restore the file, or plan a new run.');
         const chain = report.chain;
         checkChainAccess(context, chain);
         const writesAnything = report.summary.writes.length + report.summary.destructive.length > 0;
@@ -133,9 +142,16 @@ export function registerChainRunTools(server: McpServer, context: McpContext): v
         if (writesAnything) {
           const plan = run.planId === null ? undefined : context.plans.find(run.planId);
           if (plan === undefined || context.approvals.decisionOf(plan.id)?.decision !== 'approved') {
-            refuse(subject, 'RESUME_NEEDS_APPROVED_PLAN', 'this run writes and was not started from an approved plan', `Resume it in a terminal (chain resume ${run.id} --confirm-write), or plan a new run with chain_plan.`);
+            refuse(
+              subject,
+              'RESUME_NEEDS_APPROVED_PLAN',
+              'this run writes and was not started from an approved plan',
+              `Resume it in a terminal (chain resume ${run.id} --confirm-write), or plan a new run with chain_plan.`,
+            );
           }
-          plannedKeys = new Map(chain.steps.filter((step) => step.kind === 'for_each').map((step) => [step.id, new Set(context.plans.plannedItemKeys(plan.id, step.id))]));
+          plannedKeys = new Map(
+            chain.steps.filter((step) => step.kind === 'for_each').map((step) => [step.id, new Set(context.plans.plannedItemKeys(plan.id, step.id))]),
+          );
         }
         const outcome = await runChain({
           chain,

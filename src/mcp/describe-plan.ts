@@ -21,7 +21,10 @@ export function describePlanText(plan: StoredPlan, targets: readonly PlanTarget[
     if (plan.body.counts.length === 0) lines.push('  no writes');
     for (const count of plan.body.counts) lines.push(`  ${count.step}: ${count.count} × ${count.method} (${count.risk})`);
   }
-  if (targets.length > 0) lines.push(`Changes ${targets.map((target) => `${target.target}${target.modifiedAt ? ` (${target.modifiedField} ${target.modifiedAt})` : ''}`).join(', ')}.`);
+  if (targets.length > 0)
+    lines.push(
+      `Changes ${targets.map((target) => `${target.target}${target.modifiedAt ? ` (${target.modifiedField} ${target.modifiedAt})` : ''}`).join(', ')}.`,
+    );
   return lines.join('\n');
 }
 
@@ -38,7 +41,8 @@ export function describePlanStatus(plan: StoredPlan, approvals: ApprovalStore): 
     expiresAt: new Date(plan.expiresAt).toISOString(),
     executedAt: plan.consumedAt === null ? null : new Date(plan.consumedAt).toISOString(),
     ...(plan.kind === 'call' ? { method: plan.body.method } : { chain: plan.body.chainName, writes: plan.body.counts }),
-    decision: decision === undefined ? null : { decision: decision.decision, by: decision.actor, via: decision.via, at: new Date(decision.decidedAt).toISOString() },
+    decision:
+      decision === undefined ? null : { decision: decision.decision, by: decision.actor, via: decision.via, at: new Date(decision.decidedAt).toISOString() },
     targets: approvals.targetsOf(plan.id).map((target) => ({ target: target.target, modifiedField: target.modifiedField, modifiedAt: target.modifiedAt })),
   };
 }

@@ -2,7 +2,7 @@
  * Which records a call updates or deletes, and how to read each one back with its modification time
  * (DESIGN.md §12, stale plans). Table-driven and pure; a batch contributes each of its commands.
  */
-import { isBatchMethod, parseBatchCommands } from '../protocol/risk.ts';
+import { isBatchMethod, parseBatchCommands } from '../protocol/index.ts';
 
 export interface TargetReader {
   /** e.g. `crm.lead 42`. */
@@ -37,7 +37,9 @@ const rules: readonly TargetRule[] = [
     build(match, params) {
       const id = idOf(param(params, 'id'));
       const entity = (match[1] ?? '').toLowerCase();
-      return id === undefined ? undefined : { target: `crm.${entity} ${id}`, readMethod: `crm.${entity}.get`, readParams: { id }, modifiedField: 'DATE_MODIFY', recordPath: [] };
+      return id === undefined
+        ? undefined
+        : { target: `crm.${entity} ${id}`, readMethod: `crm.${entity}.get`, readParams: { id }, modifiedField: 'DATE_MODIFY', recordPath: [] };
     },
   },
   {
@@ -47,14 +49,22 @@ const rules: readonly TargetRule[] = [
       const entityTypeId = idOf(param(params, 'entityTypeId'));
       return id === undefined || entityTypeId === undefined
         ? undefined
-        : { target: `crm.item ${entityTypeId}/${id}`, readMethod: 'crm.item.get', readParams: { entityTypeId, id }, modifiedField: 'updatedTime', recordPath: ['item'] };
+        : {
+            target: `crm.item ${entityTypeId}/${id}`,
+            readMethod: 'crm.item.get',
+            readParams: { entityTypeId, id },
+            modifiedField: 'updatedTime',
+            recordPath: ['item'],
+          };
     },
   },
   {
     pattern: /^crm\.activity\.(update|delete)$/i,
     build(_match, params) {
       const id = idOf(param(params, 'id'));
-      return id === undefined ? undefined : { target: `crm.activity ${id}`, readMethod: 'crm.activity.get', readParams: { id }, modifiedField: 'LAST_UPDATED', recordPath: [] };
+      return id === undefined
+        ? undefined
+        : { target: `crm.activity ${id}`, readMethod: 'crm.activity.get', readParams: { id }, modifiedField: 'LAST_UPDATED', recordPath: [] };
     },
   },
   {
@@ -78,7 +88,9 @@ function readerFor(method: string, params: Record<string, unknown>): TargetReade
 
 /** The records `method` with `params` updates or deletes (each once), in call order. */
 export function findPlanTargets(method: string, params: Record<string, unknown>): TargetReader[] {
-  const calls = isBatchMethod(method) ? parseBatchCommands(params).map((command) => ({ method: command.method, params: command.params })) : [{ method, params }];
+  const calls = isBatchMethod(method)
+    ? parseBatchCommands(params).map((command) => ({ method: command.method, params: command.params }))
+    : [{ method, params }];
   const readers = new Map<string, TargetReader>();
   for (const call of calls) {
     const reader = readerFor(call.method, call.params);

@@ -8,7 +8,7 @@ import { resolveCallRequest } from '../call/index.ts';
 import { RunStore } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import { ApprovalStore, AuditStore, IdempotencyStore, PlanStore } from '../store/index.ts';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 
 export interface McpServerOptions {
   /** The portal every tool talks to (its key binds plans and runs). */

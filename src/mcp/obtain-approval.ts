@@ -5,7 +5,7 @@
  * closed dialog, or a client without elicitation refuse and leave it pending. No tool argument and no
  * setting read at call time can approve: the only inputs are the state database and the person's answer.
  */
-import { RefusalError } from '../errors/refusal-error.ts';
+import { RefusalError } from '../errors/index.ts';
 import { formatShellCommand } from '../call/index.ts';
 import { planBodyHash, type PlanDecision, type StoredPlan } from '../store/index.ts';
 import { describePlanText } from './describe-plan.ts';
@@ -39,7 +39,15 @@ function approveCommand(context: McpContext, plan: StoredPlan): string {
   return formatShellCommand(['chain', 'approve', plan.id, ...context.approveArguments]);
 }
 
-function recordDecision(context: McpContext, plan: StoredPlan, decision: PlanDecision | undefined, outcome: 'ok' | 'refused', method: string, actor: string, errorCode?: string): void {
+function recordDecision(
+  context: McpContext,
+  plan: StoredPlan,
+  decision: PlanDecision | undefined,
+  outcome: 'ok' | 'refused',
+  method: string,
+  actor: string,
+  errorCode?: string,
+): void {
   context.audit.record({
     portal: plan.portal,
     method,
@@ -66,11 +74,17 @@ export async function obtainApproval(context: McpContext, plan: StoredPlan, elic
   if (state === 'rejected') refuse(plan, 'PLAN_REJECTED', 'a person rejected it', 'Do not retry it; ask the person what to change, then make a new plan.');
   const existing = context.approvals.decisionOf(plan.id);
   if (existing !== undefined) {
-    if (existing.bodyHash !== planBodyHash(plan)) refuse(plan, 'PLAN_CHANGED_SINCE_APPROVAL', 'it differs from the plan the person approved', 'Make a new plan and have it approved.');
+    if (existing.bodyHash !== planBodyHash(plan))
+      refuse(plan, 'PLAN_CHANGED_SINCE_APPROVAL', 'it differs from the plan the person approved', 'Make a new plan and have it approved.');
     return { decision: existing, askedNow: false };
   }
   if (!elicitor.supported) {
-    refuse(plan, 'PLAN_NOT_APPROVED', 'waiting for a person to approve it (this MCP client cannot ask them)', `Tell the person to review and approve it in a terminal: ${approveCommand(context, plan)} ; then call again with the same planId. plan_status shows where it stands.`);
+    refuse(
+      plan,
+      'PLAN_NOT_APPROVED',
+      'waiting for a person to approve it (this MCP client cannot ask them)',
+      `Tell the person to review and approve it in a terminal: ${approveCommand(context, plan)} ; then call again with the same planId. plan_status shows where it stands.`,
+    );
   }
   const message = `${describePlanText(plan, context.approvals.targetsOf(plan.id))}\nApprove to execute it once; decline to reject it.`;
   let answer: Awaited<ReturnType<Elicitor['ask']>>;
@@ -78,7 +92,12 @@ export async function obtainApproval(context: McpContext, plan: StoredPlan, elic
     answer = await elicitor.ask(message, approvalSchema);
   } catch {
     recordDecision(context, plan, undefined, 'refused', 'plan.approve', elicitor.actor, 'APPROVAL_UNAVAILABLE');
-    refuse(plan, 'APPROVAL_UNAVAILABLE', 'the client did not answer the approval request', `It stays pending: the person can approve it in a terminal: ${approveCommand(context, plan)}`);
+    refuse(
+      plan,
+      'APPROVAL_UNAVAILABLE',
+      'the client did not answer the approval request',
+      `It stays pending: the person can approve it in a terminal: ${approveCommand(context, plan)}`,
+    );
   }
   if (answer.action === 'accept' && answer.content?.approve === true) {
     const decision = context.approvals.decide(plan, 'approved', elicitor.actor, 'elicitation');
@@ -91,5 +110,10 @@ export async function obtainApproval(context: McpContext, plan: StoredPlan, elic
     refuse(plan, 'PLAN_REJECTED', 'the person declined it', 'Do not retry it; ask the person what to change, then make a new plan.');
   }
   recordDecision(context, plan, undefined, 'refused', 'plan.approve', elicitor.actor, 'APPROVAL_CANCELLED');
-  refuse(plan, 'APPROVAL_CANCELLED', 'the person closed the approval request without deciding', `It stays pending: call again to ask once more, or the person approves it in a terminal: ${approveCommand(context, plan)}`);
+  refuse(
+    plan,
+    'APPROVAL_CANCELLED',
+    'the person closed the approval request without deciding',
+    `It stays pending: call again to ask once more, or the person approves it in a terminal: ${approveCommand(context, plan)}`,
+  );
 }

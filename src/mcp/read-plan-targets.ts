@@ -3,8 +3,8 @@
  * keeps their modification time and a hash per field; before an execution, reads them again and
  * refuses the plan as stale, naming what changed, when any of them moved since planning (`PLAN_STALE`).
  */
-import { RefusalError } from '../errors/refusal-error.ts';
-import { classifyErrorCode } from '../protocol/classify-error.ts';
+import { RefusalError } from '../errors/index.ts';
+import { classifyErrorCode } from '../protocol/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import { valueHash, type PlanTarget } from '../store/index.ts';
 import type { TargetReader } from './find-plan-targets.ts';
@@ -36,14 +36,21 @@ async function readRecords(client: PortalClient, readers: readonly TargetReader[
           records.push(undefined);
           return;
         }
-        throw new RefusalError(`${reader.target}: could not be read to plan a change to it: ${error.code || 'error'} ${error.message}; no plan was made (TARGET_UNREADABLE).`, {
-          code: 'TARGET_UNREADABLE',
-          hint: 'Check the access of the webhook or app to this record, then ask again.',
-          subject: reader.target,
-        });
+        throw new RefusalError(
+          `${reader.target}: could not be read to plan a change to it: ${error.code || 'error'} ${error.message}; no plan was made (TARGET_UNREADABLE).`,
+          {
+            code: 'TARGET_UNREADABLE',
+            hint: 'Check the access of the webhook or app to this record, then ask again.',
+            subject: reader.target,
+          },
+        );
       }
       if (answered?.status !== 'done') {
-        throw new RefusalError(`${reader.target}: the portal did not read it; nothing was planned or sent (TARGET_UNREADABLE).`, { code: 'TARGET_UNREADABLE', hint: 'Try again.', subject: reader.target });
+        throw new RefusalError(`${reader.target}: the portal did not read it; nothing was planned or sent (TARGET_UNREADABLE).`, {
+          code: 'TARGET_UNREADABLE',
+          hint: 'Try again.',
+          subject: reader.target,
+        });
       }
       records.push(recordAt(answered.result, reader.recordPath));
     });
@@ -68,11 +75,14 @@ function snapshot(reader: TargetReader, record: Record<string, unknown> | undefi
 export async function capturePlanTargets(client: PortalClient, readers: readonly TargetReader[], signal?: AbortSignal): Promise<PlanTarget[]> {
   const unique = [...new Map(readers.map((reader) => [reader.target, reader])).values()];
   if (unique.length > maximumPlanTargets) {
-    throw new RefusalError(`plan: it would change ${unique.length} records, more than ${maximumPlanTargets} can be checked for staleness; nothing was planned (PLAN_TOO_LARGE).`, {
-      code: 'PLAN_TOO_LARGE',
-      hint: 'Narrow the chain inputs (a filter) and plan it in parts.',
-      subject: 'plan',
-    });
+    throw new RefusalError(
+      `plan: it would change ${unique.length} records, more than ${maximumPlanTargets} can be checked for staleness; nothing was planned (PLAN_TOO_LARGE).`,
+      {
+        code: 'PLAN_TOO_LARGE',
+        hint: 'Narrow the chain inputs (a filter) and plan it in parts.',
+        subject: 'plan',
+      },
+    );
   }
   const records = await readRecords(client, unique, signal);
   return unique.map((reader, index) => snapshot(reader, records[index]));
@@ -93,9 +103,17 @@ function describeChange(planned: PlanTarget, now: PlanTarget): string | undefine
 /** Refuses `PLAN_STALE` when a planned target changed since planning; reads only, writes nothing. */
 export async function checkPlanTargets(planId: string, client: PortalClient, planned: readonly PlanTarget[], signal?: AbortSignal): Promise<void> {
   if (planned.length === 0) return;
-  const readers: TargetReader[] = planned.map((target) => ({ target: target.target, readMethod: target.readMethod, readParams: target.readParams, modifiedField: target.modifiedField, recordPath: target.recordPath }));
+  const readers: TargetReader[] = planned.map((target) => ({
+    target: target.target,
+    readMethod: target.readMethod,
+    readParams: target.readParams,
+    modifiedField: target.modifiedField,
+    recordPath: target.recordPath,
+  }));
   const records = await readRecords(client, readers, signal);
-  const changes = planned.map((target, index) => describeChange(target, snapshot(readers[index] as TargetReader, records[index]))).filter((change) => change !== undefined);
+  const changes = planned
+    .map((target, index) => describeChange(target, snapshot(readers[index] as TargetReader, records[index])))
+    .filter((change) => change !== undefined);
   if (changes.length === 0) return;
   const shown = changes.length > 10 ? [...changes.slice(0, 10), `and ${changes.length - 10} more`] : changes;
   throw new RefusalError(`plan ${planId}: stale, the records it changes moved since it was planned: ${shown.join('; ')}; nothing was sent (PLAN_STALE).`, {

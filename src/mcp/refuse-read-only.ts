@@ -1,4 +1,4 @@
-import { RefusalError } from '../errors/refusal-error.ts';
+import { RefusalError } from '../errors/index.ts';
 
 /** `--read-only`: every write is refused before anything is planned or sent. */
 export function refuseReadOnly(subject: string): never {

@@ -4,11 +4,11 @@
  * the outcome, the error code, the plan, the argument NAMES (never values) and the MCP client's name.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { isB24ChainError } from '../errors/b24chain-error.ts';
-import { isConnectionConfigError } from '../errors/connection-config-error.ts';
-import { isInvalidRequestError } from '../errors/invalid-request-error.ts';
-import { isRefusalError } from '../errors/refusal-error.ts';
-import type { RiskClass } from '../protocol/risk.ts';
+import { isB24ChainError } from '../errors/index.ts';
+import { isConnectionConfigError } from '../errors/index.ts';
+import { isInvalidRequestError } from '../errors/index.ts';
+import { isRefusalError } from '../errors/index.ts';
+import type { RiskClass } from '../protocol/index.ts';
 import type { AuditOutcome } from '../store/index.ts';
 import type { McpContext } from './mcp-context.ts';
 
@@ -68,7 +68,11 @@ export async function runTool(context: McpContext, call: ToolCall, handler: () =
   try {
     const success = await handler();
     audit(success.outcome ?? 'ok', { errorCode: success.errorCode, planId: success.planId, risk: success.risk });
-    return { content: [{ type: 'text', text: textOf(success.summary, success.structured) }], structuredContent: success.structured, ...(success.isError === true ? { isError: true } : {}) };
+    return {
+      content: [{ type: 'text', text: textOf(success.summary, success.structured) }],
+      structuredContent: success.structured,
+      ...(success.isError === true ? { isError: true } : {}),
+    };
   } catch (error) {
     if (!isB24ChainError(error)) {
       audit('error', { errorCode: 'UNEXPECTED' });

@@ -17,7 +17,10 @@ export function sessionElicitor(server: McpServer, requestId: RequestId): Elicit
     supported: server.server.getClientCapabilities()?.elicitation !== undefined,
     actor: `person via ${clientNameOf(server)}`,
     async ask(message, requestedSchema) {
-      const result = await server.server.elicitInput({ mode: 'form', message, requestedSchema }, { relatedRequestId: requestId, timeout: approvalAnswerTimeoutMs });
+      const result = await server.server.elicitInput(
+        { mode: 'form', message, requestedSchema },
+        { relatedRequestId: requestId, timeout: approvalAnswerTimeoutMs },
+      );
       return { action: result.action, content: result.content };
     },
   };

@@ -1,9 +1,9 @@
 /** `chain_status` (runs and their progress) and `plan_status` (pending, approved, rejected, expired, executed). */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { RefusalError } from '../errors/refusal-error.ts';
-import { describeRun } from '../runner/describe-run.ts';
-import { SqliteLeaseStore } from '../store/lease-store.ts';
+import { RefusalError } from '../errors/index.ts';
+import { describeRun } from '../runner/index.ts';
+import { SqliteLeaseStore } from '../store/index.ts';
 import { describePlanStatus } from './describe-plan.ts';
 import type { McpContext } from './mcp-context.ts';
 import { runTool } from './run-tool.ts';
@@ -32,7 +32,11 @@ export function registerStatusTools(server: McpServer, context: McpContext): voi
       runTool(context, { tool: 'chain_status', arguments: args, clientName: clientNameOf(server) }, async () => {
         const runs = describeRuns(context, args.runId);
         if (args.runId !== undefined && runs.length === 0) {
-          throw new RefusalError(`run ${args.runId}: no such run on this portal (RUN_NOT_FOUND).`, { code: 'RUN_NOT_FOUND', hint: 'chain_status without runId lists the runs.', subject: `run ${args.runId}` });
+          throw new RefusalError(`run ${args.runId}: no such run on this portal (RUN_NOT_FOUND).`, {
+            code: 'RUN_NOT_FOUND',
+            hint: 'chain_status without runId lists the runs.',
+            subject: `run ${args.runId}`,
+          });
         }
         return { structured: { runs }, summary: runs.map((run) => `${String(run.runId)} ${String(run.status)}`).join('\n') || 'No runs yet.' };
       }),
@@ -58,7 +62,11 @@ export function registerStatusTools(server: McpServer, context: McpContext): voi
       runTool(context, { tool: 'plan_status', arguments: args, clientName: clientNameOf(server) }, async () => {
         const plan = context.plans.find(args.planId);
         if (plan === undefined || plan.portal !== context.client.portalKey) {
-          throw new RefusalError(`plan ${args.planId}: no such plan for this portal (PLAN_NOT_FOUND).`, { code: 'PLAN_NOT_FOUND', hint: 'Check the id.', subject: `plan ${args.planId}` });
+          throw new RefusalError(`plan ${args.planId}: no such plan for this portal (PLAN_NOT_FOUND).`, {
+            code: 'PLAN_NOT_FOUND',
+            hint: 'Check the id.',
+            subject: `plan ${args.planId}`,
+          });
         }
         const status = describePlanStatus(plan, context.approvals);
         return { structured: status, summary: `Plan ${plan.id}: ${String(status.state)}.`, planId: plan.id, risk: plan.risk };

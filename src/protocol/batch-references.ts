@@ -4,7 +4,7 @@
  * fail an unresolvable reference; it silently substitutes the deepest value it found, so the client
  * must refuse such a batch before sending it. Pure.
  */
-import { InvalidRequestError } from '../errors/invalid-request-error.ts';
+import { InvalidRequestError } from '../errors/index.ts';
 import type { BatchCommand } from './encode-batch-commands.ts';
 
 export interface BatchReference {

@@ -2,7 +2,7 @@
  * Named batch commands → the `cmd` strings the portal reads (`method?query`, the query built with PHP
  * `http_build_query` rules so nested arrays and special characters survive `parse_str`). Pure.
  */
-import { InvalidRequestError } from '../errors/invalid-request-error.ts';
+import { InvalidRequestError } from '../errors/index.ts';
 import { buildQuery, parseQuery } from './php-query.ts';
 
 export interface BatchCommand {

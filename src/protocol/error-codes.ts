@@ -3,7 +3,7 @@
  * immediate actions, extended). Dispatch on the code; the HTTP status decides only when the body is
  * not JSON (see `classifyError`).
  */
-import type { ErrorCategory } from '../errors/bitrix-api-error.ts';
+import type { ErrorCategory } from '../errors/index.ts';
 
 /**
  * `rate`: the request was refused before execution, retry after the bucket drains.

@@ -30,8 +30,8 @@ const KEYSET_METHODS: Readonly<Record<string, ListShape>> = {
 };
 
 export type ListCursor =
-  | { mode: 'keyset'; /** The id of the last row read; `null` before the first page. */ lastId: string | number | null }
-  | { mode: 'offset'; /** The offset of the next page. */ start: number };
+  | { mode: 'keyset' /** The id of the last row read; `null` before the first page. */; lastId: string | number | null }
+  | { mode: 'offset' /** The offset of the next page. */; start: number };
 
 export type ListPlan =
   | { mode: 'keyset'; shape: ListShape; baseParams: Record<string, unknown>; startAfter: string | number | null }
@@ -83,16 +83,20 @@ export function planList(method: string, params: Record<string, unknown>, cursor
     const order = orderParam[1];
     const entries = isPlainObject(order) ? Object.entries(order) : [];
     const byIdAscending =
-      entries.length === 1 &&
-      entries[0]?.[0].toLowerCase() === shape.queryIdField.toLowerCase() &&
-      String(entries[0]?.[1]).toUpperCase() === 'ASC';
+      entries.length === 1 && entries[0]?.[0].toLowerCase() === shape.queryIdField.toLowerCase() && String(entries[0]?.[1]).toUpperCase() === 'ASC';
     if (!byIdAscending) return offsetPlan(`the order ${JSON.stringify(order)} is not by ${shape.queryIdField} ascending`, shape);
   }
 
   let startAfter: string | number | null = cursor?.mode === 'keyset' ? cursor.lastId : null;
   const filterParam = findParam(params, 'filter');
   const filter: Record<string, unknown> = filterParam && isPlainObject(filterParam[1]) ? { ...filterParam[1] } : {};
-  if (filterParam && filterParam[1] !== undefined && filterParam[1] !== null && !isPlainObject(filterParam[1]) && !(Array.isArray(filterParam[1]) && filterParam[1].length === 0)) {
+  if (
+    filterParam &&
+    filterParam[1] !== undefined &&
+    filterParam[1] !== null &&
+    !isPlainObject(filterParam[1]) &&
+    !(Array.isArray(filterParam[1]) && filterParam[1].length === 0)
+  ) {
     return offsetPlan('the filter is not an object', shape);
   }
   // A lower bound on the id in the caller's filter becomes the keyset's starting point.

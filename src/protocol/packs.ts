@@ -2,7 +2,7 @@
  * Method packs (`packs.md`): named sets of Bitrix24 methods a chain or a call may use. A method outside
  * the selected packs is refused before any request is sent. `core` is the default; `none` allows nothing.
  */
-import { RefusalError } from '../errors/refusal-error.ts';
+import { RefusalError } from '../errors/index.ts';
 import { packNames, type PackName } from './method-catalog.ts';
 import { scopesForMethods } from './scopes.ts';
 

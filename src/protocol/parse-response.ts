@@ -3,7 +3,7 @@
  * `BitrixApiError`. Errors may arrive inside HTTP 200, with empty or numeric codes; a body that is not
  * JSON (an HTML page, garbage) is decided by status. Pure.
  */
-import { BitrixApiError } from '../errors/bitrix-api-error.ts';
+import { BitrixApiError } from '../errors/index.ts';
 import { classifyErrorCode, classifyHttpStatus } from './classify-error.ts';
 import { parseTimeInfo, type TimeInfo } from './time-info.ts';
 
@@ -41,7 +41,11 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
 }
 
 function stripHtml(text: string): string {
-  return text.replace(/<br\s*\/?>/gi, ' ').replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/<br\s*\/?>/gi, ' ')
+    .replace(/<[^>]+>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function integerOrUndefined(value: unknown): number | undefined {

@@ -50,11 +50,11 @@ function decodeComponent(text: string): string {
     return decodeURIComponent(plus);
   } catch {
     // PHP leaves malformed escapes as they are; decode what can be decoded.
-    return plus.replace(/%[0-9A-Fa-f]{2}/g, (escape) => {
+    return plus.replace(/%[0-9A-Fa-f]{2}/g, (encoded) => {
       try {
-        return decodeURIComponent(escape);
+        return decodeURIComponent(encoded);
       } catch {
-        return escape;
+        return encoded;
       }
     });
   }

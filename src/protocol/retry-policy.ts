@@ -6,9 +6,9 @@
  * OPERATION_TIME_LIMIT, an expired token, a connection that never opened. Any other transient failure
  * on a write is an "outcome unknown" for the caller to reconcile.
  */
-import { isBitrixApiError, type BitrixApiError } from '../errors/bitrix-api-error.ts';
-import { isNetworkError } from '../errors/network-error.ts';
-import { isTimeoutError } from '../errors/timeout-error.ts';
+import { isBitrixApiError, type BitrixApiError } from '../errors/index.ts';
+import { isNetworkError } from '../errors/index.ts';
+import { isTimeoutError } from '../errors/index.ts';
 import { classifyErrorCode, classifyHttpStatus } from './classify-error.ts';
 import type { RetryClass } from './error-codes.ts';
 

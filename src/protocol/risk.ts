@@ -25,18 +25,85 @@ const destructiveVerbs = ['delete', 'remove', 'unregister', 'unbind', 'kill', 't
 
 /** Verbs that change the portal; matched as whole words after the camelCase split. */
 const writeVerbs = new Set([
-  'add', 'create', 'update', 'set', 'register', 'bind', 'import', 'complete', 'start', 'stop', 'move',
-  'moveto', 'copyto', 'upload', 'uploadfile', 'uploadversion', 'addsubfolder', 'send', 'approve',
-  'delegate', 'renew', 'defer', 'open', 'close', 'pause', 'answer', 'finish', 'attach', 'restore',
-  'leave', 'join', 'rate', 'convert', 'save', 'edit', 'rename', 'share', 'copy', 'mark', 'reset',
-  'activate', 'deactivate', 'enable', 'disable', 'install', 'uninstall', 'execute', 'run', 'accept',
-  'decline', 'confirm', 'cancel', 'resume', 'pin', 'unpin', 'like',
+  'add',
+  'create',
+  'update',
+  'set',
+  'register',
+  'bind',
+  'import',
+  'complete',
+  'start',
+  'stop',
+  'move',
+  'moveto',
+  'copyto',
+  'upload',
+  'uploadfile',
+  'uploadversion',
+  'addsubfolder',
+  'send',
+  'approve',
+  'delegate',
+  'renew',
+  'defer',
+  'open',
+  'close',
+  'pause',
+  'answer',
+  'finish',
+  'attach',
+  'restore',
+  'leave',
+  'join',
+  'rate',
+  'convert',
+  'save',
+  'edit',
+  'rename',
+  'share',
+  'copy',
+  'mark',
+  'reset',
+  'activate',
+  'deactivate',
+  'enable',
+  'disable',
+  'install',
+  'uninstall',
+  'execute',
+  'run',
+  'accept',
+  'decline',
+  'confirm',
+  'cancel',
+  'resume',
+  'pin',
+  'unpin',
+  'like',
 ]);
 
 /** Verbs that only read; they decide only when no write or destructive verb is present. */
 const readVerbs = new Set([
-  'get', 'list', 'getlist', 'fields', 'getfields', 'current', 'status', 'search', 'find', 'count',
-  'info', 'version', 'time', 'tail', 'text', 'profile', 'methods', 'scope', 'events',
+  'get',
+  'list',
+  'getlist',
+  'fields',
+  'getfields',
+  'current',
+  'status',
+  'search',
+  'find',
+  'count',
+  'info',
+  'version',
+  'time',
+  'tail',
+  'text',
+  'profile',
+  'methods',
+  'scope',
+  'events',
 ]);
 
 /** Lowercase segments that begin with a read verb (`getchildren`, `getforapp`, `findbycomm`). */
@@ -69,8 +136,7 @@ export function classifyByVerbs(method: string): RiskClass {
   const lowerSegments = method.trim().toLowerCase().split('.');
   const words = segments.flat();
   const isDestructive =
-    words.some((word) => destructiveVerbs.includes(word)) ||
-    lowerSegments.some((segment) => destructiveVerbs.some((verb) => segment.startsWith(verb)));
+    words.some((word) => destructiveVerbs.includes(word)) || lowerSegments.some((segment) => destructiveVerbs.some((verb) => segment.startsWith(verb)));
   if (isDestructive) return 'destructive';
   if (words.some((word) => writeVerbs.has(word))) return 'write';
   const actionWord = segments[segments.length - 1]?.[0];
@@ -145,8 +211,9 @@ export function parseBatchCommands(params: Record<string, unknown>): ParsedBatch
   const commands: ParsedBatchCommand[] = [];
   for (const [key, cmd] of Object.entries(params)) {
     if (key.toLowerCase() !== 'cmd' || cmd === undefined || cmd === null) continue;
-    if (Array.isArray(cmd)) cmd.forEach((value, index) => commands.push(parseCommand(String(index), value)));
-    else if (typeof cmd === 'object') for (const [name, value] of Object.entries(cmd)) commands.push(parseCommand(name, value));
+    if (Array.isArray(cmd)) {
+      for (const [index, value] of cmd.entries()) commands.push(parseCommand(String(index), value));
+    } else if (typeof cmd === 'object') for (const [name, value] of Object.entries(cmd)) commands.push(parseCommand(name, value));
     else commands.push(parseCommand(key, undefined));
   }
   return commands;

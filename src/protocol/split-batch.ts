@@ -3,7 +3,7 @@
  * separating commands that reference each other: such commands form one group, and a group travels
  * whole, its commands in their original order. Pure.
  */
-import { InvalidRequestError } from '../errors/invalid-request-error.ts';
+import { InvalidRequestError } from '../errors/index.ts';
 import { checkBatchReferences } from './batch-references.ts';
 import type { BatchCommand } from './encode-batch-commands.ts';
 

@@ -5,7 +5,7 @@
  * caller reconciles before anything is sent again.
  */
 import { unknownCommands, type BatchOptions, type BatchResult, type PortalClient } from '../client/index.ts';
-import { OutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
+import { OutcomeUnknownError } from '../errors/index.ts';
 
 /** One structured command (the runner never sends encoded `method?query` strings). */
 export interface StepCommand {
@@ -33,7 +33,8 @@ export function toBatchAnswer(result: BatchResult): BatchAnswer {
   const answer: BatchAnswer = { results: {}, errors: {}, notExecuted: [] };
   for (const [name, outcome] of Object.entries(result.outcomes)) {
     if (outcome.status === 'done') answer.results[name] = outcome.result;
-    else if (outcome.status === 'failed') answer.errors[name] = { code: outcome.error.bitrixCode, message: outcome.error.description || outcome.error.message, retryable: outcome.error.retryable };
+    else if (outcome.status === 'failed')
+      answer.errors[name] = { code: outcome.error.bitrixCode, message: outcome.error.description || outcome.error.message, retryable: outcome.error.retryable };
     else answer.notExecuted.push(name);
   }
   if (result.failure && Object.keys(answer.results).length === 0 && Object.keys(answer.errors).length === 0) throw result.failure;
@@ -41,6 +42,10 @@ export function toBatchAnswer(result: BatchResult): BatchAnswer {
 }
 
 /** Sends named commands through the port and reads the answer as a `BatchAnswer`. */
-export async function sendBatchAnswer(client: PortalClient, commands: Record<string, StepCommand>, options: BatchOptions & { halt: boolean }): Promise<BatchAnswer> {
+export async function sendBatchAnswer(
+  client: PortalClient,
+  commands: Record<string, StepCommand>,
+  options: BatchOptions & { halt: boolean },
+): Promise<BatchAnswer> {
   return toBatchAnswer(await client.batch(commands, options));
 }

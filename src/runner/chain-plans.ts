@@ -3,9 +3,9 @@
  * and the portal are those the plan was made for, once, and writes only the items the plan listed.
  */
 import type { Database } from 'better-sqlite3';
-import { RefusalError } from '../errors/refusal-error.ts';
-import { canonicalJson } from '../store/canonical-params.ts';
-import { PlanStore } from '../store/plan-store.ts';
+import { RefusalError } from '../errors/index.ts';
+import { canonicalJson } from '../store/index.ts';
+import { PlanStore } from '../store/index.ts';
 
 export interface BoundPlan {
   id: string;
@@ -22,7 +22,10 @@ export function loadChainPlan(
   const plan = plans.check(id, expected.portal, 'chain');
   if (plan.kind !== 'chain') throw new RefusalError(`plan ${id}: not a chain plan (PLAN_KIND_MISMATCH).`, { code: 'PLAN_KIND_MISMATCH' });
   if (plan.body.chainHash !== expected.sha256) {
-    throw new RefusalError(`plan ${id}: the chain file changed since the plan was made (PLAN_CHAIN_CHANGED).`, { code: 'PLAN_CHAIN_CHANGED', hint: 'Make a new plan with chain plan FILE.' });
+    throw new RefusalError(`plan ${id}: the chain file changed since the plan was made (PLAN_CHAIN_CHANGED).`, {
+      code: 'PLAN_CHAIN_CHANGED',
+      hint: 'Make a new plan with chain plan FILE.',
+    });
   }
   if (canonicalJson(plan.body.inputs) !== canonicalJson(expected.inputs)) {
     throw new RefusalError(`plan ${id}: made with other inputs (${canonicalJson(plan.body.inputs)}) (PLAN_INPUTS_MISMATCH).`, {

@@ -3,13 +3,13 @@
  * order, as long as each one's inputs are known or reachable through a `$result` reference to a
  * sub-step in the same batch. `if` conditions that can be decided now are decided before sending.
  */
-import type { CallStep, ForEachStep } from '../chain/chain-model.ts';
-import type { ChainExpression } from '../chain/expressions/template-model.ts';
-import { listTemplateExpressions } from '../chain/expressions/template-model.ts';
+import type { CallStep, ForEachStep } from '../chain/index.ts';
+import type { ChainExpression } from '../chain/index.ts';
+import { listTemplateExpressions } from '../chain/index.ts';
 import type { ItemState } from './item-state.ts';
-import { NOT_YET } from '../chain/expressions/batch-reference.ts';
-import { evaluateCondition } from '../chain/expressions/evaluate-expression.ts';
-import { renderTemplate } from '../chain/expressions/render-template.ts';
+import { NOT_YET } from '../chain/index.ts';
+import { evaluateCondition } from '../chain/index.ts';
+import { renderTemplate } from '../chain/index.ts';
 
 export interface ItemCommand {
   name: string;

@@ -5,10 +5,10 @@
  * (or a parameter the walker could only show as `<unknown: ${{ ... }}>`) cannot be asked either: it
  * gets a placeholder too. What the plan does not know is handed to the walker as `PlanUnknowns`.
  */
-import type { ForEachStep } from '../chain/chain-model.ts';
-import { BitrixApiError } from '../errors/bitrix-api-error.ts';
-import { isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
-import type { RiskClass } from '../protocol/risk.ts';
+import type { ForEachStep } from '../chain/index.ts';
+import { BitrixApiError } from '../errors/index.ts';
+import { isOutcomeUnknownError } from '../errors/index.ts';
+import type { RiskClass } from '../protocol/index.ts';
 import type { CompiledItem } from './compile-item-commands.ts';
 import { callStepValue } from './execute-call-step.ts';
 import type { ForEachCheckpoints } from './execute-for-each.ts';
@@ -147,7 +147,10 @@ export function createCountingEffects(client: PortalClient, onWrite?: PlannedWri
     async callStep(step, params) {
       if (step.risk === 'read' && !needsUnsentResult(params, new Set())) {
         try {
-          return { status: 'done', value: callStepValue(await client.call(step.method, params, { write: false, ...(step.version === undefined ? {} : { version: step.version }) })) };
+          return {
+            status: 'done',
+            value: callStepValue(await client.call(step.method, params, { write: false, ...(step.version === undefined ? {} : { version: step.version }) })),
+          };
         } catch (error) {
           // The record it reads may be one a counted write makes: its result is unknown, as a write's.
           if (!unknowns.wroteSoFar() || !unknowns.mayBeUnsentWrite(error)) throw error;
@@ -159,14 +162,29 @@ export function createCountingEffects(client: PortalClient, onWrite?: PlannedWri
 
     batchStep(step, commands) {
       const risks = new Map(step.commands.map((command) => [command.name, command.risk]));
-      const list = Object.entries(commands).map(([name, command]) => ({ name, label: `${step.id}.${name}`, ...command, risk: risks.get(name) ?? 'write', referencesBatch: JSON.stringify(command.params).includes('$result[') }));
+      const list = Object.entries(commands).map(([name, command]) => ({
+        name,
+        label: `${step.id}.${name}`,
+        ...command,
+        risk: risks.get(name) ?? 'write',
+        referencesBatch: JSON.stringify(command.params).includes('$result['),
+      }));
       return answerCommands(list, (command) => count(step.id, command.method, command.risk, command.params));
     },
 
     async itemBatch(step: ForEachStep, members: CompiledItem[]) {
       const names = new Map(members.flatMap(({ commands }) => commands.map((command) => [command.name, command.subStep.id] as const)));
       const keyOf = new Map(members.flatMap(({ item, commands }) => commands.map((command) => [command.name, item.key] as const)));
-      const list = members.flatMap(({ commands }) => commands.map((command) => ({ name: command.name, label: command.subStep.id, method: command.method, params: command.params, risk: command.subStep.risk, referencesBatch: command.referencesBatch })));
+      const list = members.flatMap(({ commands }) =>
+        commands.map((command) => ({
+          name: command.name,
+          label: command.subStep.id,
+          method: command.method,
+          params: command.params,
+          risk: command.subStep.risk,
+          referencesBatch: command.referencesBatch,
+        })),
+      );
       const answer = await answerCommands(list, (command) => {
         const itemKey = keyOf.get(command.name) as string;
         count(command.label, command.method, command.risk, readableReferences(command.params, names), itemKey);

@@ -3,7 +3,7 @@
  * cursors, and the writes whose outcome is unknown, split into those a resume looks up by natural key
  * (or safely re-sends) by itself and those that truly need a `--resolve` decision.
  */
-import type { LeaseStore } from '../store/lease-store.ts';
+import type { LeaseStore } from '../store/index.ts';
 import { naturalKeyLookup } from './reconcile-writes.ts';
 import { formatResumeCommand } from './resume-command.ts';
 import { describeRunOwner } from './run-ownership.ts';
@@ -34,7 +34,9 @@ export interface RunDescription {
 export function describeRun(store: RunStore, leases: LeaseStore, run: RunRecord): RunDescription {
   const ownership = describeRunOwner(leases, run);
   const sent = [
-    ...store.sentSteps(run.id).map((entry) => ({ stepId: entry.stepId, itemKey: entry.stepId, subStepId: entry.stepId, method: entry.method, params: entry.params })),
+    ...store
+      .sentSteps(run.id)
+      .map((entry) => ({ stepId: entry.stepId, itemKey: entry.stepId, subStepId: entry.stepId, method: entry.method, params: entry.params })),
     ...store.sentSubSteps(run.id),
   ];
   const unknownOutcomes: UnknownOutcome[] = [];

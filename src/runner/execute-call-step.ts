@@ -3,12 +3,12 @@
  * leaves; a resume that finds it `sent` looks it up by its natural key before anything is re-sent,
  * and an answer lost in flight is reconciled the same way at once (DESIGN.md §4).
  */
-import { isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
-import type { CallStep } from '../chain/chain-model.ts';
+import { isOutcomeUnknownError } from '../errors/index.ts';
+import type { CallStep } from '../chain/index.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
 import type { RunStore } from '../store/index.ts';
 import type { CallResult, PortalClient } from '../client/index.ts';
-import { deriveIdempotencyKey } from '../client/v3/idempotency-key.ts';
+import { deriveIdempotencyKey } from '../client/index.ts';
 
 export type CallStepOutcome = { status: 'done'; value: Record<string, unknown> } | { status: 'unknown'; method: string };
 

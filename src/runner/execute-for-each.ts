@@ -6,14 +6,14 @@
  * The parts: `PageWindow` (cursors of settled pages), `BatchAssembler` (items into batches),
  * `BatchDispatcher` (batches in flight); this file reads the pages and settles the items.
  */
-import type { ForEachStep } from '../chain/chain-model.ts';
-import { isInterruptedError } from '../errors/interrupted-error.ts';
+import type { ForEachStep } from '../chain/index.ts';
+import { isInterruptedError } from '../errors/index.ts';
 import { BatchAssembler, MAX_BATCH_COMMANDS, type AssembledBatch } from './assemble-batch.ts';
 import { compileItemCommands, dependencyMap, type BaseScope, type CompiledItem } from './compile-item-commands.ts';
 import { BatchDispatcher } from './dispatch-batches.ts';
 import { newItemState, type ItemState, type PageState } from './item-state.ts';
 import { PageWindow, settleOne } from './page-window.ts';
-import type { ItemStatus, ItemUpdate, RunStore, SubStepUpdate } from '../store/index.ts';
+import type { ItemStatus, ItemUpdate, RunStore } from '../store/index.ts';
 import type { BatchSettlement } from './settle-item-batch.ts';
 
 export { MAX_BATCH_COMMANDS } from './assemble-batch.ts';
@@ -149,7 +149,11 @@ class ForEachExecution {
     const orphans = store.pendingItems(runId, step.id);
     if (orphans.length === 0) return;
     const page: PageState = { index: -1, cursorAfter: undefined, rows: orphans.length, remaining: orphans.length };
-    const recorded = store.subStepsForKeys(runId, step.id, orphans.map((orphan) => orphan.key));
+    const recorded = store.subStepsForKeys(
+      runId,
+      step.id,
+      orphans.map((orphan) => orphan.key),
+    );
     for (const orphan of orphans) this.#assembler.add(newItemState(orphan.key, orphan.row, page, this.#sequence++, recorded.get(orphan.key)));
     await this.#drain();
   }
@@ -173,7 +177,8 @@ class ForEachExecution {
     const updates: ItemUpdate[] = [];
     for (const { key, row } of keyed) {
       const item = newItemState(key, row, page, this.#sequence++, recorded.get(key));
-      if (settled.has(key)) settleOne(page); // settled before the interruption: already counted
+      if (settled.has(key))
+        settleOne(page); // settled before the interruption: already counted
       else if (allowedKeys && !allowedKeys.has(key)) this.#settle(item, 'not_planned', updates);
       else this.#assembler.add(item);
     }
@@ -193,7 +198,10 @@ class ForEachExecution {
     const updates: ItemUpdate[] = [];
     for (const compiled of batch.finished) this.#settle(compiled.item, 'done', updates);
     for (const compiled of batch.unsendable) {
-      this.#settle(compiled.item, 'failed', updates, { code: 'UNRESOLVABLE', message: `${step.id}: item ${compiled.item.key} has sub-steps that can never be sent` });
+      this.#settle(compiled.item, 'failed', updates, {
+        code: 'UNRESOLVABLE',
+        message: `${step.id}: item ${compiled.item.key} has sub-steps that can never be sent`,
+      });
     }
     if (updates.length > 0) store.record(runId, [], updates);
     this.#window.saveSettled(this.#sourceDone);

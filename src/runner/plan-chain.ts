@@ -17,8 +17,8 @@
  * - a read after a counted write that fails as not found (the record a counted write makes) reads as
  *   empty: a list has no rows, a call's result is a placeholder.
  */
-import type { ChainDefinition } from '../chain/chain-model.ts';
-import type { RiskClass } from '../protocol/risk.ts';
+import type { ChainDefinition } from '../chain/index.ts';
+import type { RiskClass } from '../protocol/index.ts';
 import { createCountingEffects, noCheckpoints, type PlannedStep, type PlannedWriteListener } from './count-effects.ts';
 import { PlanStoppedError } from './run-errors.ts';
 import type { PortalClient } from '../client/index.ts';

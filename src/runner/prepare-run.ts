@@ -7,8 +7,8 @@
  * the same chain is unfinished (RUN_IN_PROGRESS, RUN_UNFINISHED). The library reads no environment:
  * the CLI passes `requirePlan` from `B24_REQUIRE_PLAN`.
  */
-import type { ChainSummary } from '../chain/chain-model.ts';
-import { SqliteLeaseStore, type LeaseOwner, type LeaseStore } from '../store/lease-store.ts';
+import type { ChainSummary } from '../chain/index.ts';
+import { SqliteLeaseStore } from '../store/index.ts';
 import type { RunOptions } from './run-chain.ts';
 import { ConfirmationRequiredError, RunRefusedError } from './run-errors.ts';
 import { claimRun, processOwner, refuseUnfinished, type OwnedRun } from './run-ownership.ts';
@@ -36,10 +36,13 @@ export type ResolvedRunOptions = Omit<RunOptions, Defaulted | 'planId'> & Requir
 export function resolveRunOptions(options: RunOptions): ResolvedRunOptions {
   const concurrency = options.concurrency ?? runDefaults.concurrency;
   if (!Number.isInteger(concurrency) || concurrency < CONCURRENCY_BOUNDS.min || concurrency > CONCURRENCY_BOUNDS.max) {
-    throw new RunRefusedError(`concurrency ${concurrency}: expected a whole number from ${CONCURRENCY_BOUNDS.min} to ${CONCURRENCY_BOUNDS.max} (RUN_OPTION_INVALID).`, {
-      code: 'RUN_OPTION_INVALID',
-      hint: `Pass concurrency (--concurrency) from ${CONCURRENCY_BOUNDS.min} to ${CONCURRENCY_BOUNDS.max}; the default is ${runDefaults.concurrency}.`,
-    });
+    throw new RunRefusedError(
+      `concurrency ${concurrency}: expected a whole number from ${CONCURRENCY_BOUNDS.min} to ${CONCURRENCY_BOUNDS.max} (RUN_OPTION_INVALID).`,
+      {
+        code: 'RUN_OPTION_INVALID',
+        hint: `Pass concurrency (--concurrency) from ${CONCURRENCY_BOUNDS.min} to ${CONCURRENCY_BOUNDS.max}; the default is ${runDefaults.concurrency}.`,
+      },
+    );
   }
   return {
     ...options,
@@ -57,9 +60,16 @@ export function resolveRunOptions(options: RunOptions): ResolvedRunOptions {
 
 /** Refuses before any request when a write or destructive step lacks its confirmation flag. */
 export function checkWriteGates(summary: ChainSummary, options: { confirmWrite?: boolean; confirmDestructive?: boolean }): void {
-  const toPlanned = (use: ChainSummary['writes'][number], risk: 'write' | 'destructive') => ({ step: use.parent ? `${use.parent}.${use.step}` : use.step, method: use.method, risk });
+  const toPlanned = (use: ChainSummary['writes'][number], risk: 'write' | 'destructive') => ({
+    step: use.parent ? `${use.parent}.${use.step}` : use.step,
+    method: use.method,
+    risk,
+  });
   if (summary.destructive.length > 0 && !options.confirmDestructive) {
-    throw new ConfirmationRequiredError(summary.destructive.map((use) => toPlanned(use, 'destructive')), '--confirm-destructive');
+    throw new ConfirmationRequiredError(
+      summary.destructive.map((use) => toPlanned(use, 'destructive')),
+      '--confirm-destructive',
+    );
   }
   const writes = [...summary.writes.map((use) => toPlanned(use, 'write')), ...summary.destructive.map((use) => toPlanned(use, 'destructive'))];
   if (writes.length > 0 && !options.confirmWrite) throw new ConfirmationRequiredError(writes, '--confirm-write');
@@ -117,7 +127,10 @@ export function prepareRun(options: RunOptions): PreparedRun {
   const resolved = resolveRunOptions(options);
   const { chain, client, store, summary } = resolved;
   checkRunPreconditions({ ...resolved, portalKey: client.portalKey });
-  const confirmations = [...(summary.writes.length + summary.destructive.length > 0 ? ['--confirm-write'] : []), ...(summary.destructive.length > 0 ? ['--confirm-destructive'] : [])];
+  const confirmations = [
+    ...(summary.writes.length + summary.destructive.length > 0 ? ['--confirm-write'] : []),
+    ...(summary.destructive.length > 0 ? ['--confirm-destructive'] : []),
+  ];
   const newRun: NewRun = {
     portal: client.portalKey,
     chainName: chain.name,

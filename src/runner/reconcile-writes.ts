@@ -4,7 +4,7 @@
  * values again, so re-sending them has no second effect; anything else stays unknown for the user
  * to decide (`chain resume RUN_ID --resolve ITEM=sent|not-sent`).
  */
-import { naturalKeyParts } from '../store/natural-key.ts';
+import { naturalKeyParts } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import type { StepCommand } from './batch-answer.ts';
 

@@ -3,8 +3,8 @@
  * sends nothing; then each step in order, checkpointed so that `resume` continues where it stopped;
  * unknown write outcomes reconciled before anything is re-sent.
  */
-import { isInterruptedError } from '../errors/interrupted-error.ts';
-import type { ChainDefinition, ChainSummary } from '../chain/chain-model.ts';
+import { isInterruptedError } from '../errors/index.ts';
+import type { ChainDefinition, ChainSummary } from '../chain/index.ts';
 import { executeCallStep } from './execute-call-step.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
 import { prepareRun, type ResolvedRunOptions } from './prepare-run.ts';
@@ -12,7 +12,7 @@ import { RunRefusedError } from './run-errors.ts';
 import type { ItemStatus, RunRecord, RunStatus, RunStore } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import { sendBatchAnswer } from './batch-answer.ts';
-import type { LeaseOwner, LeaseStore } from '../store/lease-store.ts';
+import type { LeaseOwner, LeaseStore } from '../store/index.ts';
 import { startOwnedRun } from './run-ownership.ts';
 import { formatResumeCommand } from './resume-command.ts';
 import { sendItemBatch } from './send-item-batch.ts';
@@ -84,12 +84,17 @@ async function grantedScopes(client: PortalClient): Promise<Set<string>> {
 }
 
 function checkScopes(granted: ReadonlySet<string>, summary: ChainSummary): void {
-  const missing = summary.scopes.filter((scope) => scope !== 'basic' && !granted.has(scope) && !(scope === 'user' && USER_SCOPE_ALIASES.some((alias) => granted.has(alias))));
+  const missing = summary.scopes.filter(
+    (scope) => scope !== 'basic' && !granted.has(scope) && !(scope === 'user' && USER_SCOPE_ALIASES.some((alias) => granted.has(alias))),
+  );
   if (missing.length > 0) {
-    throw new RunRefusedError(`The credentials lack the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')} this chain needs; nothing was written (INSUFFICIENT_SCOPE).`, {
-      code: 'INSUFFICIENT_SCOPE',
-      hint: `Reissue the webhook or reinstall the application with ${missing.join(', ')}.`,
-    });
+    throw new RunRefusedError(
+      `The credentials lack the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')} this chain needs; nothing was written (INSUFFICIENT_SCOPE).`,
+      {
+        code: 'INSUFFICIENT_SCOPE',
+        hint: `Reissue the webhook or reinstall the application with ${missing.join(', ')}.`,
+      },
+    );
   }
 }
 
@@ -144,7 +149,11 @@ async function runOwnedChain(options: ResolvedRunOptions & { stopSignal: AbortSi
       outcome.reconciled = reconciled;
       if (unresolved.length > 0) {
         outcome.unknownOutcomes = unresolved;
-        return finish('awaiting_decision', { code: 'OUTCOME_UNKNOWN', message: `${unresolved.length} write(s) may or may not have reached the portal.`, hint: `Decide with: ${formatResumeCommand(run, ['--resolve', 'ITEM=sent|not-sent'])}` });
+        return finish('awaiting_decision', {
+          code: 'OUTCOME_UNKNOWN',
+          message: `${unresolved.length} write(s) may or may not have reached the portal.`,
+          hint: `Decide with: ${formatResumeCommand(run, ['--resolve', 'ITEM=sent|not-sent'])}`,
+        });
       }
     }
     if (hasWrites) checkScopes(granted, summary);
@@ -153,26 +162,34 @@ async function runOwnedChain(options: ResolvedRunOptions & { stopSignal: AbortSi
       batchStep: (_step, commands, batchOptions) => sendBatchAnswer(client, commands, batchOptions),
       itemBatch: (step, members) => sendItemBatch({ runId: run.id, step, client, store, members }),
     };
-    const walked = await walkChain({
-      chain,
-      inputs: options.inputs,
-      client,
-      runId: run.id,
-      checkpoints: store,
-      effects,
-      concurrency: options.concurrency,
-      stopSignal: options.stopSignal,
-      plannedKeys: options.plannedKeys,
-      onEvent: options.onEvent,
-      resumeCommand: (extra) => formatResumeCommand(run, extra),
-    }, outcome);
+    const walked = await walkChain(
+      {
+        chain,
+        inputs: options.inputs,
+        client,
+        runId: run.id,
+        checkpoints: store,
+        effects,
+        concurrency: options.concurrency,
+        stopSignal: options.stopSignal,
+        plannedKeys: options.plannedKeys,
+        onEvent: options.onEvent,
+        resumeCommand: (extra) => formatResumeCommand(run, extra),
+      },
+      outcome,
+    );
     return finish(walked.status, walked.error);
   } catch (error) {
     if (isInterruptedError(error) && options.stopSignal.aborted) return finish('interrupted'); // stopped while waiting on the limiter: nothing sent
     const failure = error as { code?: string; message?: string; hint?: string };
     if (error instanceof RunRefusedError) outcome.refused = true;
     const name = error instanceof Error ? error.name : 'Error';
-    return finish('failed', { name, code: failure.code ?? 'ERROR', message: failure.message ?? String(error), ...(failure.hint ? { hint: failure.hint } : {}) });
+    return finish('failed', {
+      name,
+      code: failure.code ?? 'ERROR',
+      message: failure.message ?? String(error),
+      ...(failure.hint ? { hint: failure.hint } : {}),
+    });
   }
 }
 
@@ -187,10 +204,26 @@ async function reconcilePending(
   const decided = sent.filter((entry) => options.resolutions?.has(entry.itemKey));
   for (const entry of decided) {
     const decision = options.resolutions?.get(entry.itemKey);
-    store.record(run.id, [{ stepId: entry.stepId, itemKey: entry.itemKey, subStepId: entry.subStepId, method: entry.method, status: decision === 'sent' ? 'done' : 'pending', result: null }], []);
+    store.record(
+      run.id,
+      [
+        {
+          stepId: entry.stepId,
+          itemKey: entry.itemKey,
+          subStepId: entry.subStepId,
+          method: entry.method,
+          status: decision === 'sent' ? 'done' : 'pending',
+          result: null,
+        },
+      ],
+      [],
+    );
   }
   const open = sent.filter((entry) => !options.resolutions?.has(entry.itemKey));
-  const verdicts = await reconcileWrites(client, open.map((entry, index) => ({ id: String(index), method: entry.method, params: entry.params })));
+  const verdicts = await reconcileWrites(
+    client,
+    open.map((entry, index) => ({ id: String(index), method: entry.method, params: entry.params })),
+  );
   const unresolved: Array<{ stepId: string; itemKey: string; subStepId: string; method: string }> = [];
   open.forEach((entry, index) => {
     const verdict = verdicts.get(String(index));

@@ -1,6 +1,6 @@
 /** Why a run was refused before its first request, or stopped. */
-import { B24ChainError } from '../errors/b24chain-error.ts';
-import { RefusalError } from '../errors/refusal-error.ts';
+import { B24ChainError } from '../errors/index.ts';
+import { RefusalError } from '../errors/index.ts';
 
 export interface PlannedWrite {
   step: string;

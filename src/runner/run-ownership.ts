@@ -7,9 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { keepLeaseAlive, type LeaseKeeper } from '../store/keep-lease-alive.ts';
-import { thisHost } from '../store/lease-liveness.ts';
-import type { Lease, LeaseOwner, LeaseStore } from '../store/lease-store.ts';
+import { keepLeaseAlive, type LeaseKeeper } from '../store/index.ts';
+import { thisHost } from '../store/index.ts';
+import type { Lease, LeaseOwner, LeaseStore } from '../store/index.ts';
 import { RunRefusedError } from './run-errors.ts';
 import { formatResumeCommand } from './resume-command.ts';
 import type { NewRun, RunRecord, RunStore } from '../store/index.ts';
@@ -74,10 +74,13 @@ export function refuseUnfinished(store: RunStore, leases: LeaseStore, newRun: Ne
   if (!unfinished) return;
   const holder = leases.holder(runLeaseResource(unfinished.id));
   if (holder && leases.isAlive(holder)) throw inProgressError(unfinished, holder);
-  throw new RunRefusedError(`${newRun.chainPath}: run ${unfinished.id} of this chain on this portal is ${unfinished.status === 'running' ? 'interrupted' : unfinished.status.replace('_', ' ')} (RUN_UNFINISHED).`, {
-    code: 'RUN_UNFINISHED',
-    hint: `Continue it with: ${formatResumeCommand(unfinished)}`,
-  });
+  throw new RunRefusedError(
+    `${newRun.chainPath}: run ${unfinished.id} of this chain on this portal is ${unfinished.status === 'running' ? 'interrupted' : unfinished.status.replace('_', ' ')} (RUN_UNFINISHED).`,
+    {
+      code: 'RUN_UNFINISHED',
+      hint: `Continue it with: ${formatResumeCommand(unfinished)}`,
+    },
+  );
 }
 
 /** Creates the run and takes its lease, atomically refusing when the chain has an unfinished run on the portal. */
@@ -108,7 +111,10 @@ export function claimRun(store: RunStore, leases: LeaseStore, owner: LeaseOwner,
 }
 
 /** What `chain status` says about who holds a run now. */
-export function describeRunOwner(leases: LeaseStore, run: RunRecord): { live: boolean; owner?: { pid: number; host: string; since: string; heartbeatAt: string } } {
+export function describeRunOwner(
+  leases: LeaseStore,
+  run: RunRecord,
+): { live: boolean; owner?: { pid: number; host: string; since: string; heartbeatAt: string } } {
   const holder = leases.holder(runLeaseResource(run.id));
   if (!holder) return { live: false };
   return {

@@ -4,8 +4,8 @@
  * `on_error`. Writes are recorded as `sent` before the request leaves, so a crash at any moment
  * leaves a trace that resume reconciles; an answer that never came is reconciled right away.
  */
-import { isOutcomeUnknownError } from '../errors/outcome-unknown-error.ts';
-import type { ForEachStep } from '../chain/chain-model.ts';
+import { isOutcomeUnknownError } from '../errors/index.ts';
+import type { ForEachStep } from '../chain/index.ts';
 import type { CompiledItem } from './compile-item-commands.ts';
 import { reconcileWrites } from './reconcile-writes.ts';
 import type { ItemUpdate, RunStore, SubStepUpdate } from '../store/index.ts';
@@ -15,7 +15,13 @@ import { settleItemBatch, type BatchSettlement } from './settle-item-batch.ts';
 
 export type { BatchSettlement, ItemVerdict } from './settle-item-batch.ts';
 
-export async function sendItemBatch(input: { runId: string; step: ForEachStep; client: PortalClient; store: Pick<RunStore, 'record'>; members: CompiledItem[] }): Promise<BatchSettlement> {
+export async function sendItemBatch(input: {
+  runId: string;
+  step: ForEachStep;
+  client: PortalClient;
+  store: Pick<RunStore, 'record'>;
+  members: CompiledItem[];
+}): Promise<BatchSettlement> {
   const { runId, step, client, store, members } = input;
   const commands: Record<string, StepCommand> = {};
   const sent: SubStepUpdate[] = [];
@@ -42,7 +48,11 @@ export async function sendItemBatch(input: { runId: string; step: ForEachStep; c
   } catch (error) {
     if (!isOutcomeUnknownError(error)) {
       // The portal refused the whole request: nothing ran. Put the writes back and stop the run.
-      store.record(runId, sent.map((update) => ({ ...update, status: 'pending' as const })), []);
+      store.record(
+        runId,
+        sent.map((update) => ({ ...update, status: 'pending' as const })),
+        [],
+      );
       throw error;
     }
     answer = await reconcileAnswer(client, members);
@@ -54,7 +64,10 @@ export async function sendItemBatch(input: { runId: string; step: ForEachStep; c
 /** The batch's answer was lost: learn from the portal which writes happened. */
 async function reconcileAnswer(client: PortalClient, members: CompiledItem[]): Promise<BatchAnswer> {
   const writes = members.flatMap(({ commands }) => commands.filter((command) => command.subStep.risk !== 'read'));
-  const verdicts = await reconcileWrites(client, writes.map((command) => ({ id: command.name, method: command.method, params: command.params })));
+  const verdicts = await reconcileWrites(
+    client,
+    writes.map((command) => ({ id: command.name, method: command.method, params: command.params })),
+  );
   const unknown: string[] = [];
   const answer: BatchAnswer = { results: {}, errors: {}, notExecuted: [], unknown };
   for (const { commands } of members) {

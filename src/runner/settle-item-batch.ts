@@ -3,7 +3,7 @@
  * transient error with attempts left), outcome unknown, or failed and handled by its `on_error`.
  * A run settles the portal's answer with it; a plan settles the answer of its counting effects.
  */
-import type { ForEachStep } from '../chain/chain-model.ts';
+import type { ForEachStep } from '../chain/index.ts';
 import type { CompiledItem, ItemCommand } from './compile-item-commands.ts';
 import type { ItemState } from './item-state.ts';
 import type { SubStepUpdate } from '../store/index.ts';
@@ -67,7 +67,10 @@ export function settleItemBatch(step: ForEachStep, members: readonly CompiledIte
       unknown = [];
     } else if (failure) {
       const onError = failure.command.subStep.onError;
-      const error = { code: failure.code, message: `${step.id}.${failure.command.subStep.id} (${failure.command.method}) for item ${item.key}: ${failure.message}` };
+      const error = {
+        code: failure.code,
+        message: `${step.id}.${failure.command.subStep.id} (${failure.command.method}) for item ${item.key}: ${failure.message}`,
+      };
       if (onError === 'skip') items.push({ item, status: 'skipped', error });
       else if (onError === 'dead_letter') items.push({ item, status: 'dead_letter', error });
       else items.push({ item, status: 'failed', error, stop: true });
@@ -78,4 +81,3 @@ export function settleItemBatch(step: ForEachStep, members: readonly CompiledIte
   }
   return { subSteps, items };
 }
-

@@ -5,11 +5,11 @@
  * What a write does is the effects' business: a run sends it (checkpointed), a plan counts it. So a
  * plan's counts and keys are, by construction, what the run sends.
  */
-import type { BatchStep, ChainDefinition, ChainStep, ForEachStep, ListStep } from '../chain/chain-model.ts';
-import { NOT_YET } from '../chain/expressions/batch-reference.ts';
-import { evaluateCondition, evaluateExpression } from '../chain/expressions/evaluate-expression.ts';
-import { renderTemplate } from '../chain/expressions/render-template.ts';
-import type { ChainExpression, ValueTemplate } from '../chain/expressions/template-model.ts';
+import type { BatchStep, ChainDefinition, ChainStep, ForEachStep, ListStep } from '../chain/index.ts';
+import { NOT_YET } from '../chain/index.ts';
+import { evaluateCondition, evaluateExpression } from '../chain/index.ts';
+import { renderTemplate } from '../chain/index.ts';
+import type { ChainExpression, ValueTemplate } from '../chain/index.ts';
 import type { CompiledItem } from './compile-item-commands.ts';
 import type { CallStepOutcome } from './execute-call-step.ts';
 import { executeForEach, type ForEachCheckpoints, type ItemSource } from './execute-for-each.ts';
@@ -242,7 +242,11 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
         outcome.unknownOutcomes = [{ stepId: step.id, itemKey: step.id, subStepId: step.id, method: called.method }];
         return {
           stop: 'awaiting_decision',
-          error: { code: 'OUTCOME_UNKNOWN', message: `${step.id} (${called.method}) may or may not have reached the portal.`, hint: `Decide with: ${resumeCommand(['--resolve', `${step.id}=sent|not-sent`])}` },
+          error: {
+            code: 'OUTCOME_UNKNOWN',
+            message: `${step.id} (${called.method}) may or may not have reached the portal.`,
+            hint: `Decide with: ${resumeCommand(['--resolve', `${step.id}=sent|not-sent`])}`,
+          },
         };
       }
       case 'list':
@@ -256,7 +260,10 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
         if (unknowns && stepsRead(step.condition).some((id) => unknownSteps.has(id) || staleSteps.has(id))) return {};
         if (!(await evaluateCondition(step.condition, scope()))) {
           const message = String(await renderTemplate(step.message, scope()));
-          throw new AssertionFailedError(`${step.id}: ${message} (ASSERTION_FAILED).`, { code: 'ASSERTION_FAILED', hint: 'The chain stopped on purpose: check the data it asserts on.' });
+          throw new AssertionFailedError(`${step.id}: ${message} (ASSERTION_FAILED).`, {
+            code: 'ASSERTION_FAILED',
+            hint: 'The chain stopped on purpose: check the data it asserts on.',
+          });
         }
         return {};
       }
@@ -339,7 +346,11 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
       result.unknown.length > 0
         ? {
             stop: 'awaiting_decision',
-            error: { code: 'OUTCOME_UNKNOWN', message: `${result.unknown.length} write(s) may or may not have reached the portal.`, hint: `Decide with: ${resumeCommand(['--resolve', 'ITEM=sent|not-sent'])}` },
+            error: {
+              code: 'OUTCOME_UNKNOWN',
+              message: `${result.unknown.length} write(s) may or may not have reached the portal.`,
+              hint: `Decide with: ${resumeCommand(['--resolve', 'ITEM=sent|not-sent'])}`,
+            },
           }
         : result.stopError
           ? { stop: 'failed', error: { code: result.stopError.code, message: result.stopError.message, hint: `Fix the cause, then: ${resumeCommand()}` } }
@@ -356,7 +367,12 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
     }
     if (result.unknown.length > 0) outcome.unknownOutcomes = result.unknown.map((entry) => ({ stepId: step.id, ...entry }));
     if (stop) return stop;
-    return { count: result.counts.done, failed: result.counts.failed + result.counts.dead_letter, skipped: result.counts.skipped, notPlanned: result.counts.not_planned };
+    return {
+      count: result.counts.done,
+      failed: result.counts.failed + result.counts.dead_letter,
+      skipped: result.counts.skipped,
+      notPlanned: result.counts.not_planned,
+    };
   }
 
   async function walkBatch(step: BatchStep): Promise<StepResult> {
@@ -365,9 +381,15 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
     for (const command of step.commands) {
       const scheduled = new Map(earlier.map((name) => [name, name]));
       // A plan renders a command over a write result it does not have as it renders a call's parameters.
-      const params = unknowns && readsUnknown(command.params) ? await renderKnown(command.params) : await renderTemplate(command.params, scope(), { batchReferences: { scheduled, earlier: [...earlier] } });
+      const params =
+        unknowns && readsUnknown(command.params)
+          ? await renderKnown(command.params)
+          : await renderTemplate(command.params, scope(), { batchReferences: { scheduled, earlier: [...earlier] } });
       if (params === NOT_YET) {
-        throw new RunRefusedError(`${step.id}.${command.name}: a reference to an earlier command can only be a plain path such as \${{ ${earlier[0] ?? 'name'}.result.ID }} (BATCH_REFERENCE).`, { code: 'BATCH_REFERENCE' });
+        throw new RunRefusedError(
+          `${step.id}.${command.name}: a reference to an earlier command can only be a plain path such as \${{ ${earlier[0] ?? 'name'}.result.ID }} (BATCH_REFERENCE).`,
+          { code: 'BATCH_REFERENCE' },
+        );
       }
       commands[command.name] = { method: command.method, params: (params ?? {}) as Record<string, unknown> };
       earlier.push(command.name);
@@ -376,7 +398,10 @@ export async function walkChain(options: WalkOptions, outcome: WalkRecord = empt
     const errors = Object.fromEntries(Object.entries(answer.errors).map(([name, error]) => [name, { error: error.code, error_description: error.message }]));
     if (Object.keys(errors).length > 0 && step.onError === 'stop') {
       const [name, first] = Object.entries(answer.errors)[0] as [string, { code: string; message: string }];
-      throw new RunRefusedError(`${step.id}.${name}: ${first.message} (${first.code}).`, { code: first.code || 'BATCH_COMMAND_FAILED', hint: 'Set on_error: skip on the step to carry on past failed commands.' });
+      throw new RunRefusedError(`${step.id}.${name}: ${first.message} (${first.code}).`, {
+        code: first.code || 'BATCH_COMMAND_FAILED',
+        hint: 'Set on_error: skip on the step to carry on past failed commands.',
+      });
     }
     return { result: answer.results, errors };
   }

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { RefusalError } from '../errors/refusal-error.ts';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { RefusalError } from '../errors/index.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import { canonicalJson } from './canonical-params.ts';
 import type { PlanKind, StoredPlan } from './plan-store.ts';
 import { cachedStatement } from './cached-statement.ts';
@@ -60,7 +60,9 @@ interface TargetRow {
 
 /** The hash a decision is bound to: the plan's kind, portal, risk, body and expiry. */
 export function planBodyHash(plan: StoredPlan): string {
-  return createHash('sha256').update(canonicalJson({ id: plan.id, kind: plan.kind, portal: plan.portal, risk: plan.risk, body: plan.body, expiresAt: plan.expiresAt })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ id: plan.id, kind: plan.kind, portal: plan.portal, risk: plan.risk, body: plan.body, expiresAt: plan.expiresAt }))
+    .digest('hex');
 }
 
 /** A short hash of one field value: enough to tell that it changed, useless to read it back. */
@@ -102,29 +104,53 @@ export class ApprovalStore {
   decide(plan: StoredPlan, decision: PlanDecisionKind, actor: string, via: ApprovalChannel): PlanDecision {
     const subject = `plan ${plan.id}`;
     const state = this.stateOf(plan);
-    if (state === 'executed') throw new RefusalError(`${subject}: already executed; a plan runs once (PLAN_CONSUMED).`, { code: 'PLAN_CONSUMED', hint: 'Nothing to decide. Ask for a new plan.', subject });
-    if (state === 'expired') throw new RefusalError(`${subject}: expired at ${new Date(plan.expiresAt).toISOString()} (PLAN_EXPIRED).`, { code: 'PLAN_EXPIRED', hint: 'Ask for a new plan.', subject });
-    const row: DecisionRow = { plan_id: plan.id, decision, body_hash: planBodyHash(plan), actor, via, decided_at: this.#clock.now() };
-    const result = cachedStatement(this.#database, 'INSERT INTO plan_approvals (plan_id, decision, body_hash, actor, via, decided_at) VALUES (@plan_id, @decision, @body_hash, @actor, @via, @decided_at) ON CONFLICT (plan_id) DO NOTHING')
-      .run(row);
-    if (result.changes === 0) {
-      const earlier = this.decisionOf(plan.id);
-      throw new RefusalError(`${subject}: already ${earlier?.decision ?? 'decided'} by ${earlier?.actor ?? 'someone'} via ${earlier?.via ?? '?'} (PLAN_ALREADY_DECIDED).`, {
-        code: 'PLAN_ALREADY_DECIDED',
-        hint: 'A decision is final. Ask for a new plan to decide again.',
+    if (state === 'executed')
+      throw new RefusalError(`${subject}: already executed; a plan runs once (PLAN_CONSUMED).`, {
+        code: 'PLAN_CONSUMED',
+        hint: 'Nothing to decide. Ask for a new plan.',
         subject,
       });
+    if (state === 'expired')
+      throw new RefusalError(`${subject}: expired at ${new Date(plan.expiresAt).toISOString()} (PLAN_EXPIRED).`, {
+        code: 'PLAN_EXPIRED',
+        hint: 'Ask for a new plan.',
+        subject,
+      });
+    const row: DecisionRow = { plan_id: plan.id, decision, body_hash: planBodyHash(plan), actor, via, decided_at: this.#clock.now() };
+    const result = cachedStatement(
+      this.#database,
+      'INSERT INTO plan_approvals (plan_id, decision, body_hash, actor, via, decided_at) VALUES (@plan_id, @decision, @body_hash, @actor, @via, @decided_at) ON CONFLICT (plan_id) DO NOTHING',
+    ).run(row);
+    if (result.changes === 0) {
+      const earlier = this.decisionOf(plan.id);
+      throw new RefusalError(
+        `${subject}: already ${earlier?.decision ?? 'decided'} by ${earlier?.actor ?? 'someone'} via ${earlier?.via ?? '?'} (PLAN_ALREADY_DECIDED).`,
+        {
+          code: 'PLAN_ALREADY_DECIDED',
+          hint: 'A decision is final. Ask for a new plan to decide again.',
+          subject,
+        },
+      );
     }
     return toDecision(row);
   }
 
   saveTargets(planId: string, targets: readonly PlanTarget[]): void {
-    const insert = cachedStatement(this.#database,
+    const insert = cachedStatement(
+      this.#database,
       'INSERT OR REPLACE INTO plan_targets (plan_id, target, read_method, read_params, modified_field, modified_at, field_hashes) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.#database.transaction(() => {
       for (const target of targets) {
-        insert.run(planId, target.target, target.readMethod, JSON.stringify({ params: target.readParams, recordPath: target.recordPath }), target.modifiedField, target.modifiedAt, JSON.stringify(target.fieldHashes));
+        insert.run(
+          planId,
+          target.target,
+          target.readMethod,
+          JSON.stringify({ params: target.readParams, recordPath: target.recordPath }),
+          target.modifiedField,
+          target.modifiedAt,
+          JSON.stringify(target.fieldHashes),
+        );
       }
     })();
   }
@@ -147,7 +173,10 @@ export class ApprovalStore {
 
   /** The ids of the latest plans (newest first), optionally of one portal and kind. */
   recentPlanIds(options: { portal?: string; kind?: PlanKind; limit?: number } = {}): string[] {
-    return cachedStatement(this.#database, 'SELECT id FROM plans WHERE (@portal IS NULL OR portal = @portal) AND (@kind IS NULL OR kind = @kind) ORDER BY created_at DESC, rowid DESC LIMIT @limit', { pluck: true })
-      .all({ portal: options.portal ?? null, kind: options.kind ?? null, limit: Math.max(1, Math.floor(options.limit ?? 20)) }) as string[];
+    return cachedStatement(
+      this.#database,
+      'SELECT id FROM plans WHERE (@portal IS NULL OR portal = @portal) AND (@kind IS NULL OR kind = @kind) ORDER BY created_at DESC, rowid DESC LIMIT @limit',
+      { pluck: true },
+    ).all({ portal: options.portal ?? null, kind: options.kind ?? null, limit: Math.max(1, Math.floor(options.limit ?? 20)) }) as string[];
   }
 }

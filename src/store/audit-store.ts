@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Database } from 'better-sqlite3';
-import { redactSecrets } from '../errors/redact-secrets.ts';
-import type { RiskClass } from '../protocol/method-catalog.ts';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { redactSecrets } from '../errors/index.ts';
+import type { RiskClass } from '../protocol/index.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import { cachedStatement } from './cached-statement.ts';
 
 export type AuditOutcome = 'ok' | 'error' | 'refused' | 'replayed';
@@ -157,11 +157,11 @@ export class AuditStore {
       actor: cleanOptional(entry.actor),
       via: cleanOptional(entry.via),
     };
-    const result = cachedStatement(this.#database,
-        `INSERT INTO audit_log (time, request_id, portal, method, risk, outcome, error_code, duration_ms, plan_id, idempotency_key, parameter_names, packs, actor, via)
+    const result = cachedStatement(
+      this.#database,
+      `INSERT INTO audit_log (time, request_id, portal, method, risk, outcome, error_code, duration_ms, plan_id, idempotency_key, parameter_names, packs, actor, via)
          VALUES (@time, @request_id, @portal, @method, @risk, @outcome, @error_code, @duration_ms, @plan_id, @idempotency_key, @parameter_names, @packs, @actor, @via)`,
-      )
-      .run(row);
+    ).run(row);
     return toRow({ ...row, id: Number(result.lastInsertRowid) });
   }
 
@@ -183,8 +183,7 @@ export class AuditStore {
   list(query: AuditQuery = {}): AuditRow[] {
     const limit = Math.max(1, Math.floor(query.limit ?? 1000));
     const { clause, values } = this.#where(query);
-    const rows = cachedStatement(this.#database, `SELECT * FROM audit_log ${clause} ORDER BY id DESC LIMIT ?`)
-      .all(...values, limit) as AuditDatabaseRow[];
+    const rows = cachedStatement(this.#database, `SELECT * FROM audit_log ${clause} ORDER BY id DESC LIMIT ?`).all(...values, limit) as AuditDatabaseRow[];
     return rows.reverse().map(toRow);
   }
 

@@ -5,7 +5,7 @@
  * drop it. A row goes here first and is cleared from the portal's queue only after.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import { cachedStatement } from './cached-statement.ts';
 import { rowMapper } from './map-row.ts';
 
@@ -98,27 +98,26 @@ export class DeadLetterStore {
 
   add(input: DeadLetterInput): number {
     const result = this.statement(
-        `INSERT INTO event_dead_letters (portal, source, auth_connector, event_name, row_id, message_id, process_id, payload_json,
+      `INSERT INTO event_dead_letters (portal, source, auth_connector, event_name, row_id, message_id, process_id, payload_json,
            error_code, error_message, attempts, first_seen, last_seen, status, updated_at, unknown_writes_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'dead', ?, ?)`,
-      )
-      .run(
-        input.portal,
-        input.source,
-        input.authConnector,
-        input.eventName,
-        input.rowId,
-        input.messageId,
-        input.processId,
-        JSON.stringify(input.payload ?? null),
-        input.error.code,
-        input.error.message,
-        input.attempts,
-        input.firstSeen,
-        input.lastSeen,
-        this.clock.now(),
-        input.unknownWrites ? JSON.stringify(input.unknownWrites) : null,
-      );
+    ).run(
+      input.portal,
+      input.source,
+      input.authConnector,
+      input.eventName,
+      input.rowId,
+      input.messageId,
+      input.processId,
+      JSON.stringify(input.payload ?? null),
+      input.error.code,
+      input.error.message,
+      input.attempts,
+      input.firstSeen,
+      input.lastSeen,
+      this.clock.now(),
+      input.unknownWrites ? JSON.stringify(input.unknownWrites) : null,
+    );
     return Number(result.lastInsertRowid);
   }
 
@@ -143,8 +142,11 @@ export class DeadLetterStore {
 
   /** Dead letters a person sent back (`dlq retry`), oldest first. */
   waitingForRetry(portal: string, source: DeadLetterSource, limit: number): DeadLetter[] {
-    const rows = this.statement(`SELECT * FROM event_dead_letters WHERE portal = ? AND source = ? AND status = 'retry' ORDER BY id LIMIT ?`)
-      .all(portal, source, limit) as DeadLetterRow[];
+    const rows = this.statement(`SELECT * FROM event_dead_letters WHERE portal = ? AND source = ? AND status = 'retry' ORDER BY id LIMIT ?`).all(
+      portal,
+      source,
+      limit,
+    ) as DeadLetterRow[];
     return rows.map(toDeadLetter);
   }
 
@@ -155,7 +157,8 @@ export class DeadLetterStore {
   /** A retried dead letter failed again: back to `dead` with the new error (and, for an unknown outcome, its writes). */
   failAgain(id: number, error: { code: string; message: string }, unknownWrites: UnknownWrite[] | null = null): void {
     const now = this.clock.now();
-    this.statement(`UPDATE event_dead_letters SET status = 'dead', error_code = ?, error_message = ?, attempts = attempts + 1, last_seen = ?, updated_at = ?, unknown_writes_json = ? WHERE id = ?`)
-      .run(error.code, error.message, now, now, unknownWrites ? JSON.stringify(unknownWrites) : null, id);
+    this.statement(
+      `UPDATE event_dead_letters SET status = 'dead', error_code = ?, error_message = ?, attempts = attempts + 1, last_seen = ?, updated_at = ?, unknown_writes_json = ? WHERE id = ?`,
+    ).run(error.code, error.message, now, now, unknownWrites ? JSON.stringify(unknownWrites) : null, id);
   }
 }

@@ -1,4 +1,4 @@
-import { RefusalError } from '../errors/refusal-error.ts';
+import { RefusalError } from '../errors/index.ts';
 import type { PlanKind, StoredPlan } from './plan-store.ts';
 
 export interface PlanRefusalQuestion {

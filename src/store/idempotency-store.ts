@@ -9,8 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { RefusalError } from '../errors/refusal-error.ts';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { RefusalError } from '../errors/index.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import { hashParams } from './canonical-params.ts';
 import { cachedStatement } from './cached-statement.ts';
 
@@ -126,11 +126,11 @@ export class IdempotencyStore {
       }
       if (row === undefined) {
         const token = randomBytes(16).toString('hex');
-        cachedStatement(this.#database,
-            `INSERT INTO idempotency_records (portal, method, key, params_hash, status, claim, result, created_at, updated_at, expires_at)
+        cachedStatement(
+          this.#database,
+          `INSERT INTO idempotency_records (portal, method, key, params_hash, status, claim, result, created_at, updated_at, expires_at)
              VALUES (?, ?, ?, ?, 'in_flight', ?, NULL, ?, ?, ?)`,
-          )
-          .run(request.portal, method, request.key, paramsHash, token, now, now, now + this.#ttlMs);
+        ).run(request.portal, method, request.key, paramsHash, token, now, now, now + this.#ttlMs);
         return { outcome: 'fresh', claim: { portal: request.portal, method, key: request.key, paramsHash, token } };
       }
       const record = toRecord(row);
@@ -147,11 +147,11 @@ export class IdempotencyStore {
    */
   complete(claim: IdempotencyClaim, result: unknown): boolean {
     const now = this.#clock.now();
-    const changes = cachedStatement(this.#database,
-        `UPDATE idempotency_records SET status = 'done', result = ?, updated_at = ?, expires_at = ?
+    const changes = cachedStatement(
+      this.#database,
+      `UPDATE idempotency_records SET status = 'done', result = ?, updated_at = ?, expires_at = ?
           WHERE portal = ? AND method = ? AND key = ? AND claim = ?`,
-      )
-      .run(JSON.stringify(result ?? null), now, now + this.#ttlMs, claim.portal, claim.method, claim.key, claim.token).changes;
+    ).run(JSON.stringify(result ?? null), now, now + this.#ttlMs, claim.portal, claim.method, claim.key, claim.token).changes;
     return changes === 1;
   }
 
@@ -161,15 +161,20 @@ export class IdempotencyStore {
    * know: keep the record in flight and reconcile. Returns false when the claim is no longer held.
    */
   abandon(claim: IdempotencyClaim): boolean {
-    const changes = cachedStatement(this.#database, `DELETE FROM idempotency_records WHERE portal = ? AND method = ? AND key = ? AND claim = ? AND status = 'in_flight'`)
-      .run(claim.portal, claim.method, claim.key, claim.token).changes;
+    const changes = cachedStatement(
+      this.#database,
+      `DELETE FROM idempotency_records WHERE portal = ? AND method = ? AND key = ? AND claim = ? AND status = 'in_flight'`,
+    ).run(claim.portal, claim.method, claim.key, claim.token).changes;
     return changes === 1;
   }
 
   /** The record as stored, expired or not. */
   find(portal: string, method: string, key: string): IdempotencyRecord | undefined {
-    const row = cachedStatement(this.#database, 'SELECT * FROM idempotency_records WHERE portal = ? AND method = ? AND key = ?')
-      .get(portal, method.trim().toLowerCase(), key) as RecordRow | undefined;
+    const row = cachedStatement(this.#database, 'SELECT * FROM idempotency_records WHERE portal = ? AND method = ? AND key = ?').get(
+      portal,
+      method.trim().toLowerCase(),
+      key,
+    ) as RecordRow | undefined;
     return row === undefined ? undefined : toRecord(row);
   }
 

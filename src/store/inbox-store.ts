@@ -6,7 +6,7 @@
  * never stored: only the event name, its data, `ts`, `member_id` and `domain`.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import { cachedStatement } from './cached-statement.ts';
 import { rowMapper } from './map-row.ts';
 
@@ -84,21 +84,25 @@ export class InboxStore {
 
   /** Binds a portal to a verified install's token digest, replacing the one kept before (a proven re-install). */
   bindPortal(memberId: string, domain: string, tokenDigest: string): void {
-    this.statement('INSERT INTO event_portals (member_id, domain, token_sha256, installed_at) VALUES (?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET domain = excluded.domain, token_sha256 = excluded.token_sha256, installed_at = excluded.installed_at')
-      .run(memberId, domain, tokenDigest, this.clock.now());
+    this.statement(
+      'INSERT INTO event_portals (member_id, domain, token_sha256, installed_at) VALUES (?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET domain = excluded.domain, token_sha256 = excluded.token_sha256, installed_at = excluded.installed_at',
+    ).run(memberId, domain, tokenDigest, this.clock.now());
   }
 
   add(event: { memberId: string; domain: string; eventName: string; data: unknown; ts: string }): number {
     const now = this.clock.now();
-    const result = this.statement(`INSERT INTO event_inbox (member_id, domain, event_name, data_json, event_ts, received_at, status, attempts, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)`)
-      .run(event.memberId, event.domain, event.eventName, JSON.stringify(event.data ?? null), event.ts, now, now);
+    const result = this.statement(
+      `INSERT INTO event_inbox (member_id, domain, event_name, data_json, event_ts, received_at, status, attempts, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)`,
+    ).run(event.memberId, event.domain, event.eventName, JSON.stringify(event.data ?? null), event.ts, now, now);
     return Number(result.lastInsertRowid);
   }
 
   /** Pending events, oldest first; those that failed before wait `retryDelayMs` after their last try. */
   pending(limit: number, retryDelayMs = 0): InboxEvent[] {
-    const rows = this.statement(`SELECT * FROM event_inbox WHERE status = 'pending' AND (attempts = 0 OR updated_at <= ?) ORDER BY id LIMIT ?`)
-      .all(this.clock.now() - retryDelayMs, limit) as InboxRow[];
+    const rows = this.statement(`SELECT * FROM event_inbox WHERE status = 'pending' AND (attempts = 0 OR updated_at <= ?) ORDER BY id LIMIT ?`).all(
+      this.clock.now() - retryDelayMs,
+      limit,
+    ) as InboxRow[];
     return rows.map(toEvent);
   }
 
@@ -108,8 +112,9 @@ export class InboxStore {
   }
 
   setStatus(id: number, status: InboxStatus, update: { attempts?: number; error?: string } = {}): void {
-    this.statement('UPDATE event_inbox SET status = ?, attempts = COALESCE(?, attempts), last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?')
-      .run(status, update.attempts ?? null, update.error ?? null, this.clock.now(), id);
+    this.statement(
+      'UPDATE event_inbox SET status = ?, attempts = COALESCE(?, attempts), last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?',
+    ).run(status, update.attempts ?? null, update.error ?? null, this.clock.now(), id);
   }
 
   /** Runs `action` in one transaction (a dead letter and the inbox row it comes from). */
@@ -119,7 +124,10 @@ export class InboxStore {
 
   counts(): Record<InboxStatus, number> {
     const counts: Record<InboxStatus, number> = { pending: 0, done: 0, dead: 0 };
-    for (const row of this.statement('SELECT status, COUNT(*) AS count FROM event_inbox GROUP BY status').all() as Array<{ status: InboxStatus; count: number }>) {
+    for (const row of this.statement('SELECT status, COUNT(*) AS count FROM event_inbox GROUP BY status').all() as Array<{
+      status: InboxStatus;
+      count: number;
+    }>) {
       counts[row.status] = row.count;
     }
     return counts;

@@ -1,11 +1,19 @@
 /** The state store's public face: the SQLite database and the stores kept in it. */
-import type { Clock } from '../util/clock.ts';
+import type { Clock } from '../util/index.ts';
 import { AuditStore } from './audit-store.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
 import { openStateDatabase, type Database } from './open-state-database.ts';
 import { PlanStore } from './plan-store.ts';
 
-export { openStateDatabase, applyMigrations, resolveStatePath, defaultStatePath, type Database, type StatePathSources, type OpenStateDatabaseOptions } from './open-state-database.ts';
+export {
+  openStateDatabase,
+  applyMigrations,
+  resolveStatePath,
+  defaultStatePath,
+  type Database,
+  type StatePathSources,
+  type OpenStateDatabaseOptions,
+} from './open-state-database.ts';
 export { stateMigrations, type StateMigration } from './migrations/index.ts';
 export {
   PlanStore,
@@ -60,9 +68,25 @@ export {
   type SavedCursor,
   type DeadLetteredItem,
 } from './run-store.ts';
-export { DeadLetterStore, type DeadLetter, type DeadLetterInput, type DeadLetterSource, type DeadLetterStatus, type UnknownWrite } from './dead-letter-store.ts';
+export {
+  DeadLetterStore,
+  type DeadLetter,
+  type DeadLetterInput,
+  type DeadLetterSource,
+  type DeadLetterStatus,
+  type UnknownWrite,
+} from './dead-letter-store.ts';
 export { InboxStore, type InboxEvent, type InboxStatus, type InstalledPortal } from './inbox-store.ts';
-export { ReservationStore, FINAL_ROW_STATUSES, rowKeyOf, type ReservationRecord, type SavedRow, type RowStatus, type RowToSave, type RowUpdate } from './reservation-store.ts';
+export {
+  ReservationStore,
+  FINAL_ROW_STATUSES,
+  rowKeyOf,
+  type ReservationRecord,
+  type SavedRow,
+  type RowStatus,
+  type RowToSave,
+  type RowUpdate,
+} from './reservation-store.ts';
 export { AuditStore, parameterNames, type AuditEntry, type AuditOutcome, type AuditQuery, type AuditRow } from './audit-store.ts';
 
 export interface StateStores {
@@ -96,4 +120,8 @@ export function openStateStores(path: string, options: StateStoresOptions = {}):
     throw error;
   }
 }
+export { keepLeaseAlive, type LeaseKeeper } from './keep-lease-alive.ts';
+export { thisHost } from './lease-liveness.ts';
+export { type Lease, type LeaseOwner, type LeaseStore, SqliteLeaseStore } from './lease-store.ts';
+export { naturalKeyParts } from './natural-key.ts';
 export { MethodVersionStore, defaultRegistryMaxAgeMs, type CachedRegistry, type RegistrySource } from './method-version-store.ts';

@@ -6,8 +6,8 @@
  * (Redis, PostgreSQL) implement the same `LeaseStore` contract.
  */
 import type { Database } from 'better-sqlite3';
-import { LeaseLostError } from '../errors/lease-lost-error.ts';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { LeaseLostError } from '../errors/index.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import { defaultStaleAfterMs, isLeaseHolderAlive, isPidAlive, thisHost } from './lease-liveness.ts';
 import { cachedStatement } from './cached-statement.ts';
 
@@ -101,12 +101,12 @@ export class SqliteLeaseStore implements LeaseStore {
       if (held && current.owner_id === owner.ownerId) return { acquired: true, lease: toLease(current) };
       if (held && this.isAlive(toLease(current))) return { acquired: false, holder: toLease(current) };
       const fencingToken = (current?.fencing_token ?? 0) + 1;
-      cachedStatement(this.database,
-          `INSERT INTO leases (resource, owner_id, pid, host, started_at, heartbeat_at, fencing_token) VALUES (?, ?, ?, ?, ?, ?, ?)
+      cachedStatement(
+        this.database,
+        `INSERT INTO leases (resource, owner_id, pid, host, started_at, heartbeat_at, fencing_token) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (resource) DO UPDATE SET owner_id = excluded.owner_id, pid = excluded.pid, host = excluded.host,
              started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, fencing_token = excluded.fencing_token`,
-        )
-        .run(resource, owner.ownerId, owner.pid, owner.host, now, now, fencingToken);
+      ).run(resource, owner.ownerId, owner.pid, owner.host, now, now, fencingToken);
       const lease: Lease = { resource, ...owner, startedAt: now, heartbeatAt: now, fencingToken };
       return held ? { acquired: true, lease, tookOverFrom: toLease(current) } : { acquired: true, lease };
     });
@@ -116,8 +116,12 @@ export class SqliteLeaseStore implements LeaseStore {
 
   renew(lease: Lease): boolean {
     const now = this.clock.now();
-    const changed = cachedStatement(this.database, 'UPDATE leases SET heartbeat_at = ? WHERE resource = ? AND owner_id = ? AND fencing_token = ?')
-      .run(now, lease.resource, lease.ownerId, lease.fencingToken).changes;
+    const changed = cachedStatement(this.database, 'UPDATE leases SET heartbeat_at = ? WHERE resource = ? AND owner_id = ? AND fencing_token = ?').run(
+      now,
+      lease.resource,
+      lease.ownerId,
+      lease.fencingToken,
+    ).changes;
     if (changed === 1) lease.heartbeatAt = now;
     return changed === 1;
   }
@@ -130,7 +134,11 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   release(lease: Lease): void {
-    cachedStatement(this.database, 'UPDATE leases SET owner_id = NULL WHERE resource = ? AND owner_id = ? AND fencing_token = ?').run(lease.resource, lease.ownerId, lease.fencingToken);
+    cachedStatement(this.database, 'UPDATE leases SET owner_id = NULL WHERE resource = ? AND owner_id = ? AND fencing_token = ?').run(
+      lease.resource,
+      lease.ownerId,
+      lease.fencingToken,
+    );
   }
 
   holder(resource: string): Lease | undefined {

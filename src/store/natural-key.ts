@@ -12,7 +12,7 @@ function normalizeName(name: string): string {
   return name.replace(/_/g, '').toLowerCase();
 }
 
-function valueOf(container: unknown, name: string): unknown {
+function fieldValue(container: unknown, name: string): unknown {
   if (container === null || typeof container !== 'object' || Array.isArray(container)) return undefined;
   for (const [key, value] of Object.entries(container)) {
     if (normalizeName(key) === name) return value;
@@ -43,11 +43,11 @@ export interface NaturalKeyParts {
 /** The parts of a create call's natural key (see `naturalKey`), or undefined when it has none. */
 export function naturalKeyParts(method: string, params: Record<string, unknown>): NaturalKeyParts | undefined {
   if (!isCreatingMethod(method)) return undefined;
-  const fields = valueOf(params, 'fields');
-  const origin = asKeyPart(valueOf(fields, 'originid')) ?? asKeyPart(valueOf(params, 'originid'));
+  const fields = fieldValue(params, 'fields');
+  const origin = asKeyPart(fieldValue(fields, 'originid')) ?? asKeyPart(fieldValue(params, 'originid'));
   if (origin === undefined) return undefined;
-  const originator = asKeyPart(valueOf(fields, 'originatorid')) ?? asKeyPart(valueOf(params, 'originatorid')) ?? '';
-  const entityTypeId = asKeyPart(valueOf(params, 'entitytypeid'));
+  const originator = asKeyPart(fieldValue(fields, 'originatorid')) ?? asKeyPart(fieldValue(params, 'originatorid')) ?? '';
+  const entityTypeId = asKeyPart(fieldValue(params, 'entitytypeid'));
   return entityTypeId === undefined ? { originator, origin } : { originator, origin, entityTypeId };
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
-import { StateDatabaseError } from '../errors/state-database-error.ts';
+import { StateDatabaseError } from '../errors/index.ts';
 import { stateMigrations, type StateMigration } from './migrations/index.ts';
 
 export type { Database } from 'better-sqlite3';
@@ -173,7 +173,9 @@ function openReadOnly(path: string, migrations: readonly StateMigration[]): Data
  * existing database as it is. The second argument may also be the list of migrations (tests).
  */
 export function openStateDatabase(path: string, options: OpenStateDatabaseOptions | readonly StateMigration[] = {}): Database {
-  const { readOnly = false, migrations = stateMigrations } = Array.isArray(options) ? { migrations: options as readonly StateMigration[] } : (options as OpenStateDatabaseOptions);
+  const { readOnly = false, migrations = stateMigrations } = Array.isArray(options)
+    ? { migrations: options as readonly StateMigration[] }
+    : (options as OpenStateDatabaseOptions);
   if (readOnly && !isInMemory(path)) return openReadOnly(path, migrations);
   let database: Database | undefined;
   try {

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { RefusalError } from '../errors/refusal-error.ts';
-import type { RiskClass } from '../protocol/method-catalog.ts';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { RefusalError } from '../errors/index.ts';
+import type { RiskClass } from '../protocol/index.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import { findPlanRefusal } from './find-plan-refusal.ts';
 import { cachedStatement } from './cached-statement.ts';
 
@@ -152,8 +152,10 @@ export class PlanStore {
       expires_at: now + validTtl(ttlMs ?? this.#ttlMs),
       consumed_at: null,
     };
-    cachedStatement(this.#database, 'INSERT INTO plans (id, kind, portal, risk, body, created_at, expires_at, consumed_at) VALUES (@id, @kind, @portal, @risk, @body, @created_at, @expires_at, @consumed_at)')
-      .run(row);
+    cachedStatement(
+      this.#database,
+      'INSERT INTO plans (id, kind, portal, risk, body, created_at, expires_at, consumed_at) VALUES (@id, @kind, @portal, @risk, @body, @created_at, @expires_at, @consumed_at)',
+    ).run(row);
     return row;
   }
 
@@ -212,12 +214,12 @@ export class PlanStore {
    */
   consume(id: string, portal: string, kind?: PlanKind): StoredPlan {
     const now = this.#clock.now();
-    const result = cachedStatement(this.#database,
-        `UPDATE plans SET consumed_at = @now
+    const result = cachedStatement(
+      this.#database,
+      `UPDATE plans SET consumed_at = @now
           WHERE id = @id AND portal = @portal AND consumed_at IS NULL AND expires_at > @now
             AND (@kind IS NULL OR kind = @kind)`,
-      )
-      .run({ id, portal, now, kind: kind ?? null });
+    ).run({ id, portal, now, kind: kind ?? null });
     if (result.changes === 1) {
       const plan = this.find(id);
       if (plan !== undefined) return plan;
@@ -232,15 +234,16 @@ export class PlanStore {
 
   /** Whether a chain plan covers this item of this step. */
   isItemPlanned(planId: string, stepId: string, itemKey: string): boolean {
-    const row = cachedStatement(this.#database, 'SELECT 1 FROM plan_item_keys WHERE plan_id = ? AND step_id = ? AND item_key = ?')
-      .get(planId, stepId, itemKey);
+    const row = cachedStatement(this.#database, 'SELECT 1 FROM plan_item_keys WHERE plan_id = ? AND step_id = ? AND item_key = ?').get(planId, stepId, itemKey);
     return row !== undefined;
   }
 
   /** The item keys a chain plan covers for one step, sorted. */
   plannedItemKeys(planId: string, stepId: string): string[] {
-    return cachedStatement(this.#database, 'SELECT item_key FROM plan_item_keys WHERE plan_id = ? AND step_id = ? ORDER BY item_key', { pluck: true })
-      .all(planId, stepId) as string[];
+    return cachedStatement(this.#database, 'SELECT item_key FROM plan_item_keys WHERE plan_id = ? AND step_id = ? ORDER BY item_key', { pluck: true }).all(
+      planId,
+      stepId,
+    ) as string[];
   }
 
   /** Deletes plans that expired before `olderThanMs` ago (default: now); returns how many. */

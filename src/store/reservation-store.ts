@@ -5,11 +5,11 @@
  * back under another process_id. Scoped to one portal and one `auth_connector`.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import { cachedStatement } from './cached-statement.ts';
 import { rowMapper } from './map-row.ts';
 import type { DeadLetterInput, DeadLetterStore } from './dead-letter-store.ts';
-import type { RowIdentity } from '../events/event-row.ts';
+import type { RowIdentity } from '../events/index.ts';
 
 /**
  * - `reserved`: saved, not settled yet (processing, or interrupted);
@@ -125,22 +125,37 @@ export class ReservationStore {
       insertReservation.run(this.portal, processId, errorRead ? 1 : 0, this.authConnector, now, now);
       rows.forEach((row, index) => {
         const rowId = rowKeyOf(row.identity, index);
-        const before = row.identity.rowId === '' ? undefined : (earlier.get(this.portal, rowId, processId) as { attempts: number | null; first_seen: number | null });
-        insertRow.run(this.portal, processId, rowId, row.identity.messageId, row.identity.eventName, JSON.stringify(row.payload ?? null), before?.attempts ?? 0, before?.first_seen ?? now, now);
+        const before =
+          row.identity.rowId === '' ? undefined : (earlier.get(this.portal, rowId, processId) as { attempts: number | null; first_seen: number | null });
+        insertRow.run(
+          this.portal,
+          processId,
+          rowId,
+          row.identity.messageId,
+          row.identity.eventName,
+          JSON.stringify(row.payload ?? null),
+          before?.attempts ?? 0,
+          before?.first_seen ?? now,
+          now,
+        );
       });
     })();
     return this.rowsOf(processId);
   }
 
   reservation(processId: string): ReservationRecord | undefined {
-    const row = this.statement('SELECT * FROM event_reservations WHERE portal = ? AND process_id = ?').get(this.portal, processId) as ReservationRow | undefined;
+    const row = this.statement('SELECT * FROM event_reservations WHERE portal = ? AND process_id = ?').get(this.portal, processId) as
+      | ReservationRow
+      | undefined;
     return row ? this.toReservation(row) : undefined;
   }
 
   /** Open reservations of this portal and connector, oldest first. */
   openReservations(): ReservationRecord[] {
-    const rows = this.statement(`SELECT * FROM event_reservations WHERE portal = ? AND auth_connector = ? AND status = 'open' ORDER BY created_at, rowid`)
-      .all(this.portal, this.authConnector) as ReservationRow[];
+    const rows = this.statement(`SELECT * FROM event_reservations WHERE portal = ? AND auth_connector = ? AND status = 'open' ORDER BY created_at, rowid`).all(
+      this.portal,
+      this.authConnector,
+    ) as ReservationRow[];
     return rows.map((row) => this.toReservation(row));
   }
 
@@ -150,7 +165,12 @@ export class ReservationStore {
   }
 
   setRunId(processId: string, runId: string | null): void {
-    this.statement('UPDATE event_reservations SET run_id = ?, updated_at = ? WHERE portal = ? AND process_id = ?').run(runId, this.clock.now(), this.portal, processId);
+    this.statement('UPDATE event_reservations SET run_id = ?, updated_at = ? WHERE portal = ? AND process_id = ?').run(
+      runId,
+      this.clock.now(),
+      this.portal,
+      processId,
+    );
   }
 
   /** Row states and the dead letters they produce, in one transaction: a dead row is in the table before it can be cleared. Returns the dead letters' ids. */
@@ -171,10 +191,16 @@ export class ReservationStore {
 
   /** Closes a reservation once none of its rows waits for anything. */
   closeIfSettled(processId: string): boolean {
-    const waiting = this.statement(`SELECT COUNT(*) AS count FROM event_rows WHERE portal = ? AND process_id = ? AND status NOT IN ('cleared', 'gone')`)
-      .get(this.portal, processId) as { count: number };
+    const waiting = this.statement(`SELECT COUNT(*) AS count FROM event_rows WHERE portal = ? AND process_id = ? AND status NOT IN ('cleared', 'gone')`).get(
+      this.portal,
+      processId,
+    ) as { count: number };
     if (waiting.count > 0) return false;
-    this.statement(`UPDATE event_reservations SET status = 'closed', updated_at = ? WHERE portal = ? AND process_id = ?`).run(this.clock.now(), this.portal, processId);
+    this.statement(`UPDATE event_reservations SET status = 'closed', updated_at = ? WHERE portal = ? AND process_id = ?`).run(
+      this.clock.now(),
+      this.portal,
+      processId,
+    );
     this.retryAt.delete(processId);
     return true;
   }
@@ -188,10 +214,9 @@ export class ReservationStore {
   /** Rows by status over this portal and connector (summaries and tests). */
   countRows(): Record<string, number> {
     const rows = this.statement(
-        `SELECT r.status AS status, COUNT(*) AS count FROM event_rows r JOIN event_reservations s ON s.portal = r.portal AND s.process_id = r.process_id
+      `SELECT r.status AS status, COUNT(*) AS count FROM event_rows r JOIN event_reservations s ON s.portal = r.portal AND s.process_id = r.process_id
          WHERE r.portal = ? AND s.auth_connector = ? GROUP BY r.status`,
-      )
-      .all(this.portal, this.authConnector) as Array<{ status: string; count: number }>;
+    ).all(this.portal, this.authConnector) as Array<{ status: string; count: number }>;
     return Object.fromEntries(rows.map((row) => [row.status, row.count]));
   }
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { systemClock, type Clock } from '../util/clock.ts';
+import { systemClock, type Clock } from '../util/index.ts';
 import { cachedStatement } from './cached-statement.ts';
 import { parseJson as parse, rowMapper } from './map-row.ts';
 
@@ -97,7 +97,13 @@ export interface SavedCursor {
   finished: boolean;
 }
 
-const toCursor = rowMapper<CursorRow, SavedCursor>({ stepId: 'step_id', cursor: { json: 'cursor_json' }, pages: 'pages', rows: 'rows', finished: (row) => row.finished === 1 });
+const toCursor = rowMapper<CursorRow, SavedCursor>({
+  stepId: 'step_id',
+  cursor: { json: 'cursor_json' },
+  pages: 'pages',
+  rows: 'rows',
+  finished: (row) => row.finished === 1,
+});
 
 interface SubStepRow {
   sub_step_id: string;
@@ -205,7 +211,18 @@ export class RunStore {
     this.statement(
       `INSERT INTO runs (id, portal, chain_name, chain_path, chain_sha256, inputs_json, status, plan_id, started_at, updated_at, resume_flags_json)
        VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
-    ).run(id, run.portal, run.chainName, run.chainPath, run.chainSha256, JSON.stringify(run.inputs), run.planId, now, now, JSON.stringify(run.resumeFlags ?? []));
+    ).run(
+      id,
+      run.portal,
+      run.chainName,
+      run.chainPath,
+      run.chainSha256,
+      JSON.stringify(run.inputs),
+      run.planId,
+      now,
+      now,
+      JSON.stringify(run.resumeFlags ?? []),
+    );
     return this.getRun(id) as RunRecord;
   }
 
@@ -234,7 +251,13 @@ export class RunStore {
     const now = this.clock.now();
     const finished = status === 'done' || status === 'failed' ? now : null;
     this.write(() => {
-      this.statement('UPDATE runs SET status = ?, updated_at = ?, finished_at = ?, last_error = COALESCE(?, last_error) WHERE id = ?').run(status, now, finished, lastError ?? null, id);
+      this.statement('UPDATE runs SET status = ?, updated_at = ?, finished_at = ?, last_error = COALESCE(?, last_error) WHERE id = ?').run(
+        status,
+        now,
+        finished,
+        lastError ?? null,
+        id,
+      );
     });
   }
 
@@ -322,7 +345,9 @@ export class RunStore {
   settledItems(runId: string, stepId: string, keys: readonly string[]): Map<string, ItemStatus> {
     const result = new Map<string, ItemStatus>();
     if (keys.length === 0) return result;
-    const statement = this.statement(`SELECT item_key, status FROM run_items WHERE run_id = ? AND step_id = ? AND item_key IN (SELECT value FROM json_each(?)) AND status != 'pending'`);
+    const statement = this.statement(
+      `SELECT item_key, status FROM run_items WHERE run_id = ? AND step_id = ? AND item_key IN (SELECT value FROM json_each(?)) AND status != 'pending'`,
+    );
     for (const row of statement.all(runId, stepId, JSON.stringify(keys)) as Array<{ item_key: string; status: ItemStatus }>) {
       result.set(row.item_key, row.status);
     }
@@ -330,17 +355,18 @@ export class RunStore {
   }
 
   subSteps(runId: string, stepId: string, itemKey: string): SubStepRecord[] {
-    const rows = this.statement('SELECT sub_step_id, status, method, params_json, result_json, error_json FROM run_item_steps WHERE run_id = ? AND step_id = ? AND item_key = ?').all(
-      runId,
-      stepId,
-      itemKey,
-    ) as SubStepRow[];
+    const rows = this.statement(
+      'SELECT sub_step_id, status, method, params_json, result_json, error_json FROM run_item_steps WHERE run_id = ? AND step_id = ? AND item_key = ?',
+    ).all(runId, stepId, itemKey) as SubStepRow[];
     return rows.map(toSubStep);
   }
 
   /** Items started (a write was sent) but never settled, with their rows: a resume finishes them. */
   pendingItems(runId: string, stepId: string): Array<{ key: string; row: unknown }> {
-    const rows = this.statement(`SELECT item_key, item_json FROM run_items WHERE run_id = ? AND step_id = ? AND status = 'pending'`).all(runId, stepId) as Array<{
+    const rows = this.statement(`SELECT item_key, item_json FROM run_items WHERE run_id = ? AND step_id = ? AND status = 'pending'`).all(
+      runId,
+      stepId,
+    ) as Array<{
       item_key: string;
       item_json: string | null;
     }>;
@@ -349,7 +375,10 @@ export class RunStore {
 
   /** Top-level write steps recorded as sent but never answered. */
   sentSteps(runId: string): Array<{ stepId: string; params: unknown; method: string }> {
-    const rows = this.statement(`SELECT step_id, result_json FROM run_steps WHERE run_id = ? AND status = 'sent'`).all(runId) as Array<{ step_id: string; result_json: string | null }>;
+    const rows = this.statement(`SELECT step_id, result_json FROM run_steps WHERE run_id = ? AND status = 'sent'`).all(runId) as Array<{
+      step_id: string;
+      result_json: string | null;
+    }>;
     return rows.map((row) => {
       const sent = parse<{ params?: unknown; method?: string }>(row.result_json) ?? {};
       return { stepId: row.step_id, params: sent.params, method: sent.method ?? '' };
@@ -374,8 +403,9 @@ export class RunStore {
 
   /** Sub-steps sent whose answer was never recorded: their outcome is unknown until reconciled. */
   sentSubSteps(runId: string): Array<UnknownOutcome & { params: unknown }> {
-    const rows = this.statement(`SELECT step_id, item_key, sub_step_id, method, params_json FROM run_item_steps WHERE run_id = ? AND status = 'sent' ORDER BY rowid`)
-      .all(runId) as Array<{ step_id: string; item_key: string; sub_step_id: string; method: string; params_json: string | null }>;
+    const rows = this.statement(
+      `SELECT step_id, item_key, sub_step_id, method, params_json FROM run_item_steps WHERE run_id = ? AND status = 'sent' ORDER BY rowid`,
+    ).all(runId) as Array<{ step_id: string; item_key: string; sub_step_id: string; method: string; params_json: string | null }>;
     return rows.map((row) => ({ stepId: row.step_id, itemKey: row.item_key, subStepId: row.sub_step_id, method: row.method, params: parse(row.params_json) }));
   }
 
@@ -395,7 +425,10 @@ export class RunStore {
       count: number;
     }>;
     const counts: Record<string, Record<string, number>> = {};
-    for (const row of rows) (counts[row.step_id] ??= {})[row.status] = row.count;
+    for (const row of rows) {
+      counts[row.step_id] ??= {};
+      (counts[row.step_id] as Record<string, number>)[row.status] = row.count;
+    }
     return counts;
   }
 

@@ -93,9 +93,26 @@ describe('chain call (CLI): a session against an emulated portal', () => {
 
   it('exits 0 for success, replay and plans, 1 for Bitrix24 errors, 2 for refusals and bad input', () => {
     const expected: Record<string, number> = {
-      read: 0, unconfirmed: 2, planned: 0, executed: 0, keyed: 0, replayed: 0, failed: 1, partial: 1, badJson: 2, badJsonText: 2,
-      plannedText: 0, packsNone: 2, planRequired: 2, planNotRequired: 0, noDomain: 2, oauthRead: 0, auditJson: 0, auditText: 0,
-      auditExport: 0, auditBadSince: 2,
+      read: 0,
+      unconfirmed: 2,
+      planned: 0,
+      executed: 0,
+      keyed: 0,
+      replayed: 0,
+      failed: 1,
+      partial: 1,
+      badJson: 2,
+      badJsonText: 2,
+      plannedText: 0,
+      packsNone: 2,
+      planRequired: 2,
+      planNotRequired: 0,
+      noDomain: 2,
+      oauthRead: 0,
+      auditJson: 0,
+      auditText: 0,
+      auditExport: 0,
+      auditBadSince: 2,
     };
     const actual = Object.fromEntries([...results].map(([name, result]) => [name, result.code]));
     assert.deepEqual(actual, expected, [...results].map(([name, result]) => `${name}: ${result.stderr}`).join('\n'));
@@ -110,8 +127,19 @@ describe('chain call (CLI): a session against an emulated portal', () => {
       statuses[name] = documentOf(result).status;
     }
     assert.deepEqual(statuses, {
-      read: 'ok', unconfirmed: 'refused', planned: 'planned', executed: 'ok', keyed: 'ok', replayed: 'replayed', failed: 'failed',
-      partial: 'partial', badJson: 'refused', planRequired: 'refused', planNotRequired: 'ok', noDomain: 'refused', oauthRead: 'ok',
+      read: 'ok',
+      unconfirmed: 'refused',
+      planned: 'planned',
+      executed: 'ok',
+      keyed: 'ok',
+      replayed: 'replayed',
+      failed: 'failed',
+      partial: 'partial',
+      badJson: 'refused',
+      planRequired: 'refused',
+      planNotRequired: 'ok',
+      noDomain: 'refused',
+      oauthRead: 'ok',
     });
     assert.equal(documentOf(results.get('replayed') as CliResult).idempotency.replayed, true);
     assert.equal(documentOf(results.get('replayed') as CliResult).result, documentOf(results.get('keyed') as CliResult).result);
@@ -130,18 +158,26 @@ describe('chain call (CLI): a session against an emulated portal', () => {
     const read = results.get('read');
     assert.ok(read);
     const plannedText = results.get('plannedText') as CliResult;
-    assert.match(plannedText.stdout, /^Plan plan_\S+: crm\.lead\.delete \(destructive\) on 127\.0\.0\.1:\d+, packs core\. Runs once, until \S+Z\. Nothing was sent\.\nExecute it with:\n {2}chain call --execute-plan plan_\S+ --confirm-destructive --packs core\n$/);
+    assert.match(
+      plannedText.stdout,
+      /^Plan plan_\S+: crm\.lead\.delete \(destructive\) on 127\.0\.0\.1:\d+, packs core\. Runs once, until \S+Z\. Nothing was sent\.\nExecute it with:\n {2}chain call --execute-plan plan_\S+ --confirm-destructive --packs core\n$/,
+    );
     const badJson = results.get('badJsonText') as CliResult;
     assert.equal(badJson.stdout, '');
     assert.equal(
       badJson.stderr,
       `chain: --params: not valid JSON at line 1, column 2 (offset 1): unexpected "'", expected a property name in double quotes (PARAMS_INVALID_JSON). Pass one JSON object, e.g. --params '{"id": 5}' (single quotes around it in a shell).\n`,
     );
-    assert.match((results.get('packsNone') as CliResult).stderr, /^chain: user\.current: user\.current is outside the selected packs \(none\) .*\(METHOD_NOT_ALLOWED\)\./);
+    assert.match(
+      (results.get('packsNone') as CliResult).stderr,
+      /^chain: user\.current: user\.current is outside the selected packs \(none\) .*\(METHOD_NOT_ALLOWED\)\./,
+    );
   });
 
   it('audits every call and refusal with parameter names, never values', () => {
-    const audit = JSON.parse((results.get('auditJson') as CliResult).stdout) as { rows: Array<{ outcome: string; method: string; parameterNames: string[]; errorCode: string | null }> };
+    const audit = JSON.parse((results.get('auditJson') as CliResult).stdout) as {
+      rows: Array<{ outcome: string; method: string; parameterNames: string[]; errorCode: string | null }>;
+    };
     const outcomes = audit.rows.map((row) => `${row.method}:${row.outcome}`);
     assert.deepEqual(outcomes, [
       'user.current:ok',

@@ -29,7 +29,13 @@ describe('chain call: idempotency', () => {
     assert.match(second.notices.join('\n'), /Replayed: .* for idempotency key "import-7"; nothing was sent\./);
     assert.equal(await fixture.requests(), 1);
     assert.equal(await countLeads(fixture.emulator, 'Keyed'), 1);
-    assert.deepEqual(fixture.stores.audit.list().map((row) => [row.outcome, row.idempotencyKey]), [['ok', 'import-7'], ['replayed', 'import-7']]);
+    assert.deepEqual(
+      fixture.stores.audit.list().map((row) => [row.outcome, row.idempotencyKey]),
+      [
+        ['ok', 'import-7'],
+        ['replayed', 'import-7'],
+      ],
+    );
   });
 
   it('the same key with different params is refused (exit 2), as REST 3.0 answers 422', async () => {
@@ -66,7 +72,12 @@ describe('chain call: idempotency', () => {
 
   it('--no-idempotency sends even a write that has a natural key', async () => {
     fixture = await startCallFixture();
-    const request = { method: 'crm.lead.add', paramsText: leadParams('Forced', { ORIGINATOR_ID: 'shop', ORIGIN_ID: 'order-2' }), confirmWrite: true, idempotency: false };
+    const request = {
+      method: 'crm.lead.add',
+      paramsText: leadParams('Forced', { ORIGINATOR_ID: 'shop', ORIGIN_ID: 'order-2' }),
+      confirmWrite: true,
+      idempotency: false,
+    };
     await fixture.call(request);
     const second = await fixture.call(request);
     assert.equal(second.status, 'ok');
@@ -115,7 +126,12 @@ describe('chain call: idempotency', () => {
 
   it('a definite Bitrix24 error gives the key back: the next attempt is sent', async () => {
     fixture = await startCallFixture();
-    const request = { method: 'crm.lead.update', paramsText: JSON.stringify({ id: 999_999, fields: { TITLE: 'x' } }), confirmWrite: true, idempotencyKey: 'k-missing' };
+    const request = {
+      method: 'crm.lead.update',
+      paramsText: JSON.stringify({ id: 999_999, fields: { TITLE: 'x' } }),
+      confirmWrite: true,
+      idempotencyKey: 'k-missing',
+    };
     const failed = await fixture.call(request);
     assert.equal(failed.status, 'failed');
     assert.equal(failed.exitCode, 1);

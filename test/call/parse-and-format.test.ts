@@ -39,7 +39,10 @@ describe('parsing flags', () => {
   it('--method-allowlist: trimmed, deduplicated, and bad patterns named', () => {
     assert.deepEqual(parseMethodAllowlist(' crm.lead.*, user.get,,CRM.LEAD.* '), ['crm.lead.*', 'user.get']);
     assert.deepEqual(parseMethodAllowlist(undefined), []);
-    assert.throws(() => parseMethodAllowlist('crm.lead.get,crm lead'), (error) => isRefusalError(error) && error.code === 'ALLOWLIST_INVALID' && error.message.includes('"crm lead"'));
+    assert.throws(
+      () => parseMethodAllowlist('crm.lead.get,crm lead'),
+      (error) => isRefusalError(error) && error.code === 'ALLOWLIST_INVALID' && error.message.includes('"crm lead"'),
+    );
   });
 
   const now = Date.parse('2025-06-10T12:00:00Z');
@@ -56,14 +59,21 @@ describe('parsing flags', () => {
   }
   it('--since refuses what is neither a date nor an age', () => {
     for (const text of ['yesterday', '5 parsecs', '2025-13-45']) {
-      assert.throws(() => parseSince(text, now), (error) => isRefusalError(error) && error.code === 'SINCE_INVALID', text);
+      assert.throws(
+        () => parseSince(text, now),
+        (error) => isRefusalError(error) && error.code === 'SINCE_INVALID',
+        text,
+      );
     }
   });
 });
 
 describe('the command a plan prints', () => {
   it('quotes only the arguments a shell would split or expand', () => {
-    assert.equal(formatShellCommand(['chain', 'call', '--execute-plan', 'plan_a-B_1', '--db', '/tmp/my state.db', '--idempotency-key', "it's"]), `chain call --execute-plan plan_a-B_1 --db '/tmp/my state.db' --idempotency-key 'it'\\''s'`);
+    assert.equal(
+      formatShellCommand(['chain', 'call', '--execute-plan', 'plan_a-B_1', '--db', '/tmp/my state.db', '--idempotency-key', "it's"]),
+      `chain call --execute-plan plan_a-B_1 --db '/tmp/my state.db' --idempotency-key 'it'\\''s'`,
+    );
   });
 
   it('names the confirmations a call needs', () => {

@@ -42,8 +42,14 @@ describe('chain call: plans', () => {
     assert.equal(await countLeads(fixture.emulator, 'Planned once'), 1);
 
     const rows = fixture.stores.audit.list().filter((row) => row.planId === plan.id);
-    assert.deepEqual(rows.map((row) => row.outcome), ['refused', 'ok', 'refused']);
-    assert.deepEqual(rows.map((row) => row.errorCode), ['CONFIRMATION_REQUIRED', null, 'PLAN_CONSUMED']);
+    assert.deepEqual(
+      rows.map((row) => row.outcome),
+      ['refused', 'ok', 'refused'],
+    );
+    assert.deepEqual(
+      rows.map((row) => row.errorCode),
+      ['CONFIRMATION_REQUIRED', null, 'PLAN_CONSUMED'],
+    );
   });
 
   it('a plan made for one portal is refused on another, before any request to either', async () => {

@@ -8,15 +8,40 @@ describe('static analysis: the names and paths an expression reads', () => {
     ['inputs.status', [['inputs', ['status']]]],
     ['steps.leads.items[0].ID', [['steps', ['leads', 'items', 0, 'ID']]]],
     ['"lead-" & lead.ID', [['lead', ['ID']]]],
-    ['$count(steps.leads.items) > inputs.limit', [['steps', ['leads', 'items']], ['inputs', ['limit']]]],
+    [
+      '$count(steps.leads.items) > inputs.limit',
+      [
+        ['steps', ['leads', 'items']],
+        ['inputs', ['limit']],
+      ],
+    ],
     // names inside a filter are relative to the rows, not roots
     ['steps.leads.items[STATUS_ID = inputs.status].ID', [['steps', ['leads', 'items']]]],
     ['steps.leads.items.(ID & TITLE)', [['steps', ['leads', 'items']]]],
     ['$$.inputs.status', [['inputs', ['status']]]],
     ['$.lead.ID', [['lead', ['ID']]]],
-    ['inputs.notify ? contact.result : lead.ID', [['inputs', ['notify']], ['contact', ['result']], ['lead', ['ID']]]],
-    ['{"a": lead.ID, "b": [contact.result]}', [['lead', ['ID']], ['contact', ['result']]]],
-    ['($x := lead.ID; $x & "-" & inputs.tag)', [['lead', ['ID']], ['inputs', ['tag']]]],
+    [
+      'inputs.notify ? contact.result : lead.ID',
+      [
+        ['inputs', ['notify']],
+        ['contact', ['result']],
+        ['lead', ['ID']],
+      ],
+    ],
+    [
+      '{"a": lead.ID, "b": [contact.result]}',
+      [
+        ['lead', ['ID']],
+        ['contact', ['result']],
+      ],
+    ],
+    [
+      '($x := lead.ID; $x & "-" & inputs.tag)',
+      [
+        ['lead', ['ID']],
+        ['inputs', ['tag']],
+      ],
+    ],
     ['lead.`ORIGIN ID`', [['lead', ['ORIGIN ID']]]],
     ['"literal"', []],
   ];
@@ -32,7 +57,13 @@ describe('static analysis: the names and paths an expression reads', () => {
 
   it('marks names inside a lambda as uncertain (their context is not known statically)', () => {
     const { references, roots } = expressionOf('$map(steps.leads.items, function($row) { $row.ID & SUFFIX })').analysis;
-    assert.deepEqual(references.map((reference) => [reference.root, reference.uncertain]), [['steps', false], ['SUFFIX', true]]);
+    assert.deepEqual(
+      references.map((reference) => [reference.root, reference.uncertain]),
+      [
+        ['steps', false],
+        ['SUFFIX', true],
+      ],
+    );
     assert.deepEqual(roots, ['steps', 'SUFFIX']);
   });
 

@@ -25,11 +25,14 @@ describe('chains/core/lead-to-deal.yml', () => {
   it('validates, listing three writes, nothing destructive, and the crm scope', async () => {
     const report = await validateChainFile(chainPath('lead-to-deal.yml'));
     assert.deepEqual(report.problems, []);
-    assert.deepEqual(report.summary.writes.map((use) => [use.parent, use.step, use.method]), [
-      ['convert', 'contact', 'crm.contact.add'],
-      ['convert', 'deal', 'crm.deal.add'],
-      ['convert', 'mark', 'crm.lead.update'],
-    ]);
+    assert.deepEqual(
+      report.summary.writes.map((use) => [use.parent, use.step, use.method]),
+      [
+        ['convert', 'contact', 'crm.contact.add'],
+        ['convert', 'deal', 'crm.deal.add'],
+        ['convert', 'mark', 'crm.lead.update'],
+      ],
+    );
     assert.deepEqual(report.summary.destructive, []);
     assert.deepEqual(report.summary.scopes, ['crm']);
     assert.match(report.sha256, /^[0-9a-f]{64}$/);
@@ -73,17 +76,35 @@ describe('chains/core/lead-intake.yml', () => {
     assert.deepEqual(report.problems, []);
     const chain = report.chain;
     assert.ok(chain);
-    assert.deepEqual(chain.steps.map((step) => [step.id, step.kind, 'method' in step ? step.method : '']), [
-      ['has_key', 'assert', ''],
-      ['duplicates', 'list', 'crm.lead.list'],
-      ['create', 'call', 'crm.lead.add'],
-      ['qualify', 'call', 'crm.lead.update'],
-    ]);
-    assert.deepEqual(report.summary.writes.map((use) => use.method), ['crm.lead.add', 'crm.lead.update']);
-    assert.deepEqual(chain.inputs.filter((input) => input.required).map((input) => input.name), ['title']);
+    assert.deepEqual(
+      chain.steps.map((step) => [step.id, step.kind, 'method' in step ? step.method : '']),
+      [
+        ['has_key', 'assert', ''],
+        ['duplicates', 'list', 'crm.lead.list'],
+        ['create', 'call', 'crm.lead.add'],
+        ['qualify', 'call', 'crm.lead.update'],
+      ],
+    );
+    assert.deepEqual(
+      report.summary.writes.map((use) => use.method),
+      ['crm.lead.add', 'crm.lead.update'],
+    );
+    assert.deepEqual(
+      chain.inputs.filter((input) => input.required).map((input) => input.name),
+      ['title'],
+    );
   });
 
-  const inputs = { title: 'Website request', name: 'Anna', phone: '', email: ' Anna@Example.com ', score: 70, owner_id: 5, comment: 'hot', score_field: 'UF_CRM_LEAD_SCORE' };
+  const inputs = {
+    title: 'Website request',
+    name: 'Anna',
+    phone: '',
+    email: ' Anna@Example.com ',
+    score: 70,
+    owner_id: 5,
+    comment: 'hot',
+    score_field: 'UF_CRM_LEAD_SCORE',
+  };
 
   it('looks duplicates up with a deterministic filter built from the e-mail', async () => {
     const chain = await loadValidChain(chainPath('lead-intake.yml'));

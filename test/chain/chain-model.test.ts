@@ -17,38 +17,53 @@ describe('the chain model', () => {
     const chain = await loadValidChain(fixture);
     assert.equal(chain.name, 'all-step-kinds');
     assert.deepEqual(chain.packs, ['core', 'comms']);
-    assert.deepEqual(chain.steps.map((step) => [step.id, step.kind, step.position.line, step.position.column]), [
-      ['me', 'call', 11, 5],
-      ['leads', 'list', 14, 5],
-      ['enough', 'assert', 19, 5],
-      ['follow_up', 'for_each', 22, 5],
-      ['pair', 'batch', 45, 5],
-    ]);
+    assert.deepEqual(
+      chain.steps.map((step) => [step.id, step.kind, step.position.line, step.position.column]),
+      [
+        ['me', 'call', 11, 5],
+        ['leads', 'list', 14, 5],
+        ['enough', 'assert', 19, 5],
+        ['follow_up', 'for_each', 22, 5],
+        ['pair', 'batch', 45, 5],
+      ],
+    );
     const me = stepOf(chain, 'me', 'call');
-    assert.deepEqual(me.retry, { attempts: 3, delayMs: 500, backoff: 'exponential', maxDelayMs: 5000, position: { line: 13, column: 12, pointer: '/steps/0/retry' } });
+    assert.deepEqual(me.retry, {
+      attempts: 3,
+      delayMs: 500,
+      backoff: 'exponential',
+      maxDelayMs: 5000,
+      position: { line: 13, column: 12, pointer: '/steps/0/retry' },
+    });
     assert.equal(me.onError, 'stop');
     assert.equal(me.risk, 'read');
   });
 
   it('describes inputs with types, defaults and whether they are required', async () => {
     const chain = await loadValidChain(fixture);
-    assert.deepEqual(chain.inputs.map((input) => [input.name, input.type, input.required, input.default]), [
-      ['status', 'string', false, 'NEW'],
-      ['notify', 'boolean', false, false],
-      ['limit', 'integer', false, undefined],
-    ]);
+    assert.deepEqual(
+      chain.inputs.map((input) => [input.name, input.type, input.required, input.default]),
+      [
+        ['status', 'string', false, 'NEW'],
+        ['notify', 'boolean', false, false],
+        ['limit', 'integer', false, undefined],
+      ],
+    );
   });
 
-  it('for_each: sub-steps inherit the loop\'s on_error unless they set their own; a filtered source is not streamed directly', async () => {
+  it("for_each: sub-steps inherit the loop's on_error unless they set their own; a filtered source is not streamed directly", async () => {
     const chain = await loadValidChain(fixture);
     const loop = stepOf(chain, 'follow_up', 'for_each');
     assert.equal(loop.streamsFrom, undefined);
     assert.equal(loop.concurrency, 2);
-    assert.deepEqual(loop.do.map((subStep) => [subStep.id, subStep.onError, subStep.risk]), [
-      ['task', 'dead_letter', 'write'],
-      ['comment', 'skip', 'write'],
-      ['message', 'dead_letter', 'write'],
-    ]);
+    assert.deepEqual(
+      loop.do.map((subStep) => [subStep.id, subStep.onError, subStep.risk]),
+      [
+        ['task', 'dead_letter', 'write'],
+        ['comment', 'skip', 'write'],
+        ['message', 'dead_letter', 'write'],
+      ],
+    );
     const message = loop.do[2];
     assert.ok(message?.if);
     // depends on an earlier sub-step's result: cannot be decided before the batch is sent
@@ -60,10 +75,13 @@ describe('the chain model', () => {
     const chain = await loadValidChain(fixture);
     const pair = stepOf(chain, 'pair', 'batch');
     assert.equal(pair.halt, true);
-    assert.deepEqual(pair.commands.map((command) => [command.name, command.method, command.risk]), [
-      ['newest', 'crm.lead.list', 'read'],
-      ['details', 'crm.lead.get', 'read'],
-    ]);
+    assert.deepEqual(
+      pair.commands.map((command) => [command.name, command.method, command.risk]),
+      [
+        ['newest', 'crm.lead.list', 'read'],
+        ['details', 'crm.lead.get', 'read'],
+      ],
+    );
     const details = pair.commands[1];
     assert.ok(details);
     assert.deepEqual(await renderTemplate(details.params, { newest: { result: [{ ID: '12' }] } }), { id: '12' });
@@ -80,7 +98,9 @@ describe('the chain model', () => {
 
 describe('the JSON Schema', () => {
   it('every step field is allowed for at least one step kind, and kinds allow only declared fields', () => {
-    const schema = readChainSchema() as { definitions: { step: { properties: Record<string, unknown>; allOf: Array<{ then: { propertyNames: { enum: string[] } } }> } } };
+    const schema = readChainSchema() as {
+      definitions: { step: { properties: Record<string, unknown>; allOf: Array<{ then: { propertyNames: { enum: string[] } } }> } };
+    };
     const declared = Object.keys(schema.definitions.step.properties).sort();
     const allowed = new Set(schema.definitions.step.allOf.flatMap((rule) => rule.then.propertyNames.enum));
     assert.deepEqual([...allowed].sort(), declared);

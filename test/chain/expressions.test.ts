@@ -7,7 +7,13 @@ import { expressionOf, templateOf, testContext } from './expression-helpers.ts';
 const scope = {
   inputs: { status: 'NEW', limit: 3, notify: true, tags: ['a', 'b'] },
   steps: {
-    leads: { items: [{ ID: '7', TITLE: 'Big deal', NAME: 'Anna', OPPORTUNITY: '1500.50' }, { ID: '9', TITLE: 'Small', NAME: '', OPPORTUNITY: '0' }], count: 2 },
+    leads: {
+      items: [
+        { ID: '7', TITLE: 'Big deal', NAME: 'Anna', OPPORTUNITY: '1500.50' },
+        { ID: '9', TITLE: 'Small', NAME: '', OPPORTUNITY: '0' },
+      ],
+      count: 2,
+    },
     convert: { count: 2, failed: 0, skipped: 0 },
   },
   lead: { ID: '7', NAME: 'Anna', LAST_NAME: 'Smith', EMAIL: [{ VALUE: 'anna@example.com' }] },
@@ -89,7 +95,9 @@ describe('templates', () => {
   it('with batch references, reads of a sub-step in the same batch become $result text; unsafe reads wait a round', async () => {
     const batchReferences = { scheduled: new Map([['contact', 'c1']]), earlier: ['contact'] };
     const params = templateOf({ fields: { CONTACT_ID: '${{ contact.result }}', TITLE: 'Lead ${{ lead.ID }}', NOTE: 'id ${{ contact.result }}' } });
-    assert.deepEqual(await renderTemplate(params, scope, { batchReferences }), { fields: { CONTACT_ID: '$result[c1]', TITLE: 'Lead 7', NOTE: 'id $result[c1]' } });
+    assert.deepEqual(await renderTemplate(params, scope, { batchReferences }), {
+      fields: { CONTACT_ID: '$result[c1]', TITLE: 'Lead 7', NOTE: 'id $result[c1]' },
+    });
     assert.equal(await renderTemplate(templateOf({ id: '${{ contact.result }}-x' }), scope, { batchReferences }), NOT_YET);
     assert.equal(await renderTemplate(templateOf({ id: '${{ $string(contact.result) }}' }), scope, { batchReferences }), NOT_YET);
     assert.deepEqual(await renderTemplate(params, scope), { fields: { CONTACT_ID: 42, TITLE: 'Lead 7', NOTE: 'id 42' } });
@@ -108,7 +116,16 @@ describe('templates', () => {
   it('conditions follow JSONata truthiness', async () => {
     assert.equal(await evaluateCondition(expressionOf('steps.leads.count > 1'), scope), true);
     assert.equal(await evaluateCondition(expressionOf('inputs.none'), scope), false);
-    const table: Array<[unknown, boolean]> = [[0, false], ['', false], [[], false], [{}, false], [null, false], ['0', true], [[0, 1], true], [{ a: 1 }, true]];
+    const table: Array<[unknown, boolean]> = [
+      [0, false],
+      ['', false],
+      [[], false],
+      [{}, false],
+      [null, false],
+      ['0', true],
+      [[0, 1], true],
+      [{ a: 1 }, true],
+    ];
     for (const [value, expected] of table) assert.equal(isTruthy(value), expected, JSON.stringify(value));
   });
 });
@@ -141,7 +158,10 @@ describe('expressions are sandboxed', () => {
   it('host functions do not exist: $require is refused when the chain is validated, and fails if run', async () => {
     const problems: ChainFileProblem[] = [];
     const template = buildStringTemplate('${{ $require("fs") }}', '/value', testContext(problems));
-    assert.deepEqual(problems.map((problem) => problem.code), ['EXPRESSION_FUNCTION_UNKNOWN']);
+    assert.deepEqual(
+      problems.map((problem) => problem.code),
+      ['EXPRESSION_FUNCTION_UNKNOWN'],
+    );
     assert.equal(template.kind, 'expression');
     await assert.rejects(renderTemplate(template, scope), (error: unknown) => isChainFileError(error) && error.code === 'EXPRESSION_EVALUATION');
   });
@@ -149,7 +169,10 @@ describe('expressions are sandboxed', () => {
   it('$eval is refused when the chain is validated', () => {
     const problems: ChainFileProblem[] = [];
     buildStringTemplate('${{ $eval("process") }}', '/value', testContext(problems));
-    assert.deepEqual(problems.map((problem) => problem.code), ['EXPRESSION_FUNCTION_FORBIDDEN']);
+    assert.deepEqual(
+      problems.map((problem) => problem.code),
+      ['EXPRESSION_FUNCTION_FORBIDDEN'],
+    );
   });
 
   it('calling a host function through a property fails instead of running it', async () => {

@@ -27,7 +27,11 @@ const scopes: Array<Record<string, unknown>> = [
   { lead: { ID: '5', STATUS_ID: 'NEW', OPPORTUNITY: 0, FLAG: true, EMPTY: '', NULL: null }, inputs: { notify: true, status: 'NEW', limit: 3 } },
   { lead: { ID: '6', STATUS_ID: 'NEVER', OPPORTUNITY: 12.5, FLAG: false, LIST: [1, 2] }, inputs: { notify: false, status: 'NEVER', limit: 0 } },
   { lead: null, inputs: {} },
-  { lead: { ID: '8', EMAIL: [{ VALUE: 'a@example.com' }], ONE: [7], CONTACT: { ID: 3, NAME: 'Anna' } }, contact: { result: { ID: 42, LIST: [4, 5] } }, inputs: { status: 'NEW' } },
+  {
+    lead: { ID: '8', EMAIL: [{ VALUE: 'a@example.com' }], ONE: [7], CONTACT: { ID: 3, NAME: 'Anna' } },
+    contact: { result: { ID: 42, LIST: [4, 5] } },
+    inputs: { status: 'NEW' },
+  },
 ];
 
 const sources = [
@@ -65,7 +69,7 @@ const sources = [
   'contact.result.ID',
 ];
 
-describe('the evaluator\'s fast path agrees with JSONata', () => {
+describe("the evaluator's fast path agrees with JSONata", () => {
   for (const source of sources) {
     it(source, async () => {
       const expression = expressionOf(source);

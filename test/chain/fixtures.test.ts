@@ -6,13 +6,18 @@ import { validateChainFile, validateChainSource } from '../../src/chain/index.ts
 import { formatChainFileLocation } from '../../src/errors/chain-file-error.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/chains/', import.meta.url));
-const chainFiles = (folder: string): string[] => readdirSync(`${fixtures}${folder}`).filter((name) => name.endsWith('.yml')).sort();
+const chainFiles = (folder: string): string[] =>
+  readdirSync(`${fixtures}${folder}`)
+    .filter((name) => name.endsWith('.yml'))
+    .sort();
 
 describe('invalid chain fixtures: each yields exactly the problems in its .expected.txt', () => {
   for (const name of chainFiles('invalid')) {
     it(name, () => {
       const source = readFileSync(`${fixtures}invalid/${name}`, 'utf8');
-      const expected = readFileSync(`${fixtures}invalid/${name.replace(/\.yml$/, '.expected.txt')}`, 'utf8').trimEnd().split('\n');
+      const expected = readFileSync(`${fixtures}invalid/${name.replace(/\.yml$/, '.expected.txt')}`, 'utf8')
+        .trimEnd()
+        .split('\n');
       const report = validateChainSource(source, name);
       assert.equal(report.valid, false);
       const actual = report.problems.map((problem) => `${formatChainFileLocation(problem)}: ${problem.detail} (${problem.code})`);
@@ -30,7 +35,24 @@ describe('invalid chain fixtures: each yields exactly the problems in its .expec
           .map((line) => /\(([A-Z_]+)\)$/.exec(line)?.[1]),
       ),
     );
-    for (const code of ['YAML_SYNTAX', 'YAML_DUPLICATE_KEY', 'YAML_TAB_INDENT', 'YAML_MULTI_DOCUMENT', 'SCHEMA_UNKNOWN_FIELD', 'SCHEMA_TYPE', 'SCHEMA_REQUIRED', 'STEP_ID_DUPLICATE', 'STEP_REF_UNKNOWN', 'STEP_REF_LATER', 'INPUT_UNKNOWN', 'METHOD_NOT_IN_PACKS', 'WRITE_WITHOUT_KEY', 'EXPRESSION_SYNTAX', 'BATCH_NESTED', 'FOR_EACH_SOURCE']) {
+    for (const code of [
+      'YAML_SYNTAX',
+      'YAML_DUPLICATE_KEY',
+      'YAML_TAB_INDENT',
+      'YAML_MULTI_DOCUMENT',
+      'SCHEMA_UNKNOWN_FIELD',
+      'SCHEMA_TYPE',
+      'SCHEMA_REQUIRED',
+      'STEP_ID_DUPLICATE',
+      'STEP_REF_UNKNOWN',
+      'STEP_REF_LATER',
+      'INPUT_UNKNOWN',
+      'METHOD_NOT_IN_PACKS',
+      'WRITE_WITHOUT_KEY',
+      'EXPRESSION_SYNTAX',
+      'BATCH_NESTED',
+      'FOR_EACH_SOURCE',
+    ]) {
       assert.ok(codes.has(code), `no fixture produces ${code}`);
     }
   });

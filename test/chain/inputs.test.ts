@@ -43,11 +43,14 @@ describe('--input values', () => {
   });
 
   it('refuses malformed and repeated assignments, all at once', () => {
-    assert.deepEqual(problemsOf(() => parseInputAssignments(['status', '=x', 'a=1', 'a=2'])), [
-      '--input status: expected name=value (INPUT_MALFORMED). Write --input name=value, e.g. --input status=NEW.',
-      '--input =x: expected name=value (INPUT_MALFORMED). Write --input name=value, e.g. --input status=NEW.',
-      '--input a=2: input "a" is given twice (INPUT_DUPLICATE). Pass each input once.',
-    ]);
+    assert.deepEqual(
+      problemsOf(() => parseInputAssignments(['status', '=x', 'a=1', 'a=2'])),
+      [
+        '--input status: expected name=value (INPUT_MALFORMED). Write --input name=value, e.g. --input status=NEW.',
+        '--input =x: expected name=value (INPUT_MALFORMED). Write --input name=value, e.g. --input status=NEW.',
+        '--input a=2: input "a" is given twice (INPUT_DUPLICATE). Pass each input once.',
+      ],
+    );
   });
 
   it('coerces command-line text to the declared types and applies defaults', () => {
@@ -57,19 +60,23 @@ describe('--input values', () => {
 
   it('accepts typed values from library callers and checks their types', () => {
     assert.deepEqual(resolveChainInputs(chain(), { owner: 3, dry: true }).dry, true);
-    assert.deepEqual(problemsOf(() => resolveChainInputs(chain(), { owner: 3.5 })), [
-      '--input owner: the value is a number, not an integer; input "owner" is declared as integer (INPUT_TYPE). Pass an integer.',
-    ]);
+    assert.deepEqual(
+      problemsOf(() => resolveChainInputs(chain(), { owner: 3.5 })),
+      ['--input owner: the value is a number, not an integer; input "owner" is declared as integer (INPUT_TYPE). Pass an integer.'],
+    );
   });
 
   it('reports unknown, ill-typed and missing inputs together, with positions for missing ones', () => {
-    assert.deepEqual(problemsOf(() => resolveChainInputs(chain(), { stauts: 'NEW', limit: 'ten', dry: 'maybe', ids: '{"a":1}' })), [
-      '--input stauts: chain "typed-inputs" has no input "stauts" (INPUT_UNKNOWN). Did you mean "status"?',
-      '--input limit: "ten" is not an integer; input "limit" is declared as integer (INPUT_TYPE). Pass a whole number such as 42.',
-      '--input dry: "maybe" is not a boolean; input "dry" is declared as boolean (INPUT_TYPE). Pass true or false.',
-      '--input ids: "{"a":1}" is a mapping, not an array; input "ids" is declared as array (INPUT_TYPE). Pass a JSON array.',
-      'typed.yml:10:3: input "owner" is required and has no default (INPUT_REQUIRED). Pass --input owner=<integer> (Responsible user).',
-    ]);
+    assert.deepEqual(
+      problemsOf(() => resolveChainInputs(chain(), { stauts: 'NEW', limit: 'ten', dry: 'maybe', ids: '{"a":1}' })),
+      [
+        '--input stauts: chain "typed-inputs" has no input "stauts" (INPUT_UNKNOWN). Did you mean "status"?',
+        '--input limit: "ten" is not an integer; input "limit" is declared as integer (INPUT_TYPE). Pass a whole number such as 42.',
+        '--input dry: "maybe" is not a boolean; input "dry" is declared as boolean (INPUT_TYPE). Pass true or false.',
+        '--input ids: "{"a":1}" is a mapping, not an array; input "ids" is declared as array (INPUT_TYPE). Pass a JSON array.',
+        'typed.yml:10:3: input "owner" is required and has no default (INPUT_REQUIRED). Pass --input owner=<integer> (Responsible user).',
+      ],
+    );
   });
 
   const coercions: Array<[Parameters<typeof coerceInputText>[0], string, unknown]> = [
@@ -85,7 +92,14 @@ describe('--input values', () => {
       assert.deepEqual(coerceInputText(type, text), { ok: true, value: expected });
     });
   }
-  for (const [type, text] of [['integer', '1.5'], ['integer', ''], ['number', 'abc'], ['number', ''], ['object', '[1]'], ['array', 'nope']] as const) {
+  for (const [type, text] of [
+    ['integer', '1.5'],
+    ['integer', ''],
+    ['number', 'abc'],
+    ['number', ''],
+    ['object', '[1]'],
+    ['array', 'nope'],
+  ] as const) {
     it(`refuses ${JSON.stringify(text)} as ${type}`, () => {
       assert.equal(coerceInputText(type, text).ok, false);
     });

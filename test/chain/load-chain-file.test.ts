@@ -4,7 +4,16 @@ import { loadChainSource, loadValidChain, validateChainSource } from '../../src/
 import { ChainFileError, ChainValidationError, formatChainFileProblem, isChainFileError, isChainValidationError } from '../../src/errors/chain-file-error.ts';
 
 describe('loading YAML with positions', () => {
-  const source = ['version: 1', 'name: positions', 'steps:', '  - id: leads', '    list: crm.lead.list', '    params:', '      filter: { STATUS_ID: "NEW" }', ''].join('\n');
+  const source = [
+    'version: 1',
+    'name: positions',
+    'steps:',
+    '  - id: leads',
+    '    list: crm.lead.list',
+    '    params:',
+    '      filter: { STATUS_ID: "NEW" }',
+    '',
+  ].join('\n');
 
   it('maps JSON pointers back to the line and column of the value and of its key', () => {
     const loaded = loadChainSource(source, 'p.yml');
@@ -34,9 +43,17 @@ describe('loading YAML with positions', () => {
 
   it('expands aliases but bounds their growth ("billion laughs")', () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let level = 1; level <= 8; level += 1) lines.push(`a${level}: &a${level} [${Array(10).fill(`*a${level - 1}`).join(', ')}]`);
+    for (let level = 1; level <= 8; level += 1)
+      lines.push(
+        `a${level}: &a${level} [${Array(10)
+          .fill(`*a${level - 1}`)
+          .join(', ')}]`,
+      );
     const loaded = loadChainSource(`${lines.join('\n')}\n`, 'bomb.yml');
-    assert.deepEqual(loaded.problems.map((problem) => problem.code), ['YAML_TOO_LARGE']);
+    assert.deepEqual(
+      loaded.problems.map((problem) => problem.code),
+      ['YAML_TOO_LARGE'],
+    );
   });
 
   it('stops after YAML problems: no schema noise for a file that does not parse', () => {
@@ -48,13 +65,27 @@ describe('loading YAML with positions', () => {
 });
 
 describe('ChainFileError and ChainValidationError', () => {
-  const problem = { file: 'a.yml', line: 3, column: 7, pointer: '/steps/0/call', code: 'METHOD_NOT_IN_PACKS', detail: 'method im.message.add is not in the chain\'s packs (core)', hint: 'Add "comms" to packs.' };
+  const problem = {
+    file: 'a.yml',
+    line: 3,
+    column: 7,
+    pointer: '/steps/0/call',
+    code: 'METHOD_NOT_IN_PACKS',
+    detail: "method im.message.add is not in the chain's packs (core)",
+    hint: 'Add "comms" to packs.',
+  };
 
   it('formats "file:line:column: what happened (CODE). what to do"', () => {
-    assert.equal(formatChainFileProblem(problem), 'a.yml:3:7: method im.message.add is not in the chain\'s packs (core) (METHOD_NOT_IN_PACKS). Add "comms" to packs.');
+    assert.equal(
+      formatChainFileProblem(problem),
+      'a.yml:3:7: method im.message.add is not in the chain\'s packs (core) (METHOD_NOT_IN_PACKS). Add "comms" to packs.',
+    );
     const error = new ChainFileError(problem);
     assert.equal(error.message, formatChainFileProblem(problem));
-    assert.deepEqual({ file: error.file, line: error.line, column: error.column, pointer: error.pointer, code: error.code }, { file: 'a.yml', line: 3, column: 7, pointer: '/steps/0/call', code: 'METHOD_NOT_IN_PACKS' });
+    assert.deepEqual(
+      { file: error.file, line: error.line, column: error.column, pointer: error.pointer, code: error.code },
+      { file: 'a.yml', line: 3, column: 7, pointer: '/steps/0/call', code: 'METHOD_NOT_IN_PACKS' },
+    );
     assert.ok(isChainFileError(error));
   });
 
@@ -65,14 +96,23 @@ describe('ChainFileError and ChainValidationError', () => {
     assert.match(error.message, /\n {2}a\.yml:3:7: .*\(METHOD_NOT_IN_PACKS\)/);
     assert.match(error.message, /\n {2}a\.yml:9:7: x \(WRITE_WITHOUT_KEY\)\. y$/);
     const json = JSON.parse(JSON.stringify(error)) as { problems: Array<{ line: number; code: string }> };
-    assert.deepEqual(json.problems.map((entry) => [entry.line, entry.code]), [[3, 'METHOD_NOT_IN_PACKS'], [9, 'WRITE_WITHOUT_KEY']]);
+    assert.deepEqual(
+      json.problems.map((entry) => [entry.line, entry.code]),
+      [
+        [3, 'METHOD_NOT_IN_PACKS'],
+        [9, 'WRITE_WITHOUT_KEY'],
+      ],
+    );
   });
 
   it('loadValidChain throws the aggregate for an invalid file', async () => {
     const path = new URL('../fixtures/chains/invalid/write-without-key.yml', import.meta.url).pathname;
     await assert.rejects(loadValidChain(path), (error: unknown) => {
       assert.ok(isChainValidationError(error));
-      assert.deepEqual(error.problems.map((entry) => [entry.line, entry.column, entry.code]), [[6, 5, 'WRITE_WITHOUT_KEY']]);
+      assert.deepEqual(
+        error.problems.map((entry) => [entry.line, entry.column, entry.code]),
+        [[6, 5, 'WRITE_WITHOUT_KEY']],
+      );
       return true;
     });
   });

@@ -17,21 +17,29 @@ describe('chain validate checks method names against the catalog', () => {
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const warnings = result.stdout.split('\n').filter((line) => line.includes('warning:'));
     assert.equal(warnings.length, 1, result.stdout);
-    assert.match(warnings[0] ?? '', /method-verb-unknown\.yml:6:11: warning: method crm\.lead\.ad is not in the catalog and its verb is unknown \(METHOD_VERB_UNKNOWN\)\. Did you mean crm\.lead\.add\?/);
+    assert.match(
+      warnings[0] ?? '',
+      /method-verb-unknown\.yml:6:11: warning: method crm\.lead\.ad is not in the catalog and its verb is unknown \(METHOD_VERB_UNKNOWN\)\. Did you mean crm\.lead\.add\?/,
+    );
     assert.match(result.stdout, /valid chain "method-names"/);
   });
 
   it('--json lists the warning apart from the problems, and the file stays valid', async () => {
     const result = await chain('validate', '--json', warningsChain);
     assert.equal(result.code, 0, result.stderr);
-    const file = (JSON.parse(result.stdout) as { files: Array<{ valid: boolean; problems: unknown[]; warnings: Array<{ line: number; code: string; hint: string }> }> }).files[0];
+    const file = (
+      JSON.parse(result.stdout) as { files: Array<{ valid: boolean; problems: unknown[]; warnings: Array<{ line: number; code: string; hint: string }> }> }
+    ).files[0];
     assert.equal(file?.valid, true);
     assert.deepEqual(file?.problems, []);
-    assert.deepEqual(file?.warnings.map((warning) => [warning.line, warning.code]), [[6, 'METHOD_VERB_UNKNOWN']]);
+    assert.deepEqual(
+      file?.warnings.map((warning) => [warning.line, warning.code]),
+      [[6, 'METHOD_VERB_UNKNOWN']],
+    );
     assert.match(file?.warnings[0]?.hint ?? '', /Did you mean crm\.lead\.add\?/);
   });
 
-  it('refuses a method that no pack covers (METHOD_UNKNOWN, exit 2), and names the pack to add for one outside the chain\'s packs', async () => {
+  it("refuses a method that no pack covers (METHOD_UNKNOWN, exit 2), and names the pack to add for one outside the chain's packs", async () => {
     const unknown = await chain('validate', 'test/fixtures/chains/invalid/method-unknown.yml');
     assert.equal(unknown.code, 2);
     assert.match(unknown.stdout, /method-unknown\.yml:9:11: method foo\.bar\.get is in no pack b24chain knows \(METHOD_UNKNOWN\)\. /);

@@ -12,7 +12,12 @@ function chain(...args: string[]): { status: number | null; stdout: string; stde
 
 describe('chain validate', () => {
   it('prints every problem of every file, each as file:line:column: message (CODE). hint, and exits 2', () => {
-    const result = chain('validate', 'test/fixtures/chains/invalid/write-without-key.yml', 'test/fixtures/chains/invalid/input-unknown.yml', 'chains/core/lead-to-deal.yml');
+    const result = chain(
+      'validate',
+      'test/fixtures/chains/invalid/write-without-key.yml',
+      'test/fixtures/chains/invalid/input-unknown.yml',
+      'chains/core/lead-to-deal.yml',
+    );
     assert.equal(result.status, 2, result.stderr);
     const lines = result.stdout.split('\n').filter((line) => /^\S+\.yml:\d+:\d+: /.test(line));
     assert.deepEqual(
@@ -43,7 +48,15 @@ describe('chain validate', () => {
     assert.deepEqual(document.files[0], {
       file: 'test/fixtures/chains/invalid/yaml-tab-indent.yml',
       valid: false,
-      problems: [{ line: 5, column: 1, code: 'YAML_TAB_INDENT', message: 'a tab is used for indentation', hint: 'Indent with spaces; YAML does not allow tabs in indentation.' }],
+      problems: [
+        {
+          line: 5,
+          column: 1,
+          code: 'YAML_TAB_INDENT',
+          message: 'a tab is used for indentation',
+          hint: 'Indent with spaces; YAML does not allow tabs in indentation.',
+        },
+      ],
       warnings: [],
       writes: [],
       destructive: [],
@@ -52,7 +65,10 @@ describe('chain validate', () => {
     const valid = document.files[1] as { valid: boolean; problems: unknown[]; writes: Array<{ step: string; method: string }>; scopes: string[] };
     assert.equal(valid.valid, true);
     assert.deepEqual(valid.problems, []);
-    assert.deepEqual(valid.writes.map((use) => `${use.step}:${use.method}`), ['task:tasks.task.add', 'comment:crm.timeline.comment.add', 'message:im.message.add']);
+    assert.deepEqual(
+      valid.writes.map((use) => `${use.step}:${use.method}`),
+      ['task:tasks.task.add', 'comment:crm.timeline.comment.add', 'message:im.message.add'],
+    );
     assert.deepEqual(valid.scopes, ['crm', 'im', 'task', 'user']);
   });
 

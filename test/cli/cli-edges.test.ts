@@ -26,11 +26,23 @@ describe('no raw stack trace: a clear error and exit 2', () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   const cases: Array<[label: string, args: () => string[], message: RegExp]> = [
-    ['emulator --port abc', () => ['emulator', '--port', 'abc'], /^chain: --port: "abc" is not a whole number from 0 to 65535 \(OPTION_INVALID\)\. Give e\.g\. --port \d+\.$/m],
+    [
+      'emulator --port abc',
+      () => ['emulator', '--port', 'abc'],
+      /^chain: --port: "abc" is not a whole number from 0 to 65535 \(OPTION_INVALID\)\. Give e\.g\. --port \d+\.$/m,
+    ],
     ['emulator --port 70000', () => ['emulator', '--port', '70000'], /--port: "70000" is not a whole number from 0 to 65535 \(OPTION_INVALID\)/],
     ['emulator --burst 1.5', () => ['emulator', '--burst', '1.5'], /--burst: "1\.5" is not a whole number/],
-    ['emulator --seed unknown', () => ['emulator', '--seed', 'unknown'], /^chain: --seed: "unknown" is not one of demo, empty \(OPTION_INVALID\)\. Give e\.g\. --seed demo\.$/m],
-    ['emulator on a port in use', () => ['emulator', '--port', String(takenPort)], /^chain: --port \d+: 127\.0\.0\.1:\d+ is already in use \(PORT_IN_USE\)\. /m],
+    [
+      'emulator --seed unknown',
+      () => ['emulator', '--seed', 'unknown'],
+      /^chain: --seed: "unknown" is not one of demo, empty \(OPTION_INVALID\)\. Give e\.g\. --seed demo\.$/m,
+    ],
+    [
+      'emulator on a port in use',
+      () => ['emulator', '--port', String(takenPort)],
+      /^chain: --port \d+: 127\.0\.0\.1:\d+ is already in use \(PORT_IN_USE\)\. /m,
+    ],
   ];
   for (const [label, args, message] of cases) {
     it(label, async () => {
@@ -45,7 +57,12 @@ describe('no raw stack trace: a clear error and exit 2', () => {
     const garbage = join(directory, 'garbage.db');
     writeFileSync(garbage, Buffer.alloc(4096, 0x5a));
     for (const args of [['status'], ['audit'], ['call', 'user.current']]) {
-      const result = await runCli([...args, '--db', garbage], { B24_DOMAIN: 'http://127.0.0.1:9', B24_AUTH_MODE: 'webhook', B24_WEBHOOK_USER_ID: '1', B24_WEBHOOK_CODE: 'abcdefgh12345678' });
+      const result = await runCli([...args, '--db', garbage], {
+        B24_DOMAIN: 'http://127.0.0.1:9',
+        B24_AUTH_MODE: 'webhook',
+        B24_WEBHOOK_USER_ID: '1',
+        B24_WEBHOOK_CODE: 'abcdefgh12345678',
+      });
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, /garbage\.db: cannot open the state database: file is not a database \(STATE_DB_OPEN\)\. /);
       assertNoStack(result.stderr);
@@ -73,7 +90,12 @@ describe('bad option values are refused with exit 2, naming the value, never rep
   ];
   for (const [args, message] of cases) {
     it(args.slice(0, 4).join(' '), async () => {
-      const result = await runCli(args, { B24_DOMAIN: 'http://127.0.0.1:9', B24_AUTH_MODE: 'webhook', B24_WEBHOOK_USER_ID: '1', B24_WEBHOOK_CODE: 'abcdefgh12345678' });
+      const result = await runCli(args, {
+        B24_DOMAIN: 'http://127.0.0.1:9',
+        B24_AUTH_MODE: 'webhook',
+        B24_WEBHOOK_USER_ID: '1',
+        B24_WEBHOOK_CODE: 'abcdefgh12345678',
+      });
       assert.equal(result.code, 2, result.stdout + result.stderr);
       assert.match(result.stderr, message);
     });
@@ -81,14 +103,17 @@ describe('bad option values are refused with exit 2, naming the value, never rep
 });
 
 describe('run and plan output', () => {
-  it('prints a failed run\'s hint once', async () => {
+  it("prints a failed run's hint once", async () => {
     const chainFile = join(directory, 'not-found.yml');
     writeFileSync(chainFile, 'version: 1\nname: not-found\npacks: [core]\nsteps:\n  - id: probe\n    call: crm.lead.get\n    params: { id: 999999 }\n');
     const result = await runCli(['run', chainFile, '--emulator', '--db', join(directory, 'hint.db')]);
     assert.equal(result.code, 1, result.stderr);
     const errorLine = result.stdout.split('\n').find((line) => line.includes('crm.lead.get:')) ?? '';
     assert.match(errorLine, /Not found/);
-    const sentences = errorLine.split(/(?<=\.) /).map((sentence) => sentence.trim()).filter((sentence) => sentence !== '');
+    const sentences = errorLine
+      .split(/(?<=\.) /)
+      .map((sentence) => sentence.trim())
+      .filter((sentence) => sentence !== '');
     assert.equal(new Set(sentences).size, sentences.length, `a sentence is repeated: ${errorLine}`);
   });
 

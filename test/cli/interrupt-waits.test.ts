@@ -63,19 +63,22 @@ describe('Ctrl-C during a limiter pause', () => {
     emulator = await startEmulator({ seed: 'demo', rate: 1000, burst: 1000, operatingLimitSeconds: 0.1, executionMs: { read: 150 } });
     const directory = mkdtempSync(join(tmpdir(), 'b24chain-interrupt-'));
     const chainFile = join(directory, 'who-am-i.yml');
-    writeFileSync(chainFile, 'version: 1\nname: who-am-i\npacks: [core]\nsteps:\n  - id: first\n    call: user.current\n  - id: second\n    call: user.current\n');
+    writeFileSync(
+      chainFile,
+      'version: 1\nname: who-am-i\npacks: [core]\nsteps:\n  - id: first\n    call: user.current\n  - id: second\n    call: user.current\n',
+    );
     const env = webhookEnv(emulator, join(directory, 'state.db'));
     const { result, waitingLine, stoppedInMs } = await interruptWhenWaiting(['run', chainFile], env);
     assert.ok(secondsLeft(waitingLine) >= 10, `the pause should be long: ${waitingLine}`);
     assert.equal(result.code, 3, result.stdout + result.stderr);
     assert.ok(stoppedInMs < 5_000, `took ${Math.round(stoppedInMs)} ms from SIGINT to exit`);
     assert.match(result.stdout, /: interrupted/);
-    assert.equal((await emulator.stats()).refusals?.OPERATION_TIME_LIMIT, 1, 'the pause came from the portal\'s 429');
+    assert.equal((await emulator.stats()).refusals?.OPERATION_TIME_LIMIT, 1, "the pause came from the portal's 429");
   });
 });
 
 describe('"limiter waited" is wall time', () => {
-  it('concurrent batches waiting at once are counted once, so it never exceeds the run\'s duration', async () => {
+  it("concurrent batches waiting at once are counted once, so it never exceeds the run's duration", async () => {
     emulator = await startEmulator({ seed: 'empty', rate: 1000, burst: 1000 });
     generateLeads(emulator.portal, 64, { status: 'IN_PROCESS' });
     const directory = mkdtempSync(join(tmpdir(), 'b24chain-waited-'));

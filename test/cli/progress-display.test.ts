@@ -30,10 +30,13 @@ describe('progress display', () => {
     now += 100;
     display.update({ ...base, itemsDone: 100 });
     const events = lines().map((line) => JSON.parse(line) as { type: string; etaMs: number; itemsDone: number });
-    assert.deepEqual(events.map((event) => [event.type, event.itemsDone, event.etaMs]), [
-      ['progress', 50, 3_000],
-      ['progress', 100, 1_150],
-    ]);
+    assert.deepEqual(
+      events.map((event) => [event.type, event.itemsDone, event.etaMs]),
+      [
+        ['progress', 50, 3_000],
+        ['progress', 100, 1_150],
+      ],
+    );
   });
 
   it('without a terminal, prints a plain progress line every 10 s (not on every update), and one at once when a limiter wait starts', () => {

@@ -46,7 +46,8 @@ function unfinishedRun(file: string): string {
   const database = openStateDatabase(env.B24_DB as string);
   try {
     const portal = resolveConnection({ env }).portalKey;
-    return new RunStore(database).createRun({ portal, chainName: 'lead-to-deal', chainPath: realpathSync(file), chainSha256: 'x', inputs: {}, planId: null }).id;
+    return new RunStore(database).createRun({ portal, chainName: 'lead-to-deal', chainPath: realpathSync(file), chainSha256: 'x', inputs: {}, planId: null })
+      .id;
   } finally {
     database.close();
   }
@@ -60,8 +61,20 @@ describe('--json refusals of chain run and chain plan: one document, valid again
     { label: 'run: missing confirmation', args: ['run', 'chains/core/lead-to-deal.yml', '--json'], code: 'CONFIRMATION_REQUIRED', exit: 2 },
     { label: 'run: a bad option value', args: ['run', 'chains/core/lead-to-deal.yml', '--concurrency', '99', '--json'], code: 'USAGE_INVALID', exit: 2 },
     { label: 'plan: a bad --ttl', args: ['plan', 'chains/core/lead-to-deal.yml', '--ttl', 'soon', '--json'], code: 'OPTION_INVALID', exit: 2 },
-    { label: 'run: no connection settings', args: ['run', 'chains/core/lead-to-deal.yml', '--confirm-write', '--json'], env: (base) => ({ B24_DB: base.B24_DB as string }), code: 'MISSING_SETTING', exit: 2 },
-    { label: 'plan: bad credentials', args: ['plan', 'chains/core/lead-to-deal.yml', '--json'], env: (base) => ({ ...base, B24_WEBHOOK_CODE: 'wrongwrongwrong1' }), code: 'INVALID_CREDENTIALS', exit: 1 },
+    {
+      label: 'run: no connection settings',
+      args: ['run', 'chains/core/lead-to-deal.yml', '--confirm-write', '--json'],
+      env: (base) => ({ B24_DB: base.B24_DB as string }),
+      code: 'MISSING_SETTING',
+      exit: 2,
+    },
+    {
+      label: 'plan: bad credentials',
+      args: ['plan', 'chains/core/lead-to-deal.yml', '--json'],
+      env: (base) => ({ ...base, B24_WEBHOOK_CODE: 'wrongwrongwrong1' }),
+      code: 'INVALID_CREDENTIALS',
+      exit: 1,
+    },
   ];
   for (const entry of cases) {
     it(entry.label, async () => {

@@ -20,7 +20,10 @@ before(async () => {
   // A slow drain (2/s) and a small bucket (10): two processes on private budgets would each send 9 at once.
   emulator = await startEmulatorProcess(['--seed', 'empty', '--rate', '2', '--burst', '10']);
   chainFile = join(mkdtempSync(join(tmpdir(), 'b24chain-limiter-chain-')), 'writes.yml');
-  const steps = Array.from({ length: WRITES }, (_, index) => `  - id: lead${index}\n    call: crm.lead.add\n    params: { fields: { TITLE: "Lead ${index}" } }\n`).join('');
+  const steps = Array.from(
+    { length: WRITES },
+    (_, index) => `  - id: lead${index}\n    call: crm.lead.add\n    params: { fields: { TITLE: "Lead ${index}" } }\n`,
+  ).join('');
   writeFileSync(chainFile, `version: 1\nname: many-writes\nsteps:\n${steps}`);
 });
 after(async () => emulator.stop());
@@ -62,7 +65,10 @@ describe('one limiter per host', () => {
   it('B24_LIMITER_DB puts the shared store elsewhere; nothing is written beside the state database', async () => {
     const limiter = join(mkdtempSync(join(tmpdir(), 'b24chain-limiter-file-')), 'budget.db');
     const database = stateDatabase();
-    const result = await runCli(['call', 'crm.lead.add', '--params', '{"fields":{"TITLE":"One"}}', '--confirm-write', '--db', database], env({ B24_LIMITER_DB: limiter }));
+    const result = await runCli(
+      ['call', 'crm.lead.add', '--params', '{"fields":{"TITLE":"One"}}', '--confirm-write', '--db', database],
+      env({ B24_LIMITER_DB: limiter }),
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(statSync(limiter).mode & 0o777, 0o600);
     assert.ok(!existsSync(join(database, '..', 'limiter.db')), 'no limiter beside the state database');

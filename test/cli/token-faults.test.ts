@@ -29,7 +29,11 @@ beforeEach(() => {
 });
 
 async function admin(path: string, body: Record<string, unknown> = {}): Promise<unknown> {
-  const response = await fetch(`${emulator.url}/_emulator/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${emulator.url}/_emulator/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return response.json();
 }
 
@@ -84,7 +88,17 @@ describe('token faults', () => {
       const file = join(home, 'credentials.json');
       writeCredentialsFile(file, {
         version: 1,
-        portals: { demo: { domain: emulator.url, authMode: 'oauth', accessToken: app.accessToken, refreshToken: app.refreshToken, clientId: app.clientId, clientSecret: app.clientSecret, serverEndpoint: app.serverEndpoint } },
+        portals: {
+          demo: {
+            domain: emulator.url,
+            authMode: 'oauth',
+            accessToken: app.accessToken,
+            refreshToken: app.refreshToken,
+            clientId: app.clientId,
+            clientSecret: app.clientSecret,
+            serverEndpoint: app.serverEndpoint,
+          },
+        },
       });
       chmodSync(file, 0o644);
       const requests = (await fetchStats(emulator.url)).httpRequests;

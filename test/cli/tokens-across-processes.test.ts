@@ -30,7 +30,11 @@ beforeEach(async () => {
 });
 
 async function admin(path: string, body: Record<string, unknown> = {}): Promise<unknown> {
-  const response = await fetch(`${emulator.url}/_emulator/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${emulator.url}/_emulator/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return response.json();
 }
 
@@ -39,7 +43,10 @@ const newApp = async (): Promise<AppDescription> => (await admin('apps', { userI
 const expireTokens = async (): Promise<void> => void (await admin('tokens/expire'));
 const refreshes = async (): Promise<number> => (await fetchStats(emulator.url)).tokenRefreshes as number;
 
-function appEnv(app: Pick<AppDescription, 'accessToken' | 'refreshToken' | 'clientId' | 'clientSecret' | 'serverEndpoint'>, stateFolder: string): Record<string, string> {
+function appEnv(
+  app: Pick<AppDescription, 'accessToken' | 'refreshToken' | 'clientId' | 'clientSecret' | 'serverEndpoint'>,
+  stateFolder: string,
+): Record<string, string> {
   return {
     HOME: home,
     B24_DOMAIN: emulator.url,
@@ -70,7 +77,11 @@ const commands = {
 };
 
 describe('OAuth tokens survive the process (tokens file)', () => {
-  for (const [first, second] of [['worker', 'worker'], ['call', 'call'], ['run', 'call']] as const) {
+  for (const [first, second] of [
+    ['worker', 'worker'],
+    ['call', 'call'],
+    ['run', 'call'],
+  ] as const) {
     it(`${first} refreshes and exits; ${second} started with the same environment succeeds across two more expiries`, async () => {
       const app = await newApp();
       const env = appEnv(app, stateFolder());
@@ -117,9 +128,19 @@ describe('OAuth tokens survive the process (tokens file)', () => {
     await expireTokens();
     succeeded(await commands.call(env), 'first call');
     // Re-authorise out of band: fresh tokens for the same application, which the tokens file never saw.
-    const stored = (JSON.parse(readFileSync(tokensFile(), 'utf8')) as { tokens: Record<string, { refreshToken: string }> }).tokens[`${new URL(emulator.url).host}|${app.clientId}`];
-    const form = new URLSearchParams({ grant_type: 'refresh_token', client_id: app.clientId, client_secret: app.clientSecret, refresh_token: stored?.refreshToken ?? '' });
-    const fresh = (await (await fetch(`${emulator.url}/oauth/token/`, { method: 'POST', body: form })).json()) as { access_token: string; refresh_token: string };
+    const stored = (JSON.parse(readFileSync(tokensFile(), 'utf8')) as { tokens: Record<string, { refreshToken: string }> }).tokens[
+      `${new URL(emulator.url).host}|${app.clientId}`
+    ];
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      refresh_token: stored?.refreshToken ?? '',
+    });
+    const fresh = (await (await fetch(`${emulator.url}/oauth/token/`, { method: 'POST', body: form })).json()) as {
+      access_token: string;
+      refresh_token: string;
+    };
     await expireTokens();
     const before = await refreshes();
     // The stored refresh token was used by the re-authorisation: only the environment's new one works.
@@ -135,11 +156,25 @@ describe('OAuth tokens survive the process (tokens file)', () => {
     const file = join(home, 'credentials.json');
     writeCredentialsFile(file, {
       version: 1,
-      portals: { demo: { domain: emulator.url, authMode: 'oauth', accessToken: app.accessToken, refreshToken: app.refreshToken, clientId: app.clientId, clientSecret: app.clientSecret, serverEndpoint: app.serverEndpoint } },
+      portals: {
+        demo: {
+          domain: emulator.url,
+          authMode: 'oauth',
+          accessToken: app.accessToken,
+          refreshToken: app.refreshToken,
+          clientId: app.clientId,
+          clientSecret: app.clientSecret,
+          serverEndpoint: app.serverEndpoint,
+        },
+      },
     });
     const env = { HOME: home, B24_CREDENTIALS: file, B24_RATE_LIMITER: 'memory', B24_DB: join(stateFolder(), 'state.db') };
     const before = await refreshes();
-    for (const command of [['call', 'user.current', '--portal', 'demo'], ['run', chainFile, '--portal', 'demo'], ['worker', '--handler', handlerPath, '--once', '--confirm-write', '--portal', 'demo']]) {
+    for (const command of [
+      ['call', 'user.current', '--portal', 'demo'],
+      ['run', chainFile, '--portal', 'demo'],
+      ['worker', '--handler', handlerPath, '--once', '--confirm-write', '--portal', 'demo'],
+    ]) {
       await expireTokens();
       succeeded(await runCli(command, env), command[0] ?? '');
     }
@@ -148,6 +183,6 @@ describe('OAuth tokens survive the process (tokens file)', () => {
     assert.notEqual(profile?.refreshToken, app.refreshToken);
     assert.equal(profile?.clientSecret, app.clientSecret, 'the rest of the profile is kept');
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.ok(!existsSync(tokensFile()), 'a profile\'s tokens stay in its own file');
+    assert.ok(!existsSync(tokensFile()), "a profile's tokens stay in its own file");
   });
 });

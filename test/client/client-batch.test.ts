@@ -40,7 +40,9 @@ const TRICKY_TITLES = [
 describe('B24Client.batch: encoding', () => {
   it('writes titles with & = ? # % [ ] + spaces, Cyrillic and emoji through batch and reads them back unchanged', async () => {
     const client = portal.webhookClient();
-    const commands = Object.fromEntries(TRICKY_TITLES.map((title, index) => [`add${index}`, { method: 'crm.lead.add', params: { fields: { TITLE: title, COMMENTS: title } } }]));
+    const commands = Object.fromEntries(
+      TRICKY_TITLES.map((title, index) => [`add${index}`, { method: 'crm.lead.add', params: { fields: { TITLE: title, COMMENTS: title } } }]),
+    );
     // `$result[not_a_command]` is plain text inside a longer value; the client must not mistake it for a reference.
     const written = await caught(() => client.batch(commands));
     assert.ok(isInvalidRequestError(written) && written.code === 'BATCH_REFERENCE_UNKNOWN', 'an unknown reference is refused even inside text');
@@ -48,9 +50,11 @@ describe('B24Client.batch: encoding', () => {
     const safe = Object.fromEntries(safeTitles.map((title, index) => [`add${index}`, { method: 'crm.lead.add', params: { fields: { TITLE: title } } }]));
     const added = await client.batch(safe);
     assert.deepEqual(named(added, 'failed'), []);
-    const reads = Object.fromEntries(safeTitles.map((_, index) => [`get${index}`, { method: 'crm.lead.get', params: { id: resultOf(added, `add${index}`) as number } }]));
+    const reads = Object.fromEntries(
+      safeTitles.map((_, index) => [`get${index}`, { method: 'crm.lead.get', params: { id: resultOf(added, `add${index}`) as number } }]),
+    );
     const read = await client.batch(reads);
-    safeTitles.forEach((title, index) => assert.equal((resultOf(read, `get${index}`) as { TITLE: string }).TITLE, title));
+    for (const [index, title] of safeTitles.entries()) assert.equal((resultOf(read, `get${index}`) as { TITLE: string }).TITLE, title);
     // And through a single call (JSON body) too.
     for (const title of safeTitles) {
       const id = (await client.call<number>('crm.lead.add', { fields: { TITLE: title } })).result;
@@ -62,7 +66,9 @@ describe('B24Client.batch: encoding', () => {
 describe('B24Client.batch: splitting, results by name, errors, halt', () => {
   it('splits 120 commands into 3 requests and keeps every result by name', async () => {
     const client = portal.webhookClient();
-    const commands = Object.fromEntries(Array.from({ length: 120 }, (_, index) => [`lead${index}`, { method: 'crm.lead.add', params: { fields: { TITLE: `Lead ${index}` } } }]));
+    const commands = Object.fromEntries(
+      Array.from({ length: 120 }, (_, index) => [`lead${index}`, { method: 'crm.lead.add', params: { fields: { TITLE: `Lead ${index}` } } }]),
+    );
     const result = await client.batch(commands);
     assert.equal(result.requests, 3);
     assert.equal(named(result, 'done').length, 120);
@@ -75,7 +81,10 @@ describe('B24Client.batch: splitting, results by name, errors, halt', () => {
 
   it('keeps dependent commands in the same request when splitting (contact → deal via $result)', async () => {
     const client = portal.webhookClient();
-    const commands: Array<[string, BatchCommand]> = Array.from({ length: 48 }, (_, index) => [`filler${index}`, { method: 'crm.lead.add', params: { fields: { TITLE: `F${index}` } } }]);
+    const commands: Array<[string, BatchCommand]> = Array.from({ length: 48 }, (_, index) => [
+      `filler${index}`,
+      { method: 'crm.lead.add', params: { fields: { TITLE: `F${index}` } } },
+    ]);
     commands.push(['contact', { method: 'crm.contact.add', params: { fields: { NAME: 'Ann', LAST_NAME: 'Lee' } } }]);
     commands.push(['deal', { method: 'crm.deal.add', params: { fields: { TITLE: 'Deal for Ann', CONTACT_ID: '$result[contact]' } } }]);
     commands.push(['check', { method: 'crm.deal.get', params: { id: '$result[deal]' } }]);
@@ -124,7 +133,9 @@ describe('B24Client.batch: splitting, results by name, errors, halt', () => {
     assert.ok(isInvalidRequestError(nested) && nested.code === 'BATCH_NESTED');
     const unknown = await caught(() => client.batch({ deal: { method: 'crm.deal.add', params: { fields: { CONTACT_ID: '$result[contact][ID]' } } } }));
     assert.ok(isInvalidRequestError(unknown) && unknown.code === 'BATCH_REFERENCE_UNKNOWN');
-    const chain = Object.fromEntries(Array.from({ length: 60 }, (_, index) => [`c${index}`, { method: 'crm.lead.get', params: { id: index === 0 ? 1 : `$result[c${index - 1}][ID]` } }]));
+    const chain = Object.fromEntries(
+      Array.from({ length: 60 }, (_, index) => [`c${index}`, { method: 'crm.lead.get', params: { id: index === 0 ? 1 : `$result[c${index - 1}][ID]` } }]),
+    );
     const tooLong = await caught(() => client.batch(chain));
     assert.ok(isInvalidRequestError(tooLong) && tooLong.code === 'BATCH_GROUP_TOO_LARGE');
     assert.equal((await portal.emulator.stats()).httpRequests, 0);
@@ -148,7 +159,9 @@ describe('B24Client.batch: one outcome per command', () => {
     return {
       async send(request, label) {
         const response = await real.send(request, label);
-        if (label === 'batch' && (batches += 1) === 2) throw new NetworkError({ method: label, phase: 'exchange', systemCode: 'UND_ERR_SOCKET', detail: 'other side closed' });
+        batches += label === 'batch' ? 1 : 0;
+        if (label === 'batch' && batches === 2)
+          throw new NetworkError({ method: label, phase: 'exchange', systemCode: 'UND_ERR_SOCKET', detail: 'other side closed' });
         return response;
       },
       close: () => real.close(),
@@ -163,7 +176,10 @@ describe('B24Client.batch: one outcome per command', () => {
     assert.equal(result.requests, 1, 'the second request was never answered');
     assert.deepEqual(named(result, 'failed'), ['missing']);
     assert.equal(named(result, 'done').length, 49);
-    assert.deepEqual(named(result, 'unknown'), Array.from({ length: 11 }, (_, index) => `lead${index + 49}`));
+    assert.deepEqual(
+      named(result, 'unknown'),
+      Array.from({ length: 11 }, (_, index) => `lead${index + 49}`),
+    );
     assert.deepEqual(named(result, 'not-executed'), []);
     const lost = result.outcomes.lead59;
     assert.equal(lost?.status, 'unknown');

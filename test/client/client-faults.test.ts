@@ -66,7 +66,11 @@ describe('faults: a write is never sent twice', () => {
     assert.equal((await portal.emulator.stats()).httpRequests, 1);
   });
 
-  for (const [name, fault] of [['an HTML 503', { status: 503 }], ['a JSON 500', { status: 500 }], ['garbage in a 200', { garbage: true }]] as const) {
+  for (const [name, fault] of [
+    ['an HTML 503', { status: 503 }],
+    ['a JSON 500', { status: 500 }],
+    ['garbage in a 200', { garbage: true }],
+  ] as const) {
     it(`a write answered with ${name}: outcome unknown, sent once`, async () => {
       await portal.emulator.setFaults({ rules: [{ method: 'batch', rate: 1, times: 1, ...fault }] });
       const error = await caught(() => portal.webhookClient().batch(writeBatch));
@@ -98,7 +102,10 @@ describe('faults: a write is never sent twice', () => {
     const port = (server.address() as { port: number }).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const retries: RetryEvent[] = [];
-    const client = portal.webhookClient({ hooks: { onRetry: (event) => retries.push(event) }, retry: { maxAttempts: 3 } }, { domain: `http://127.0.0.1:${port}` });
+    const client = portal.webhookClient(
+      { hooks: { onRetry: (event) => retries.push(event) }, retry: { maxAttempts: 3 } },
+      { domain: `http://127.0.0.1:${port}` },
+    );
     const error = await caught(() => client.call('crm.lead.add', { fields: { TITLE: 'x' } }));
     assert.ok(isNetworkError(error) && error.phase === 'connect' && error.systemCode === 'ECONNREFUSED');
     assert.equal(retries.length, 2);

@@ -12,7 +12,7 @@ async function open(options: Parameters<typeof startTestPortal>[0]): Promise<Tes
   return portal;
 }
 
-describe('the limiter keeps the client inside the portal\'s bucket', () => {
+describe("the limiter keeps the client inside the portal's bucket", () => {
   it('120 concurrent requests against burst 10 at 20/s: no 503, and the burst is used at once', async () => {
     const portal = await open({ rate: 20, burst: 10 });
     const waits: LimiterWait[] = [];
@@ -21,8 +21,11 @@ describe('the limiter keeps the client inside the portal\'s bucket', () => {
     await Promise.all(Array.from({ length: 120 }, (_, index) => client.call('crm.lead.list', { filter: { '>ID': index } })));
     const elapsed = Date.now() - started;
     const stats = await portal.emulator.stats();
-    assert.equal(stats.httpRequests, 120);
+    // One request per call; on a loaded machine a response timeout may be retried (a read), which the
+    // client counts: no request is wasted on the limit itself.
+    assert.equal(stats.httpRequests, 120 + client.counters().retries);
     assert.equal(stats.statuses['503'], undefined);
+    assert.equal(stats.refusals.QUERY_LIMIT_EXCEEDED, undefined);
     // At least the burst minus one request of headroom went without waiting (more may, on a slow machine,
     // as the bucket drains meanwhile); the rest waited for the drain rather than for nothing.
     assert.ok(120 - waits.length >= 9, `${120 - waits.length} requests went without waiting`);
@@ -57,7 +60,10 @@ describe('the operating-time budget (shared virtual clock: no waiting on the wal
     assert.equal(stats.refusals.OPERATION_TIME_LIMIT, 1);
     assert.equal(stats.methods['crm.lead.add'], 3);
     assert.equal(new Set(ids).size, 3);
-    assert.ok(clock.sleeps.some((ms) => ms > 500_000), `slept ${JSON.stringify(clock.sleeps)}`);
+    assert.ok(
+      clock.sleeps.some((ms) => ms > 500_000),
+      `slept ${JSON.stringify(clock.sleeps)}`,
+    );
   });
 
   it('charges a batch to `batch` (measured): its budget pauses batches, not single calls', async () => {
@@ -69,20 +75,31 @@ describe('the operating-time budget (shared virtual clock: no waiting on the wal
     await client.call('crm.lead.list');
     assert.equal(waits.length, 0, 'a single call is not held back by the batch budget');
     await client.batch({ a: 'crm.lead.list' });
-    assert.deepEqual(waits.map((wait) => [wait.reason, wait.method]), [['operating', 'batch']]);
+    assert.deepEqual(
+      waits.map((wait) => [wait.reason, wait.method]),
+      [['operating', 'batch']],
+    );
   });
 
   it('charges each command to its own method when the portal is documented-style (switchable)', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const portal = await open({ clock, batchCharging: 'documented', operatingLimitSeconds: 0.3, executionMs: { methods: { 'crm.lead.list': 200 } } });
     const waits: LimiterWait[] = [];
-    const client = portal.webhookClient({ clock, batchCharging: 'documented', operatingLimitSeconds: 0.3, hooks: { onLimiterWait: (wait) => waits.push(wait) } });
+    const client = portal.webhookClient({
+      clock,
+      batchCharging: 'documented',
+      operatingLimitSeconds: 0.3,
+      hooks: { onLimiterWait: (wait) => waits.push(wait) },
+    });
     await client.batch({ a: 'crm.lead.list', b: 'server.time' });
     await client.batch({ a: 'crm.lead.list' });
     await client.batch({ a: 'server.time' });
     assert.equal(waits.length, 0, 'batches without crm.lead.list are not held back');
     await client.batch({ a: 'crm.lead.list' });
-    assert.deepEqual(waits.map((wait) => [wait.reason, wait.method]), [['operating', 'crm.lead.list']]);
+    assert.deepEqual(
+      waits.map((wait) => [wait.reason, wait.method]),
+      [['operating', 'crm.lead.list']],
+    );
     assert.equal((await portal.emulator.stats()).refusals.OPERATION_TIME_LIMIT, undefined);
   });
 });

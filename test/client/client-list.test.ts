@@ -62,7 +62,7 @@ describe('B24Client.list: keyset fast path', () => {
     assert.equal((await portal.emulator.stats()).httpRequests, 1, 'one batch of 50 chained pages');
   });
 
-  it('honours the caller\'s filter and a lower id bound', async () => {
+  it("honours the caller's filter and a lower id bound", async () => {
     const { firstId } = generateLeads(portal.emulator.portal, 300, { status: 'NEW' });
     generateLeads(portal.emulator.portal, 200, { status: 'JUNK' });
     const values = ids(await collect(portal.webhookClient().list('crm.lead.list', { filter: { STATUS_ID: 'NEW', '>ID': firstId + 99 } })));
@@ -93,7 +93,14 @@ describe('B24Client.list: keyset fast path', () => {
     assert.equal(itemIds.length, 130);
     assertAscendingUnique(itemIds);
     const client = portal.webhookClient();
-    await client.batch(Object.fromEntries(Array.from({ length: 70 }, (_, index) => [`t${index}`, { method: 'tasks.task.add', params: { fields: { TITLE: `Task ${index}`, RESPONSIBLE_ID: 1 } } }])));
+    await client.batch(
+      Object.fromEntries(
+        Array.from({ length: 70 }, (_, index) => [
+          `t${index}`,
+          { method: 'tasks.task.add', params: { fields: { TITLE: `Task ${index}`, RESPONSIBLE_ID: 1 } } },
+        ]),
+      ),
+    );
     const list = client.list('tasks.task.list', { select: ['ID', 'TITLE'] });
     const taskIds = ids(await collect(list), 'id');
     assert.equal(list.mode, 'keyset');
@@ -106,14 +113,19 @@ describe('B24Client.list: start offsets where keyset is impossible', () => {
   it('pages an order not by ID with start offsets, batched, and says so', async () => {
     generateLeads(portal.emulator.portal, 260);
     const fallbacks: ListFallbackEvent[] = [];
-    const list = portal.webhookClient({ hooks: { onListFallback: (event) => fallbacks.push(event) } }).list('crm.lead.list', { order: { TITLE: 'ASC' }, select: ['ID', 'TITLE'] });
+    const list = portal
+      .webhookClient({ hooks: { onListFallback: (event) => fallbacks.push(event) } })
+      .list('crm.lead.list', { order: { TITLE: 'ASC' }, select: ['ID', 'TITLE'] });
     const pages = await collect(list);
     const values = ids(pages);
     assert.equal(list.mode, 'offset');
     assert.equal(values.length, 260);
     assert.equal(new Set(values).size, 260);
     const titles = pages.flatMap((page) => page.rows.map((row) => String((row as Record<string, unknown>).TITLE)));
-    assert.deepEqual(titles, [...titles].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    assert.deepEqual(
+      titles,
+      [...titles].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
     assert.equal(fallbacks.length, 1);
     assert.match(fallbacks[0]?.reason ?? '', /TITLE/);
     assert.equal((await portal.emulator.stats()).httpRequests, 2, 'a counted first page, then one batch of the other 5');

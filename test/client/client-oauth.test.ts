@@ -59,10 +59,14 @@ describe('OAuth refresh', () => {
       },
     });
     const reloads: boolean[] = [];
-    const clients = Array.from({ length: 4 }, () => new B24Client({
-      connection: resolveConnection({ profile: 'demo', credentialsFile: path, options: { rate: 1000, burst: 1000 } }),
-      hooks: { onTokenRefresh: (event) => reloads.push(event.reloaded) },
-    }));
+    const clients = Array.from(
+      { length: 4 },
+      () =>
+        new B24Client({
+          connection: resolveConnection({ profile: 'demo', credentialsFile: path, options: { rate: 1000, burst: 1000 } }),
+          hooks: { onTokenRefresh: (event) => reloads.push(event.reloaded) },
+        }),
+    );
     try {
       await portal.emulator.expireTokens();
       await Promise.all(clients.flatMap((client) => [client.call('server.time'), client.call('crm.lead.list')]));
@@ -96,7 +100,9 @@ describe('OAuth refresh', () => {
   it('an expired token without refresh credentials says what to set', async () => {
     await portal.emulator.expireTokens();
     const bare = new B24Client({
-      connection: resolveConnection({ options: { domain: portal.emulator.url, authMode: 'oauth', accessToken: portal.emulator.app.accessToken, rate: 1000, burst: 1000 } }),
+      connection: resolveConnection({
+        options: { domain: portal.emulator.url, authMode: 'oauth', accessToken: portal.emulator.app.accessToken, rate: 1000, burst: 1000 },
+      }),
     });
     try {
       const error = await caught(() => bare.call('server.time'));

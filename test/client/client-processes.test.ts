@@ -26,18 +26,26 @@ describe('several processes on one host', () => {
       version: 1,
       portals: {
         demo: {
-          domain: portal.emulator.url, authMode: 'oauth', accessToken: app.accessToken, refreshToken: app.refreshToken,
-          clientId: app.clientId, clientSecret: app.clientSecret, serverEndpoint: app.serverEndpoint, memberId: app.memberId,
+          domain: portal.emulator.url,
+          authMode: 'oauth',
+          accessToken: app.accessToken,
+          refreshToken: app.refreshToken,
+          clientId: app.clientId,
+          clientSecret: app.clientSecret,
+          serverEndpoint: app.serverEndpoint,
+          memberId: app.memberId,
         },
       },
     });
     await portal.emulator.expireTokens();
-    const results = await runChildClients(Array.from({ length: 3 }, () => ({
-      connection: { profile: 'demo', credentialsFile, rateLimiter: 'sqlite' },
-      limiterPath: join(directory, 'limiter-oauth.db'),
-      method: 'server.time',
-      calls: 3,
-    })));
+    const results = await runChildClients(
+      Array.from({ length: 3 }, () => ({
+        connection: { profile: 'demo', credentialsFile, rateLimiter: 'sqlite' },
+        limiterPath: join(directory, 'limiter-oauth.db'),
+        method: 'server.time',
+        calls: 3,
+      })),
+    );
     for (const result of results) assert.equal(result.code, 0, result.stderr);
     assert.equal((await portal.emulator.stats()).tokenRefreshes, 1);
     assert.notEqual(JSON.parse(readFileSync(credentialsFile, 'utf8')).portals.demo.refreshToken, app.refreshToken);
@@ -45,12 +53,14 @@ describe('several processes on one host', () => {
 
   it('share one budget through the SQLite limiter: 2 processes × 25 requests against burst 10, no 503', async () => {
     await portal.emulator.reset();
-    const results = await runChildClients(Array.from({ length: 2 }, () => ({
-      connection: { webhookUrl: portal.emulator.webhookUrl, rate: 20, burst: 10, rateLimiter: 'sqlite' },
-      limiterPath: join(directory, 'limiter-shared.db'),
-      method: 'server.time',
-      calls: 25,
-    })));
+    const results = await runChildClients(
+      Array.from({ length: 2 }, () => ({
+        connection: { webhookUrl: portal.emulator.webhookUrl, rate: 20, burst: 10, rateLimiter: 'sqlite' },
+        limiterPath: join(directory, 'limiter-shared.db'),
+        method: 'server.time',
+        calls: 25,
+      })),
+    );
     for (const result of results) assert.equal(result.code, 0, result.stderr);
     const stats = await portal.emulator.stats();
     assert.equal(stats.httpRequests, 50);

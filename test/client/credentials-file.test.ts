@@ -19,7 +19,13 @@ describe('the credentials file', () => {
     const store = new CredentialsFileTokenStore(path);
     await store.save('prod', { accessToken: 'new-access', refreshToken: 'new-refresh', expiresAtMs: 42 });
     assert.equal(statSync(path).mode & 0o777, 0o600);
-    assert.deepEqual(readCredentialsFile(path).portals.prod, { domain: 'prod.bitrix24.com', clientId: 'app.1', accessToken: 'new-access', refreshToken: 'new-refresh', expiresAtMs: 42 });
+    assert.deepEqual(readCredentialsFile(path).portals.prod, {
+      domain: 'prod.bitrix24.com',
+      clientId: 'app.1',
+      accessToken: 'new-access',
+      refreshToken: 'new-refresh',
+      expiresAtMs: 42,
+    });
     assert.deepEqual(await store.load('prod'), { accessToken: 'new-access', refreshToken: 'new-refresh', expiresAtMs: 42 });
     assert.equal(await store.load('other'), undefined);
   });
@@ -27,7 +33,10 @@ describe('the credentials file', () => {
   it('refuses a file that is not JSON, naming the file', () => {
     const path = join(directory, 'broken.json');
     writeFileSync(path, '{ not json', { mode: 0o600 });
-    assert.throws(() => readCredentialsFile(path), (error: unknown) => isConnectionConfigError(error) && error.code === 'CREDENTIALS_FILE_INVALID' && error.message.includes(path));
+    assert.throws(
+      () => readCredentialsFile(path),
+      (error: unknown) => isConnectionConfigError(error) && error.code === 'CREDENTIALS_FILE_INVALID' && error.message.includes(path),
+    );
   });
 });
 
@@ -35,11 +44,16 @@ describe('withFileLock', () => {
   it('serialises holders: the second starts after the first ends', async () => {
     const lock = join(directory, 'serial.lock');
     const events: string[] = [];
-    const hold = (name: string) => withFileLock(lock, async () => {
-      events.push(`${name} in`);
-      await new Promise((resolve) => setImmediate(resolve));
-      events.push(`${name} out`);
-    }, { pollMs: 1 });
+    const hold = (name: string) =>
+      withFileLock(
+        lock,
+        async () => {
+          events.push(`${name} in`);
+          await new Promise((resolve) => setImmediate(resolve));
+          events.push(`${name} out`);
+        },
+        { pollMs: 1 },
+      );
     await Promise.all([hold('a'), hold('b')]);
     assert.deepEqual(events, ['a in', 'a out', 'b in', 'b out']);
   });

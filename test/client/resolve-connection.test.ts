@@ -42,7 +42,14 @@ describe('resolveConnection from the seed-compatible environment', () => {
 
   it('reads OAuth: member_id keys the portal, the token endpoint comes from B24_OAUTH_URL or the default', () => {
     const connection = resolveConnection({
-      env: { B24_DOMAIN: 'acme.bitrix24.com', B24_AUTH_MODE: 'oauth', B24_ACCESS_TOKEN: 'access-token-1', B24_REFRESH_TOKEN: 'refresh-token-1', B24_CLIENT_ID: 'app.1', B24_CLIENT_SECRET: 'secret-of-app' },
+      env: {
+        B24_DOMAIN: 'acme.bitrix24.com',
+        B24_AUTH_MODE: 'oauth',
+        B24_ACCESS_TOKEN: 'access-token-1',
+        B24_REFRESH_TOKEN: 'refresh-token-1',
+        B24_CLIENT_ID: 'app.1',
+        B24_CLIENT_SECRET: 'secret-of-app',
+      },
       options: { memberId: 'member-42' },
     });
     assert.equal(connection.portalKey, 'member-42');

@@ -67,7 +67,9 @@ describe('REST 3.0 client', () => {
       retry: { baseDelayMs: 1, maxDelayMs: 2 },
       hooks: { onRetry: (event) => retries.push(event.code) },
     });
-    const added = await client.call<{ item: { id: number; title: string } }>('tasks.task.add', taskFields('Exactly once'), { idempotencyKey: 'run-1/step-add/item-7' });
+    const added = await client.call<{ item: { id: number; title: string } }>('tasks.task.add', taskFields('Exactly once'), {
+      idempotencyKey: 'run-1/step-add/item-7',
+    });
     assert.equal(added.replayed, true);
     assert.equal(added.result.item.title, 'Exactly once');
     assert.equal(retries.length, 1, 'one re-send');
@@ -94,7 +96,10 @@ describe('REST 3.0 client', () => {
     await assert.rejects(client.call('tasks.task.add', { fields: { title: 'No people' } }), (error: unknown) => {
       assert.ok(isV3ApiError(error));
       assert.equal(error.bitrixCode, 'BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION');
-      assert.deepEqual(error.validation.map((problem) => problem.field), ['creatorId']);
+      assert.deepEqual(
+        error.validation.map((problem) => problem.field),
+        ['creatorId'],
+      );
       assert.match(error.message, /creatorId: Required field `creatorId` is missing/);
       return true;
     });
@@ -117,7 +122,10 @@ describe('REST 3.0 client', () => {
     const rows: Array<{ id: number }> = [];
     for await (const row of client.list('main.eventlog.tail', { select: ['id'] }, { version: 3 }).rows()) rows.push(row as { id: number });
     assert.equal(rows.length, 120);
-    assert.deepEqual(rows.slice(0, 2).map((row) => row.id), [1, 2]);
+    assert.deepEqual(
+      rows.slice(0, 2).map((row) => row.id),
+      [1, 2],
+    );
   });
 
   it('runs a v3 batch with $ref, and a failing command undoes the whole batch', async () => {
@@ -128,10 +136,13 @@ describe('REST 3.0 client', () => {
     });
     assert.deepEqual(ok.results.renamed, { result: true });
     assert.equal(emulator.portal.tasks.get(added.result.item.id)?.TITLE, 'Renamed by batch');
-    await assert.rejects(client.batchV3({
-      extra: { method: 'tasks.task.add', params: taskFields('Rolled back') },
-      bad: { method: 'tasks.task.get', params: { id: 999_999 } },
-    }), /ENTITYNOTFOUNDEXCEPTION/);
+    await assert.rejects(
+      client.batchV3({
+        extra: { method: 'tasks.task.add', params: taskFields('Rolled back') },
+        bad: { method: 'tasks.task.get', params: { id: 999_999 } },
+      }),
+      /ENTITYNOTFOUNDEXCEPTION/,
+    );
     assert.equal([...emulator.portal.tasks.values()].filter((task) => task.TITLE === 'Rolled back').length, 0, 'all or nothing');
   });
 
@@ -159,7 +170,16 @@ describe('REST 3.0 client', () => {
     const app = emulator.app;
     const oauth = new B24Client({
       connection: resolveConnection({
-        options: { domain: emulator.url, authMode: 'oauth', accessToken: app.accessToken, refreshToken: app.refreshToken, clientId: app.clientId, clientSecret: app.clientSecret, oauthUrl: app.serverEndpoint, memberId: app.memberId },
+        options: {
+          domain: emulator.url,
+          authMode: 'oauth',
+          accessToken: app.accessToken,
+          refreshToken: app.refreshToken,
+          clientId: app.clientId,
+          clientSecret: app.clientSecret,
+          oauthUrl: app.serverEndpoint,
+          memberId: app.memberId,
+        },
         env: { B24_RATE_LIMITER_RATE: '1000', B24_RATE_LIMITER_BURST: '1000' },
       }),
     });

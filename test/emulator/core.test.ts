@@ -56,6 +56,7 @@ describe('envelope and request forms', () => {
 });
 
 describe('errors and statuses', () => {
+  // biome-ignore lint/suspicious/noExplicitAny: answers of several shapes
   const cases: Array<[string, () => Promise<{ status: number; body: any }>, number, string]> = [
     ['unknown method', () => http(`${emulator.webhookUrl}no.such.method`), 404, 'ERROR_METHOD_NOT_FOUND'],
     ['wrong webhook code', () => http(`${emulator.url}/rest/1/wrongcode1234567/test.echo`), 401, 'INVALID_CREDENTIALS'],
@@ -136,7 +137,9 @@ describe('OAuth', () => {
       assert.equal((await http(`${fresh.url}/rest/test.echo?auth=${refreshed.body.access_token}`)).status, 200);
       const reused = await http(`${fresh.url}/oauth/token/?${form}`);
       assert.deepEqual([reused.status, reused.body.error], [400, 'invalid_grant']);
-      const badSecret = await http(`${fresh.url}/oauth/token/?grant_type=refresh_token&client_id=${fresh.app.clientId}&client_secret=x&refresh_token=${refreshed.body.refresh_token}`);
+      const badSecret = await http(
+        `${fresh.url}/oauth/token/?grant_type=refresh_token&client_id=${fresh.app.clientId}&client_secret=x&refresh_token=${refreshed.body.refresh_token}`,
+      );
       assert.deepEqual([badSecret.status, badSecret.body.error], [401, 'invalid_client']);
       assert.equal((await fresh.stats()).tokenRefreshes, 1);
     } finally {

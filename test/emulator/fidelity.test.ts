@@ -54,7 +54,10 @@ describe('crm.item.* on an entityTypeId that is no CRM type and no smart process
     assert.equal(item.status, 200);
     assert.deepEqual([item.body.result.item.id, item.body.result.item.entityTypeId], [1, 1036]);
     const listed = await call('crm.type.list', {});
-    assert.deepEqual(listed.body.result.types.map((type: { entityTypeId: number }) => type.entityTypeId), [1036]);
+    assert.deepEqual(
+      listed.body.result.types.map((type: { entityTypeId: number }) => type.entityTypeId),
+      [1036],
+    );
     const outOfRange = await call('crm.type.add', { fields: { title: 'Odd', entityTypeId: 1031 } });
     assert.deepEqual([outOfRange.status, outOfRange.body.error_description], [400, 'entityTypeId is out of allowed range']);
     const busy = await call('crm.type.delete', { id: created.body.result.type.id });
@@ -70,7 +73,7 @@ describe('deal contact bindings: one set (item 2)', () => {
   }
 
   it('crm.item.add {contactId, contactIds} gives the docs example answer, and the legacy fields agree', async () => {
-    const [, first, second] = await contacts(3) as [number, number, number];
+    const [, first, second] = (await contacts(3)) as [number, number, number];
     // [docs crm-item-add.md] sent contactId 4, contactIds [4,5] → item contactId 4, contactIds [4,5]
     const added = await call('crm.item.add', { entityTypeId: 2, fields: { title: 'Deal', contactId: first, contactIds: [first, second] } });
     assert.equal(added.body.result.item.contactId, first);
@@ -82,7 +85,7 @@ describe('deal contact bindings: one set (item 2)', () => {
   });
 
   it('crm.deal.add {CONTACT_ID} fills contactIds, and crm.deal.contact.* read and change the same set', async () => {
-    const [first, second, third] = await contacts(3) as [number, number, number];
+    const [first, second, third] = (await contacts(3)) as [number, number, number];
     const id = (await call('crm.deal.add', { fields: { TITLE: 'Legacy', CONTACT_ID: first } })).body.result;
     const item = async () => (await call('crm.item.get', { entityTypeId: 2, id })).body.result.item;
     assert.deepEqual([(await item()).contactId, (await item()).contactIds], [first, [first]]);
@@ -112,7 +115,10 @@ describe('deal contact bindings: one set (item 2)', () => {
   });
 
   it('the seeded deals agree with themselves', async () => {
-    const items = (await call('crm.item.list', { entityTypeId: 2, select: ['id', 'contactId', 'contactIds'] })).body.result.items as Array<{ contactId: number; contactIds: number[] }>;
+    const items = (await call('crm.item.list', { entityTypeId: 2, select: ['id', 'contactId', 'contactIds'] })).body.result.items as Array<{
+      contactId: number;
+      contactIds: number[];
+    }>;
     assert.ok(items.length > 0);
     for (const deal of items) assert.ok(deal.contactIds.includes(deal.contactId), `deal ${JSON.stringify(deal)}`);
   });
@@ -135,7 +141,10 @@ describe('task meta-statuses (item 3)', () => {
     const task = (await call('tasks.task.get', { taskId: overdue, select: ['ID', 'STATUS'] })).body.result.task;
     assert.deepEqual([task.status, task.subStatus], ['2', '-1']);
     const listed = (await call('tasks.task.list', { filter: { STATUS: -1 }, select: ['ID', 'STATUS', 'STATUS_COMPLETE'] })).body.result.tasks;
-    assert.deepEqual(listed.filter((row: { id: string }) => row.id === overdue || row.id === later), [{ id: overdue, status: '2', group: [], subStatus: '-1' }]);
+    assert.deepEqual(
+      listed.filter((row: { id: string }) => row.id === overdue || row.id === later),
+      [{ id: overdue, status: '2', group: [], subStatus: '-1' }],
+    );
     const real = (await call('tasks.task.list', { filter: { REAL_STATUS: 2, '>ID': Number(overdue) - 1 }, select: ['ID'] })).body.result.tasks;
     assert.deepEqual(real.map((row: { id: string }) => row.id).sort(), [overdue, later].sort(), 'REAL_STATUS matches the stored status');
     await call('tasks.task.complete', { taskId: overdue });
@@ -148,7 +157,10 @@ describe('task meta-statuses (item 3)', () => {
     const assigned = await addTask({ RESPONSIBLE_ID: 2 });
     const other = (await http(`${emulator.url}/_emulator/apps`, { json: { kind: 'webhook', userId: 2 } })).body;
     const of = async (webhookUrl: string, status: number) =>
-      ((await http(`${webhookUrl}tasks.task.list`, { json: { filter: { STATUS: status, '>ID': Number(soon) - 1 }, select: ['ID'] } })).body.result.tasks as Array<{ id: string }>).map((row) => row.id);
+      (
+        (await http(`${webhookUrl}tasks.task.list`, { json: { filter: { STATUS: status, '>ID': Number(soon) - 1 }, select: ['ID'] } })).body.result
+          .tasks as Array<{ id: string }>
+      ).map((row) => row.id);
     assert.deepEqual(await of(emulator.webhookUrl, -3), [soon]);
     assert.deepEqual(await of(other.webhookUrl, -2), [assigned], 'user 2 did not create and has not viewed it');
     assert.deepEqual(await of(emulator.webhookUrl, -2), [], 'its creator has');
@@ -259,7 +271,11 @@ describe('lower items', () => {
   it('carries the flat multifield aliases beside fm in crm.item.get', async () => {
     // [docs crm-item-get.md]: "phoneWork": "+6111111111", "phoneMobile": "", "emailWork": ..., "skype": null,
     // "email": ..., "phone": ..., "fm": [...]
-    const id = (await call('crm.lead.add', { fields: { TITLE: 'L', PHONE: [{ VALUE: '+6111111111', VALUE_TYPE: 'WORK' }], EMAIL: [{ VALUE: 'admin@example.com', VALUE_TYPE: 'WORK' }] } })).body.result;
+    const id = (
+      await call('crm.lead.add', {
+        fields: { TITLE: 'L', PHONE: [{ VALUE: '+6111111111', VALUE_TYPE: 'WORK' }], EMAIL: [{ VALUE: 'admin@example.com', VALUE_TYPE: 'WORK' }] },
+      })
+    ).body.result;
     const item = (await call('crm.item.get', { entityTypeId: 1, id })).body.result.item;
     assert.deepEqual(
       [item.phoneMobile, item.phoneWork, item.emailWork, item.emailHome, item.skype, item.email, item.phone],

@@ -205,7 +205,13 @@ describe('fault injection', () => {
   it('answers a share of requests with 500/502/503, deterministically for a seed', async () => {
     const run = async (): Promise<number[]> => {
       await emulator.reset();
-      await emulator.setFaults({ seed: 7, rules: [{ rate: 0.3, status: 502 }, { method: 'test.echo', rate: 0.2, status: 500 }] });
+      await emulator.setFaults({
+        seed: 7,
+        rules: [
+          { rate: 0.3, status: 502 },
+          { method: 'test.echo', rate: 0.2, status: 500 },
+        ],
+      });
       const statuses: number[] = [];
       for (let index = 0; index < 30; index += 1) statuses.push((await http(`${emulator.webhookUrl}test.echo`)).status);
       return statuses;
@@ -218,7 +224,12 @@ describe('fault injection', () => {
   });
 
   it('drops a connection before executing, or after executing without answering', async () => {
-    await emulator.setFaults({ rules: [{ method: 'test.add', rate: 1, drop: 'before', times: 1 }, { method: 'test.add', rate: 1, drop: 'after' }] });
+    await emulator.setFaults({
+      rules: [
+        { method: 'test.add', rate: 1, drop: 'before', times: 1 },
+        { method: 'test.add', rate: 1, drop: 'after' },
+      ],
+    });
     await assert.rejects(http(`${emulator.webhookUrl}test.add`, { json: { fields: { n: 1 } } }));
     assert.equal(added.size, 0, 'dropped before: not executed');
     await emulator.setFaults({ rules: [{ method: 'test.add', rate: 1, drop: 'after', times: 1 }] });

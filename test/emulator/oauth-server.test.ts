@@ -55,7 +55,9 @@ describe('app.info', () => {
   });
 
   it('works inside batch, for an application and for a webhook', async () => {
-    const asApp = await http(`${emulator.url}/rest/batch`, { json: { auth: emulator.app.accessToken, halt: 1, cmd: { info: 'app.info', time: 'server.time' } } });
+    const asApp = await http(`${emulator.url}/rest/batch`, {
+      json: { auth: emulator.app.accessToken, halt: 1, cmd: { info: 'app.info', time: 'server.time' } },
+    });
     assert.equal(asApp.status, 200);
     assert.equal(asApp.body.result.result.info.CODE, emulator.app.clientId);
     const asWebhook = await http(`${emulator.webhookUrl}batch`, { json: { halt: 1, cmd: { info: 'app.info' } } });

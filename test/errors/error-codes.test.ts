@@ -114,20 +114,56 @@ describe('exitCodeOf', () => {
     ['a refusal', new RefusalError('plan p: expired (PLAN_EXPIRED).', { code: 'PLAN_EXPIRED' }), 2],
     ['bad connection settings', new ConnectionConfigError({ setting: 'B24_DOMAIN', code: 'MISSING_SETTING', detail: 'is not set', hint: 'Set it.' }), 2],
     ['a request refused before sending', new InvalidRequestError({ method: 'crm.lead.get', code: 'INVALID_METHOD_NAME', detail: 'no', hint: 'Fix it.' }), 2],
-    ['an invalid chain', new ChainValidationError('a.yml', [new ChainFileError({ file: 'a.yml', line: 1, column: 1, pointer: '', code: 'YAML_SYNTAX', detail: 'bad', hint: '' })]), 2],
-    ['a state database that is too new', new StateDatabaseError('db: too new (STATE_DB_TOO_NEW).', { code: 'STATE_DB_TOO_NEW', path: 'db', hint: 'Upgrade.' }), 2],
+    [
+      'an invalid chain',
+      new ChainValidationError('a.yml', [new ChainFileError({ file: 'a.yml', line: 1, column: 1, pointer: '', code: 'YAML_SYNTAX', detail: 'bad', hint: '' })]),
+      2,
+    ],
+    [
+      'a state database that is too new',
+      new StateDatabaseError('db: too new (STATE_DB_TOO_NEW).', { code: 'STATE_DB_TOO_NEW', path: 'db', hint: 'Upgrade.' }),
+      2,
+    ],
     ['a failed migration', new StateDatabaseError('db: failed (STATE_DB_MIGRATION).', { code: 'STATE_DB_MIGRATION', path: 'db', hint: 'Report it.' }), 1],
-    ['an expression that fails on real data', new ChainFileError({ file: 'a.yml', line: 3, column: 5, pointer: '/steps/0', code: 'EXPRESSION_EVALUATION', detail: 'bad', hint: '' }), 1],
-    ['an access token that cannot be renewed', new AuthError({ code: 'REFRESH_NOT_POSSIBLE', message: 'oauth: expired (REFRESH_NOT_POSSIBLE).', hint: 'Set the tokens.' }), 1],
+    [
+      'an expression that fails on real data',
+      new ChainFileError({ file: 'a.yml', line: 3, column: 5, pointer: '/steps/0', code: 'EXPRESSION_EVALUATION', detail: 'bad', hint: '' }),
+      1,
+    ],
+    [
+      'an access token that cannot be renewed',
+      new AuthError({ code: 'REFRESH_NOT_POSSIBLE', message: 'oauth: expired (REFRESH_NOT_POSSIBLE).', hint: 'Set the tokens.' }),
+      1,
+    ],
     ['a stop while waiting on the limiter', new InterruptedError({ key: 'portal', waitingFor: 'rate' }), 1],
     ['a b24chain error with an uncatalogued code', new B24ChainError('x (SOMETHING_ELSE).', { code: 'SOMETHING_ELSE' }), 1],
     ['a thrown non-b24chain error', new TypeError('boom'), 1],
     [
       'a portal error whose code b24chain also uses for a refusal',
-      new BitrixApiError({ method: 'event.offline.get', httpStatus: 403, bitrixCode: 'ACCESS_DENIED', description: 'denied', category: 'access', retryable: false, hint: '' }),
+      new BitrixApiError({
+        method: 'event.offline.get',
+        httpStatus: 403,
+        bitrixCode: 'ACCESS_DENIED',
+        description: 'denied',
+        category: 'access',
+        retryable: false,
+        hint: '',
+      }),
       1,
     ],
-    ['a failed batch command', new BatchCommandError({ command: 'c1', method: 'crm.lead.add', bitrixCode: 'PLAN_EXPIRED', description: 'x', category: 'business', hint: '', retryable: false }), 1],
+    [
+      'a failed batch command',
+      new BatchCommandError({
+        command: 'c1',
+        method: 'crm.lead.add',
+        bitrixCode: 'PLAN_EXPIRED',
+        description: 'x',
+        category: 'business',
+        hint: '',
+        retryable: false,
+      }),
+      1,
+    ],
   ];
   for (const [name, error, expected] of cases) {
     it(`${name}: exit ${expected}`, () => {

@@ -40,11 +40,18 @@ describe('chains/core/event-bootstrap.yml', () => {
     assert.deepEqual(second.outputs, { bound: 0, already_bound: 2, waiting: 3, reserve_clear_supported: true });
     const rows = await queueRows(portal.client);
     assert.equal(rows.length, 3, 'the backlog is untouched');
-    assert.ok(rows.every((row) => row.PROCESS_ID === ''), 'and not reserved');
+    assert.ok(
+      rows.every((row) => row.PROCESS_ID === ''),
+      'and not reserved',
+    );
   });
 
   it('stops on WRONG_LICENSE when the portal cannot reserve with clear=0', async () => {
-    await fetch(`${portal.emulator.url}/_emulator/features`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'rest_offline_extended', enabled: false }) });
+    await fetch(`${portal.emulator.url}/_emulator/features`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'rest_offline_extended', enabled: false }),
+    });
     const outcome = await bootstrap();
     assert.equal(outcome.status, 'failed');
     assert.equal(outcome.error?.code, 'WRONG_LICENSE');

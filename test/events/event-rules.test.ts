@@ -2,7 +2,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildQuery } from '../../src/protocol/php-query.ts';
-import { checkEventRow, digestApplicationToken, matchesApplicationToken, parseDuration, parseEventForm, resolveWorkerSettings, retryDelayMs } from '../../src/events/index.ts';
+import {
+  checkEventRow,
+  digestApplicationToken,
+  matchesApplicationToken,
+  parseDuration,
+  parseEventForm,
+  resolveWorkerSettings,
+  retryDelayMs,
+} from '../../src/events/index.ts';
 
 const goodRow = {
   ID: '17',
@@ -18,7 +26,14 @@ describe('checkEventRow', () => {
     assert.deepEqual(checkEventRow(goodRow), {
       ok: true,
       identity: { rowId: '17', messageId: 'a'.repeat(32), eventName: 'ONCRMLEADADD' },
-      event: { ID: '17', EVENT_NAME: 'ONCRMLEADADD', EVENT_DATA: { FIELDS: { ID: 5 } }, MESSAGE_ID: 'a'.repeat(32), TIMESTAMP_X: '2026-01-05T10:00:00+00:00', EVENT_ADDITIONAL: { user_id: 1 } },
+      event: {
+        ID: '17',
+        EVENT_NAME: 'ONCRMLEADADD',
+        EVENT_DATA: { FIELDS: { ID: 5 } },
+        MESSAGE_ID: 'a'.repeat(32),
+        TIMESTAMP_X: '2026-01-05T10:00:00+00:00',
+        EVENT_ADDITIONAL: { user_id: 1 },
+      },
     });
   });
 
@@ -46,7 +61,14 @@ describe('checkEventRow', () => {
 });
 
 describe('worker settings', () => {
-  const durations: Array<[string, number]> = [['3s', 3000], ['500ms', 500], ['2m', 120_000], ['1h', 3_600_000], ['10', 10_000], ['1.5s', 1500]];
+  const durations: Array<[string, number]> = [
+    ['3s', 3000],
+    ['500ms', 500],
+    ['2m', 120_000],
+    ['1h', 3_600_000],
+    ['10', 10_000],
+    ['1.5s', 1500],
+  ];
   for (const [text, ms] of durations) it(`reads --poll-interval ${text} as ${ms} ms`, () => assert.equal(parseDuration(text), ms));
 
   it('refuses values that name the bad option', () => {
@@ -62,7 +84,10 @@ describe('worker settings', () => {
   });
 
   it('backs retries off from the poll interval, doubling, to at most 5 minutes', () => {
-    assert.deepEqual([1, 2, 3, 4].map((attempts) => retryDelayMs(attempts, 3000)), [3000, 6000, 12_000, 24_000]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((attempts) => retryDelayMs(attempts, 3000)),
+      [3000, 6000, 12_000, 24_000],
+    );
     assert.equal(retryDelayMs(30, 3000), 300_000);
   });
 });
@@ -78,8 +103,24 @@ describe('online events', () => {
   });
 
   it('reads the form the portal posts: nested keys, all strings', () => {
-    const body = buildQuery({ event: 'onCrmDealAdd', event_handler_id: '185', data: { FIELDS: { ID: '7405' } }, ts: '1766047124', auth: { member_id: 'm1', domain: 'p.example.test', application_token: 't1' } });
-    assert.deepEqual(parseEventForm(body), { ok: true, event: { eventName: 'ONCRMDEALADD', data: { FIELDS: { ID: '7405' } }, ts: '1766047124', memberId: 'm1', domain: 'p.example.test', applicationToken: 't1' } });
+    const body = buildQuery({
+      event: 'onCrmDealAdd',
+      event_handler_id: '185',
+      data: { FIELDS: { ID: '7405' } },
+      ts: '1766047124',
+      auth: { member_id: 'm1', domain: 'p.example.test', application_token: 't1' },
+    });
+    assert.deepEqual(parseEventForm(body), {
+      ok: true,
+      event: {
+        eventName: 'ONCRMDEALADD',
+        data: { FIELDS: { ID: '7405' } },
+        ts: '1766047124',
+        memberId: 'm1',
+        domain: 'p.example.test',
+        applicationToken: 't1',
+      },
+    });
   });
 
   const bad: Array<[string, string]> = [

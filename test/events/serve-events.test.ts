@@ -91,7 +91,11 @@ describe('chain serve-events: installs must be proven, events go to their own po
     assert.equal((await post(installForm(portalA.app))).status, 200);
     assert.equal((await post(installForm(portalB.app))).status, 200);
     assert.ok(receiver.logs.some((line) => line.startsWith(`installed member ${portalA.app.memberId}`) && line.includes('verified by the OAuth server')));
-    assert.ok(receiver.logs.some((line) => line.startsWith(`installed member ${portalB.app.memberId}`) && line.includes('verified by profile portal-b and the OAuth server')));
+    assert.ok(
+      receiver.logs.some(
+        (line) => line.startsWith(`installed member ${portalB.app.memberId}`) && line.includes('verified by profile portal-b and the OAuth server'),
+      ),
+    );
 
     assert.equal((await post(eventForm('ONCRMLEADADD', portalA.app.memberId, portalA.app.applicationToken, { FIELDS: { ID: leadA } }))).status, 200);
     assert.equal((await post(eventForm('ONCRMLEADADD', portalB.app.memberId, portalB.app.applicationToken, { FIELDS: { ID: leadB } }))).status, 200);
@@ -107,7 +111,13 @@ describe('chain serve-events: installs must be proven, events go to their own po
     assert.equal((await post(eventForm('ONCRMLEADADD', portalB.app.memberId, portalB.app.applicationToken, { FIELDS: { ID: leadsB[0] } }))).status, 200);
     await receiver.waitForLog((_message, all) => doneCount(all) >= 3);
     assert.deepEqual(Object.fromEntries(await contactsByOrigin(portalB)), { [`lead-${leadsB[0]}`]: 1, [`lead-${leadB}`]: 1 });
-    assert.deepEqual([((await fetchStats(portalB.url)) as { tokenRefreshes: number }).tokenRefreshes, ((await fetchStats(portalA.url)) as { tokenRefreshes: number }).tokenRefreshes], [1, 0]);
+    assert.deepEqual(
+      [
+        ((await fetchStats(portalB.url)) as { tokenRefreshes: number }).tokenRefreshes,
+        ((await fetchStats(portalA.url)) as { tokenRefreshes: number }).tokenRefreshes,
+      ],
+      [1, 0],
+    );
     const kept = (JSON.parse(readFileSync(tokens, 'utf8')) as { portals: Record<string, { accessToken: string }> }).portals;
     assert.deepEqual(Object.keys(kept).sort(), [portalA.app.memberId, portalB.app.memberId].sort());
     assert.notEqual(kept[portalB.app.memberId]?.accessToken, portalB.app.accessToken, 'the renewed token is kept');
@@ -115,8 +125,17 @@ describe('chain serve-events: installs must be proven, events go to their own po
     const stopped = await receiver.stop();
     receiver = undefined;
     assert.equal(stopped.code, 0, stopped.stderr);
-    const stateFiles = [database, `${database}-wal`].filter((path) => existsSync(path)).map((path) => readFileSync(path).toString('latin1')).join('');
-    for (const secret of [portalA.app.accessToken, portalB.app.accessToken, portalA.app.applicationToken, portalB.app.applicationToken, portalB.app.clientSecret]) {
+    const stateFiles = [database, `${database}-wal`]
+      .filter((path) => existsSync(path))
+      .map((path) => readFileSync(path).toString('latin1'))
+      .join('');
+    for (const secret of [
+      portalA.app.accessToken,
+      portalB.app.accessToken,
+      portalA.app.applicationToken,
+      portalB.app.applicationToken,
+      portalB.app.clientSecret,
+    ]) {
       assert.ok(!stopped.stderr.includes(secret) && !stopped.stdout.includes(secret), 'no token in the log');
       assert.ok(!stateFiles.includes(secret), 'no token in the state database');
     }
@@ -126,18 +145,32 @@ describe('chain serve-events: installs must be proven, events go to their own po
     let fakeServerRequests = 0;
     const fakeOAuthServer: Server = createServer((_request, response) => {
       fakeServerRequests += 1;
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: { member_id: 'member-invented', client_id: portalA.app.clientId } }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ result: { member_id: 'member-invented', client_id: portalA.app.clientId } }));
     });
     await new Promise<void>((resolve) => fakeOAuthServer.listen(0, '127.0.0.1', resolve));
     try {
       receiver = await startReceiverCli(['--handler', handlerPath, '--confirm-write'], receiverEnv(database));
       const before = await appInfoCalls(portalA);
       const forgeries: Array<[string, string, string]> = [
-        ["A's real token for an invented member", installForm(portalA.app, { memberId: 'member-invented', applicationToken: 'attacker-token-1' }), 'INSTALL_NOT_VERIFIED'],
-        ['an invented token', installForm(portalA.app, { memberId: 'member-invented', accessToken: 'invented-access-token', applicationToken: 'attacker-token-1' }), 'INSTALL_NOT_VERIFIED'],
+        [
+          "A's real token for an invented member",
+          installForm(portalA.app, { memberId: 'member-invented', applicationToken: 'attacker-token-1' }),
+          'INSTALL_NOT_VERIFIED',
+        ],
+        [
+          'an invented token',
+          installForm(portalA.app, { memberId: 'member-invented', accessToken: 'invented-access-token', applicationToken: 'attacker-token-1' }),
+          'INSTALL_NOT_VERIFIED',
+        ],
         [
           'an OAuth server of its own',
-          installForm(portalA.app, { memberId: 'member-invented', serverEndpoint: `http://127.0.0.1:${(fakeOAuthServer.address() as AddressInfo).port}/rest/`, applicationToken: 'attacker-token-1' }),
+          installForm(portalA.app, {
+            memberId: 'member-invented',
+            serverEndpoint: `http://127.0.0.1:${(fakeOAuthServer.address() as AddressInfo).port}/rest/`,
+            applicationToken: 'attacker-token-1',
+          }),
           'UNTRUSTED_OAUTH_SERVER',
         ],
       ];
@@ -151,7 +184,12 @@ describe('chain serve-events: installs must be proven, events go to their own po
       assert.deepEqual([event.status, event.body.error], [404, 'PORTAL_UNKNOWN']);
       assert.equal(inboxCount(database), 0);
       assert.equal((await contactsByOrigin(portalA)).size, 0);
-      assert.ok(receiver.logs.some((line) => line.includes('refused ONAPPINSTALL from member member-invented') && line.includes('the OAuth server says the token belongs to another member')));
+      assert.ok(
+        receiver.logs.some(
+          (line) =>
+            line.includes('refused ONAPPINSTALL from member member-invented') && line.includes('the OAuth server says the token belongs to another member'),
+        ),
+      );
     } finally {
       fakeOAuthServer.close();
     }
@@ -171,7 +209,9 @@ describe('chain serve-events: installs must be proven, events go to their own po
 
     const afterwards = await post(takeOver);
     assert.deepEqual([afterwards.status, afterwards.body.error], [403, 'INSTALL_NOT_VERIFIED'], 'no re-binding without proof');
-    const update = await post(installForm(portalA.app, { event: 'ONAPPUPDATE', accessToken: 'stolen-or-invented-token', applicationToken: 'attacker-token-2' }));
+    const update = await post(
+      installForm(portalA.app, { event: 'ONAPPUPDATE', accessToken: 'stolen-or-invented-token', applicationToken: 'attacker-token-2' }),
+    );
     assert.equal(update.status, 403, 'an update with a new application token needs the same proof');
     assert.ok(receiver.logs.some((line) => line.includes('a new application token for an installed portal without proof')));
 
@@ -221,7 +261,11 @@ describe('chain serve-events: installs must be proven, events go to their own po
     await receiver.waitForLog((_message, all) => doneCount(all) >= 1);
     const db = new Database(database, { readonly: true });
     try {
-      const letters = db.prepare('SELECT portal, source, error_message FROM event_dead_letters').all() as Array<{ portal: string; source: string; error_message: string }>;
+      const letters = db.prepare('SELECT portal, source, error_message FROM event_dead_letters').all() as Array<{
+        portal: string;
+        source: string;
+        error_message: string;
+      }>;
       assert.equal(letters.length, 1);
       assert.deepEqual([letters[0]?.portal, letters[0]?.source], [portalA.app.memberId, 'online']);
       assert.match(letters[0]?.error_message ?? '', /crm\.lead\.get.*Not found/);

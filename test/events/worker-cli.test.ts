@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { loadHandler, runWorker, type DeadLetter } from '../../src/events/index.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
 import { fetchStats } from '../helpers/emulator-process.ts';
@@ -16,7 +16,12 @@ describe('chain worker, chain events and chain worker dlq on the command line', 
   const portal = useEventsPortal();
 
   const refusals: Array<[string, string[], (env: Record<string, string>) => Record<string, string>, RegExp]> = [
-    ['a webhook, with a clear error that offline events need an application', ['--confirm-write'], (env) => ({ ...env, B24_AUTH_MODE: 'webhook', B24_WEBHOOK_USER_ID: '1', B24_WEBHOOK_CODE: portal.emulator.code }), /offline events need an application \(OAuth\) connection.*\(OFFLINE_EVENTS_NEED_APPLICATION\)\. Install a local application as a portal administrator/],
+    [
+      'a webhook, with a clear error that offline events need an application',
+      ['--confirm-write'],
+      (env) => ({ ...env, B24_AUTH_MODE: 'webhook', B24_WEBHOOK_USER_ID: '1', B24_WEBHOOK_CODE: portal.emulator.code }),
+      /offline events need an application \(OAuth\) connection.*\(OFFLINE_EVENTS_NEED_APPLICATION\)\. Install a local application as a portal administrator/,
+    ],
     ['a handler that writes, without --confirm-write', [], (env) => env, /\(CONFIRMATION_REQUIRED\)\. .*--confirm-write/],
     ['a bad --poll-interval', ['--confirm-write', '--poll-interval', 'soon'], (env) => env, /--poll-interval "soon": expected a duration such as 3s/],
   ];
@@ -55,13 +60,22 @@ describe('chain worker, chain events and chain worker dlq on the command line', 
     const [retried, dropped, fine] = await addLeads(portal.emulator, 3);
     const state = openStateDatabase(database);
     try {
-      const summary = await runWorker({ client: portal.client, database: state, handler: await loadHandler(flakyHandler), inputs: { failing: [retried, dropped] }, once: true, confirmWrite: true, maxRetries: 0 });
+      const summary = await runWorker({
+        client: portal.client,
+        database: state,
+        handler: await loadHandler(flakyHandler),
+        inputs: { failing: [retried, dropped] },
+        once: true,
+        confirmWrite: true,
+        maxRetries: 0,
+      });
       assert.equal(summary.deadLettered, 2);
     } finally {
       state.close();
     }
     const listed = JSON.parse((await runEventsCli(['worker', 'dlq', 'list', '--json'], env)).stdout) as { deadLetters: DeadLetter[] };
-    const idOf = (lead: string | undefined): number => listed.deadLetters.find((letter) => String((letter.payload as { EVENT_DATA: { FIELDS: { ID: number } } }).EVENT_DATA.FIELDS.ID) === lead)?.id ?? 0;
+    const idOf = (lead: string | undefined): number =>
+      listed.deadLetters.find((letter) => String((letter.payload as { EVENT_DATA: { FIELDS: { ID: number } } }).EVENT_DATA.FIELDS.ID) === lead)?.id ?? 0;
     assert.equal(listed.deadLetters.length, 2);
     assert.match(listed.deadLetters[0]?.error.message ?? '', /sync\.contact \(crm\.contact\.add\)/);
     const text = await runEventsCli(['worker', 'dlq', 'list'], env);
@@ -73,10 +87,20 @@ describe('chain worker, chain events and chain worker dlq on the command line', 
     assert.equal(pass.code, 0, pass.stderr);
     assert.ok(pass.stderr.includes(`"type":"retried","deadLetterId":${idOf(retried)},"status":"resolved"`));
 
-    assert.deepEqual([...(await contactsByOrigin(portal.emulator)).keys()].sort(), [`lead-${fine}`, `lead-${retried}`].sort(), 'the retried row was handled, the dropped one not');
+    assert.deepEqual(
+      [...(await contactsByOrigin(portal.emulator)).keys()].sort(),
+      [`lead-${fine}`, `lead-${retried}`].sort(),
+      'the retried row was handled, the dropped one not',
+    );
     assert.equal((await runEventsCli(['worker', 'dlq', 'list'], env)).stdout, 'No dead letters.\n');
     const all = JSON.parse((await runEventsCli(['worker', 'dlq', 'list', '--all', '--json'], env)).stdout) as { deadLetters: DeadLetter[] };
-    assert.deepEqual(all.deadLetters.map((letter) => [letter.id, letter.status]).sort(), [[idOf(retried), 'resolved'], [idOf(dropped), 'dropped']].sort());
+    assert.deepEqual(
+      all.deadLetters.map((letter) => [letter.id, letter.status]).sort(),
+      [
+        [idOf(retried), 'resolved'],
+        [idOf(dropped), 'dropped'],
+      ].sort(),
+    );
     const settled = await runEventsCli(['worker', 'dlq', 'retry', String(idOf(dropped))], env);
     assert.equal(settled.code, 2);
     assert.match(settled.stderr, /already dropped \(DEAD_LETTER_SETTLED\)/);

@@ -37,7 +37,8 @@ describe('chain worker dlq retry of a dead letter whose write outcome is unknown
     await bindEvents(portal.client, { events: ['ONCRMLEADADD'], offline: true });
     const [lead] = await addLeads(portal.emulator, 1);
     await setFaults(portal.emulator.url, [{ method: 'batch', rate: 1, times: 1, drop: 'after' }]);
-    const notes = async (): Promise<number> => (await listAll(portal.emulator.webhookUrl, 'crm.contact.list', { filter: { NAME: `Note for lead ${lead}` }, select: ['ID'] })).length;
+    const notes = async (): Promise<number> =>
+      (await listAll(portal.emulator.webhookUrl, 'crm.contact.list', { filter: { NAME: `Note for lead ${lead}` }, select: ['ID'] })).length;
 
     const worked = await runEventsCli(['worker', '--handler', keylessHandler, '--once', '--confirm-write', '--json'], env);
     assert.equal(worked.code, 0, worked.stderr);
@@ -75,8 +76,20 @@ describe('chain worker dlq retry of a dead letter whose write outcome is unknown
   });
 
   const cases: Array<[string, Partial<DeadLetter>, number]> = [
-    ['a write with a natural key: it can be looked up, so the retry goes ahead', { unknownWrites: [{ stepId: 'sync', subStepId: 'contact', method: 'crm.contact.add', naturalKey: 'ORIGINATOR_ID=b24chain-events&ORIGIN_ID=lead-7', resendable: false }] }, 0],
-    ['an update that sets the same values again: the retry goes ahead', { unknownWrites: [{ stepId: 'sync', subStepId: 'touch', method: 'crm.lead.update', naturalKey: null, resendable: true }] }, 0],
+    [
+      'a write with a natural key: it can be looked up, so the retry goes ahead',
+      {
+        unknownWrites: [
+          { stepId: 'sync', subStepId: 'contact', method: 'crm.contact.add', naturalKey: 'ORIGINATOR_ID=b24chain-events&ORIGIN_ID=lead-7', resendable: false },
+        ],
+      },
+      0,
+    ],
+    [
+      'an update that sets the same values again: the retry goes ahead',
+      { unknownWrites: [{ stepId: 'sync', subStepId: 'touch', method: 'crm.lead.update', naturalKey: null, resendable: true }] },
+      0,
+    ],
     ['no record of which write: refused, it cannot be checked', { unknownWrites: null }, 2],
     ['a failure that is not an unknown outcome: the retry goes ahead', { error: { code: 'ERROR_CORE', message: 'refused' }, unknownWrites: null }, 0],
   ];
@@ -87,8 +100,19 @@ describe('chain worker dlq retry of a dead letter whose write outcome is unknown
       let id: number;
       try {
         id = new DeadLetterStore(state).add({
-          portal: 'p', source: 'offline', authConnector: '', eventName: 'ONCRMLEADADD', rowId: '7', messageId: 'm', processId: 'x', payload: {},
-          error: { code: 'OUTCOME_UNKNOWN', message: 'sync: a write for this row was sent and never answered' }, attempts: 1, firstSeen: 1, lastSeen: 1, ...letter,
+          portal: 'p',
+          source: 'offline',
+          authConnector: '',
+          eventName: 'ONCRMLEADADD',
+          rowId: '7',
+          messageId: 'm',
+          processId: 'x',
+          payload: {},
+          error: { code: 'OUTCOME_UNKNOWN', message: 'sync: a write for this row was sent and never answered' },
+          attempts: 1,
+          firstSeen: 1,
+          lastSeen: 1,
+          ...letter,
         });
       } finally {
         state.close();

@@ -11,7 +11,17 @@ import type { PortalClient } from '../../src/client/index.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import type { EmulatorProcess } from '../helpers/emulator-process.ts';
-import { addLeads, applicationClient, contactsByOrigin, handlerPath, methodCount, portalCall, queueRows, resetPortal, startEventsEmulator } from './helpers/events-fixture.ts';
+import {
+  addLeads,
+  applicationClient,
+  contactsByOrigin,
+  handlerPath,
+  methodCount,
+  portalCall,
+  queueRows,
+  resetPortal,
+  startEventsEmulator,
+} from './helpers/events-fixture.ts';
 
 describe('chain worker drains the offline queue', () => {
   let emulator: EmulatorProcess;
@@ -48,7 +58,10 @@ describe('chain worker drains the offline queue', () => {
     assert.equal(summary.deadLettered, 0);
     const contacts = await contactsByOrigin(emulator);
     assert.deepEqual([...contacts.keys()].sort(), leads.map((id) => `lead-${id}`).sort(), 'a contact for every lead');
-    assert.ok([...contacts.values()].every((count) => count === 1), 'and only one');
+    assert.ok(
+      [...contacts.values()].every((count) => count === 1),
+      'and only one',
+    );
     assert.equal(await methodCount(emulator, 'crm.contact.add'), 1000, 'no add was ever sent twice');
     assert.deepEqual(await queueRows(client), [], 'the queue is empty, nothing left reserved');
   });
@@ -91,9 +104,19 @@ describe('chain worker drains the offline queue', () => {
       assert.equal(letter.attempts, 3, 'the first attempt and two retries');
       assert.match(letter.error.message, /crm\.lead\.get.*Not found.*gave up after 3 attempts/);
       assert.ok(deleted.includes(String((letter.payload as { EVENT_DATA: { FIELDS: { ID: number } } }).EVENT_DATA.FIELDS.ID)));
-      const history = database.prepare('SELECT process_id, attempts, status FROM event_rows WHERE row_id = ? ORDER BY rowid').all(letter.rowId) as Array<{ process_id: string; attempts: number; status: string }>;
-      assert.deepEqual(history.map((entry) => entry.attempts), [1, 3], 'attempt 1 in the first reservation, attempts 2 and 3 in the error reservation');
-      const errorReservation = database.prepare('SELECT error_read FROM event_reservations WHERE process_id = ?').get(history[1]?.process_id) as { error_read: number };
+      const history = database.prepare('SELECT process_id, attempts, status FROM event_rows WHERE row_id = ? ORDER BY rowid').all(letter.rowId) as Array<{
+        process_id: string;
+        attempts: number;
+        status: string;
+      }>;
+      assert.deepEqual(
+        history.map((entry) => entry.attempts),
+        [1, 3],
+        'attempt 1 in the first reservation, attempts 2 and 3 in the error reservation',
+      );
+      const errorReservation = database.prepare('SELECT error_read FROM event_reservations WHERE process_id = ?').get(history[1]?.process_id) as {
+        error_read: number;
+      };
       assert.equal(errorReservation.error_read, 1, 'the retries were read with error=1');
       assert.equal(letter.processId, history[1]?.process_id, 'and re-read through the saved process_id');
     }
@@ -155,7 +178,7 @@ describe('chain worker drains the offline queue', () => {
 
     assert.equal(summary.done, 20);
     assert.equal((await contactsByOrigin(emulator)).size, 20);
-    assert.deepEqual(await queueRows(client, 'erp-sync'), [], 'the handler\'s 20 contact adds did not come back as events');
+    assert.deepEqual(await queueRows(client, 'erp-sync'), [], "the handler's 20 contact adds did not come back as events");
     await portalCall(emulator, 'crm.contact.add', { fields: { NAME: 'Someone else' } });
     assert.equal((await queueRows(client, 'erp-sync')).length, 1, 'while a contact added by someone else does');
   });
@@ -163,7 +186,11 @@ describe('chain worker drains the offline queue', () => {
   it('refuses to read with clear=1 when the portal cannot reserve: WRONG_LICENSE, with what to do', async () => {
     await bindEvents(client, { events: ['ONCRMLEADADD'], offline: true });
     await addLeads(emulator, 2);
-    await fetch(`${emulator.url}/_emulator/features`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'rest_offline_extended', enabled: false }) });
+    await fetch(`${emulator.url}/_emulator/features`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'rest_offline_extended', enabled: false }),
+    });
     await assert.rejects(drain(), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'WRONG_LICENSE');
       assert.match(error.message, /does not allow reserving events with clear=0 \(WRONG_LICENSE\)\. The worker never reads with clear=1/);
@@ -196,7 +223,13 @@ describe('chain worker drains the offline queue', () => {
       },
     });
     assert.equal(summary.deadLettered, 1);
-    assert.deepEqual(attemptsAt.slice(1).map((at, index) => at - (attemptsAt[index] as number)), [3000, 6000]);
-    assert.ok(clock.sleeps.every((ms) => ms === 3000), 'the worker slept the poll interval between passes');
+    assert.deepEqual(
+      attemptsAt.slice(1).map((at, index) => at - (attemptsAt[index] as number)),
+      [3000, 6000],
+    );
+    assert.ok(
+      clock.sleeps.every((ms) => ms === 3000),
+      'the worker slept the poll interval between passes',
+    );
   });
 });

@@ -6,11 +6,21 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DeadLetterStore } from '../../src/events/index.ts';
 import { bindEvents } from '../../src/events/index.ts';
 import { openStateDatabase } from '../../src/store/index.ts';
-import { addLeads, applicationEnv, contactsByOrigin, handlerPath, portalCall, queueRows, startEventsCli, temporaryDatabase, useEventsPortal } from './helpers/events-fixture.ts';
+import {
+  addLeads,
+  applicationEnv,
+  contactsByOrigin,
+  handlerPath,
+  portalCall,
+  queueRows,
+  startEventsCli,
+  temporaryDatabase,
+  useEventsPortal,
+} from './helpers/events-fixture.ts';
 
 function killAfter(type: string, nth: number, signal: NodeJS.Signals = 'SIGKILL'): (line: string, child: ChildProcess) => void {
   let seen = 0;
@@ -24,7 +34,7 @@ function killAfter(type: string, nth: number, signal: NodeJS.Signals = 'SIGKILL'
 describe('chain worker survives SIGKILL and stops cleanly on SIGTERM', () => {
   const portal = useEventsPortal();
 
-  it('applies every lead\'s effect once and leaves no reservation behind after kills at five points', async () => {
+  it("applies every lead's effect once and leaves no reservation behind after kills at five points", async () => {
     const database = temporaryDatabase('worker-kill');
     const env = applicationEnv(portal.emulator, database);
     await bindEvents(portal.client, { events: ['ONCRMLEADADD'], offline: true });
@@ -51,7 +61,10 @@ describe('chain worker survives SIGKILL and stops cleanly on SIGTERM', () => {
     assert.equal(last.code, 0, last.stderr);
 
     const contacts = await contactsByOrigin(portal.emulator);
-    const expected = leads.filter((id) => !deleted.includes(id)).map((id) => `lead-${id}`).sort();
+    const expected = leads
+      .filter((id) => !deleted.includes(id))
+      .map((id) => `lead-${id}`)
+      .sort();
     assert.deepEqual([...contacts.keys()].sort(), expected, 'a contact for every lead that exists');
     assert.deepEqual([...new Set(contacts.values())], [1], 'exactly one each');
     assert.deepEqual(await queueRows(portal.client), [], 'the queue is empty');
@@ -60,7 +73,11 @@ describe('chain worker survives SIGKILL and stops cleanly on SIGTERM', () => {
     const state = openStateDatabase(database);
     try {
       const letters = new DeadLetterStore(state).list();
-      assert.deepEqual(letters.map((letter) => String((letter.payload as { EVENT_DATA: { FIELDS: { ID: number } } }).EVENT_DATA.FIELDS.ID)).sort(), [...deleted].sort(), 'one dead letter per deleted lead');
+      assert.deepEqual(
+        letters.map((letter) => String((letter.payload as { EVENT_DATA: { FIELDS: { ID: number } } }).EVENT_DATA.FIELDS.ID)).sort(),
+        [...deleted].sort(),
+        'one dead letter per deleted lead',
+      );
       const open = state.prepare(`SELECT COUNT(*) AS count FROM event_reservations WHERE status = 'open'`).get() as { count: number };
       assert.equal(open.count, 0, 'every saved reservation settled');
     } finally {
@@ -74,7 +91,11 @@ describe('chain worker survives SIGKILL and stops cleanly on SIGTERM', () => {
     await bindEvents(portal.client, { events: ['ONCRMLEADADD'], offline: true });
     await addLeads(portal.emulator, 200);
 
-    const result = await startEventsCli(['worker', '--handler', handlerPath, '--confirm-write', '--poll-interval', '200ms', '--json'], env, killAfter('reserved', 1, 'SIGTERM')).done;
+    const result = await startEventsCli(
+      ['worker', '--handler', handlerPath, '--confirm-write', '--poll-interval', '200ms', '--json'],
+      env,
+      killAfter('reserved', 1, 'SIGTERM'),
+    ).done;
 
     assert.equal(result.code, 0, result.stderr);
     const summary = JSON.parse(result.stdout) as { status: string; stoppedBy: string; done: number; cleared: number };
@@ -82,7 +103,10 @@ describe('chain worker survives SIGKILL and stops cleanly on SIGTERM', () => {
     assert.ok(summary.done >= 50 && summary.done === summary.cleared, `the rows in flight were finished and cleared: ${result.stdout}`);
     const rows = await queueRows(portal.client);
     assert.equal(rows.length, 200 - summary.done, 'the rest waits in the queue');
-    assert.ok(rows.every((row) => row.PROCESS_ID === ''), 'and none of it is left reserved');
+    assert.ok(
+      rows.every((row) => row.PROCESS_ID === ''),
+      'and none of it is left reserved',
+    );
     assert.equal((await contactsByOrigin(portal.emulator)).size, summary.done);
   });
 });

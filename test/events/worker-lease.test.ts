@@ -11,7 +11,17 @@ import { hostname } from 'node:os';
 import { describe, it } from 'node:test';
 import { openStateDatabase } from '../../src/store/index.ts';
 import { fetchStats } from '../helpers/emulator-process.ts';
-import { addLeads, applicationEnv, contactsByOrigin, handlerPath, queueRows, runEventsCli, startEventsCli, temporaryDatabase, useEventsPortal } from './helpers/events-fixture.ts';
+import {
+  addLeads,
+  applicationEnv,
+  contactsByOrigin,
+  handlerPath,
+  queueRows,
+  runEventsCli,
+  startEventsCli,
+  temporaryDatabase,
+  useEventsPortal,
+} from './helpers/events-fixture.ts';
 import { bindEvents, loadHandler, runWorker, type WorkerEvent } from '../../src/events/index.ts';
 import { SqliteLeaseStore } from '../../src/store/lease-store.ts';
 
@@ -47,7 +57,9 @@ async function requestCount(url: string): Promise<number> {
 function leaseRow(database: string): { owner_id: string | null; pid: number; fencing_token: number } | undefined {
   const state = openStateDatabase(database);
   try {
-    return state.prepare(`SELECT owner_id, pid, fencing_token FROM leases WHERE resource LIKE 'worker:%'`).get() as { owner_id: string | null; pid: number; fencing_token: number } | undefined;
+    return state.prepare(`SELECT owner_id, pid, fencing_token FROM leases WHERE resource LIKE 'worker:%'`).get() as
+      | { owner_id: string | null; pid: number; fencing_token: number }
+      | undefined;
   } finally {
     state.close();
   }
@@ -56,7 +68,7 @@ function leaseRow(database: string): { owner_id: string | null; pid: number; fen
 describe('chain worker: one worker per application queue', () => {
   const portal = useEventsPortal();
 
-  it('refuses a second worker on a live worker\'s queue with exit 2 before any request, and names how to stop the first', async () => {
+  it("refuses a second worker on a live worker's queue with exit 2 before any request, and names how to stop the first", async () => {
     const database = temporaryDatabase('worker-lease');
     const env = applicationEnv(portal.emulator, database);
     await bindEvents(portal.client, { events: ['ONCRMLEADADD'], offline: true });
@@ -71,7 +83,10 @@ describe('chain worker: one worker per application queue', () => {
         assert.equal(second.code, 2, second.stderr);
         const pid = first.child.pid as number;
         const text = flags.length > 0 ? JSON.stringify(JSON.parse(second.stdout)) : second.stderr;
-        assert.match(text, new RegExp(`worked by another worker, pid ${pid} on ${hostname()} since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z; nothing was sent \\(WORKER_RUNNING\\)`));
+        assert.match(
+          text,
+          new RegExp(`worked by another worker, pid ${pid} on ${hostname()} since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z; nothing was sent \\(WORKER_RUNNING\\)`),
+        );
         assert.match(text, new RegExp(`kill -INT ${pid}\` on ${hostname()}`));
       }
       assert.equal(await requestCount(portal.emulator.url), before, 'the second worker sent nothing');
@@ -118,7 +133,8 @@ describe('chain worker: one worker per application queue', () => {
       const events: WorkerEvent[] = [];
       const onEvent = (event: WorkerEvent): void => {
         events.push(event);
-        if (event.type === 'reserved') assert.equal(rival.acquire(`worker:${portal.client.portalKey}`, { ownerId: 'rival', pid: 1, host: 'elsewhere' }).acquired, true);
+        if (event.type === 'reserved')
+          assert.equal(rival.acquire(`worker:${portal.client.portalKey}`, { ownerId: 'rival', pid: 1, host: 'elsewhere' }).acquired, true);
       };
 
       const handler = await loadHandler(handlerPath);
@@ -126,10 +142,17 @@ describe('chain worker: one worker per application queue', () => {
 
       assert.equal((error as { code?: string }).code, 'LEASE_LOST', String(error));
       assert.match(String(error), /worker:.*no longer owns it; it was taken over by pid 1 on elsewhere \(LEASE_LOST\)/);
-      assert.deepEqual(events.filter((event) => event.type === 'reserved').map((event) => event.type === 'reserved' && event.rows), [10], 'one reservation, none after the takeover');
-      assert.ok(events.some((event) => event.type === 'cleared' && event.rows === 10), 'the reservation in flight was settled');
+      assert.deepEqual(
+        events.filter((event) => event.type === 'reserved').map((event) => event.type === 'reserved' && event.rows),
+        [10],
+        'one reservation, none after the takeover',
+      );
+      assert.ok(
+        events.some((event) => event.type === 'cleared' && event.rows === 10),
+        'the reservation in flight was settled',
+      );
       assert.equal((await queueRows(portal.client)).length, 20, 'the rest is left for the new owner');
-      assert.equal(rival.holder(`worker:${portal.client.portalKey}`)?.ownerId, 'rival', 'and the loser did not release the new owner\'s lease');
+      assert.equal(rival.holder(`worker:${portal.client.portalKey}`)?.ownerId, 'rival', "and the loser did not release the new owner's lease");
     } finally {
       state.close();
     }

@@ -8,7 +8,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bindEvents } from '../../src/events/index.ts';
 import { fetchStats } from '../helpers/emulator-process.ts';
-import { addLeads, applicationEnv, contactsByOrigin, handlerPath, queueRows, runEventsCli, temporaryDatabase, useEventsPortal } from './helpers/events-fixture.ts';
+import {
+  addLeads,
+  applicationEnv,
+  contactsByOrigin,
+  handlerPath,
+  queueRows,
+  runEventsCli,
+  temporaryDatabase,
+  useEventsPortal,
+} from './helpers/events-fixture.ts';
 
 async function setFaults(url: string, rules: Array<Record<string, unknown>>): Promise<void> {
   const response = await fetch(`${url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
@@ -49,7 +58,10 @@ describe('chain worker --once retries a transient failure of the queue', () => {
       const adopted = progress(result.stderr).filter((event) => event.type === 'adopted');
       assert.equal(adopted.length, fault.drop === 'after' ? 1 : 0, 'a reservation made without an answer is found and adopted, none otherwise');
       assert.deepEqual([...(await contactsByOrigin(portal.emulator)).keys()].sort(), leads.map((id) => `lead-${id}`).sort(), 'a contact for every lead');
-      assert.ok([...(await contactsByOrigin(portal.emulator)).values()].every((count) => count === 1), 'and only one');
+      assert.ok(
+        [...(await contactsByOrigin(portal.emulator)).values()].every((count) => count === 1),
+        'and only one',
+      );
       assert.deepEqual(await queueRows(portal.client), [], 'the queue is drained, nothing left reserved');
     });
   }
@@ -63,7 +75,10 @@ describe('chain worker --once retries a transient failure of the queue', () => {
     const result = await runEventsCli(['worker', '--handler', handlerPath, '--once', '--confirm-write'], env);
 
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /event\.offline\.get: the offline queue gave no usable answer 3 times in a row; the last: .*\(QUEUE_UNAVAILABLE\)\. Nothing is lost: rows already reserved stay reserved/);
+    assert.match(
+      result.stderr,
+      /event\.offline\.get: the offline queue gave no usable answer 3 times in a row; the last: .*\(QUEUE_UNAVAILABLE\)\. Nothing is lost: rows already reserved stay reserved/,
+    );
     assert.match(result.stderr, /Run chain worker --once again when the portal answers/);
     assert.match(result.stderr, /retrying in 250 ms[\s\S]*retrying in 500 ms/, 'backed off twice before giving up');
     const stats = (await fetchStats(portal.emulator.url)) as { statuses: Record<string, number>; methods: Record<string, number> };

@@ -2,7 +2,8 @@
 export interface HttpAnswer {
   status: number;
   /** Parsed JSON (untyped on purpose: tests assert on the wire shape). */
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary answer shapes
+  body: any;
   text: string;
   headers: Headers;
 }

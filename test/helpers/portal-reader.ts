@@ -1,5 +1,9 @@
 /** Reads a portal's records over plain HTTP, to verify what a run left behind (independent of the client). */
-export async function callMethod(webhookUrl: string, method: string, params: Record<string, unknown> = {}): Promise<{ result: unknown; total?: number; next?: number; error?: string }> {
+export async function callMethod(
+  webhookUrl: string,
+  method: string,
+  params: Record<string, unknown> = {},
+): Promise<{ result: unknown; total?: number; next?: number; error?: string }> {
   const response = await fetch(`${webhookUrl}${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
   return (await response.json()) as { result: unknown; total?: number; next?: number };
 }

@@ -64,18 +64,36 @@ describe('chains/automation', () => {
 
     const dealId = (await portalCall(emulator, 'crm.deal.add', { fields: { TITLE: 'Needs approval' } })) as number;
     await portalCall(emulator, 'crm.deal.update', { id: dealId, fields: { STAGE_ID: 'PREPARATION' } });
-    const worker = await runChainCommand(['worker', '--handler', workflowStart, '--auth-connector', 'workflows', '--once', '--confirm-write', '--poll-interval', '10ms'], app);
+    const worker = await runChainCommand(
+      ['worker', '--handler', workflowStart, '--auth-connector', 'workflows', '--once', '--confirm-write', '--poll-interval', '10ms'],
+      app,
+    );
     assert.equal(worker.code, 0, worker.stdout + worker.stderr);
-    assert.deepEqual((await running(emulator)).map((row) => [row.DOCUMENT_ID, row.TEMPLATE_ID]), [[`DEAL_${dealId}`, '1']]);
+    assert.deepEqual(
+      (await running(emulator)).map((row) => [row.DOCUMENT_ID, row.TEMPLATE_ID]),
+      [[`DEAL_${dealId}`, '1']],
+    );
 
     // Redelivered: the running workflow is found, nothing is started twice.
-    const row = { ID: 77, EVENT_NAME: 'ONCRMDEALUPDATE', EVENT_DATA: { FIELDS: { ID: dealId } }, MESSAGE_ID: 'z'.repeat(32), TIMESTAMP_X: '2026-11-27T10:00:00+00:00' };
+    const row = {
+      ID: 77,
+      EVENT_NAME: 'ONCRMDEALUPDATE',
+      EVENT_DATA: { FIELDS: { ID: dealId } },
+      MESSAGE_ID: 'z'.repeat(32),
+      TIMESTAMP_X: '2026-11-27T10:00:00+00:00',
+    };
     const again = await runChain(workflowStart, app, '--confirm-write', '--input', `events=${JSON.stringify([row])}`);
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.equal((await running(emulator)).length, 1);
     assert.equal(await executed(emulator, 'bizproc.workflow.start'), 1);
-    const tasks = (await portalCall(emulator, 'bizproc.task.list', { SELECT: ['ID', 'WORKFLOW_ID', 'STATUS'] })) as Array<{ WORKFLOW_ID: string; STATUS: string }>;
-    assert.deepEqual(tasks.map((task) => [task.WORKFLOW_ID, task.STATUS]), [[(await running(emulator))[0]?.ID, '0']]);
+    const tasks = (await portalCall(emulator, 'bizproc.task.list', { SELECT: ['ID', 'WORKFLOW_ID', 'STATUS'] })) as Array<{
+      WORKFLOW_ID: string;
+      STATUS: string;
+    }>;
+    assert.deepEqual(
+      tasks.map((task) => [task.WORKFLOW_ID, task.STATUS]),
+      [[(await running(emulator))[0]?.ID, '0']],
+    );
   });
 
   it('robot-rollout: adds the robot once, then updates it; a webhook without bizproc is refused before any write', async () => {
@@ -97,13 +115,14 @@ describe('chains/automation', () => {
     assert.equal(await executed(emulator, 'bizproc.robot.add'), 1);
   });
 
-  it('stop-workflows: refused without --confirm-destructive; terminates the template\'s workflows once', async () => {
+  it("stop-workflows: refused without --confirm-destructive; terminates the template's workflows once", async () => {
     const webhook = webhookCredentials(emulator);
     const leadIds = [
       (await portalCall(emulator, 'crm.lead.add', { fields: { TITLE: 'A' } })) as number,
       (await portalCall(emulator, 'crm.lead.add', { fields: { TITLE: 'B' } })) as number,
     ];
-    for (const leadId of leadIds) await portalCall(emulator, 'bizproc.workflow.start', { TEMPLATE_ID: 2, DOCUMENT_ID: ['crm', 'CCrmDocumentLead', `LEAD_${leadId}`] });
+    for (const leadId of leadIds)
+      await portalCall(emulator, 'bizproc.workflow.start', { TEMPLATE_ID: 2, DOCUMENT_ID: ['crm', 'CCrmDocumentLead', `LEAD_${leadId}`] });
     const before = (await running(emulator)).length;
 
     const refused = await runChain(stopWorkflows, webhook, '--confirm-write', '--input', 'template_id=2');
@@ -113,7 +132,10 @@ describe('chains/automation', () => {
     const first = await runChain(stopWorkflows, webhook, '--confirm-write', '--confirm-destructive', '--input', 'template_id=2', '--input', 'reason=Retired');
     assert.equal(first.code, 0, first.stdout + first.stderr);
     assert.deepEqual([first.report?.outputs?.terminated, first.report?.outputs?.killed, first.report?.outputs?.failed], [2, 0, 0]);
-    assert.deepEqual((await running(emulator)).map((row) => row.TEMPLATE_ID), ['1']);
+    assert.deepEqual(
+      (await running(emulator)).map((row) => row.TEMPLATE_ID),
+      ['1'],
+    );
     const second = await runChain(stopWorkflows, webhook, '--confirm-write', '--confirm-destructive', '--input', 'template_id=2');
     assert.equal(second.code, 0, second.stdout + second.stderr);
     assert.equal(second.report?.outputs?.terminated, 0);

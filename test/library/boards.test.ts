@@ -26,7 +26,9 @@ describe('chains/boards', () => {
     groupId = (await portalCall(emulator, 'sonet_group.create', { NAME: 'Team Scrum', PROJECT: 'Y', SCRUM_MASTER_ID: 1 })) as number;
     taskIds = [];
     for (const title of ['Login page', 'Password reset']) {
-      const added = (await portalCall(emulator, 'tasks.task.add', { fields: { TITLE: title, RESPONSIBLE_ID: 1, GROUP_ID: groupId } })) as { task: { id: string } };
+      const added = (await portalCall(emulator, 'tasks.task.add', { fields: { TITLE: title, RESPONSIBLE_ID: 1, GROUP_ID: groupId } })) as {
+        task: { id: string };
+      };
       taskIds.push(Number(added.task.id));
       await portalCall(emulator, 'tasks.api.scrum.task.update', { id: added.task.id, fields: { storyPoints: '1' } });
     }
@@ -62,14 +64,29 @@ describe('chains/boards', () => {
     assert.deepEqual(Object.keys(first.report?.outputs?.stages as object), ['NEW', 'WORK', 'FINISH']);
     const second = await runChain(kickoff, webhook, '--confirm-write', ...inputs);
     assert.equal(second.code, 0, second.stdout + second.stderr);
-    assert.deepEqual([second.report?.outputs?.created, second.report?.outputs?.started_now, Number(second.report?.outputs?.sprint_id)], [false, false, sprintId]);
+    assert.deepEqual(
+      [second.report?.outputs?.created, second.report?.outputs?.started_now, Number(second.report?.outputs?.sprint_id)],
+      [false, false, sprintId],
+    );
     const sprints = (await portalCall(emulator, 'tasks.api.scrum.sprint.list', { filter: { GROUP_ID: groupId } })) as Array<{ id: number; status: string }>;
-    assert.deepEqual(sprints.map((sprint) => [sprint.id, sprint.status]), [[sprintId, 'active']]);
+    assert.deepEqual(
+      sprints.map((sprint) => [sprint.id, sprint.status]),
+      [[sprintId, 'active']],
+    );
   });
 
   it('backlog-to-sprint: moves backlog tasks into the sprint and onto its board, once', async () => {
     const webhook = webhookCredentials(emulator);
-    const inputs = ['--input', `group_id=${groupId}`, '--input', `sprint_id=${sprintId}`, '--input', `task_ids=${JSON.stringify(taskIds)}`, '--input', 'story_points=3'];
+    const inputs = [
+      '--input',
+      `group_id=${groupId}`,
+      '--input',
+      `sprint_id=${sprintId}`,
+      '--input',
+      `task_ids=${JSON.stringify(taskIds)}`,
+      '--input',
+      'story_points=3',
+    ];
     assert.equal((await runChain(backlogToSprint, webhook, ...inputs)).code, 2);
     const first = await runChain(backlogToSprint, webhook, '--confirm-write', ...inputs);
     assert.equal(first.code, 0, first.stdout + first.stderr);
@@ -93,7 +110,10 @@ describe('chains/boards', () => {
     const first = await runChain(completion, webhook, '--confirm-write', '--input', `sprint_id=${sprintId}`);
     assert.equal(first.code, 0, first.stdout + first.stderr);
     assert.deepEqual([first.report?.outputs?.status, first.report?.outputs?.completed_now], ['completed', true]);
-    assert.deepEqual((first.report?.outputs?.epics as Array<{ name: string }>).map((epic) => epic.name), ['Accounts']);
+    assert.deepEqual(
+      (first.report?.outputs?.epics as Array<{ name: string }>).map((epic) => epic.name),
+      ['Accounts'],
+    );
     const second = await runChain(completion, webhook, '--confirm-write', '--input', `sprint_id=${sprintId}`);
     assert.equal(second.code, 0, second.stdout + second.stderr);
     assert.deepEqual([second.report?.outputs?.status, second.report?.outputs?.completed_now], ['completed', false]);

@@ -56,7 +56,10 @@ describe('chains/collab', () => {
     assert.equal(second.report?.outputs?.created, false);
     assert.equal(Number(second.report?.outputs?.group_id), groupId);
     const groups = await listAll(emulator.webhookUrl, 'sonet_group.get');
-    assert.deepEqual(groups.map((group) => [group.ID, group.NAME, group.PROJECT, group.DESCRIPTION]), [[String(groupId), 'Project Apollo', 'Y', 'Moon and back']]);
+    assert.deepEqual(
+      groups.map((group) => [group.ID, group.NAME, group.PROJECT, group.DESCRIPTION]),
+      [[String(groupId), 'Project Apollo', 'Y', 'Moon and back']],
+    );
   });
 
   it('feed-post-lifecycle: one post per title; a status change adds one comment and updates the post', async () => {
@@ -78,7 +81,10 @@ describe('chains/collab', () => {
     assert.equal(again.report?.outputs?.status_changed, false);
 
     const posts = (await listAll(emulator.webhookUrl, 'log.blogpost.get')).filter((post) => post.TITLE === 'Release 4.2');
-    assert.deepEqual(posts.map((post) => [Number(post.ID), post.TITLE, post.DETAIL_TEXT, post.NUM_COMMENTS]), [[postId, 'Release 4.2', 'Notes\n\nStatus: released', '1']]);
+    assert.deepEqual(
+      posts.map((post) => [Number(post.ID), post.TITLE, post.DETAIL_TEXT, post.NUM_COMMENTS]),
+      [[postId, 'Release 4.2', 'Notes\n\nStatus: released', '1']],
+    );
     assert.equal(await executed(emulator, 'log.blogpost.add'), 1 + 55);
     assert.equal(await executed(emulator, 'log.blogcomment.add'), 1);
   });
@@ -86,7 +92,9 @@ describe('chains/collab', () => {
   it('group-cleanup: refused without --confirm-destructive, stopped by open tasks, then deletes once', async () => {
     const webhook = webhookCredentials(emulator);
     const groupId = (await portalCall(emulator, 'sonet_group.create', { NAME: 'Old team' })) as number;
-    const taskId = ((await portalCall(emulator, 'tasks.task.add', { fields: { TITLE: 'Leftover', RESPONSIBLE_ID: 1, GROUP_ID: groupId } })) as { task: { id: string } }).task.id;
+    const taskId = (
+      (await portalCall(emulator, 'tasks.task.add', { fields: { TITLE: 'Leftover', RESPONSIBLE_ID: 1, GROUP_ID: groupId } })) as { task: { id: string } }
+    ).task.id;
     const inputs = ['--input', `group_id=${groupId}`];
 
     const refused = await runChain(cleanup, webhook, '--confirm-write', ...inputs);

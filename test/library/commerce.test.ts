@@ -3,8 +3,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { methodDelta, useLibraryHarness } from './helpers/use-library-harness.ts';
 
-const WRITES = ['sale.order.add', 'sale.order.update', 'sale.payment.add', 'sale.shipment.add', 'sale.shipment.update', 'catalog.product.update', 'catalog.price.add', 'catalog.price.update'];
-const writesIn = (delta: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(delta).filter(([method]) => WRITES.includes(method)));
+const WRITES = [
+  'sale.order.add',
+  'sale.order.update',
+  'sale.payment.add',
+  'sale.shipment.add',
+  'sale.shipment.update',
+  'catalog.product.update',
+  'catalog.price.add',
+  'catalog.price.update',
+];
+const writesIn = (delta: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(delta).filter(([method]) => WRITES.includes(method)));
 
 describe('chains/commerce', () => {
   const harness = useLibraryHarness();
@@ -25,11 +35,14 @@ describe('chains/commerce', () => {
   it('validates clean, each chain naming the scope it needs', async () => {
     const { cli, files: reports } = await harness.validate(files);
     assert.equal(cli.code, 0, cli.stderr);
-    assert.deepEqual(reports.map((report) => [report.valid, report.scopes, report.destructive.length]), [
-      [true, ['sale'], 0],
-      [true, ['catalog'], 0],
-      [true, ['sale'], 0],
-    ]);
+    assert.deepEqual(
+      reports.map((report) => [report.valid, report.scopes, report.destructive.length]),
+      [
+        [true, ['sale'], 0],
+        [true, ['catalog'], 0],
+        [true, ['sale'], 0],
+      ],
+    );
   });
 
   it('refuses to write without --confirm-write (exit 2, nothing written)', async () => {
@@ -48,7 +61,16 @@ describe('chains/commerce', () => {
   });
 
   it('order-to-payment: one order by xmlId, one paid payment, the status set; nothing twice', async () => {
-    const sent = await runTwice('commerce/order-to-payment.yml', ['--input', 'xml_id=SHOP-1001', '--input', 'amount=149.9', '--input', 'paid=true', '--input', 'comment=web shop']);
+    const sent = await runTwice('commerce/order-to-payment.yml', [
+      '--input',
+      'xml_id=SHOP-1001',
+      '--input',
+      'amount=149.9',
+      '--input',
+      'paid=true',
+      '--input',
+      'comment=web shop',
+    ]);
     assert.deepEqual(sent[0], { 'sale.order.add': 1, 'sale.payment.add': 1, 'sale.order.update': 1 });
     assert.deepEqual(sent[1], {}, 'the second run writes nothing');
     const { orders } = (await harness.read('sale.order.list', { filter: { xmlId: 'SHOP-1001' } })) as { orders: Array<Record<string, unknown>> };
@@ -56,7 +78,10 @@ describe('chains/commerce', () => {
     assert.equal(orders[0]?.statusId, 'P');
     assert.equal(orders[0]?.payed, 'Y', 'the paid payment marked the order paid');
     const { payments } = (await harness.read('sale.payment.list', { filter: { orderId: orders[0]?.id } })) as { payments: Array<Record<string, unknown>> };
-    assert.deepEqual(payments.map((payment) => [payment.sum, payment.paid]), [[149.9, 'Y']]);
+    assert.deepEqual(
+      payments.map((payment) => [payment.sum, payment.paid]),
+      [[149.9, 'Y']],
+    );
   });
 
   it('product-price-sync: renames, adds a missing price, updates a changed one, skips unknown codes; nothing twice', async () => {
@@ -77,22 +102,39 @@ describe('chains/commerce', () => {
     assert.deepEqual(sent[1], {});
     const { product } = (await harness.read('catalog.product.get', { id: desk })) as { product: { name: string } };
     assert.equal(product.name, 'Desk Pro');
-    const { prices } = (await harness.read('catalog.price.list', { filter: { catalogGroupId: 1, '@productId': [desk, chair] }, order: { productId: 'ASC' } })) as { prices: Array<{ productId: number; price: number }> };
-    assert.deepEqual(prices.map((price) => [price.productId, Number(price.price)]).sort(), [[chair, 55], [desk, 120]].sort());
+    const { prices } = (await harness.read('catalog.price.list', {
+      filter: { catalogGroupId: 1, '@productId': [desk, chair] },
+      order: { productId: 'ASC' },
+    })) as { prices: Array<{ productId: number; price: number }> };
+    assert.deepEqual(
+      prices.map((price) => [price.productId, Number(price.price)]).sort(),
+      [
+        [chair, 55],
+        [desk, 120],
+      ].sort(),
+    );
   });
 
   it('delivery-assignment: adds the shipment with the chosen service, switches it on request, never adds a second', async () => {
-    const { order } = (await harness.read('sale.order.add', { fields: { lid: 's1', personTypeId: 1, currency: 'USD', xmlId: 'SHOP-2001' } })) as { order: { id: number } };
+    const { order } = (await harness.read('sale.order.add', { fields: { lid: 's1', personTypeId: 1, currency: 'USD', xmlId: 'SHOP-2001' } })) as {
+      order: { id: number };
+    };
     const sent = await runTwice('commerce/delivery-assignment.yml', ['--input', `order_id=${order.id}`, '--input', 'delivery=Courier']);
     assert.deepEqual(sent[0], { 'sale.shipment.add': 1 });
     assert.deepEqual(sent[1], {});
     const switched = await runTwice('commerce/delivery-assignment.yml', ['--input', `order_id=${order.id}`, '--input', 'delivery=pickup']);
     assert.deepEqual(switched, [{ 'sale.shipment.update': 1 }, {}]);
     const services = (await harness.read('sale.delivery.getlist', { SELECT: ['ID', 'CODE'] })) as Array<{ ID: number; CODE: string }>;
-    const { shipments } = (await harness.read('sale.shipment.list', { filter: { orderId: order.id }, order: { id: 'ASC' } })) as { shipments: Array<{ deliveryId: number; allowDelivery: string; deducted: string; system: string }> };
-    assert.deepEqual(shipments.map((shipment) => [shipment.system, shipment.deliveryId, shipment.allowDelivery, shipment.deducted]), [
-      ['Y', services.find((service) => service.CODE === 'empty')?.ID, 'N', 'N'],
-      ['N', services.find((service) => service.CODE === 'pickup')?.ID, 'Y', 'N'],
-    ], 'the system shipment stays; one real shipment with the chosen service');
+    const { shipments } = (await harness.read('sale.shipment.list', { filter: { orderId: order.id }, order: { id: 'ASC' } })) as {
+      shipments: Array<{ deliveryId: number; allowDelivery: string; deducted: string; system: string }>;
+    };
+    assert.deepEqual(
+      shipments.map((shipment) => [shipment.system, shipment.deliveryId, shipment.allowDelivery, shipment.deducted]),
+      [
+        ['Y', services.find((service) => service.CODE === 'empty')?.ID, 'N', 'N'],
+        ['N', services.find((service) => service.CODE === 'pickup')?.ID, 'Y', 'N'],
+      ],
+      'the system shipment stays; one real shipment with the chosen service',
+    );
   });
 });

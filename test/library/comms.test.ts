@@ -68,7 +68,10 @@ describe('chains/comms', () => {
 
     const dealId = (await portalCall(emulator, 'crm.deal.add', { fields: { TITLE: 'Rollout', OPPORTUNITY: 1200, CURRENCY_ID: 'USD' } })) as number;
     await portalCall(emulator, 'crm.deal.update', { id: dealId, fields: { STAGE_ID: 'PREPARATION' } });
-    const worker = await runChainCommand(['worker', '--handler', dealChatNotify, '--once', '--confirm-write', '--input', 'dialog_id=chat7', '--poll-interval', '10ms'], applicationCredentials(emulator));
+    const worker = await runChainCommand(
+      ['worker', '--handler', dealChatNotify, '--once', '--confirm-write', '--input', 'dialog_id=chat7', '--poll-interval', '10ms'],
+      applicationCredentials(emulator),
+    );
     assert.equal(worker.code, 0, worker.stdout + worker.stderr);
     const posted = await dialog(emulator, 'chat7');
     assert.equal(posted.length, 1);
@@ -76,8 +79,22 @@ describe('chains/comms', () => {
 
     // The same queue row delivered again (at least once): the reference line stops a second message.
     const reference = /ref: deal (\d+) @ (.*)$/.exec(posted[0]?.text ?? '');
-    const row = { ID: 99, EVENT_NAME: 'ONCRMDEALUPDATE', EVENT_DATA: { FIELDS: { ID: Number(reference?.[1]) } }, MESSAGE_ID: 'x'.repeat(32), TIMESTAMP_X: reference?.[2] };
-    const again = await runChain(dealChatNotify, applicationCredentials(emulator), '--confirm-write', '--input', 'dialog_id=chat7', '--input', `events=${JSON.stringify([row])}`);
+    const row = {
+      ID: 99,
+      EVENT_NAME: 'ONCRMDEALUPDATE',
+      EVENT_DATA: { FIELDS: { ID: Number(reference?.[1]) } },
+      MESSAGE_ID: 'x'.repeat(32),
+      TIMESTAMP_X: reference?.[2],
+    };
+    const again = await runChain(
+      dealChatNotify,
+      applicationCredentials(emulator),
+      '--confirm-write',
+      '--input',
+      'dialog_id=chat7',
+      '--input',
+      `events=${JSON.stringify([row])}`,
+    );
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.equal((await dialog(emulator, 'chat7')).length, 1);
   });
@@ -103,7 +120,10 @@ describe('chains/comms', () => {
     assert.equal(second.report?.outputs?.registered_now, false);
     assert.equal(Number(second.report?.outputs?.bot_id), botId);
     const bots = (await applicationCall(emulator, 'imbot.bot.list')) as Record<string, { CODE: string }>;
-    assert.deepEqual(Object.values(bots).map((bot) => bot.CODE), ['b24chain_helper']);
+    assert.deepEqual(
+      Object.values(bots).map((bot) => bot.CODE),
+      ['b24chain_helper'],
+    );
     assert.equal(await executed(emulator, 'imbot.command.register'), 1);
 
     const messageId = (await portalCall(emulator, 'im.message.add', { DIALOG_ID: 'chat9', MESSAGE: '/status 42' })) as number;
@@ -111,7 +131,15 @@ describe('chains/comms', () => {
       ID: 1,
       EVENT_NAME: 'ONIMCOMMANDADD',
       EVENT_DATA: {
-        COMMAND: { [String(first.report?.outputs?.command_id)]: { BOT_ID: botId, COMMAND: 'status', COMMAND_ID: Number(first.report?.outputs?.command_id), COMMAND_PARAMS: '42', MESSAGE_ID: messageId } },
+        COMMAND: {
+          [String(first.report?.outputs?.command_id)]: {
+            BOT_ID: botId,
+            COMMAND: 'status',
+            COMMAND_ID: Number(first.report?.outputs?.command_id),
+            COMMAND_PARAMS: '42',
+            MESSAGE_ID: messageId,
+          },
+        },
         PARAMS: { DIALOG_ID: 'chat9', MESSAGE_ID: messageId, FROM_USER_ID: 1 },
       },
       MESSAGE_ID: 'y'.repeat(32),
@@ -122,14 +150,26 @@ describe('chains/comms', () => {
       assert.equal(run.code, 0, `attempt ${attempt}: ${run.stdout}${run.stderr}`);
     }
     const messages = await dialog(emulator, 'chat9');
-    assert.deepEqual(messages.map((message) => [message.author_id, message.text]), [
-      [botId, 'Received /status 42'],
-      [1, '/status 42'],
-    ]);
+    assert.deepEqual(
+      messages.map((message) => [message.author_id, message.text]),
+      [
+        [botId, 'Received /status 42'],
+        [1, '/status 42'],
+      ],
+    );
   });
 
   it('call-record: registers, finishes and attaches once per EXTERNAL_CALL_ID, and needs an application', async () => {
-    const inputs = ['--input', 'external_call_id=pbx-18441', '--input', 'phone=+15550100', '--input', 'duration=95', '--input', 'record_url=https://pbx.example.com/rec/18441.mp3'];
+    const inputs = [
+      '--input',
+      'external_call_id=pbx-18441',
+      '--input',
+      'phone=+15550100',
+      '--input',
+      'duration=95',
+      '--input',
+      'record_url=https://pbx.example.com/rec/18441.mp3',
+    ];
     const refused = await runChain(callRecord, applicationCredentials(emulator), ...inputs);
     assert.equal(refused.code, 2);
     assert.equal(await executed(emulator, 'telephony.externalCall.register'), 0);
@@ -142,7 +182,10 @@ describe('chains/comms', () => {
     const second = await runChain(callRecord, applicationCredentials(emulator), '--confirm-write', ...inputs);
     assert.equal(second.code, 0, second.stdout + second.stderr);
     assert.equal(second.report?.outputs?.call_id, callId);
-    const finished = (await applicationCall(emulator, 'telephony.externalCall.finish', { CALL_ID: callId, USER_ID: 1, DURATION: 1 })) as Record<string, unknown>;
+    const finished = (await applicationCall(emulator, 'telephony.externalCall.finish', { CALL_ID: callId, USER_ID: 1, DURATION: 1 })) as Record<
+      string,
+      unknown
+    >;
     assert.equal(finished.CALL_DURATION, 95);
     assert.equal(finished.CALL_RECORD_URL, 'https://pbx.example.com/rec/18441.mp3');
 

@@ -54,7 +54,16 @@ describe('chains/content', () => {
     const webhook = webhookCredentials(emulator);
     const contracts = await folder(emulator, rootId, 'Contracts');
     const dealId = (await portalCall(emulator, 'crm.deal.add', { fields: { TITLE: 'Contract 17' } })) as number;
-    const inputs = ['--input', `folder_id=${contracts}`, '--input', 'file_name=contract-17.pdf', '--input', `content_base64=${base64('%PDF-1.7 contract')}`, '--input', `deal_id=${dealId}`];
+    const inputs = [
+      '--input',
+      `folder_id=${contracts}`,
+      '--input',
+      'file_name=contract-17.pdf',
+      '--input',
+      `content_base64=${base64('%PDF-1.7 contract')}`,
+      '--input',
+      `deal_id=${dealId}`,
+    ];
     const refused = await runChain(uploadToFolder, webhook, ...inputs);
     assert.equal(refused.code, 2);
     const noScope = await runChain(uploadToFolder, await webhookWithout(emulator, 'disk'), '--confirm-write', ...inputs);
@@ -70,14 +79,21 @@ describe('chains/content', () => {
     assert.equal(second.report?.outputs?.uploaded, false);
     assert.equal(Number(second.report?.outputs?.file_id), fileId);
 
-    assert.deepEqual((await children(emulator, contracts)).map((file) => [Number(file.ID), file.NAME, file.SIZE]), [[fileId, 'contract-17.pdf', '17']]);
+    assert.deepEqual(
+      (await children(emulator, contracts)).map((file) => [Number(file.ID), file.NAME, file.SIZE]),
+      [[fileId, 'contract-17.pdf', '17']],
+    );
     const deal = (await portalCall(emulator, 'crm.deal.get', { id: dealId })) as Record<string, unknown>;
     assert.equal(Number(deal.UF_CRM_DISK_FILE), fileId);
   });
 
   it('replace-version: one new version per expected version, the previous one reported for rollback', async () => {
     const webhook = webhookCredentials(emulator);
-    const file = (await portalCall(emulator, 'disk.folder.uploadfile', { id: rootId, data: { NAME: 'prices.csv' }, fileContent: ['prices.csv', base64('a,1')] })) as { ID: string };
+    const file = (await portalCall(emulator, 'disk.folder.uploadfile', {
+      id: rootId,
+      data: { NAME: 'prices.csv' },
+      fileContent: ['prices.csv', base64('a,1')],
+    })) as { ID: string };
     const inputs = ['--input', `file_id=${file.ID}`, '--input', 'expected_version=1', '--input', `content_base64=${base64('a,1\nb,2')}`];
     const refused = await runChain(replaceVersion, webhook, ...inputs);
     assert.equal(refused.code, 2);
@@ -103,9 +119,28 @@ describe('chains/content', () => {
 
   it('move-and-archive: moves, backs up, deletes the archived file, and a second run changes nothing', async () => {
     const webhook = webhookCredentials(emulator);
-    const [work, archive, backup] = [await folder(emulator, rootId, 'Work'), await folder(emulator, rootId, 'Archive'), await folder(emulator, rootId, 'Backup')];
-    const original = (await portalCall(emulator, 'disk.folder.uploadfile', { id: work, data: { NAME: 'report.pdf' }, fileContent: ['report.pdf', base64('report')] })) as { ID: string };
-    const inputs = ['--input', 'file_name=report.pdf', '--input', `source_folder_id=${work}`, '--input', `archive_folder_id=${archive}`, '--input', `backup_folder_id=${backup}`, '--input', 'delete_original=true'];
+    const [work, archive, backup] = [
+      await folder(emulator, rootId, 'Work'),
+      await folder(emulator, rootId, 'Archive'),
+      await folder(emulator, rootId, 'Backup'),
+    ];
+    const original = (await portalCall(emulator, 'disk.folder.uploadfile', {
+      id: work,
+      data: { NAME: 'report.pdf' },
+      fileContent: ['report.pdf', base64('report')],
+    })) as { ID: string };
+    const inputs = [
+      '--input',
+      'file_name=report.pdf',
+      '--input',
+      `source_folder_id=${work}`,
+      '--input',
+      `archive_folder_id=${archive}`,
+      '--input',
+      `backup_folder_id=${backup}`,
+      '--input',
+      'delete_original=true',
+    ];
 
     const refused = await runChain(moveAndArchive, webhook, '--confirm-write', ...inputs);
     assert.equal(refused.code, 2);
@@ -122,7 +157,10 @@ describe('chains/content', () => {
     assert.deepEqual(await children(emulator, work), []);
     assert.deepEqual(await children(emulator, archive), []);
     const backups = await children(emulator, backup);
-    assert.deepEqual(backups.map((file) => [file.NAME, file.SIZE]), [['report.pdf', '6']]);
+    assert.deepEqual(
+      backups.map((file) => [file.NAME, file.SIZE]),
+      [['report.pdf', '6']],
+    );
     assert.notEqual(backups[0]?.ID, original.ID);
     assert.deepEqual(
       [await executed(emulator, 'disk.file.moveto'), await executed(emulator, 'disk.file.copyto'), await executed(emulator, 'disk.file.delete')],

@@ -3,8 +3,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { methodDelta, useLibraryHarness } from './helpers/use-library-harness.ts';
 
-interface Task { id: string; title: string; responsibleId: string; ufCrmTask: string[] }
-interface Deal { ID: string; UF_CRM_TASK_ID?: string | null }
+interface Task {
+  id: string;
+  title: string;
+  responsibleId: string;
+  ufCrmTask: string[];
+}
+interface Deal {
+  ID: string;
+  UF_CRM_TASK_ID?: string | null;
+}
 
 describe('chains/core/deal-task-assignment.yml', () => {
   const harness = useLibraryHarness();
@@ -14,14 +22,20 @@ describe('chains/core/deal-task-assignment.yml', () => {
     return (await harness.read('crm.deal.list', { filter: { STAGE_ID: 'PREPARATION' }, select: ['ID', 'UF_CRM_TASK_ID'] })) as Deal[];
   }
   async function linkedTasks(dealId: string): Promise<Task[]> {
-    const result = (await harness.read('tasks.task.list', { filter: { UF_CRM_TASK: `D_${dealId}` }, select: ['ID', 'TITLE', 'RESPONSIBLE_ID', 'UF_CRM_TASK'] })) as { tasks: Task[] };
+    const result = (await harness.read('tasks.task.list', {
+      filter: { UF_CRM_TASK: `D_${dealId}` },
+      select: ['ID', 'TITLE', 'RESPONSIBLE_ID', 'UF_CRM_TASK'],
+    })) as { tasks: Task[] };
     return result.tasks;
   }
 
   it('validates clean and needs the crm and task scopes', async () => {
     const { cli, files } = await harness.validate([file]);
     assert.equal(cli.code, 0, cli.stderr);
-    assert.deepEqual(files.map((entry) => [entry.valid, entry.scopes, entry.destructive.length]), [[true, ['crm', 'task'], 0]]);
+    assert.deepEqual(
+      files.map((entry) => [entry.valid, entry.scopes, entry.destructive.length]),
+      [[true, ['crm', 'task'], 0]],
+    );
   });
 
   it('refuses to write without --confirm-write (exit 2, no write sent)', async () => {

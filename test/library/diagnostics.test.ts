@@ -91,6 +91,5 @@ describe('chains/diagnostics', () => {
     assert.match(String(run.report?.outputs?.server_time), /^\d{4}-\d\d-\d\dT/);
     assert.equal(typeof run.report?.outputs?.clock_skew_seconds, 'number');
     assert.equal(run.report?.outputs?.user_id, '1');
-
   });
 });

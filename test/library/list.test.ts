@@ -14,7 +14,17 @@ function runList(args: string[]): Promise<{ code: number | null; stdout: string;
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-interface Listed { pack: string; name: string; file: string; description: string; handler: boolean; writes: boolean; destroys: boolean; scopes: string[]; valid: boolean }
+interface Listed {
+  pack: string;
+  name: string;
+  file: string;
+  description: string;
+  handler: boolean;
+  writes: boolean;
+  destroys: boolean;
+  scopes: string[];
+  valid: boolean;
+}
 
 describe('chain list', () => {
   it('--json lists every bundled chain by pack, valid, with its effects and scopes, whatever the cwd', async () => {
@@ -39,7 +49,11 @@ describe('chain list', () => {
       assert.ok(chain.description.length > 0, `${file} has a description`);
     }
     assert.equal(byFile.get('chains/core/handlers/lead-contact-sync.yml')?.handler, true);
-    assert.deepEqual(chains.filter((chain) => !chain.valid).map((chain) => chain.file), [], 'every bundled chain validates');
+    assert.deepEqual(
+      chains.filter((chain) => !chain.valid).map((chain) => chain.file),
+      [],
+      'every bundled chain validates',
+    );
     const packs = chains.map((chain) => chain.pack);
     assert.deepEqual(packs, [...packs].sort(), 'grouped by pack');
   });

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { methodDelta, useLibraryHarness } from './helpers/use-library-harness.ts';
 
 const WRITES = ['entity.add', 'entity.item.add', 'biconnector.source.add', 'ai.engine.register', 'ai.engine.unregister'];
-const writesIn = (delta: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(delta).filter(([method]) => WRITES.includes(method)));
+const writesIn = (delta: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(delta).filter(([method]) => WRITES.includes(method)));
 
 describe('chains/platform', () => {
   const harness = useLibraryHarness();
@@ -20,11 +21,14 @@ describe('chains/platform', () => {
   it('validates clean, each chain naming the scope it needs; only the engine cleanup is destructive', async () => {
     const { cli, files: reports } = await harness.validate(files);
     assert.equal(cli.code, 0, cli.stderr);
-    assert.deepEqual(reports.map((report) => [report.valid, report.scopes, report.destructive.length]), [
-      [true, ['entity'], 0],
-      [true, ['biconnector'], 0],
-      [true, ['ai_admin'], 1],
-    ]);
+    assert.deepEqual(
+      reports.map((report) => [report.valid, report.scopes, report.destructive.length]),
+      [
+        [true, ['entity'], 0],
+        [true, ['biconnector'], 0],
+        [true, ['ai_admin'], 1],
+      ],
+    );
   });
 
   it('refuses to write without confirmation (exit 2, nothing written); the engine cleanup needs --confirm-destructive too', async () => {
@@ -47,7 +51,13 @@ describe('chains/platform', () => {
   });
 
   it('custom-storage: creates the storage and each record once, and reads them back (application context only)', async () => {
-    const args = ['--input', 'entity=syncstate', '--input', 'records=[{"code":"last-export","name":"Last export","value":"2026-11-27T10:00:00Z"},{"code":"cursor","value":42}]', '--confirm-write'];
+    const args = [
+      '--input',
+      'entity=syncstate',
+      '--input',
+      'records=[{"code":"last-export","name":"Last export","value":"2026-11-27T10:00:00Z"},{"code":"cursor","value":42}]',
+      '--confirm-write',
+    ];
     const before = await harness.methodCounts();
     const webhook = await harness.run('platform/custom-storage.yml', args);
     assert.equal(webhook.cli.code, 1, 'a webhook has no application context');
@@ -61,7 +71,13 @@ describe('chains/platform', () => {
     assert.deepEqual(second.sent, {});
     assert.equal(second.outputs.stored, 2);
     const stored = (await harness.readAsApp('entity.item.get', { ENTITY: 'syncstate', SORT: { ID: 'ASC' } })) as Array<Record<string, string>>;
-    assert.deepEqual(stored.map((item) => [item.CODE, item.NAME, item.DETAIL_TEXT]), [['last-export', 'Last export', '2026-11-27T10:00:00Z'], ['cursor', 'cursor', '42']]);
+    assert.deepEqual(
+      stored.map((item) => [item.CODE, item.NAME, item.DETAIL_TEXT]),
+      [
+        ['last-export', 'Last export', '2026-11-27T10:00:00Z'],
+        ['cursor', 'cursor', '42'],
+      ],
+    );
   });
 
   it('biconnector-source: adds the source to the connector once; the list never shows its settings', async () => {
@@ -70,16 +86,33 @@ describe('chains/platform', () => {
     assert.deepEqual([first.sent, first.outputs.connector, first.outputs.created], [{ 'biconnector.source.add': 1 }, 'Demo warehouse', true]);
     assert.deepEqual((await run('platform/biconnector-source.yml', args)).sent, {});
     const sources = (await harness.read('biconnector.source.list', { filter: { title: 'Warehouse stock' } })) as Array<Record<string, unknown>>;
-    assert.deepEqual(sources.map((source) => [source.title, source.connectorId, 'settings' in source]), [['Warehouse stock', '1', false]]);
+    assert.deepEqual(
+      sources.map((source) => [source.title, source.connectorId, 'settings' in source]),
+      [['Warehouse stock', '1', false]],
+    );
   });
 
   it('ai-engine: registers the engine once by code and unregisters the retired one', async () => {
     await harness.read('ai.engine.register', { name: 'ACME v1', code: 'acme_v1', category: 'text', completions_url: 'https://ai.example.test/v1' });
-    const args = ['--input', 'code=acme_gpt', '--input', 'name=ACME GPT', '--input', 'completions_url=https://ai.example.test/v2', '--input', 'retire=["acme_v1","gone"]', '--confirm-write', '--confirm-destructive'];
+    const args = [
+      '--input',
+      'code=acme_gpt',
+      '--input',
+      'name=ACME GPT',
+      '--input',
+      'completions_url=https://ai.example.test/v2',
+      '--input',
+      'retire=["acme_v1","gone"]',
+      '--confirm-write',
+      '--confirm-destructive',
+    ];
     const first = await run('platform/ai-engine.yml', args);
     assert.deepEqual([first.sent, first.outputs.retired], [{ 'ai.engine.register': 1, 'ai.engine.unregister': 1 }, 1]);
     assert.deepEqual((await run('platform/ai-engine.yml', args)).sent, {});
     const engines = (await harness.read('ai.engine.list')) as Array<{ code: string; completions_url: string }>;
-    assert.deepEqual(engines.map((engine) => [engine.code, engine.completions_url]), [['acme_gpt', 'https://ai.example.test/v2']]);
+    assert.deepEqual(
+      engines.map((engine) => [engine.code, engine.completions_url]),
+      [['acme_gpt', 'https://ai.example.test/v2']],
+    );
   });
 });

@@ -4,10 +4,23 @@ import { describe, it } from 'node:test';
 import { methodDelta, useLibraryHarness } from './helpers/use-library-harness.ts';
 
 const WRITES = ['booking.v1.booking.add', 'booking.v1.booking.update', 'calendar.event.add', 'calendar.event.update', 'timeman.open', 'timeman.close'];
-const writesIn = (delta: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(delta).filter(([method]) => WRITES.includes(method)));
+const writesIn = (delta: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(delta).filter(([method]) => WRITES.includes(method)));
 
-interface Booking { id: number; name: string; description: string | null; resourceIds: number[]; datePeriod: { from: { timestamp: number }; to: { timestamp: number } } }
-interface CalendarEvent { ID: string; NAME: string; DATE_FROM_TS_UTC: string; DATE_TO_TS_UTC: string; LOCATION: string }
+interface Booking {
+  id: number;
+  name: string;
+  description: string | null;
+  resourceIds: number[];
+  datePeriod: { from: { timestamp: number }; to: { timestamp: number } };
+}
+interface CalendarEvent {
+  ID: string;
+  NAME: string;
+  DATE_FROM_TS_UTC: string;
+  DATE_TO_TS_UTC: string;
+  LOCATION: string;
+}
 
 describe('chains/services', () => {
   const harness = useLibraryHarness();
@@ -24,11 +37,14 @@ describe('chains/services', () => {
   it('validates clean, each chain naming the scope it needs', async () => {
     const { cli, files: reports } = await harness.validate(files);
     assert.equal(cli.code, 0, cli.stderr);
-    assert.deepEqual(reports.map((report) => [report.valid, report.scopes, report.destructive.length]), [
-      [true, ['booking'], 0],
-      [true, ['calendar'], 0],
-      [true, ['timeman'], 0],
-    ]);
+    assert.deepEqual(
+      reports.map((report) => [report.valid, report.scopes, report.destructive.length]),
+      [
+        [true, ['booking'], 0],
+        [true, ['calendar'], 0],
+        [true, ['timeman'], 0],
+      ],
+    );
   });
 
   it('refuses to write without --confirm-write (exit 2, nothing written)', async () => {
@@ -52,13 +68,26 @@ describe('chains/services', () => {
     const first = await run('services/booking-lifecycle.yml', args);
     assert.deepEqual(first.sent, { 'booking.v1.booking.add': 1 });
     assert.deepEqual((await run('services/booking-lifecycle.yml', args)).sent, {}, 'the second run sends nothing');
-    const moved = await run('services/booking-lifecycle.yml', [...args.slice(0, 4), '--input', 'start=2026-12-01T11:00:00Z', '--input', 'minutes=45', '--input', 'description=Moved by the client']);
+    const moved = await run('services/booking-lifecycle.yml', [
+      ...args.slice(0, 4),
+      '--input',
+      'start=2026-12-01T11:00:00Z',
+      '--input',
+      'minutes=45',
+      '--input',
+      'description=Moved by the client',
+    ]);
     assert.deepEqual(moved.sent, { 'booking.v1.booking.update': 1 });
-    const { booking } = (await harness.read('booking.v1.booking.list', { filter: { within: { dateFrom: start - 86_400, dateTo: start + 86_400 } } })) as { booking: Booking[] };
+    const { booking } = (await harness.read('booking.v1.booking.list', { filter: { within: { dateFrom: start - 86_400, dateTo: start + 86_400 } } })) as {
+      booking: Booking[];
+    };
     const ours = booking.filter((row) => row.name === 'Demo for ACME');
     assert.equal(ours.length, 1, 'one booking');
     assert.equal(ours[0]?.id, first.outputs.booking_id);
-    assert.deepEqual([ours[0]?.datePeriod.from.timestamp, ours[0]?.datePeriod.to.timestamp, ours[0]?.description], [start + 3600, start + 3600 + 45 * 60, 'Moved by the client']);
+    assert.deepEqual(
+      [ours[0]?.datePeriod.from.timestamp, ours[0]?.datePeriod.to.timestamp, ours[0]?.description],
+      [start + 3600, start + 3600 + 45 * 60, 'Moved by the client'],
+    );
   });
 
   it('calendar-event: adds the event to the default section once, updates it when it moves', async () => {
@@ -70,7 +99,10 @@ describe('chains/services', () => {
     assert.deepEqual(moved.sent, { 'calendar.event.update': 1 });
     const events = (await harness.read('calendar.event.get', { type: 'user', ownerId: 2, from: '2026-11-01', to: '2027-01-01' })) as CalendarEvent[];
     const start = Date.parse('2026-12-03T09:00:00Z') / 1000;
-    assert.deepEqual(events.map((event) => [event.NAME, Number(event.DATE_FROM_TS_UTC), Number(event.DATE_TO_TS_UTC), event.LOCATION]), [['Quarterly review', start, start + 60 * 60, 'Room 2']]);
+    assert.deepEqual(
+      events.map((event) => [event.NAME, Number(event.DATE_FROM_TS_UTC), Number(event.DATE_TO_TS_UTC), event.LOCATION]),
+      [['Quarterly review', start, start + 60 * 60, 'Room 2']],
+    );
   });
 
   it('workday: opens a closed day once, then closes it', async () => {

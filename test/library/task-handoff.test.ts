@@ -14,8 +14,19 @@ import { fetchStats } from '../helpers/emulator-process.ts';
 import { runCli, webhookEnv } from '../helpers/run-cli.ts';
 import { chainFile, useLibraryHarness } from './helpers/use-library-harness.ts';
 
-interface V2Task { id: string; title: string; responsibleId: string; createdBy: string; deadline: string | null; status: string }
-interface V3Stats { requests: number; methods: Record<string, number>; replays: number }
+interface V2Task {
+  id: string;
+  title: string;
+  responsibleId: string;
+  createdBy: string;
+  deadline: string | null;
+  status: string;
+}
+interface V3Stats {
+  requests: number;
+  methods: Record<string, number>;
+  replays: number;
+}
 
 describe('chains/core/task-handoff.yml on REST 3.0 and v2', () => {
   const harness = useLibraryHarness();
@@ -26,10 +37,23 @@ describe('chains/core/task-handoff.yml on REST 3.0 and v2', () => {
     return (await fetchStats(harness.emulator.url)).v3 as V3Stats;
   }
   async function tasksTitled(title: string): Promise<V2Task[]> {
-    const result = (await harness.read('tasks.task.list', { filter: { TITLE: title }, select: ['ID', 'TITLE', 'RESPONSIBLE_ID', 'CREATED_BY', 'DEADLINE', 'STATUS'] })) as { tasks: V2Task[] };
+    const result = (await harness.read('tasks.task.list', {
+      filter: { TITLE: title },
+      select: ['ID', 'TITLE', 'RESPONSIBLE_ID', 'CREATED_BY', 'DEADLINE', 'STATUS'],
+    })) as { tasks: V2Task[] };
     return result.tasks;
   }
-  const inputs = (title: string, api: number): string[] => ['--confirm-write', '--input', `title=${title}`, '--input', `deadline=${deadline}`, '--input', 'responsible_id=1', '--input', `api=${api}`];
+  const inputs = (title: string, api: number): string[] => [
+    '--confirm-write',
+    '--input',
+    `title=${title}`,
+    '--input',
+    `deadline=${deadline}`,
+    '--input',
+    'responsible_id=1',
+    '--input',
+    `api=${api}`,
+  ];
 
   it('has the same effect on the portal on v3 task methods as on v2', async () => {
     const beforeV3 = await v3Stats();
@@ -73,21 +97,36 @@ describe('chains/core/task-handoff.yml on REST 3.0 and v2', () => {
   it('chain call sends a v3 method to /rest/api/ and reports a reused key with another body (422)', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'b24chain-v3-call-'));
     const before = await v3Stats();
-    const listed = await runCli(['call', 'tasks.task.list', '--params', JSON.stringify({ select: ['id', 'title'], filter: [['id', '>', 0]] }), '--json'], webhookEnv(harness.emulator, join(directory, 'a.db')));
+    const listed = await runCli(
+      ['call', 'tasks.task.list', '--params', JSON.stringify({ select: ['id', 'title'], filter: [['id', '>', 0]] }), '--json'],
+      webhookEnv(harness.emulator, join(directory, 'a.db')),
+    );
     assert.equal(listed.code, 0, listed.stdout + listed.stderr);
     assert.ok(Array.isArray((JSON.parse(listed.stdout) as { result: { items: unknown[] } }).result.items));
     assert.equal((await v3Stats()).methods['tasks.task.list'], (before.methods['tasks.task.list'] ?? 0) + 1);
 
-    const add = (title: string, database: string) => runCli(
-      ['call', 'tasks.task.add', '--params', JSON.stringify({ fields: { title, creatorId: 1, responsibleId: 1 } }), '--idempotency-key', 'handoff-42', '--confirm-write'],
-      webhookEnv(harness.emulator, join(directory, database)),
-    );
+    const add = (title: string, database: string) =>
+      runCli(
+        [
+          'call',
+          'tasks.task.add',
+          '--params',
+          JSON.stringify({ fields: { title, creatorId: 1, responsibleId: 1 } }),
+          '--idempotency-key',
+          'handoff-42',
+          '--confirm-write',
+        ],
+        webhookEnv(harness.emulator, join(directory, database)),
+      );
     const first = await add('Keyed once', 'b.db');
     assert.equal(first.code, 0, first.stdout + first.stderr);
     // Another machine (another state database) reuses the key with another body: the portal refuses it.
     const reused = await add('Keyed twice', 'c.db');
     assert.notEqual(reused.code, 0);
-    assert.match(reused.stderr + reused.stdout, /tasks\.task\.add: the idempotency key handoff-42 was already used with a different body.*\(IDEMPOTENCY_KEY_REUSED\)/);
+    assert.match(
+      reused.stderr + reused.stdout,
+      /tasks\.task\.add: the idempotency key handoff-42 was already used with a different body.*\(IDEMPOTENCY_KEY_REUSED\)/,
+    );
     assert.equal((await tasksTitled('Keyed twice')).length, 0);
   });
 

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { emptyBucket, recordRefusal, releaseSlot, reserveSlot, type BucketSettings, type BucketState } from '../../src/limiter/leaky-bucket.ts';
 import { RateBucket } from '../../src/emulator/rate-bucket.ts';
 
-const settings = (overrides: Partial<BucketSettings> = {}): BucketSettings => ({ rate: 2, burst: 50, headroom: 1, refusalSlowdown: 0.8, refusalCooldownMs: 30_000, ...overrides });
+const settings = (overrides: Partial<BucketSettings> = {}): BucketSettings => ({
+  rate: 2,
+  burst: 50,
+  headroom: 1,
+  refusalSlowdown: 0.8,
+  refusalCooldownMs: 30_000,
+  ...overrides,
+});
 
 function reserveMany(count: number, bucket: BucketSettings, at = 0): number[] {
   let state: BucketState = emptyBucket(at);
@@ -29,8 +36,12 @@ describe('reserveSlot', () => {
     assert.deepEqual(times.slice(249), [200, 400, 600]);
   });
 
-  it('never lets the portal\'s bucket refuse: 500 reservations replayed against the server model', () => {
-    for (const [rate, burst] of [[2, 50], [5, 250], [20, 10]] as const) {
+  it("never lets the portal's bucket refuse: 500 reservations replayed against the server model", () => {
+    for (const [rate, burst] of [
+      [2, 50],
+      [5, 250],
+      [20, 10],
+    ] as const) {
       const times = reserveMany(500, settings({ rate, burst }));
       const server = new RateBucket(rate, burst, 0);
       const refused = [...times].sort((a, b) => a - b).filter((time) => !server.admit(time));

@@ -17,7 +17,14 @@ describe('RateLimiter', () => {
     const waits: LimiterWait[] = [];
     const limiter = new RateLimiter({ clock, rate: 2, burst: 5, headroom: 0, onWait: (wait) => waits.push(wait) });
     await Promise.all(Array.from({ length: 8 }, () => limiter.acquire('portal', ['crm.lead.add'])));
-    assert.deepEqual(waits.map((wait) => [wait.reason, wait.waitMs]), [['rate', 500], ['rate', 1000], ['rate', 1500]]);
+    assert.deepEqual(
+      waits.map((wait) => [wait.reason, wait.waitMs]),
+      [
+        ['rate', 500],
+        ['rate', 1000],
+        ['rate', 1500],
+      ],
+    );
   });
 
   it('pauses a method until operating_reset_at once its budget is spent, other methods unaffected', async () => {
@@ -40,7 +47,10 @@ describe('RateLimiter', () => {
 
   it('charges a batch to `batch` when measured, to its commands when documented', () => {
     assert.deepEqual(new RateLimiter().chargedMethods('batch', ['crm.lead.add', 'crm.deal.add']), ['batch']);
-    assert.deepEqual(new RateLimiter({ batchCharging: 'documented' }).chargedMethods('batch', ['crm.lead.add', 'CRM.LEAD.ADD', 'crm.deal.add']), ['crm.lead.add', 'crm.deal.add']);
+    assert.deepEqual(new RateLimiter({ batchCharging: 'documented' }).chargedMethods('batch', ['crm.lead.add', 'CRM.LEAD.ADD', 'crm.deal.add']), [
+      'crm.lead.add',
+      'crm.deal.add',
+    ]);
   });
 
   it('gives the slot back when aborted while waiting', async () => {

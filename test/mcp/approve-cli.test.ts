@@ -18,7 +18,10 @@ let emulator: EmulatorProcess;
 let folder: string;
 
 async function makePlan(database: string, title: string): Promise<string> {
-  const planned = await runCli(['call', 'crm.lead.add', '--params', JSON.stringify({ fields: { TITLE: title } }), '--plan-only', '--json'], webhookEnv(emulator, database));
+  const planned = await runCli(
+    ['call', 'crm.lead.add', '--params', JSON.stringify({ fields: { TITLE: title } }), '--plan-only', '--json'],
+    webhookEnv(emulator, database),
+  );
   assert.equal(planned.code, 0, planned.stderr);
   return (JSON.parse(planned.stdout) as { planId: string }).planId;
 }
@@ -26,7 +29,10 @@ async function makePlan(database: string, title: string): Promise<string> {
 /** Runs `chain ARGS` on a pseudo-terminal, answers `answer` once the question is shown, and returns what the terminal showed. */
 function onTerminal(args: string[], answer: string): Promise<{ code: number | null; screen: string }> {
   const command = [process.execPath, binPath, ...args].join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'dumb' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let screen = '';
   let answered = false;
   child.stdout.on('data', (chunk: Buffer) => {
@@ -41,7 +47,9 @@ function onTerminal(args: string[], answer: string): Promise<{ code: number | nu
 
 async function stateOf(database: string, planId: string): Promise<string> {
   const result = await runCli(['audit', '--json', '--db', database]);
-  const rows = (JSON.parse(result.stdout) as { rows: Array<{ method: string; planId: string | null; via?: string }> }).rows.filter((row) => row.planId === planId);
+  const rows = (JSON.parse(result.stdout) as { rows: Array<{ method: string; planId: string | null; via?: string }> }).rows.filter(
+    (row) => row.planId === planId,
+  );
   return rows.map((row) => `${row.method}${row.via ? ` via ${row.via}` : ''}`).join(', ');
 }
 

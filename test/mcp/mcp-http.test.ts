@@ -64,7 +64,9 @@ async function addLeads(title: string, count: number): Promise<string[]> {
 }
 
 async function comments(title: string): Promise<string[]> {
-  return (await listAll(emulator.webhookUrl, 'crm.lead.list', { filter: { TITLE: title }, select: ['ID', 'COMMENTS'], order: { ID: 'ASC' } })).map((row) => row.COMMENTS ?? '');
+  return (await listAll(emulator.webhookUrl, 'crm.lead.list', { filter: { TITLE: title }, select: ['ID', 'COMMENTS'], order: { ID: 'ASC' } })).map(
+    (row) => row.COMMENTS ?? '',
+  );
 }
 
 describe('chain mcp over Streamable HTTP', () => {
@@ -88,7 +90,10 @@ describe('chain mcp over Streamable HTTP', () => {
     assert.equal(tools.length, 8);
     assert.ok(tools.every((tool) => tool.outputSchema?.type === 'object' && tool.annotations !== undefined));
     const listed = await call('chain_list', {});
-    assert.deepEqual((listed.structuredContent?.chains as Array<{ name: string; writes: string[] }>).map((chain) => [chain.name, chain.writes]), [['comment-leads', ['crm.lead.update']]]);
+    assert.deepEqual(
+      (listed.structuredContent?.chains as Array<{ name: string; writes: string[] }>).map((chain) => [chain.name, chain.writes]),
+      [['comment-leads', ['crm.lead.update']]],
+    );
     const read = await call('bitrix_call', { method: 'crm.lead.get', params: { id: 1 } });
     const expected = await callMethod(emulator.webhookUrl, 'crm.lead.get', { id: 1 });
     assert.deepEqual(read.structuredContent?.result, expected.result);
@@ -115,7 +120,10 @@ describe('chain mcp over Streamable HTTP', () => {
     assert.notEqual(planned.isError, true, textOf(planned));
     const planId = String(planned.structuredContent?.planId);
     assert.equal(planned.structuredContent?.risk, 'write');
-    assert.deepEqual((planned.structuredContent?.writes as Array<{ method: string; count: number }>).map((entry) => [entry.method, entry.count]), [['crm.lead.update', 5]]);
+    assert.deepEqual(
+      (planned.structuredContent?.writes as Array<{ method: string; count: number }>).map((entry) => [entry.method, entry.count]),
+      [['crm.lead.update', 5]],
+    );
     assert.equal((planned.structuredContent?.targets as string[]).length, 5, 'every record it changes, not only the samples');
 
     assert.equal(errorCodeOf(await call('chain_run', { chain: 'comment-leads', planId })), 'PLAN_NOT_APPROVED');
@@ -132,10 +140,19 @@ describe('chain mcp over Streamable HTTP', () => {
 
     const status = await call('chain_status', { runId: ran.structuredContent?.runId });
     assert.equal((status.structuredContent?.runs as Array<{ status: string }>)[0]?.status, 'done');
-    const audit = JSON.parse((await runCli(['audit', '--json', '--db', database])).stdout) as { rows: Array<{ method: string; outcome: string; errorCode: string | null; planId: string | null }> };
+    const audit = JSON.parse((await runCli(['audit', '--json', '--db', database])).stdout) as {
+      rows: Array<{ method: string; outcome: string; errorCode: string | null; planId: string | null }>;
+    };
     assert.deepEqual(
       audit.rows.filter((row) => row.planId === planId).map((row) => `${row.method} ${row.outcome}${row.errorCode ? ` ${row.errorCode}` : ''}`),
-      ['plan.create ok', 'mcp:chain_plan ok', 'mcp:chain_run refused PLAN_NOT_APPROVED', 'plan.approve ok', 'mcp:chain_run ok', 'mcp:chain_run refused PLAN_CONSUMED'],
+      [
+        'plan.create ok',
+        'mcp:chain_plan ok',
+        'mcp:chain_run refused PLAN_NOT_APPROVED',
+        'plan.approve ok',
+        'mcp:chain_run ok',
+        'mcp:chain_run refused PLAN_CONSUMED',
+      ],
     );
   });
 
@@ -163,15 +180,20 @@ describe('chain mcp over Streamable HTTP', () => {
     const stale = await call('chain_run', { chain: 'comment-leads', planId: stalePlan });
     assert.equal(errorCodeOf(stale), 'PLAN_STALE');
     assert.match(textOf(stale), new RegExp(`crm\\.lead ${last} changed[^;]*COMMENTS`));
-    assert.equal(await methodCount('crm.lead.update'), updates + 1, 'only the colleague\'s edit');
+    assert.equal(await methodCount('crm.lead.update'), updates + 1, "only the colleague's edit");
 
-    const acceptedPlan = String((await call('chain_plan', { chain: 'comment-leads', inputs: { title, comment: 'approved in the client' } })).structuredContent?.planId);
+    const acceptedPlan = String(
+      (await call('chain_plan', { chain: 'comment-leads', inputs: { title, comment: 'approved in the client' } })).structuredContent?.planId,
+    );
     const ran = await call('chain_run', { chain: 'comment-leads', planId: acceptedPlan });
     assert.equal(ran.structuredContent?.status, 'done', textOf(ran));
     assert.deepEqual(await comments(title), Array(4).fill('approved in the client'));
     assert.equal(errorCodeOf(await call('chain_run', { chain: 'comment-leads', planId: acceptedPlan })), 'PLAN_CONSUMED');
     assert.equal(opened.elicitations.length, 3, 'declined, cancelled, accepted: nobody is asked about a stale plan');
-    assert.match(opened.elicitations[2]?.params.message ?? '', /Runs chain comment-leads .*\n {2}update: 4 × crm\.lead\.update \(write\)\nChanges crm\.lead \d+ \(DATE_MODIFY /);
+    assert.match(
+      opened.elicitations[2]?.params.message ?? '',
+      /Runs chain comment-leads .*\n {2}update: 4 × crm\.lead\.update \(write\)\nChanges crm\.lead \d+ \(DATE_MODIFY /,
+    );
     assert.equal((await call('plan_status', { planId: stalePlan })).structuredContent?.state, 'pending');
   });
 
@@ -192,9 +214,23 @@ describe('chain mcp over Streamable HTTP', () => {
     const state = openStateDatabase(database);
     const store = new RunStore(state);
     const inputs = { title, comment: 'checked by the agent' };
-    const withPlan = store.createRun({ portal, chainName: 'comment-leads', chainPath: canonicalChainPath(chainPath), chainSha256: report.sha256, inputs, planId });
+    const withPlan = store.createRun({
+      portal,
+      chainName: 'comment-leads',
+      chainPath: canonicalChainPath(chainPath),
+      chainSha256: report.sha256,
+      inputs,
+      planId,
+    });
     store.setStatus(withPlan.id, 'interrupted');
-    const withoutPlan = store.createRun({ portal, chainName: 'comment-leads', chainPath: canonicalChainPath(chainPath), chainSha256: report.sha256, inputs: { ...inputs, comment: 'unplanned' }, planId: null });
+    const withoutPlan = store.createRun({
+      portal,
+      chainName: 'comment-leads',
+      chainPath: canonicalChainPath(chainPath),
+      chainSha256: report.sha256,
+      inputs: { ...inputs, comment: 'unplanned' },
+      planId: null,
+    });
     store.setStatus(withoutPlan.id, 'interrupted');
     state.close();
     const updates = await methodCount('crm.lead.update');

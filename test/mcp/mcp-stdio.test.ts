@@ -70,7 +70,16 @@ describe('chain mcp over stdio', () => {
     session = await connectStdio(webhookEnv(emulator, newDatabase()));
     const { tools } = await session.client.listTools();
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
-    assert.deepEqual([...byName.keys()].sort(), ['bitrix_call', 'chain_list', 'chain_plan', 'chain_resume', 'chain_run', 'chain_status', 'chain_validate', 'plan_status']);
+    assert.deepEqual([...byName.keys()].sort(), [
+      'bitrix_call',
+      'chain_list',
+      'chain_plan',
+      'chain_resume',
+      'chain_run',
+      'chain_status',
+      'chain_validate',
+      'plan_status',
+    ]);
     for (const tool of tools) {
       assert.equal(tool.inputSchema.type, 'object', tool.name);
       assert.equal(tool.outputSchema?.type, 'object', `${tool.name} has an output schema`);
@@ -89,7 +98,15 @@ describe('chain mcp over stdio', () => {
     }
     const { resources } = await session.client.listResources();
     const uris = resources.map((resource) => resource.uri);
-    for (const uri of ['b24chain://packs', 'b24chain://methods', 'b24chain://runs', 'b24chain://plans', 'b24chain://dead-letters', 'b24chain://chains/core/lead-intake']) assert.ok(uris.includes(uri), uri);
+    for (const uri of [
+      'b24chain://packs',
+      'b24chain://methods',
+      'b24chain://runs',
+      'b24chain://plans',
+      'b24chain://dead-letters',
+      'b24chain://chains/core/lead-intake',
+    ])
+      assert.ok(uris.includes(uri), uri);
     const packs = await session.client.readResource({ uri: 'b24chain://packs' });
     const text = packs.contents[0] !== undefined && 'text' in packs.contents[0] ? packs.contents[0].text : '';
     assert.deepEqual((JSON.parse(text) as { allowed: string[] }).allowed, ['core']);
@@ -101,10 +118,17 @@ describe('chain mcp over stdio', () => {
     const first = await call(session.client, 'bitrix_call', { method: 'crm.lead.list', params: { select: ['ID', 'TITLE'], order: { ID: 'ASC' } } });
     assert.notEqual(first.isError, true, JSON.stringify(first.content));
     const rows = first.structuredContent?.result as Array<{ ID: string; TITLE: string }>;
-    assert.deepEqual(rows, expected.slice(0, rows.length).map((row) => ({ ID: row.ID, TITLE: row.TITLE })));
+    assert.deepEqual(
+      rows,
+      expected.slice(0, rows.length).map((row) => ({ ID: row.ID, TITLE: row.TITLE })),
+    );
     assert.ok(expected.length > rows.length, 'the portal has more than one page');
     assert.equal(first.structuredContent?.next, rows.length);
-    const second = await call(session.client, 'bitrix_call', { method: 'crm.lead.list', params: { select: ['ID', 'TITLE'], order: { ID: 'ASC' } }, cursor: first.structuredContent?.next });
+    const second = await call(session.client, 'bitrix_call', {
+      method: 'crm.lead.list',
+      params: { select: ['ID', 'TITLE'], order: { ID: 'ASC' } },
+      cursor: first.structuredContent?.next,
+    });
     assert.equal((second.structuredContent?.result as Array<{ ID: string }>)[0]?.ID, expected[rows.length]?.ID);
   });
 
@@ -120,7 +144,10 @@ describe('chain mcp over stdio', () => {
     assert.match(String((planned.structuredContent?.plan as { approveCommand: string }).approveCommand), new RegExp(`^chain approve ${planId} --db `));
 
     assert.equal(errorCodeOf(await call(session.client, 'bitrix_call', { planId })), 'PLAN_NOT_APPROVED');
-    assert.equal(errorCodeOf(await call(session.client, 'bitrix_call', { method: 'crm.lead.add', params: { fields: { TITLE: 'x' } }, planId })), 'CALL_ARGUMENTS_CONFLICT');
+    assert.equal(
+      errorCodeOf(await call(session.client, 'bitrix_call', { method: 'crm.lead.add', params: { fields: { TITLE: 'x' } }, planId })),
+      'CALL_ARGUMENTS_CONFLICT',
+    );
     assert.equal(await methodCount('crm.lead.add'), adds, 'nothing was written before the approval');
 
     const noTerminal = await runCli(['approve', planId, '--db', database]);
@@ -143,7 +170,11 @@ describe('chain mcp over stdio', () => {
     assert.equal((await call(session.client, 'plan_status', { planId })).structuredContent?.state, 'executed');
 
     const rows = await auditRows(database);
-    const steps = rows.filter((row) => row.planId === planId).map((row) => `${String(row.method)} ${String(row.outcome)}${row.errorCode ? ` ${String(row.errorCode)}` : ''}${row.via ? ` via ${String(row.via)}` : ''}`);
+    const steps = rows
+      .filter((row) => row.planId === planId)
+      .map(
+        (row) => `${String(row.method)} ${String(row.outcome)}${row.errorCode ? ` ${String(row.errorCode)}` : ''}${row.via ? ` via ${String(row.via)}` : ''}`,
+      );
     assert.deepEqual(steps, [
       'plan.create ok via mcp',
       'mcp:bitrix_call ok via mcp',
@@ -166,7 +197,9 @@ describe('chain mcp over stdio', () => {
   it('elicitation: accept executes the plan once; decline rejects it and sends nothing', async () => {
     const database = newDatabase();
     let answer: 'accept' | 'decline' = 'accept';
-    session = await connectStdio(webhookEnv(emulator, database), [], () => (answer === 'accept' ? { action: 'accept', content: { approve: true } } : { action: 'decline' }));
+    session = await connectStdio(webhookEnv(emulator, database), [], () =>
+      answer === 'accept' ? { action: 'accept', content: { approve: true } } : { action: 'decline' },
+    );
     const adds = await methodCount('crm.lead.add');
     const accepted = await call(session.client, 'bitrix_call', { method: 'crm.lead.add', params: { fields: { TITLE: 'Elicited lead' } } });
     assert.notEqual(accepted.isError, true, JSON.stringify(accepted.content));
@@ -185,10 +218,13 @@ describe('chain mcp over stdio', () => {
     assert.equal(await methodCount('crm.lead.add'), adds + 1, 'decline sends nothing');
     const rows = await auditRows(database);
     const decisions = rows.filter((row) => String(row.method).startsWith('plan.approve') || String(row.method).startsWith('plan.reject'));
-    assert.deepEqual(decisions.map((row) => [row.method, row.via, row.actor]), [
-      ['plan.approve', 'elicitation', 'person via test-agent 1.0.0'],
-      ['plan.reject', 'elicitation', 'person via test-agent 1.0.0'],
-    ]);
+    assert.deepEqual(
+      decisions.map((row) => [row.method, row.via, row.actor]),
+      [
+        ['plan.approve', 'elicitation', 'person via test-agent 1.0.0'],
+        ['plan.reject', 'elicitation', 'person via test-agent 1.0.0'],
+      ],
+    );
     const declinedPlan = String(rows.find((row) => row.method === 'plan.reject')?.planId);
     assert.equal((await call(session.client, 'plan_status', { planId: declinedPlan })).structuredContent?.state, 'rejected');
     assert.equal(errorCodeOf(await call(session.client, 'bitrix_call', { planId: declinedPlan })), 'PLAN_REJECTED');
@@ -199,7 +235,10 @@ describe('chain mcp over stdio', () => {
     session = await connectStdio(webhookEnv(emulator, database));
     const [lead] = await listAll(emulator.webhookUrl, 'crm.lead.list', { select: ['ID', 'DATE_MODIFY'], order: { ID: 'ASC' } });
     assert.ok(lead !== undefined);
-    const planned = await call(session.client, 'bitrix_call', { method: 'crm.lead.update', params: { id: Number(lead.ID), fields: { COMMENTS: 'from the agent' } } });
+    const planned = await call(session.client, 'bitrix_call', {
+      method: 'crm.lead.update',
+      params: { id: Number(lead.ID), fields: { COMMENTS: 'from the agent' } },
+    });
     const planId = String(planned.structuredContent?.planId);
     assert.deepEqual((planned.structuredContent?.plan as { targets: string[] }).targets, [`crm.lead ${lead.ID}`]);
     const changed = await callMethod(emulator.webhookUrl, 'crm.lead.update', { id: Number(lead.ID), fields: { TITLE: 'Changed by a colleague' } });
@@ -229,7 +268,9 @@ describe('chain mcp over stdio', () => {
     assert.equal(await leadsTitled('Rejected lead'), 0);
     const plans = await session.client.readResource({ uri: 'b24chain://plans' });
     const text = plans.contents[0] !== undefined && 'text' in plans.contents[0] ? plans.contents[0].text : '';
-    const listed = (JSON.parse(text) as { plans: Array<{ planId: string; state: string; decision: { via: string } | null }> }).plans.find((plan) => plan.planId === planId);
+    const listed = (JSON.parse(text) as { plans: Array<{ planId: string; state: string; decision: { via: string } | null }> }).plans.find(
+      (plan) => plan.planId === planId,
+    );
     assert.equal(listed?.state, 'rejected');
     assert.equal(listed?.decision?.via, 'terminal');
   });
@@ -248,6 +289,12 @@ describe('chain mcp over stdio', () => {
     assert.notEqual(read.isError, true);
     const rows = await auditRows(database);
     assert.ok(!rows.some((row) => row.method === 'plan.create'), 'no plan was made');
-    assert.deepEqual(rows.filter((row) => row.method === 'mcp:bitrix_call').map((row) => [row.outcome, row.errorCode]), [['refused', 'READ_ONLY'], ['ok', null]]);
+    assert.deepEqual(
+      rows.filter((row) => row.method === 'mcp:bitrix_call').map((row) => [row.outcome, row.errorCode]),
+      [
+        ['refused', 'READ_ONLY'],
+        ['ok', null],
+      ],
+    );
   });
 });

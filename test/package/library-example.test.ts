@@ -26,7 +26,11 @@ function readmeLibraryExample(): string {
   return block[1];
 }
 
-function run(command: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -44,7 +48,9 @@ describe('the b24chain package', () => {
     assert.ok(existsSync(join(root, 'dist/index.js')), 'dist/ is missing: npm run build (scripts/run-tests.mjs builds before the tests)');
     project = mkdtempSync(join(tmpdir(), 'b24chain-package-'));
     // What `npm publish` would upload, unpacked where `npm install` puts it.
-    const [pack] = JSON.parse(execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const [pack] = JSON.parse(
+      execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: root, encoding: 'utf8' }),
+    ) as Array<{ filename: string; files: Array<{ path: string }> }>;
     assert.ok(pack);
     packed = pack.files.map((file) => file.path);
     const installed = join(project, 'node_modules/b24chain');
@@ -64,18 +70,32 @@ describe('the b24chain package', () => {
   });
 
   it('ships the build with its types, the bin, chains and schemas, and no TypeScript sources', () => {
-    for (const path of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'bin/chain.js', 'chains/core/lead-to-deal.yml', 'schemas/chain.schema.json', 'package.json', 'README.md']) {
+    for (const path of [
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cli/main.js',
+      'bin/chain.js',
+      'chains/core/lead-to-deal.yml',
+      'schemas/chain.schema.json',
+      'package.json',
+      'README.md',
+    ]) {
       assert.ok(packed.includes(path), `${path} is not in the package`);
     }
     assert.deepEqual(
-      packed.filter((path) => path.startsWith('src/') || path.startsWith('test/') || (path.endsWith('.ts') && !path.endsWith('.d.ts')) || path.includes('tsbuildinfo')),
+      packed.filter(
+        (path) => path.startsWith('src/') || path.startsWith('test/') || (path.endsWith('.ts') && !path.endsWith('.d.ts')) || path.includes('tsbuildinfo'),
+      ),
       [],
     );
   });
 
   it('exports its entry point only: a deep import is refused', async () => {
     const probe = "try { await import('b24chain/dist/client/index.js'); console.log('imported'); } catch (error) { console.log(error.code); }";
-    const result = await run(process.execPath, ['--input-type=module', '--eval', probe], { cwd: project, env: { PATH: process.env.PATH ?? '', HOME: testHome() } });
+    const result = await run(process.execPath, ['--input-type=module', '--eval', probe], {
+      cwd: project,
+      env: { PATH: process.env.PATH ?? '', HOME: testHome() },
+    });
     assert.equal(result.stdout.trim(), 'ERR_PACKAGE_PATH_NOT_EXPORTED', result.stderr);
   });
 

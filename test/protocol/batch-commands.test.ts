@@ -42,7 +42,11 @@ describe('encodeBatchCommand', () => {
       ['a[0]', { method: 'crm.lead.get' }, 'INVALID_COMMAND_NAME'],
     ];
     for (const [name, command, code] of bad) {
-      assert.throws(() => assertBatchable(name, command), (error: unknown) => isInvalidRequestError(error) && error.code === code, code);
+      assert.throws(
+        () => assertBatchable(name, command),
+        (error: unknown) => isInvalidRequestError(error) && error.code === code,
+        code,
+      );
     }
   });
 });
@@ -50,7 +54,14 @@ describe('encodeBatchCommand', () => {
 describe('batch references', () => {
   it('finds $result/$next/$total references anywhere in params', () => {
     const found = findBatchReferences({ method: 'x', params: { a: '$result[lead][ID]', b: { c: ['id=$next[list]'] }, d: 'prefix $total[list] suffix' } });
-    assert.deepEqual(found.map((reference) => [reference.kind, reference.name]), [['result', 'lead'], ['next', 'list'], ['total', 'list']]);
+    assert.deepEqual(
+      found.map((reference) => [reference.kind, reference.name]),
+      [
+        ['result', 'lead'],
+        ['next', 'list'],
+        ['total', 'list'],
+      ],
+    );
   });
 
   it('refuses a reference to a later or unknown command before sending', () => {
@@ -58,20 +69,35 @@ describe('batch references', () => {
       ['deal', { method: 'crm.deal.add', params: { fields: { CONTACT_ID: '$result[contact]' } } }],
       ['contact', { method: 'crm.contact.add', params: {} }],
     ];
-    assert.throws(() => checkBatchReferences(forward), (error: unknown) => isInvalidRequestError(error) && error.code === 'BATCH_REFERENCE_FORWARD');
+    assert.throws(
+      () => checkBatchReferences(forward),
+      (error: unknown) => isInvalidRequestError(error) && error.code === 'BATCH_REFERENCE_FORWARD',
+    );
     const unknown: Array<readonly [string, BatchCommand]> = [['deal', { method: 'crm.deal.add', params: { fields: { CONTACT_ID: '$result[ghost][ID]' } } }]];
-    assert.throws(() => checkBatchReferences(unknown), (error: unknown) => isInvalidRequestError(error) && error.code === 'BATCH_REFERENCE_UNKNOWN' && /ghost/.test(error.message));
+    assert.throws(
+      () => checkBatchReferences(unknown),
+      (error: unknown) => isInvalidRequestError(error) && error.code === 'BATCH_REFERENCE_UNKNOWN' && /ghost/.test(error.message),
+    );
   });
 });
 
 describe('splitBatch', () => {
-  const command = (references: string[] = []): BatchCommand => ({ method: 'crm.lead.add', params: { fields: Object.fromEntries(references.map((name, index) => [`F${index}`, `$result[${name}]`])) } });
+  const command = (references: string[] = []): BatchCommand => ({
+    method: 'crm.lead.add',
+    params: { fields: Object.fromEntries(references.map((name, index) => [`F${index}`, `$result[${name}]`])) },
+  });
 
   it('cuts 120 independent commands into 50 + 50 + 20, in order', () => {
     const commands = Array.from({ length: 120 }, (_, index) => [`c${index}`, command()] as const);
     const requests = splitBatch(commands);
-    assert.deepEqual(requests.map((request) => request.length), [50, 50, 20]);
-    assert.deepEqual(requests.flat().map(([name]) => name), commands.map(([name]) => name));
+    assert.deepEqual(
+      requests.map((request) => request.length),
+      [50, 50, 20],
+    );
+    assert.deepEqual(
+      requests.flat().map(([name]) => name),
+      commands.map(([name]) => name),
+    );
   });
 
   it('never separates commands that reference each other', () => {
@@ -88,11 +114,21 @@ describe('splitBatch', () => {
 
   it('refuses a group of more than 50 commands that reference each other', () => {
     const commands = Array.from({ length: 51 }, (_, index) => [`c${index}`, command(index === 0 ? [] : [`c${index - 1}`])] as const);
-    assert.throws(() => splitBatch(commands), (error: unknown) => isInvalidRequestError(error) && error.code === 'BATCH_GROUP_TOO_LARGE');
+    assert.throws(
+      () => splitBatch(commands),
+      (error: unknown) => isInvalidRequestError(error) && error.code === 'BATCH_GROUP_TOO_LARGE',
+    );
   });
 
   it('refuses duplicate names', () => {
-    assert.throws(() => splitBatch([['a', command()], ['a', command()]]), (error: unknown) => isInvalidRequestError(error) && error.code === 'BATCH_DUPLICATE_NAME');
+    assert.throws(
+      () =>
+        splitBatch([
+          ['a', command()],
+          ['a', command()],
+        ]),
+      (error: unknown) => isInvalidRequestError(error) && error.code === 'BATCH_DUPLICATE_NAME',
+    );
   });
 });
 

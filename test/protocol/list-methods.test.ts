@@ -7,7 +7,12 @@ describe('planList', () => {
     const plan = planList('crm.lead.list', { filter: { STATUS_ID: 'NEW' }, select: ['TITLE'] });
     assert.equal(plan.mode, 'keyset');
     if (plan.mode !== 'keyset') return;
-    assert.deepEqual(keysetPageParams(plan, '250', false), { filter: { STATUS_ID: 'NEW', '>ID': '250' }, select: ['TITLE', 'ID'], order: { ID: 'ASC' }, start: -1 });
+    assert.deepEqual(keysetPageParams(plan, '250', false), {
+      filter: { STATUS_ID: 'NEW', '>ID': '250' },
+      select: ['TITLE', 'ID'],
+      order: { ID: 'ASC' },
+      start: -1,
+    });
     assert.deepEqual(keysetPageParams(plan, null, true).start, 0);
     assert.equal(lastRowReference(plan.shape, 'p3'), '$result[p3][49][ID]');
   });

@@ -63,7 +63,10 @@ describe('chain methods', () => {
     assert.equal(json.exitCode, 2);
     // The one refusal document every command prints (schemas/error.schema.json#/$defs/refusal).
     const document = JSON.parse(json.stdout) as { runId: null; status: string; exitCode: number; errors: Array<{ code: string }> };
-    assert.deepEqual({ runId: document.runId, status: document.status, exitCode: document.exitCode, code: document.errors[0]?.code }, { runId: null, status: 'refused', exitCode: 2, code: 'PACK_UNKNOWN' });
+    assert.deepEqual(
+      { runId: document.runId, status: document.status, exitCode: document.exitCode, code: document.errors[0]?.code },
+      { runId: null, status: 'refused', exitCode: 2, code: 'PACK_UNKNOWN' },
+    );
   });
 });
 
@@ -83,7 +86,10 @@ describe('chain packs', () => {
       timeout: 20_000,
     });
     assert.equal(child.status, 0, child.stderr);
-    const document = JSON.parse(child.stdout) as { packs: Array<{ name: string; patterns: string[]; vocabulary: string[]; scopes: string[] }>; default: string[] };
+    const document = JSON.parse(child.stdout) as {
+      packs: Array<{ name: string; patterns: string[]; vocabulary: string[]; scopes: string[] }>;
+      default: string[];
+    };
     assert.equal(document.packs.length, 12);
     assert.deepEqual(document.default, ['core']);
     const collab = document.packs.find((pack) => pack.name === 'collab');

@@ -2,14 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isRefusalError } from '../../src/errors/refusal-error.ts';
 import { findCatalogEntry, methodCatalog, packNames } from '../../src/protocol/method-catalog.ts';
-import {
-  listPacks,
-  methodAllowedByPacks,
-  methodMatchesAnyPattern,
-  packForWord,
-  packsForMethod,
-  resolvePackNames,
-} from '../../src/protocol/packs.ts';
+import { listPacks, methodAllowedByPacks, methodMatchesAnyPattern, packForWord, packsForMethod, resolvePackNames } from '../../src/protocol/packs.ts';
 import { scopeForMethod } from '../../src/protocol/scopes.ts';
 
 describe('packs: which methods a selection allows', () => {
@@ -111,10 +104,7 @@ describe('packs: resolving --packs / B24_PACKS', () => {
     assert.throws(
       () => resolvePackNames('core,bogus,other'),
       (error: unknown) =>
-        isRefusalError(error) &&
-        /"bogus", "other"/.test(error.message) &&
-        /core, comms, automation/.test(error.message) &&
-        error.message.startsWith('packs: '),
+        isRefusalError(error) && /"bogus", "other"/.test(error.message) && /core, comms, automation/.test(error.message) && error.message.startsWith('packs: '),
     );
   });
 
@@ -128,7 +118,10 @@ describe('packs: resolving --packs / B24_PACKS', () => {
 describe('packs: listing', () => {
   it('lists the twelve packs of packs.md in order with their patterns and scopes', () => {
     const packs = listPacks();
-    assert.deepEqual(packs.map((pack) => pack.name), [...packNames]);
+    assert.deepEqual(
+      packs.map((pack) => pack.name),
+      [...packNames],
+    );
     const core = packs.find((pack) => pack.name === 'core');
     assert.deepEqual(core?.patterns, ['batch', 'user.*', 'department.*', 'crm.*', 'tasks.task.*', 'task.*', 'event.*']);
     assert.deepEqual(core?.scopes, ['basic', 'crm', 'department', 'task', 'user']);
@@ -191,6 +184,9 @@ describe('scopes', () => {
   }
 
   it('knows the scope of every catalog method', () => {
-    assert.deepEqual(methodCatalog.filter((entry) => scopeForMethod(entry.method) === undefined).map((entry) => entry.method), []);
+    assert.deepEqual(
+      methodCatalog.filter((entry) => scopeForMethod(entry.method) === undefined).map((entry) => entry.method),
+      [],
+    );
   });
 });

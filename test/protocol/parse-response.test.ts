@@ -9,7 +9,12 @@ const answer = (status: number, body: unknown, headers: Record<string, string> =
 
 describe('parseResponse: success', () => {
   it('reads result, total, next and time (floats or integers, operating_reset_at in ms)', () => {
-    const parsed = answer(200, { result: [{ ID: '1' }], total: 120, next: 50, time: { start: 1700000000, finish: 1700000000.5, operating: 3.25, operating_reset_at: 1700000600 } });
+    const parsed = answer(200, {
+      result: [{ ID: '1' }],
+      total: 120,
+      next: 50,
+      time: { start: 1700000000, finish: 1700000000.5, operating: 3.25, operating_reset_at: 1700000600 },
+    });
     assert.equal(parsed.ok, true);
     if (!parsed.ok) return;
     assert.deepEqual(parsed.result, [{ ID: '1' }]);
@@ -29,17 +34,67 @@ describe('parseResponse: success', () => {
 
 describe('parseResponse: errors are decided by code, not status', () => {
   const cases: Array<[string, number, unknown, { code: string; bitrixCode: string; category: string; retryable: boolean }]> = [
-    ['rate limit', 503, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' }, { code: 'QUERY_LIMIT_EXCEEDED', bitrixCode: 'QUERY_LIMIT_EXCEEDED', category: 'rate-limit', retryable: true }],
-    ['operating limit', 429, { error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked due to operation time limit.' }, { code: 'OPERATION_TIME_LIMIT', bitrixCode: 'OPERATION_TIME_LIMIT', category: 'operating-limit', retryable: true }],
-    ['error inside HTTP 200', 200, { error: 'ERROR_CORE', error_description: 'Task title is not specified<br>' }, { code: 'ERROR_CORE', bitrixCode: 'ERROR_CORE', category: 'business', retryable: false }],
-    ['empty legacy code', 400, { error: '', error_description: 'Not found' }, { code: 'EMPTY_ERROR_CODE', bitrixCode: '', category: 'not-found', retryable: false }],
+    [
+      'rate limit',
+      503,
+      { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' },
+      { code: 'QUERY_LIMIT_EXCEEDED', bitrixCode: 'QUERY_LIMIT_EXCEEDED', category: 'rate-limit', retryable: true },
+    ],
+    [
+      'operating limit',
+      429,
+      { error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked due to operation time limit.' },
+      { code: 'OPERATION_TIME_LIMIT', bitrixCode: 'OPERATION_TIME_LIMIT', category: 'operating-limit', retryable: true },
+    ],
+    [
+      'error inside HTTP 200',
+      200,
+      { error: 'ERROR_CORE', error_description: 'Task title is not specified<br>' },
+      { code: 'ERROR_CORE', bitrixCode: 'ERROR_CORE', category: 'business', retryable: false },
+    ],
+    [
+      'empty legacy code',
+      400,
+      { error: '', error_description: 'Not found' },
+      { code: 'EMPTY_ERROR_CODE', bitrixCode: '', category: 'not-found', retryable: false },
+    ],
     ['numeric code', 400, { error: '100', error_description: 'Required fields' }, { code: '100', bitrixCode: '100', category: 'argument', retryable: false }],
-    ['lower-case code', 401, { error: 'expired_token', error_description: 'The access token provided has expired.' }, { code: 'expired_token', bitrixCode: 'expired_token', category: 'auth-expired', retryable: true }],
-    ['scope with its observed 401', 401, { error: 'insufficient_scope', error_description: 'higher privileges' }, { code: 'insufficient_scope', bitrixCode: 'insufficient_scope', category: 'scope', retryable: false }],
-    ['overload: never retried', 503, { error: 'OVERLOAD_LIMIT', error_description: 'REST API is blocked due to overload.' }, { code: 'OVERLOAD_LIMIT', bitrixCode: 'OVERLOAD_LIMIT', category: 'blocked', retryable: false }],
-    ['unknown method', 404, { error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' }, { code: 'ERROR_METHOD_NOT_FOUND', bitrixCode: 'ERROR_METHOD_NOT_FOUND', category: 'not-found', retryable: false }],
-    ['server fault', 500, { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' }, { code: 'INTERNAL_SERVER_ERROR', bitrixCode: 'INTERNAL_SERVER_ERROR', category: 'server', retryable: true }],
-    ['HTML 502 page', 502, '<html><body><h1>502 Bad Gateway</h1></body></html>', { code: 'HTTP_502', bitrixCode: 'HTTP_502', category: 'server', retryable: true }],
+    [
+      'lower-case code',
+      401,
+      { error: 'expired_token', error_description: 'The access token provided has expired.' },
+      { code: 'expired_token', bitrixCode: 'expired_token', category: 'auth-expired', retryable: true },
+    ],
+    [
+      'scope with its observed 401',
+      401,
+      { error: 'insufficient_scope', error_description: 'higher privileges' },
+      { code: 'insufficient_scope', bitrixCode: 'insufficient_scope', category: 'scope', retryable: false },
+    ],
+    [
+      'overload: never retried',
+      503,
+      { error: 'OVERLOAD_LIMIT', error_description: 'REST API is blocked due to overload.' },
+      { code: 'OVERLOAD_LIMIT', bitrixCode: 'OVERLOAD_LIMIT', category: 'blocked', retryable: false },
+    ],
+    [
+      'unknown method',
+      404,
+      { error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' },
+      { code: 'ERROR_METHOD_NOT_FOUND', bitrixCode: 'ERROR_METHOD_NOT_FOUND', category: 'not-found', retryable: false },
+    ],
+    [
+      'server fault',
+      500,
+      { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' },
+      { code: 'INTERNAL_SERVER_ERROR', bitrixCode: 'INTERNAL_SERVER_ERROR', category: 'server', retryable: true },
+    ],
+    [
+      'HTML 502 page',
+      502,
+      '<html><body><h1>502 Bad Gateway</h1></body></html>',
+      { code: 'HTTP_502', bitrixCode: 'HTTP_502', category: 'server', retryable: true },
+    ],
     ['garbage in HTTP 200', 200, 'Maintenance', { code: 'INVALID_RESPONSE', bitrixCode: 'INVALID_RESPONSE', category: 'server', retryable: true }],
     ['HTML 404 page', 404, '<html>nope</html>', { code: 'HTTP_404', bitrixCode: 'HTTP_404', category: 'not-found', retryable: false }],
   ];
@@ -50,10 +105,7 @@ describe('parseResponse: errors are decided by code, not status', () => {
       if (parsed.ok) return;
       const { error } = parsed;
       assert.ok(isBitrixApiError(error));
-      assert.deepEqual(
-        { code: error.code, bitrixCode: error.bitrixCode, category: error.category, retryable: error.retryable },
-        expected,
-      );
+      assert.deepEqual({ code: error.code, bitrixCode: error.bitrixCode, category: error.category, retryable: error.retryable }, expected);
       assert.equal(error.method, 'crm.lead.get');
       assert.equal(error.httpStatus, status);
       assert.ok(error.hint.length > 10, 'every error says what to do');
@@ -78,7 +130,11 @@ describe('parseResponse: errors are decided by code, not status', () => {
   });
 
   it('names the new address when the portal moved (302)', () => {
-    const parsed = parseResponse('crm.lead.get', { status: 302, headers: { location: 'https://new.bitrix24.com/rest/1/abcdefgh12345678/crm.lead.get' }, bodyText: '' }, now);
+    const parsed = parseResponse(
+      'crm.lead.get',
+      { status: 302, headers: { location: 'https://new.bitrix24.com/rest/1/abcdefgh12345678/crm.lead.get' }, bodyText: '' },
+      now,
+    );
     assert.ok(!parsed.ok);
     if (parsed.ok) return;
     assert.match(parsed.error.message, /new\.bitrix24\.com/);

@@ -12,7 +12,16 @@ function apiError(status: number, body: unknown, headers: Record<string, string>
   return parsed.error;
 }
 function decide(error: unknown, overrides: Partial<RetryInput> = {}) {
-  return decideRetry({ error, attempt: 1, rateLimitAttempts: 0, isWrite: false, nowMs: now, random: () => 0.5, options: defaultRetryPolicyOptions, ...overrides });
+  return decideRetry({
+    error,
+    attempt: 1,
+    rateLimitAttempts: 0,
+    isWrite: false,
+    nowMs: now,
+    random: () => 0.5,
+    options: defaultRetryPolicyOptions,
+    ...overrides,
+  });
 }
 
 const connectRefused = new NetworkError({ method: 'crm.lead.add', phase: 'connect', systemCode: 'ECONNREFUSED', detail: 'refused' });
@@ -51,10 +60,22 @@ describe('decideRetry: writes are re-sent only when certainly not executed', () 
 describe('decideRetry: timing', () => {
   it('backs off exponentially with full jitter, capped', () => {
     const options = { baseDelayMs: 500, maxDelayMs: 4000 };
-    assert.equal(backoffDelay(1, options, () => 0.999999), 499);
-    assert.equal(backoffDelay(3, options, () => 0.999999), 1999);
-    assert.equal(backoffDelay(10, options, () => 0.999999), 3999);
-    assert.equal(backoffDelay(10, options, () => 0), 0);
+    assert.equal(
+      backoffDelay(1, options, () => 0.999999),
+      499,
+    );
+    assert.equal(
+      backoffDelay(3, options, () => 0.999999),
+      1999,
+    );
+    assert.equal(
+      backoffDelay(10, options, () => 0.999999),
+      3999,
+    );
+    assert.equal(
+      backoffDelay(10, options, () => 0),
+      0,
+    );
   });
 
   it('honours Retry-After when it asks for longer', () => {
@@ -81,6 +102,9 @@ describe('decideRetry: timing', () => {
 
   it('stops after the configured attempts', () => {
     assert.equal(decide(socketClosed, { attempt: defaultRetryPolicyOptions.maxAttempts }).action, 'fail');
-    assert.equal(decide(apiError(503, { error: 'QUERY_LIMIT_EXCEEDED' }), { rateLimitAttempts: defaultRetryPolicyOptions.maxRateLimitAttempts }).action, 'fail');
+    assert.equal(
+      decide(apiError(503, { error: 'QUERY_LIMIT_EXCEEDED' }), { rateLimitAttempts: defaultRetryPolicyOptions.maxRateLimitAttempts }).action,
+      'fail',
+    );
   });
 });

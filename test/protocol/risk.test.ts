@@ -2,14 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildQuery } from '../../src/protocol/php-query.ts';
 import { methodCatalog } from '../../src/protocol/method-catalog.ts';
-import {
-  batchCommandMethods,
-  classifyByVerbs,
-  classifyMethodRisk,
-  hasNestedBatch,
-  parseBatchCommands,
-  type RiskClass,
-} from '../../src/protocol/risk.ts';
+import { batchCommandMethods, classifyByVerbs, classifyMethodRisk, hasNestedBatch, parseBatchCommands, type RiskClass } from '../../src/protocol/risk.ts';
 
 /** A naive rule (what the seed's client did): only these last segments are writes. */
 const naiveWriteSuffixes = new Set(['add', 'update', 'delete', 'set', 'register', 'unbind', 'bind', 'create']);
@@ -53,7 +46,10 @@ describe('risk classes of catalog methods a suffix rule would call reads', () =>
       .filter((entry) => !naiveWriteSuffixes.has(entry.method.split('.').pop()?.toLowerCase() ?? ''))
       .map((entry) => entry.method);
     const covered = new Set(cases.map(([method]) => method));
-    assert.deepEqual(missedBySuffix.filter((method) => !covered.has(method)), []);
+    assert.deepEqual(
+      missedBySuffix.filter((method) => !covered.has(method)),
+      [],
+    );
     assert.ok(missedBySuffix.length >= 15, `expected at least 15 such methods, found ${missedBySuffix.length}`);
   });
 });
@@ -173,6 +169,9 @@ describe('risk classes: batch takes its highest command', () => {
     const params = { cmd: { a: 42, b: '?id=1', c: 'user.get' } };
     assert.deepEqual(batchCommandMethods(params), ['', '', 'user.get']);
     assert.equal(classifyMethodRisk('batch', params), 'write', 'an unreadable command counts as an unknown verb');
-    assert.deepEqual(parseBatchCommands({ cmd: 'crm.lead.delete?id=1' }).map((command) => command.malformed), [true]);
+    assert.deepEqual(
+      parseBatchCommands({ cmd: 'crm.lead.delete?id=1' }).map((command) => command.malformed),
+      [true],
+    );
   });
 });

@@ -12,7 +12,13 @@ function itemOf(key: string): ItemState {
 }
 
 function commands(count: number): ItemCommand[] {
-  return Array.from({ length: count }, (_, index) => ({ name: `c${index}`, subStep: {} as CallStep, method: 'crm.lead.update', params: {}, referencesBatch: false }));
+  return Array.from({ length: count }, (_, index) => ({
+    name: `c${index}`,
+    subStep: {} as CallStep,
+    method: 'crm.lead.update',
+    params: {},
+    referencesBatch: false,
+  }));
 }
 
 /** Items whose key says how many commands they need: "3" → 3, "done" → finished, "stuck" → nothing sendable. */

@@ -12,7 +12,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 
 function schemaValidator(name: string) {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
-  for (const file of ['error.schema.json', 'run-result.schema.json', 'progress-event.schema.json']) ajv.addSchema(JSON.parse(readFileSync(`schemas/${file}`, 'utf8')));
+  for (const file of ['error.schema.json', 'run-result.schema.json', 'progress-event.schema.json'])
+    ajv.addSchema(JSON.parse(readFileSync(`schemas/${file}`, 'utf8')));
   return ajv.getSchema(`https://b24chain.dev/schemas/${name}`)!;
 }
 
@@ -70,7 +71,7 @@ describe('chain run (CLI)', () => {
     for (const line of progressLines) assert.ok(validateProgress(JSON.parse(line)), JSON.stringify(validateProgress.errors));
     assert.equal(document.status, 'interrupted');
     assert.ok(document.counts.items.done > 0 && document.counts.items.done < 600, `done before the stop: ${document.counts.items.done}`);
-    assert.equal(document.resumeCommand, `chain resume ${document.runId} --confirm-write`, "the hint carries the flags the run needs");
+    assert.equal(document.resumeCommand, `chain resume ${document.runId} --confirm-write`, 'the hint carries the flags the run needs');
 
     appendFileSync(chainFile, '# edited\n');
     const refused = await runCli(['resume', document.runId, '--confirm-write'], env);
@@ -83,7 +84,14 @@ describe('chain run (CLI)', () => {
     const planned = await runCli(['plan', 'chains/core/lead-to-deal.yml', '--json'], env);
     assert.equal(planned.code, 0, planned.stderr);
     const plan = JSON.parse(planned.stdout) as { planId: string; command: string; writes: Array<{ step: string; count: number }> };
-    assert.deepEqual(plan.writes.map((entry) => [entry.step, entry.count]), [['contact', 20], ['deal', 20], ['mark', 20]]);
+    assert.deepEqual(
+      plan.writes.map((entry) => [entry.step, entry.count]),
+      [
+        ['contact', 20],
+        ['deal', 20],
+        ['mark', 20],
+      ],
+    );
     assert.match(plan.command, new RegExp(`--plan ${plan.planId} --confirm-write`));
     assert.equal((await emulator.stats()).methods['crm.contact.add'] ?? 0, 0, 'planning writes nothing');
 

@@ -67,7 +67,7 @@ describe('BatchDispatcher', () => {
     assert.equal(peak, 3);
   });
 
-  it('oneFinished resolves after the finished task\'s own work, so its results are seen', async () => {
+  it("oneFinished resolves after the finished task's own work, so its results are seen", async () => {
     const dispatcher = new BatchDispatcher(1);
     const seen: string[] = [];
     const task = controlledTask([], 'a');

@@ -43,7 +43,11 @@ describe('lead-to-deal survives SIGKILL at random points', () => {
     assert.ok(leadIds.length >= 50, `the generator made ${leadIds.length} IN_PROCESS leads`);
     const env = webhookEnv(emulator, database);
     const killPoints = seededKillPoints(11, 4, 4);
-    const first = startCli(['run', 'chains/core/lead-to-deal.yml', '--confirm-write', '--concurrency', '4', '--json'], env, killAfterProgress(killPoints[0] as number));
+    const first = startCli(
+      ['run', 'chains/core/lead-to-deal.yml', '--confirm-write', '--concurrency', '4', '--json'],
+      env,
+      killAfterProgress(killPoints[0] as number),
+    );
     const killed = await first.done;
     let runId: string | undefined;
     const status = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { runs: Array<{ runId: string; status: string }> };
@@ -57,17 +61,21 @@ describe('lead-to-deal survives SIGKILL at random points', () => {
 
     let finished = false;
     let kills = 1;
-    let reconciledSeen = 0;
+    let _reconciledSeen = 0;
     for (let attempt = 1; attempt <= 8 && !finished; attempt += 1) {
       const point = killPoints[attempt];
-      const resume = startCli(['resume', runId, '--confirm-write', '--concurrency', '4', '--json'], env, point === undefined ? undefined : killAfterProgress(point));
+      const resume = startCli(
+        ['resume', runId, '--confirm-write', '--concurrency', '4', '--json'],
+        env,
+        point === undefined ? undefined : killAfterProgress(point),
+      );
       const result = await resume.done;
       if (result.code === 0) {
         const document = JSON.parse(result.stdout) as { status: string; counts: { reconciled: number }; outputs: { converted: number } };
         assert.equal(document.status, 'done');
         assert.equal(document.outputs.converted, leadIds.length, 'the output counts every item of the whole run, across resumes');
         assert.ok(document.counts.reconciled <= 4 * 50, `at most --concurrency batches reconciled, got ${document.counts.reconciled} writes`);
-        reconciledSeen += document.counts.reconciled;
+        _reconciledSeen += document.counts.reconciled;
         finished = true;
       } else {
         assert.ok(result.signal === 'SIGKILL' || result.code === 3, `resume ended with ${result.code}: ${result.stderr}${result.stdout}`);
@@ -86,6 +94,9 @@ describe('lead-to-deal survives SIGKILL at random points', () => {
     for (const deal of deals) assert.equal(deal.CONTACT_ID, contactByOrigin.get(deal.ORIGIN_ID), `deal ${deal.ID} points at its lead's contact`);
     const converted = await listAll(emulator.webhookUrl, 'crm.lead.list', { filter: { '@ID': leadIds }, select: ['ID', 'STATUS_ID'] });
     assert.equal(converted.length, leadIds.length);
-    assert.ok(converted.every((row) => row.STATUS_ID === 'CONVERTED'), 'every lead converted');
+    assert.ok(
+      converted.every((row) => row.STATUS_ID === 'CONVERTED'),
+      'every lead converted',
+    );
   });
 });

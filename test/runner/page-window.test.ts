@@ -44,7 +44,10 @@ describe('PageWindow: a cursor is saved only when its page is settled', () => {
     settleOne(first);
     settleOne(last);
     window.saveSettled(true);
-    assert.deepEqual(saved.map((entry) => entry.finished), [false, true]);
+    assert.deepEqual(
+      saved.map((entry) => entry.finished),
+      [false, true],
+    );
   });
 
   it('an empty page is settled at once', () => {

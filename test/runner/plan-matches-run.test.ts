@@ -35,7 +35,13 @@ function chainFiles(folder: string): string[] {
 
 /** Offline-queue rows as the worker hands them to a handler (lead ids of the demo seed). */
 function leadEvents(ids: number[], name = 'ONCRMLEADADD'): Array<Record<string, unknown>> {
-  return ids.map((id, index) => ({ ID: String(100 + index), EVENT_NAME: name, EVENT_DATA: { FIELDS: { ID: id } }, MESSAGE_ID: String(index).padStart(32, 'a'), TIMESTAMP_X: '2026-11-27T10:00:00+00:00' }));
+  return ids.map((id, index) => ({
+    ID: String(100 + index),
+    EVENT_NAME: name,
+    EVENT_DATA: { FIELDS: { ID: id } },
+    MESSAGE_ID: String(index).padStart(32, 'a'),
+    TIMESTAMP_X: '2026-11-27T10:00:00+00:00',
+  }));
 }
 
 /** The inputs each chain is exercised with; a file not named here runs once with its defaults. */
@@ -58,7 +64,14 @@ const inputCases: Record<string, Array<Record<string, unknown>>> = {
     { title: 'Planned on v3', deadline: '2026-12-31T18:00:00+00:00' },
     { title: 'Planned on v2', deadline: '2026-12-31T18:00:00+00:00', api: 2 },
   ],
-  'test/fixtures/chains/valid/all-step-kinds.yml': [{}, { notify: true }, { status: 'IN_PROCESS', notify: true }, { status: 'PROCESSED' }, { status: 'JUNK', notify: true }, { status: 'NONE' }],
+  'test/fixtures/chains/valid/all-step-kinds.yml': [
+    {},
+    { notify: true },
+    { status: 'IN_PROCESS', notify: true },
+    { status: 'PROCESSED' },
+    { status: 'JUNK', notify: true },
+    { status: 'NONE' },
+  ],
 };
 
 /** The fresh portal a case starts from: calls as the webhook user and as the installed application. */
@@ -71,7 +84,11 @@ interface Case {
   file: string;
   inputs: Record<string, unknown>;
   /** Records made on the fresh portal before the plan and before the run alike; returns more inputs (the ids made). */
-  given?: { label: string; setup(portal: Portal): Promise<Record<string, unknown> | void> };
+  given?: {
+    label: string;
+    // biome-ignore lint/suspicious/noConfusingVoidType: a setup that makes no inputs returns nothing
+    setup(portal: Portal): Promise<Record<string, unknown> | void>;
+  };
 }
 
 /** Chains whose methods only an installed application may call (event.*, bizproc.robot.*, telephony.*, imbot.*, entity.*, sign.b2e.*). */
@@ -103,7 +120,9 @@ async function scrumProject(portal: Portal): Promise<{ group_id: number; task_id
 /** The scrum project with a sprint, started unless `planned`. */
 async function scrumSprint(portal: Portal, planned = false): Promise<{ group_id: number; task_ids: number[]; sprint_id: number }> {
   const project = await scrumProject(portal);
-  const sprint = (await portal.call('tasks.api.scrum.sprint.add', { fields: { groupId: project.group_id, name: 'Sprint 14', status: 'planned' } })) as { id: number };
+  const sprint = (await portal.call('tasks.api.scrum.sprint.add', { fields: { groupId: project.group_id, name: 'Sprint 14', status: 'planned' } })) as {
+    id: number;
+  };
   if (!planned) await portal.call('tasks.api.scrum.sprint.start', { id: sprint.id });
   return { ...project, sprint_id: Number(sprint.id) };
 }
@@ -118,21 +137,30 @@ async function diskFolder(portal: Portal, parentId: number, name: string): Promi
 }
 
 async function diskUpload(portal: Portal, folderId: number, name: string, text: string): Promise<number> {
-  return Number(((await portal.call('disk.folder.uploadfile', { id: folderId, data: { NAME: name }, fileContent: [name, base64(text)] })) as { ID: string }).ID);
+  return Number(
+    ((await portal.call('disk.folder.uploadfile', { id: folderId, data: { NAME: name }, fileContent: [name, base64(text)] })) as { ID: string }).ID,
+  );
 }
 
 /** A landing site `promo` with the pages `main`, `news` (published) and `old-offer`. */
 async function promoSite(portal: Portal): Promise<{ site_id: number }> {
   const siteId = (await portal.call('landing.site.add', { fields: { TITLE: 'Spring promo', CODE: 'promo', TYPE: 'PAGE' } })) as number;
   const pages: Record<string, number> = {};
-  for (const code of ['main', 'news', 'old-offer']) pages[code] = (await portal.call('landing.landing.add', { fields: { TITLE: code, CODE: code, SITE_ID: siteId } })) as number;
+  for (const code of ['main', 'news', 'old-offer'])
+    pages[code] = (await portal.call('landing.landing.add', { fields: { TITLE: code, CODE: code, SITE_ID: siteId } })) as number;
   await portal.call('landing.landing.publication', { lid: pages.news });
   return { site_id: siteId };
 }
 
 /** An offline-queue row about a deal. */
 function dealEvent(dealId: number, name = 'ONCRMDEALUPDATE', index = 0): Record<string, unknown> {
-  return { ID: String(200 + index), EVENT_NAME: name, EVENT_DATA: { FIELDS: { ID: dealId } }, MESSAGE_ID: String(index).padStart(32, 'd'), TIMESTAMP_X: '2026-11-27T10:00:00+00:00' };
+  return {
+    ID: String(200 + index),
+    EVENT_NAME: name,
+    EVENT_DATA: { FIELDS: { ID: dealId } },
+    MESSAGE_ID: String(index).padStart(32, 'd'),
+    TIMESTAMP_X: '2026-11-27T10:00:00+00:00',
+  };
 }
 
 /** The inputs and the portal records each chain needs to write something (for the library: as in test/library/). */
@@ -143,7 +171,10 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
       given: {
         label: 'two changed deals',
         setup: async (portal) => {
-          const deals = [(await portal.call('crm.deal.add', { fields: { TITLE: 'Needs approval' } })) as number, (await portal.call('crm.deal.add', { fields: { TITLE: 'Second' } })) as number];
+          const deals = [
+            (await portal.call('crm.deal.add', { fields: { TITLE: 'Needs approval' } })) as number,
+            (await portal.call('crm.deal.add', { fields: { TITLE: 'Second' } })) as number,
+          ];
           return { events: deals.map((id, index) => dealEvent(id, 'ONCRMDEALUPDATE', index)) };
         },
       },
@@ -153,7 +184,10 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
       given: {
         label: 'the workflow of the first deal runs',
         setup: async (portal) => {
-          const deals = [(await portal.call('crm.deal.add', { fields: { TITLE: 'Running' } })) as number, (await portal.call('crm.deal.add', { fields: { TITLE: 'Idle' } })) as number];
+          const deals = [
+            (await portal.call('crm.deal.add', { fields: { TITLE: 'Running' } })) as number,
+            (await portal.call('crm.deal.add', { fields: { TITLE: 'Idle' } })) as number,
+          ];
           await portal.call('bizproc.workflow.start', { TEMPLATE_ID: 1, DOCUMENT_ID: ['crm', 'CCrmDocumentDeal', `DEAL_${deals[0]}`] });
           return { events: deals.map((id, index) => dealEvent(id, 'ONCRMDEALUPDATE', index)) };
         },
@@ -167,7 +201,12 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
       given: {
         label: 'the robot exists',
         setup: async (portal) => {
-          await portal.callAsApp('bizproc.robot.add', { CODE: 'b24chain_notify', HANDLER: 'https://example.com/b24chain/robot', AUTH_USER_ID: 1, NAME: 'Notify' });
+          await portal.callAsApp('bizproc.robot.add', {
+            CODE: 'b24chain_notify',
+            HANDLER: 'https://example.com/b24chain/robot',
+            AUTH_USER_ID: 1,
+            NAME: 'Notify',
+          });
         },
       },
     },
@@ -178,7 +217,10 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
   ],
   'chains/boards/sprint-kickoff.yml': [
     { inputs: { name: 'Sprint 14' }, given: { label: 'a scrum project', setup: async (portal) => ({ group_id: (await scrumProject(portal)).group_id }) } },
-    { inputs: { name: 'Sprint 14' }, given: { label: 'the sprint is planned', setup: async (portal) => ({ group_id: (await scrumSprint(portal, true)).group_id }) } },
+    {
+      inputs: { name: 'Sprint 14' },
+      given: { label: 'the sprint is planned', setup: async (portal) => ({ group_id: (await scrumSprint(portal, true)).group_id }) },
+    },
     { inputs: { name: 'Sprint 14' }, given: { label: 'the sprint is active', setup: async (portal) => ({ group_id: (await scrumSprint(portal)).group_id }) } },
   ],
   'chains/boards/backlog-to-sprint.yml': [
@@ -200,25 +242,44 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
     { inputs: { title: 'Release 4.2', message: 'Notes' } },
     {
       inputs: { title: 'Release 4.2', message: 'Notes', status: 'released', comment: 'Deployed' },
-      given: { label: 'the post exists', setup: async (portal) => void (await portal.call('log.blogpost.add', { POST_TITLE: 'Release 4.2', POST_MESSAGE: 'Notes\n\nStatus: open' })) },
+      given: {
+        label: 'the post exists',
+        setup: async (portal) => void (await portal.call('log.blogpost.add', { POST_TITLE: 'Release 4.2', POST_MESSAGE: 'Notes\n\nStatus: open' })),
+      },
     },
   ],
   'chains/collab/group-cleanup.yml': [
-    { inputs: {}, given: { label: 'a group without open tasks', setup: async (portal) => ({ group_id: (await portal.call('sonet_group.create', { NAME: 'Old team' })) as number }) } },
+    {
+      inputs: {},
+      given: {
+        label: 'a group without open tasks',
+        setup: async (portal) => ({ group_id: (await portal.call('sonet_group.create', { NAME: 'Old team' })) as number }),
+      },
+    },
     { inputs: { group_id: 999_999 } },
   ],
-  'chains/commerce/order-to-payment.yml': [{ inputs: { xml_id: 'SHOP-1001', amount: 149.9, paid: true, comment: 'web shop' } }, { inputs: { xml_id: 'SHOP-1002', amount: 20 } }],
+  'chains/commerce/order-to-payment.yml': [
+    { inputs: { xml_id: 'SHOP-1001', amount: 149.9, paid: true, comment: 'web shop' } },
+    { inputs: { xml_id: 'SHOP-1002', amount: 20 } },
+  ],
   'chains/commerce/product-price-sync.yml': [
     {
       inputs: {},
       given: {
         label: 'two products, one priced',
         setup: async (portal) => {
-          const add = async (fields: Record<string, unknown>): Promise<number> => ((await portal.call('catalog.product.add', { fields: { iblockId: 23, ...fields } })) as { element: { id: number } }).element.id;
+          const add = async (fields: Record<string, unknown>): Promise<number> =>
+            ((await portal.call('catalog.product.add', { fields: { iblockId: 23, ...fields } })) as { element: { id: number } }).element.id;
           await add({ name: 'Desk', xmlId: 'SKU-1' });
           const chair = await add({ name: 'Chair', xmlId: 'SKU-2' });
           await portal.call('catalog.price.add', { fields: { productId: chair, catalogGroupId: 1, price: 50, currency: 'USD' } });
-          return { rows: [{ xml_id: 'SKU-1', name: 'Desk Pro', price: 120 }, { xml_id: 'SKU-2', name: 'Chair', price: 55 }, { xml_id: 'SKU-9', price: 1 }] };
+          return {
+            rows: [
+              { xml_id: 'SKU-1', name: 'Desk Pro', price: 120 },
+              { xml_id: 'SKU-2', name: 'Chair', price: 55 },
+              { xml_id: 'SKU-9', price: 1 },
+            ],
+          };
         },
       },
     },
@@ -231,7 +292,11 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
         label: 'an order shipped by courier',
         setup: async (portal) => {
           const order = await shopOrder(portal);
-          const services = (await portal.call('sale.delivery.getlist', { SELECT: ['ID', 'CODE', 'NAME'] })) as Array<{ ID: number; CODE: string; NAME: string }>;
+          const services = (await portal.call('sale.delivery.getlist', { SELECT: ['ID', 'CODE', 'NAME'] })) as Array<{
+            ID: number;
+            CODE: string;
+            NAME: string;
+          }>;
           const courier = services.find((service) => service.NAME === 'Courier' || service.CODE === 'courier');
           await portal.call('sale.shipment.add', { fields: { orderId: order.order_id, deliveryId: courier?.ID, allowDelivery: 'Y', deducted: 'N' } });
           return order;
@@ -239,7 +304,9 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
       },
     },
   ],
-  'chains/comms/call-record.yml': [{ inputs: { external_call_id: 'pbx-18441', phone: '+15550100', duration: 95, record_url: 'https://pbx.example.com/rec/18441.mp3' } }],
+  'chains/comms/call-record.yml': [
+    { inputs: { external_call_id: 'pbx-18441', phone: '+15550100', duration: 95, record_url: 'https://pbx.example.com/rec/18441.mp3' } },
+  ],
   'chains/comms/handlers/deal-chat-notify.yml': [
     {
       inputs: { dialog_id: 'chat7' },
@@ -270,13 +337,30 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
       given: {
         label: 'a bot command message',
         setup: async (portal) => {
-          const botId = Number(await portal.callAsApp('imbot.register', { CODE: 'b24chain_helper', TYPE: 'B', EVENT_HANDLER: 'https://example.com/b24chain/bot', PROPERTIES: { NAME: 'Helper' } }));
-          const commandId = Number(await portal.callAsApp('imbot.command.register', { BOT_ID: botId, COMMAND: 'status', EVENT_COMMAND_ADD: 'https://example.com/b24chain/bot', LANG: [{ LANGUAGE_ID: 'en', TITLE: 'Status' }] }));
+          const botId = Number(
+            await portal.callAsApp('imbot.register', {
+              CODE: 'b24chain_helper',
+              TYPE: 'B',
+              EVENT_HANDLER: 'https://example.com/b24chain/bot',
+              PROPERTIES: { NAME: 'Helper' },
+            }),
+          );
+          const commandId = Number(
+            await portal.callAsApp('imbot.command.register', {
+              BOT_ID: botId,
+              COMMAND: 'status',
+              EVENT_COMMAND_ADD: 'https://example.com/b24chain/bot',
+              LANG: [{ LANGUAGE_ID: 'en', TITLE: 'Status' }],
+            }),
+          );
           const messageId = (await portal.call('im.message.add', { DIALOG_ID: 'chat9', MESSAGE: '/status 42' })) as number;
           const event = {
             ID: 1,
             EVENT_NAME: 'ONIMCOMMANDADD',
-            EVENT_DATA: { COMMAND: { [String(commandId)]: { BOT_ID: botId, COMMAND: 'status', COMMAND_ID: commandId, COMMAND_PARAMS: '42', MESSAGE_ID: messageId } }, PARAMS: { DIALOG_ID: 'chat9', MESSAGE_ID: messageId, FROM_USER_ID: 1 } },
+            EVENT_DATA: {
+              COMMAND: { [String(commandId)]: { BOT_ID: botId, COMMAND: 'status', COMMAND_ID: commandId, COMMAND_PARAMS: '42', MESSAGE_ID: messageId } },
+              PARAMS: { DIALOG_ID: 'chat9', MESSAGE_ID: messageId, FROM_USER_ID: 1 },
+            },
             MESSAGE_ID: 'y'.repeat(32),
             TIMESTAMP_X: '2026-11-27T10:00:00+00:00',
           };
@@ -285,13 +369,18 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
       },
     },
   ],
-  'chains/compliance/consent-capture.yml': [{ inputs: { agreement: 'Personal data processing', ip: '203.0.113.7', origin: 'contact_form', originator: 'anna@example.com', company_name: 'ACME Ltd' } }],
+  'chains/compliance/consent-capture.yml': [
+    { inputs: { agreement: 'Personal data processing', ip: '203.0.113.7', origin: 'contact_form', originator: 'anna@example.com', company_name: 'ACME Ltd' } },
+  ],
   'chains/content/upload-to-folder.yml': [
     {
       inputs: { file_name: 'contract-17.pdf', content_base64: base64('%PDF-1.7 contract') },
       given: {
         label: 'a folder and a deal',
-        setup: async (portal) => ({ folder_id: await diskFolder(portal, await diskRoot(portal), 'Contracts'), deal_id: (await portal.call('crm.deal.add', { fields: { TITLE: 'Contract 17' } })) as number }),
+        setup: async (portal) => ({
+          folder_id: await diskFolder(portal, await diskRoot(portal), 'Contracts'),
+          deal_id: (await portal.call('crm.deal.add', { fields: { TITLE: 'Contract 17' } })) as number,
+        }),
       },
     },
     {
@@ -307,8 +396,14 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
     },
   ],
   'chains/content/replace-version.yml': [
-    { inputs: { expected_version: 1, content_base64: base64('a,1\nb,2') }, given: { label: 'a file in version 1', setup: async (portal) => ({ file_id: await diskUpload(portal, await diskRoot(portal), 'prices.csv', 'a,1') }) } },
-    { inputs: { expected_version: 2, content_base64: base64('a,1\nb,2') }, given: { label: 'a file in version 1', setup: async (portal) => ({ file_id: await diskUpload(portal, await diskRoot(portal), 'prices.csv', 'a,1') }) } },
+    {
+      inputs: { expected_version: 1, content_base64: base64('a,1\nb,2') },
+      given: { label: 'a file in version 1', setup: async (portal) => ({ file_id: await diskUpload(portal, await diskRoot(portal), 'prices.csv', 'a,1') }) },
+    },
+    {
+      inputs: { expected_version: 2, content_base64: base64('a,1\nb,2') },
+      given: { label: 'a file in version 1', setup: async (portal) => ({ file_id: await diskUpload(portal, await diskRoot(portal), 'prices.csv', 'a,1') }) },
+    },
   ],
   'chains/content/move-and-archive.yml': [
     { inputs: { file_name: 'report.pdf', delete_original: true }, given: { label: 'a file and three folders', setup: (portal) => archiveFolders(portal) } },
@@ -317,21 +412,45 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
   'chains/platform/ai-engine.yml': [
     {
       inputs: { code: 'acme_gpt', name: 'ACME GPT', completions_url: 'https://ai.example.test/v2', retire: ['acme_v1', 'gone'] },
-      given: { label: 'a retired engine', setup: async (portal) => void (await portal.call('ai.engine.register', { name: 'ACME v1', code: 'acme_v1', category: 'text', completions_url: 'https://ai.example.test/v1' })) },
+      given: {
+        label: 'a retired engine',
+        setup: async (portal) =>
+          void (await portal.call('ai.engine.register', { name: 'ACME v1', code: 'acme_v1', category: 'text', completions_url: 'https://ai.example.test/v1' })),
+      },
     },
   ],
   'chains/platform/biconnector-source.yml': [{ inputs: { connector_id: 1, title: 'Warehouse stock', settings: { apiKey: 'k-123' } } }],
-  'chains/platform/custom-storage.yml': [{ inputs: { entity: 'syncstate', records: [{ code: 'last-export', name: 'Last export', value: '2026-11-27T10:00:00Z' }, { code: 'cursor', value: 42 }] } }],
+  'chains/platform/custom-storage.yml': [
+    {
+      inputs: {
+        entity: 'syncstate',
+        records: [
+          { code: 'last-export', name: 'Last export', value: '2026-11-27T10:00:00Z' },
+          { code: 'cursor', value: 42 },
+        ],
+      },
+    },
+  ],
   'chains/services/booking-lifecycle.yml': [{ inputs: { resource: 'Meeting room', name: 'Demo for ACME', start: '2026-12-01T10:00:00Z', minutes: 45 } }],
   'chains/services/calendar-event.yml': [{ inputs: { owner_id: 2, name: 'Quarterly review', start: '2026-12-02T14:00:00Z', minutes: 90 } }],
   'chains/services/workday.yml': [
     { inputs: { user_id: 3, action: 'open' } },
-    { inputs: { user_id: 3, action: 'close', report: 'Done' }, given: { label: 'the day is open', setup: async (portal) => void (await portal.call('timeman.open', { USER_ID: 3 })) } },
+    {
+      inputs: { user_id: 3, action: 'close', report: 'Done' },
+      given: { label: 'the day is open', setup: async (portal) => void (await portal.call('timeman.open', { USER_ID: 3 })) },
+    },
   ],
   'chains/sites/site-bootstrap.yml': [{ inputs: { site_code: 'promo', site_title: 'Spring promo', page_title: 'Spring offers' } }],
   'chains/sites/content-update.yml': [
     {
-      inputs: { site_code: 'promo', pages: [{ code: 'main', title: 'Summer offers', description: 'Up to 30% off' }, { code: 'news', title: 'news' }, { code: 'missing', title: 'x' }] },
+      inputs: {
+        site_code: 'promo',
+        pages: [
+          { code: 'main', title: 'Summer offers', description: 'Up to 30% off' },
+          { code: 'news', title: 'news' },
+          { code: 'missing', title: 'x' },
+        ],
+      },
       given: { label: 'the site and its pages', setup: (portal) => promoSite(portal) },
     },
   ],
@@ -342,14 +461,18 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
         label: 'two leads with an amount, owned by the webhook user',
         setup: async (portal) => {
           const me = (await portal.call('user.current')) as { ID: string };
-          for (const title of ['Big', 'Bigger']) await portal.call('crm.lead.add', { fields: { TITLE: title, STATUS_ID: 'IN_PROCESS', ASSIGNED_BY_ID: Number(me.ID), OPPORTUNITY: 500 } });
+          for (const title of ['Big', 'Bigger'])
+            await portal.call('crm.lead.add', { fields: { TITLE: title, STATUS_ID: 'IN_PROCESS', ASSIGNED_BY_ID: Number(me.ID), OPPORTUNITY: 500 } });
         },
       },
     },
   ],
   'chains/sites/site-cleanup.yml': [
     { inputs: { site_code: 'promo', page_codes: ['old-offer', 'main'] }, given: { label: 'the site and its pages', setup: (portal) => promoSite(portal) } },
-    { inputs: { site_code: 'promo', delete_site: true, allow_published: true }, given: { label: 'the site and its pages', setup: (portal) => promoSite(portal) } },
+    {
+      inputs: { site_code: 'promo', delete_site: true, allow_published: true },
+      given: { label: 'the site and its pages', setup: (portal) => promoSite(portal) },
+    },
   ],
 };
 
@@ -361,7 +484,9 @@ async function leadWorkflows(portal: Portal): Promise<void> {
 }
 
 async function shopOrder(portal: Portal): Promise<{ order_id: number }> {
-  const { order } = (await portal.call('sale.order.add', { fields: { lid: 's1', personTypeId: 1, currency: 'USD', xmlId: 'SHOP-2001' } })) as { order: { id: number } };
+  const { order } = (await portal.call('sale.order.add', { fields: { lid: 's1', personTypeId: 1, currency: 'USD', xmlId: 'SHOP-2001' } })) as {
+    order: { id: number };
+  };
   return { order_id: order.id };
 }
 
@@ -374,30 +499,50 @@ async function archiveFolders(portal: Portal): Promise<Record<string, number>> {
 
 const files = [...chainFiles('chains'), ...chainFiles('test/fixtures/chains/valid')].sort();
 const cases: Case[] = [
-  ...files.flatMap((file) => [...(inputCases[file] ?? (libraryCases[file] ? [] : [{}])).map((inputs) => ({ file, inputs })), ...(libraryCases[file] ?? []).map((spec) => ({ file, ...spec }))]),
+  ...files.flatMap((file) => [
+    ...(inputCases[file] ?? (libraryCases[file] ? [] : [{}])).map((inputs) => ({ file, inputs })),
+    ...(libraryCases[file] ?? []).map((spec) => ({ file, ...spec })),
+  ]),
   // Reads inside a for_each decide writes: the lead whose contact exists gets none, in the plan too.
   {
     file: 'chains/core/handlers/lead-contact-sync.yml',
     inputs: { events: leadEvents([1, 2, 3]) },
-    given: { label: 'the contact of lead 2 exists', setup: async (portal) => void (await portal.call('crm.contact.add', { fields: { NAME: 'Known', ORIGINATOR_ID: 'b24chain-events', ORIGIN_ID: 'lead-2' } })) },
+    given: {
+      label: 'the contact of lead 2 exists',
+      setup: async (portal) =>
+        void (await portal.call('crm.contact.add', { fields: { NAME: 'Known', ORIGINATOR_ID: 'b24chain-events', ORIGIN_ID: 'lead-2' } })),
+    },
   },
   {
     file: 'chains/core/lead-intake.yml',
     inputs: { title: 'Again', email: 'anna@example.com' },
-    given: { label: 'the lead exists', setup: async (portal) => void (await portal.call('crm.lead.add', { fields: { TITLE: 'First', ORIGINATOR_ID: 'b24chain', ORIGIN_ID: 'intake:anna@example.com' } })) },
+    given: {
+      label: 'the lead exists',
+      setup: async (portal) =>
+        void (await portal.call('crm.lead.add', { fields: { TITLE: 'First', ORIGINATOR_ID: 'b24chain', ORIGIN_ID: 'intake:anna@example.com' } })),
+    },
   },
 ];
 
 /** Executions of the chain's write methods, from the portal's statistics (which name methods in lower case). */
 function writesSent(methods: Record<string, number>, summary: ChainSummary): Record<string, number> {
   const writeMethods = new Set([...summary.writes, ...summary.destructive].map((use) => use.method.toLowerCase()));
-  return Object.fromEntries(Object.entries(methods).filter(([method, count]) => writeMethods.has(method.toLowerCase()) && count > 0).map(([method, count]) => [method.toLowerCase(), count] as const).sort());
+  return Object.fromEntries(
+    Object.entries(methods)
+      .filter(([method, count]) => writeMethods.has(method.toLowerCase()) && count > 0)
+      .map(([method, count]) => [method.toLowerCase(), count] as const)
+      .sort(),
+  );
 }
 
 function writesPlanned(counts: Array<{ method: string; count: number }>): Record<string, number> {
   const byMethod: Record<string, number> = {};
   for (const entry of counts) byMethod[entry.method.toLowerCase()] = (byMethod[entry.method.toLowerCase()] ?? 0) + entry.count;
-  return Object.fromEntries(Object.entries(byMethod).filter(([, count]) => count > 0).sort());
+  return Object.fromEntries(
+    Object.entries(byMethod)
+      .filter(([, count]) => count > 0)
+      .sort(),
+  );
 }
 
 /** Calls that make a case's records, failing loudly on a REST error. */
@@ -458,7 +603,10 @@ describe('the writes a plan counts are the writes the run sends (library: planCh
       const report = await validateChainFile(file);
       assert.ok(report.valid && report.chain, file);
       const chain = report.chain;
-      const application = applicationChains.has(file) || report.summary.writes.concat(report.summary.destructive).some((use) => use.method.startsWith('event.')) || file.includes('event-');
+      const application =
+        applicationChains.has(file) ||
+        report.summary.writes.concat(report.summary.destructive).some((use) => use.method.startsWith('event.')) ||
+        file.includes('event-');
       const connect = (): { client: PortalClient; close(): Promise<void> } => (application ? applicationClient(emulator) : emulatorClient(emulator));
       /** A fresh portal (and the given records); returns the chain's inputs and the write counts from then on. */
       const prepare = async (): Promise<{ inputs: Record<string, unknown>; writesSince(): Promise<Record<string, number>> }> => {
@@ -469,7 +617,11 @@ describe('the writes a plan counts are the writes the run sends (library: planCh
           inputs: { ...defaultsOf(chain), ...inputs, ...(made ?? {}) },
           writesSince: async () => {
             const now = writesSent((await emulator.stats()).methods, report.summary);
-            return Object.fromEntries(Object.entries(now).map(([method, count]) => [method, count - (before[method] ?? 0)]).filter(([, count]) => count !== 0));
+            return Object.fromEntries(
+              Object.entries(now)
+                .map(([method, count]) => [method, count - (before[method] ?? 0)])
+                .filter(([, count]) => count !== 0),
+            );
           },
         };
       };
@@ -510,7 +662,9 @@ describe('the writes a plan counts are the writes the run sends (library: planCh
         // The items the run wrote for are the items the plan listed.
         for (const [stepId, keys] of Object.entries(plannedKeys)) {
           const touched = store.countItems(outcome.run.id)[stepId] ?? {};
-          const written = Object.entries(touched).filter(([status]) => status !== 'not_planned').reduce((sum, [, count]) => sum + count, 0);
+          const written = Object.entries(touched)
+            .filter(([status]) => status !== 'not_planned')
+            .reduce((sum, [, count]) => sum + count, 0);
           assert.ok(written <= keys.length, `${stepId}: ${written} items recorded, ${keys.length} planned`);
         }
       } finally {
@@ -531,7 +685,9 @@ describe('the writes a plan counts are the writes the run sends (library: planCh
 
 /** Short test names: an array of rows is shown by its length. */
 function describeInputs(inputs: Record<string, unknown>): string {
-  return Object.entries(inputs).map(([name, value]) => `${name}=${Array.isArray(value) && typeof value[0] === 'object' ? `[${value.length} rows]` : JSON.stringify(value)}`).join(' ');
+  return Object.entries(inputs)
+    .map(([name, value]) => `${name}=${Array.isArray(value) && typeof value[0] === 'object' ? `[${value.length} rows]` : JSON.stringify(value)}`)
+    .join(' ');
 }
 
 function defaultsOf(chain: { inputs: Array<{ name: string; default?: unknown }> }): Record<string, unknown> {
@@ -583,7 +739,7 @@ describe('a plan stops where the run stops (the real CLI)', () => {
 });
 
 describe('what a plan cannot know, it shows (library: planChain)', () => {
-  it('a write made from an earlier write\'s result is counted with that parameter shown unknown; the read it feeds is not sent', async () => {
+  it("a write made from an earlier write's result is counted with that parameter shown unknown; the read it feeds is not sent", async () => {
     await emulator.reset();
     const { group_id: groupId } = await scrumProject(portal(emulator));
     const report = await validateChainFile('chains/boards/sprint-kickoff.yml');
@@ -591,16 +747,27 @@ describe('what a plan cannot know, it shows (library: planChain)', () => {
     const before = (await emulator.stats()).methods;
     const planning = emulatorClient(emulator);
     try {
-      const draft = await planChain({ chain: report.chain, inputs: { ...defaultsOf(report.chain), group_id: groupId, name: 'Sprint 15' }, client: planning.client });
+      const draft = await planChain({
+        chain: report.chain,
+        inputs: { ...defaultsOf(report.chain), group_id: groupId, name: 'Sprint 15' },
+        client: planning.client,
+      });
       const start = draft.counts.find((entry) => entry.step === 'start');
       assert.equal(start?.count, 1, 'the new sprint is planned, so it is started');
-      assert.deepEqual(start?.samples[0]?.params, { id: '<unknown: ${{ $exists(steps.sprint.result) ? steps.sprint.result.id : steps.sprints.items[0].id }}>' });
+      assert.deepEqual(start?.samples[0]?.params, {
+        id: '<unknown: ${{ $exists(steps.sprint.result) ? steps.sprint.result.id : steps.sprints.items[0].id }}>',
+      });
     } finally {
       await planning.close();
     }
     const after = (await emulator.stats()).methods;
-    const asked = (methods: Record<string, number>, name: string): number => Object.entries(methods).reduce((sum, [method, count]) => sum + (method.toLowerCase() === name ? count : 0), 0);
+    const asked = (methods: Record<string, number>, name: string): number =>
+      Object.entries(methods).reduce((sum, [method, count]) => sum + (method.toLowerCase() === name ? count : 0), 0);
     assert.ok(asked(after, 'tasks.api.scrum.sprint.list') > asked(before, 'tasks.api.scrum.sprint.list'), 'the reads ran');
-    assert.equal(asked(after, 'tasks.api.scrum.kanban.getstages') - asked(before, 'tasks.api.scrum.kanban.getstages'), 0, 'the stages of a sprint not made yet are not asked for');
+    assert.equal(
+      asked(after, 'tasks.api.scrum.kanban.getstages') - asked(before, 'tasks.api.scrum.kanban.getstages'),
+      0,
+      'the stages of a sprint not made yet are not asked for',
+    );
   });
 });

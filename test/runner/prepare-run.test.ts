@@ -18,7 +18,16 @@ after(async () => emulator.close());
 beforeEach(async () => emulator.reset());
 
 const file = 'chains/core/lead-intake.yml';
-const inputs = { title: 'Website request', name: 'Anna', email: 'anna@example.com', phone: '', score: 70, owner_id: 1, comment: '', score_field: 'UF_CRM_LEAD_SCORE' };
+const inputs = {
+  title: 'Website request',
+  name: 'Anna',
+  email: 'anna@example.com',
+  phone: '',
+  score: 70,
+  owner_id: 1,
+  comment: '',
+  score_field: 'UF_CRM_LEAD_SCORE',
+};
 
 async function prepare() {
   const report = await validateChainFile(file);
@@ -47,7 +56,10 @@ describe('runChain refuses before any request, as chain run does', () => {
     it(`concurrency ${concurrency} is outside the CLI's bounds (RUN_OPTION_INVALID)`, async () => {
       const { base, store, close } = await prepare();
       try {
-        await assert.rejects(runChain({ ...base, concurrency }), refusedWith('RUN_OPTION_INVALID', new RegExp(`^concurrency ${concurrency}: expected a whole number from 1 to 16`)));
+        await assert.rejects(
+          runChain({ ...base, concurrency }),
+          refusedWith('RUN_OPTION_INVALID', new RegExp(`^concurrency ${concurrency}: expected a whole number from 1 to 16`)),
+        );
         assert.deepEqual(store.listRuns(), []);
         await assertNothingSent();
       } finally {
@@ -59,7 +71,10 @@ describe('runChain refuses before any request, as chain run does', () => {
   it('a chain that writes, without a plan, when a plan is required (PLAN_REQUIRED)', async () => {
     const { base, store, close } = await prepare();
     try {
-      await assert.rejects(runChain({ ...base, requirePlan: true }), refusedWith('PLAN_REQUIRED', /lead-intake\.yml: B24_REQUIRE_PLAN=1 and this chain writes/));
+      await assert.rejects(
+        runChain({ ...base, requirePlan: true }),
+        refusedWith('PLAN_REQUIRED', /lead-intake\.yml: B24_REQUIRE_PLAN=1 and this chain writes/),
+      );
       assert.deepEqual(store.listRuns(), []);
       await assertNothingSent();
     } finally {
@@ -83,7 +98,10 @@ describe('runChain refuses before any request, as chain run does', () => {
     try {
       const run = store.createRun({ portal: client.portalKey, chainName: 'lead-intake', chainPath: file, chainSha256: 'f'.repeat(64), inputs, planId: null });
       store.setStatus(run.id, 'interrupted');
-      await assert.rejects(runChain({ ...base, resume: store.getRun(run.id)! }), refusedWith('CHAIN_CHANGED', new RegExp(`the chain file changed since run ${run.id} started`)));
+      await assert.rejects(
+        runChain({ ...base, resume: store.getRun(run.id)! }),
+        refusedWith('CHAIN_CHANGED', new RegExp(`the chain file changed since run ${run.id} started`)),
+      );
       assert.equal(store.getRun(run.id)?.status, 'interrupted');
       await assertNothingSent();
     } finally {
@@ -94,9 +112,19 @@ describe('runChain refuses before any request, as chain run does', () => {
   it('a resume of a run that belongs to another portal (PORTAL_MISMATCH), leaving the run as it was', async () => {
     const { base, store, close } = await prepare();
     try {
-      const run = store.createRun({ portal: 'https://other.bitrix24.example', chainName: 'lead-intake', chainPath: file, chainSha256: base.chainSha256, inputs, planId: null });
+      const run = store.createRun({
+        portal: 'https://other.bitrix24.example',
+        chainName: 'lead-intake',
+        chainPath: file,
+        chainSha256: base.chainSha256,
+        inputs,
+        planId: null,
+      });
       store.setStatus(run.id, 'interrupted');
-      await assert.rejects(runChain({ ...base, resume: store.getRun(run.id)! }), refusedWith('PORTAL_MISMATCH', /belongs to portal https:\/\/other\.bitrix24\.example/));
+      await assert.rejects(
+        runChain({ ...base, resume: store.getRun(run.id)! }),
+        refusedWith('PORTAL_MISMATCH', /belongs to portal https:\/\/other\.bitrix24\.example/),
+      );
       assert.equal(store.getRun(run.id)?.status, 'interrupted');
       await assertNothingSent();
     } finally {

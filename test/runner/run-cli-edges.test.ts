@@ -53,11 +53,26 @@ describe('chain status and unknown outcomes', () => {
     const path = join(folder, 'state.db');
     const db = openStateDatabase(path);
     const store = new RunStore(db);
-    const run = store.createRun({ portal: 'https://portal.example', chainName: 'mixed', chainPath: resolve('chains/core/lead-to-deal.yml'), chainSha256: 'x', inputs: {}, planId: null, resumeFlags: ['--confirm-write'] });
+    const run = store.createRun({
+      portal: 'https://portal.example',
+      chainName: 'mixed',
+      chainPath: resolve('chains/core/lead-to-deal.yml'),
+      chainSha256: 'x',
+      inputs: {},
+      planId: null,
+      resumeFlags: ['--confirm-write'],
+    });
     store.record(
       run.id,
       [
-        { stepId: 'convert', itemKey: '17', subStepId: 'contact', status: 'sent', method: 'crm.contact.add', params: { fields: { ORIGINATOR_ID: 'b24chain', ORIGIN_ID: 'lead-17' } } },
+        {
+          stepId: 'convert',
+          itemKey: '17',
+          subStepId: 'contact',
+          status: 'sent',
+          method: 'crm.contact.add',
+          params: { fields: { ORIGINATOR_ID: 'b24chain', ORIGIN_ID: 'lead-17' } },
+        },
         { stepId: 'convert', itemKey: '18', subStepId: 'notify', status: 'sent', method: 'im.notify.system.add', params: { USER_ID: 1, MESSAGE: 'hi' } },
       ],
       [],
@@ -67,9 +82,19 @@ describe('chain status and unknown outcomes', () => {
 
     const json = await runCli(['status', run.id, '--json', '--db', path]);
     assert.equal(json.code, 0, json.stderr);
-    const detail = JSON.parse(json.stdout) as { unknownOutcomes: Array<{ itemKey: string }>; reconciledOnResume: Array<{ itemKey: string }>; resumeCommand: string };
-    assert.deepEqual(detail.unknownOutcomes.map((entry) => entry.itemKey), ['18']);
-    assert.deepEqual(detail.reconciledOnResume.map((entry) => entry.itemKey), ['17']);
+    const detail = JSON.parse(json.stdout) as {
+      unknownOutcomes: Array<{ itemKey: string }>;
+      reconciledOnResume: Array<{ itemKey: string }>;
+      resumeCommand: string;
+    };
+    assert.deepEqual(
+      detail.unknownOutcomes.map((entry) => entry.itemKey),
+      ['18'],
+    );
+    assert.deepEqual(
+      detail.reconciledOnResume.map((entry) => entry.itemKey),
+      ['17'],
+    );
     assert.equal(detail.resumeCommand, `chain resume ${run.id} --confirm-write`);
 
     const human = await runCli(['status', run.id, '--db', path]);
@@ -99,7 +124,14 @@ describe('chain status on a read-only state database', () => {
     const path = join(folder, 'state.db');
     const db = openStateDatabase(path);
     const store = new RunStore(db);
-    const run = store.createRun({ portal: 'https://portal.example', chainName: 'ro', chainPath: resolve('chains/core/lead-intake.yml'), chainSha256: 'x', inputs: {}, planId: null });
+    const run = store.createRun({
+      portal: 'https://portal.example',
+      chainName: 'ro',
+      chainPath: resolve('chains/core/lead-intake.yml'),
+      chainSha256: 'x',
+      inputs: {},
+      planId: null,
+    });
     store.setStatus(run.id, 'interrupted');
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
@@ -112,7 +144,10 @@ describe('chain status on a read-only state database', () => {
       assert.deepEqual(readdirSync(folder), ['state.db'], 'no -wal or -shm file was created');
       assert.ok(readFileSync(path).equals(before), 'the database file is unchanged');
       assert.equal(result.code, 0, result.stderr);
-      assert.deepEqual((JSON.parse(result.stdout) as { runs: Array<{ runId: string; status: string }> }).runs.map((entry) => [entry.runId, entry.status]), [[run.id, 'interrupted']]);
+      assert.deepEqual(
+        (JSON.parse(result.stdout) as { runs: Array<{ runId: string; status: string }> }).runs.map((entry) => [entry.runId, entry.status]),
+        [[run.id, 'interrupted']],
+      );
     } finally {
       chmodSync(folder, 0o755);
     }

@@ -72,19 +72,31 @@ describe('an interrupted list step', () => {
 
 describe('credentials that fail at the first request', () => {
   const cases: Array<[string, string[], (base: Record<string, string>) => Record<string, string>]> = [
-    ['a wrong webhook code, on a chain that writes', ['chains/core/lead-to-deal.yml', '--confirm-write'], (base) => ({ ...base, B24_WEBHOOK_CODE: 'wrongcode0000000' })],
-    ['a wrong webhook code, on a chain that only reads', ['test/fixtures/chains/valid/yaml-anchors.yml'], (base) => ({ ...base, B24_WEBHOOK_CODE: 'wrongcode0000000' })],
-    ['a rejected application token that cannot be refreshed', ['chains/core/lead-to-deal.yml', '--confirm-write'], (base) => ({
-      B24_DOMAIN: emulator.url,
-      B24_AUTH_MODE: 'oauth',
-      B24_ACCESS_TOKEN: 'not-a-token',
-      B24_REFRESH_TOKEN: 'not-a-refresh-token',
-      B24_CLIENT_ID: emulator.app.clientId,
-      B24_CLIENT_SECRET: emulator.app.clientSecret,
-      B24_OAUTH_URL: emulator.app.serverEndpoint,
-      B24_RATE_LIMITER: 'memory',
-      B24_DB: base.B24_DB as string,
-    })],
+    [
+      'a wrong webhook code, on a chain that writes',
+      ['chains/core/lead-to-deal.yml', '--confirm-write'],
+      (base) => ({ ...base, B24_WEBHOOK_CODE: 'wrongcode0000000' }),
+    ],
+    [
+      'a wrong webhook code, on a chain that only reads',
+      ['test/fixtures/chains/valid/yaml-anchors.yml'],
+      (base) => ({ ...base, B24_WEBHOOK_CODE: 'wrongcode0000000' }),
+    ],
+    [
+      'a rejected application token that cannot be refreshed',
+      ['chains/core/lead-to-deal.yml', '--confirm-write'],
+      (base) => ({
+        B24_DOMAIN: emulator.url,
+        B24_AUTH_MODE: 'oauth',
+        B24_ACCESS_TOKEN: 'not-a-token',
+        B24_REFRESH_TOKEN: 'not-a-refresh-token',
+        B24_CLIENT_ID: emulator.app.clientId,
+        B24_CLIENT_SECRET: emulator.app.clientSecret,
+        B24_OAUTH_URL: emulator.app.serverEndpoint,
+        B24_RATE_LIMITER: 'memory',
+        B24_DB: base.B24_DB as string,
+      }),
+    ],
   ];
   for (const [name, args, envOf] of cases) {
     it(`${name}: exit 1, no run recorded, and the next run is not refused as unfinished`, async () => {

@@ -63,15 +63,21 @@ describe('one live owner per run (chain run / chain resume)', () => {
 
     let frozen!: () => void;
     const frozenOwner = new Promise<void>((done) => (frozen = done));
-    const owner = startCli(['run', 'chains/core/lead-to-deal.yml', '--confirm-write', '--concurrency', '2', '--json'], env, onProgress(2, (child) => {
-      child.kill('SIGSTOP');
-      frozen();
-    }));
+    const owner = startCli(
+      ['run', 'chains/core/lead-to-deal.yml', '--confirm-write', '--concurrency', '2', '--json'],
+      env,
+      onProgress(2, (child) => {
+        child.kill('SIGSTOP');
+        frozen();
+      }),
+    );
     const ownerPid = owner.child.pid as number;
     await frozenOwner;
     try {
       const before = await requestCount(emulator);
-      const status = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { runs: Array<{ runId: string; status: string; live: boolean; owner: { pid: number } }> };
+      const status = JSON.parse((await runCli(['status', '--json'], env)).stdout) as {
+        runs: Array<{ runId: string; status: string; live: boolean; owner: { pid: number } }>;
+      };
       const runId = status.runs[0]?.runId as string;
       assert.equal(status.runs[0]?.status, 'running');
       assert.equal(status.runs[0]?.live, true, 'chain status tells a live run');
@@ -121,16 +127,24 @@ describe('two resumes of one interrupted run', () => {
     const env = webhookEnv(emulator, database);
     const chainCopy = join(folder, 'lead-to-deal.yml');
     copyFileSync('chains/core/lead-to-deal.yml', chainCopy);
-    const first = startCli(['run', chainCopy, '--confirm-write', '--concurrency', '2', '--json'], env, onProgress(1, (child) => child.kill('SIGKILL')));
+    const first = startCli(
+      ['run', chainCopy, '--confirm-write', '--concurrency', '2', '--json'],
+      env,
+      onProgress(1, (child) => child.kill('SIGKILL')),
+    );
     await first.done;
     const runId = (JSON.parse((await runCli(['status', '--json'], env)).stdout) as { runs: Array<{ runId: string }> }).runs[0]?.runId as string;
 
     let frozen!: () => void;
     const frozenResume = new Promise<void>((done) => (frozen = done));
-    const resumeA = startCli(['resume', runId, '--confirm-write', '--concurrency', '2', '--json'], env, onProgress(1, (child) => {
-      child.kill('SIGSTOP');
-      frozen();
-    }));
+    const resumeA = startCli(
+      ['resume', runId, '--confirm-write', '--concurrency', '2', '--json'],
+      env,
+      onProgress(1, (child) => {
+        child.kill('SIGSTOP');
+        frozen();
+      }),
+    );
     await frozenResume;
     try {
       const before = await requestCount(emulator);

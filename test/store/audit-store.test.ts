@@ -63,7 +63,16 @@ describe('audit store', () => {
     const audit = new AuditStore(openStateDatabase(':memory:'), { clock });
     audit.record({ portal: 'p', method: 'crm.lead.delete', risk: 'destructive', outcome: 'refused', errorCode: 'CONFIRMATION_REQUIRED', packs: ['core'] });
     clock.advance(1000);
-    audit.record({ portal: 'p', method: 'crm.lead.add', risk: 'write', outcome: 'replayed', planId: 'plan_x', idempotencyKey: 'k', requestId: 'r-2', durationMs: 3 });
+    audit.record({
+      portal: 'p',
+      method: 'crm.lead.add',
+      risk: 'write',
+      outcome: 'replayed',
+      planId: 'plan_x',
+      idempotencyKey: 'k',
+      requestId: 'r-2',
+      durationMs: 3,
+    });
     const rows = audit.list();
     assert.equal(rows.length, 2);
     assert.deepEqual(rows[1], {
@@ -91,9 +100,18 @@ describe('audit store', () => {
       audit.record({ portal: index % 2 === 0 ? 'p' : 'q', method: `m.${index}`, outcome: 'ok' });
       clock.advance(10);
     }
-    assert.deepEqual(audit.list({ since: 1_000_020 }).map((row) => row.method), ['m.2', 'm.3', 'm.4']);
-    assert.deepEqual(audit.list({ limit: 2 }).map((row) => row.method), ['m.3', 'm.4']);
-    assert.deepEqual(audit.list({ portal: 'q' }).map((row) => row.method), ['m.1', 'm.3']);
+    assert.deepEqual(
+      audit.list({ since: 1_000_020 }).map((row) => row.method),
+      ['m.2', 'm.3', 'm.4'],
+    );
+    assert.deepEqual(
+      audit.list({ limit: 2 }).map((row) => row.method),
+      ['m.3', 'm.4'],
+    );
+    assert.deepEqual(
+      audit.list({ portal: 'q' }).map((row) => row.method),
+      ['m.1', 'm.3'],
+    );
   });
 
   it('exports JSON lines, one row each, in order, across pages', async () => {
@@ -104,7 +122,10 @@ describe('audit store', () => {
     stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
     const count = await audit.exportJsonl(stream);
     assert.equal(count, 1203);
-    const lines = text.trimEnd().split('\n').map((line) => JSON.parse(line) as { method: string });
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { method: string });
     assert.equal(lines.length, 1203);
     assert.equal(lines[0]?.method, 'm.0');
     assert.equal(lines[1202]?.method, 'm.1202');

@@ -78,7 +78,10 @@ describe('idempotency store: begin', () => {
 
   it('refuses an empty key', () => {
     const { store } = setUp();
-    assert.throws(() => store.begin({ portal, method: 'm.add', key: ' ', params: {} }), (error: unknown) => isRefusalError(error) && error.code === 'IDEMPOTENCY_KEY_EMPTY');
+    assert.throws(
+      () => store.begin({ portal, method: 'm.add', key: ' ', params: {} }),
+      (error: unknown) => isRefusalError(error) && error.code === 'IDEMPOTENCY_KEY_EMPTY',
+    );
   });
 
   it('ignores credentials in the parameter hash', () => {
@@ -93,7 +96,12 @@ describe('idempotency store: natural keys', () => {
     ['inside fields', 'crm.contact.add', { fields: { ORIGINATOR_ID: 'b24chain', ORIGIN_ID: 'lead-5', NAME: 'A' } }, 'ORIGINATOR_ID=b24chain&ORIGIN_ID=lead-5'],
     ['at the top level', 'crm.lead.add', { ORIGINATOR_ID: 'erp', ORIGIN_ID: 77 }, 'ORIGINATOR_ID=erp&ORIGIN_ID=77'],
     ['in any key case', 'crm.lead.add', { FIELDS: { originator_id: 'erp', Origin_Id: 'z' } }, 'ORIGINATOR_ID=erp&ORIGIN_ID=z'],
-    ['crm.item.add camelCase, with the entity type', 'crm.item.add', { entityTypeId: 2, fields: { originatorId: 'erp', originId: 'd-1' } }, 'entityTypeId=2&ORIGINATOR_ID=erp&ORIGIN_ID=d-1'],
+    [
+      'crm.item.add camelCase, with the entity type',
+      'crm.item.add',
+      { entityTypeId: 2, fields: { originatorId: 'erp', originId: 'd-1' } },
+      'entityTypeId=2&ORIGINATOR_ID=erp&ORIGIN_ID=d-1',
+    ],
     ['ORIGIN_ID alone', 'crm.lead.add', { fields: { ORIGIN_ID: 'o' } }, 'ORIGINATOR_ID=&ORIGIN_ID=o'],
     ['no ORIGIN_ID', 'crm.lead.add', { fields: { ORIGINATOR_ID: 'erp', TITLE: 'x' } }, undefined],
     ['an empty ORIGIN_ID', 'crm.lead.add', { fields: { ORIGIN_ID: '  ' } }, undefined],

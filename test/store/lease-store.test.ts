@@ -19,7 +19,6 @@ function setup(alive: Set<number>) {
 }
 
 describe('leases (DESIGN.md §11)', () => {
-
   for (const [name, holder, context, expected] of [
     ['this host, pid alive, fresh heartbeat', { pid: 1, host: 'h', heartbeatAt: 0 }, { now: 1_000, host: 'h', alive: true }, true],
     ['this host, pid dead: gone at once', { pid: 1, host: 'h', heartbeatAt: 0 }, { now: 1_000, host: 'h', alive: false }, false],
@@ -45,7 +44,10 @@ describe('leases (DESIGN.md §11)', () => {
     assert.ok(taken.acquired);
     assert.equal(taken.acquired && taken.tookOverFrom?.pid, 101);
     assert.equal(taken.acquired && taken.lease.fencingToken, 2);
-    assert.throws(() => leases.assertHeld(first.acquired ? first.lease : (undefined as never)), (error) => isLeaseLostError(error));
+    assert.throws(
+      () => leases.assertHeld(first.acquired ? first.lease : (undefined as never)),
+      (error) => isLeaseLostError(error),
+    );
     assert.equal(leases.renew(first.acquired ? first.lease : (undefined as never)), false, 'the old owner cannot renew');
   });
 
@@ -64,13 +66,26 @@ describe('leases (DESIGN.md §11)', () => {
     const alive = new Set([101, 202]);
     const { database, leases } = setup(alive);
     const storeA = new RunStore(database);
-    const ownedA = startOwnedRun(storeA, leases, ownerA, true, { portal: 'p', chainName: 'c', chainPath: '/c.yml', chainSha256: 's', inputs: {}, planId: null });
+    const ownedA = startOwnedRun(storeA, leases, ownerA, true, {
+      portal: 'p',
+      chainName: 'c',
+      chainPath: '/c.yml',
+      chainSha256: 's',
+      inputs: {},
+      planId: null,
+    });
     storeA.record(ownedA.run.id, [], [{ stepId: 's', itemKey: '1', status: 'done' }]);
     alive.delete(101);
     const storeB = new RunStore(database);
     const ownedB = claimRun(storeB, leases, ownerB, ownedA.run);
-    assert.throws(() => storeA.record(ownedA.run.id, [], [{ stepId: 's', itemKey: '2', status: 'done' }]), (error) => isLeaseLostError(error));
-    assert.throws(() => storeA.setStatus(ownedA.run.id, 'done'), (error) => isLeaseLostError(error));
+    assert.throws(
+      () => storeA.record(ownedA.run.id, [], [{ stepId: 's', itemKey: '2', status: 'done' }]),
+      (error) => isLeaseLostError(error),
+    );
+    assert.throws(
+      () => storeA.setStatus(ownedA.run.id, 'done'),
+      (error) => isLeaseLostError(error),
+    );
     storeB.record(ownedA.run.id, [], [{ stepId: 's', itemKey: '2', status: 'done' }]);
     assert.deepEqual(storeB.countItems(ownedA.run.id), { s: { done: 2 } });
     ownedA.release();
@@ -80,9 +95,34 @@ describe('leases (DESIGN.md §11)', () => {
   it('refuses to start a second run of the same chain content and inputs while one is unfinished', () => {
     const { database, leases } = setup(new Set([101, 202]));
     const store = new RunStore(database);
-    const owned = startOwnedRun(store, leases, ownerA, true, { portal: 'p', chainName: 'c', chainPath: '/a/c.yml', chainSha256: 's', inputs: { x: 1 }, planId: null });
-    assert.throws(() => startOwnedRun(new RunStore(database), leases, ownerB, true, { portal: 'p', chainName: 'c', chainPath: '/b/copy.yml', chainSha256: 's', inputs: { x: 1 }, planId: null }), /RUN_IN_PROGRESS/);
-    const other = startOwnedRun(new RunStore(database), leases, ownerB, true, { portal: 'p', chainName: 'c', chainPath: '/b/copy.yml', chainSha256: 's', inputs: { x: 2 }, planId: null });
+    const owned = startOwnedRun(store, leases, ownerA, true, {
+      portal: 'p',
+      chainName: 'c',
+      chainPath: '/a/c.yml',
+      chainSha256: 's',
+      inputs: { x: 1 },
+      planId: null,
+    });
+    assert.throws(
+      () =>
+        startOwnedRun(new RunStore(database), leases, ownerB, true, {
+          portal: 'p',
+          chainName: 'c',
+          chainPath: '/b/copy.yml',
+          chainSha256: 's',
+          inputs: { x: 1 },
+          planId: null,
+        }),
+      /RUN_IN_PROGRESS/,
+    );
+    const other = startOwnedRun(new RunStore(database), leases, ownerB, true, {
+      portal: 'p',
+      chainName: 'c',
+      chainPath: '/b/copy.yml',
+      chainSha256: 's',
+      inputs: { x: 2 },
+      planId: null,
+    });
     owned.release();
     other.release();
   });

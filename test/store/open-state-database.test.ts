@@ -118,7 +118,7 @@ describe('resolveStatePath', () => {
 });
 
 describe('openStateDatabase: privacy and read-only', () => {
-  it('creates the folder 0700 and the file 0600 (and SQLite gives -wal and -shm the file\'s mode)', () => {
+  it("creates the folder 0700 and the file 0600 (and SQLite gives -wal and -shm the file's mode)", () => {
     const path = join(folder, 'private', 'state.db');
     const database = openStateDatabase(path);
     try {
@@ -149,20 +149,26 @@ describe('openStateDatabase: privacy and read-only', () => {
     const reader = openStateDatabase(path, { readOnly: true });
     try {
       assert.equal(reader.prepare('SELECT count(*) FROM plans').pluck().get(), 1);
-      assert.throws(() => reader.prepare("DELETE FROM plans").run(), /readonly/i);
+      assert.throws(() => reader.prepare('DELETE FROM plans').run(), /readonly/i);
     } finally {
       reader.close();
     }
 
     const missing = join(folder, 'absent', 'state.db');
-    assert.throws(() => openStateDatabase(missing, { readOnly: true }), (error: unknown) => isStateDatabaseError(error) && error.code === 'STATE_DB_OPEN');
+    assert.throws(
+      () => openStateDatabase(missing, { readOnly: true }),
+      (error: unknown) => isStateDatabaseError(error) && error.code === 'STATE_DB_OPEN',
+    );
     assert.equal(existsSync(join(folder, 'absent')), false, 'nothing created');
 
     const old = join(folder, 'old.db');
     const raw = new BetterSqlite3(old);
     raw.pragma('user_version = 1');
     raw.close();
-    assert.throws(() => openStateDatabase(old, { readOnly: true }), (error: unknown) => isStateDatabaseError(error) && error.code === 'STATE_DB_OUTDATED');
+    assert.throws(
+      () => openStateDatabase(old, { readOnly: true }),
+      (error: unknown) => isStateDatabaseError(error) && error.code === 'STATE_DB_OUTDATED',
+    );
     const check = new BetterSqlite3(old, { readonly: true });
     try {
       assert.equal(check.pragma('user_version', { simple: true }), 1, 'not migrated');

@@ -138,7 +138,10 @@ describe('plan store: chain plans', () => {
       itemKeys: { convert: ['7', '9'] },
     });
     assert.equal(plan.kind, 'chain');
-    assert.deepEqual(plan.body.counts.map((count) => count.count), [2, 2]);
+    assert.deepEqual(
+      plan.body.counts.map((count) => count.count),
+      [2, 2],
+    );
     assert.equal(plans.isItemPlanned(plan.id, 'convert', '7'), true);
     assert.equal(plans.isItemPlanned(plan.id, 'convert', '8'), false, 'a lead created since the plan is not covered');
     assert.deepEqual(plans.plannedItemKeys(plan.id, 'convert'), ['7', '9']);

@@ -23,12 +23,20 @@ describe('stores: statements are prepared once per database', () => {
     const store = new RunStore(database, new ManualClock());
     const run = store.createRun({ portal: 'p', chainName: 'c', chainPath: '/c.yml', chainSha256: 's', inputs: {}, planId: null });
     for (let round = 0; round < 5; round += 1) {
-      store.record(run.id, [{ stepId: 'each', itemKey: `k${round}`, subStepId: 'add', status: 'done', method: 'crm.lead.add', result: round }], [{ stepId: 'each', itemKey: `k${round}`, status: 'done' }]);
+      store.record(
+        run.id,
+        [{ stepId: 'each', itemKey: `k${round}`, subStepId: 'add', status: 'done', method: 'crm.lead.add', result: round }],
+        [{ stepId: 'each', itemKey: `k${round}`, status: 'done' }],
+      );
       store.saveCursor(run.id, 'leads', { lastId: round }, round + 1, round * 50, false);
       store.getRun(run.id);
     }
     assert.ok(prepares.size > 0);
-    assert.deepEqual([...prepares.values()].filter((count) => count > 1), [], 'no SQL text was prepared twice');
+    assert.deepEqual(
+      [...prepares.values()].filter((count) => count > 1),
+      [],
+      'no SQL text was prepared twice',
+    );
     assert.equal(store.countItems(run.id).each?.done, 5);
     database.close();
   });
@@ -61,7 +69,11 @@ describe('stores: time comes from the injected clock', () => {
     const id = inbox.add({ memberId: 'm', domain: 'd', eventName: 'ONCRMLEADADD', data: { FIELDS: { ID: 1 } }, ts: '1' });
     assert.equal(inbox.get(id)?.receivedAt, 1_500);
     clock.advance(100);
-    assert.deepEqual(inbox.pending(10, 50).map((event) => event.id), [id], 'a fresh event is due at once');
+    assert.deepEqual(
+      inbox.pending(10, 50).map((event) => event.id),
+      [id],
+      'a fresh event is due at once',
+    );
 
     const reservations = new ReservationStore(database, 'p', '', clock);
     const [row] = reservations.saveReservation('proc', false, [{ identity: { rowId: '7', messageId: 'msg', eventName: 'ONCRMLEADADD' }, payload: { a: 1 } }]);
@@ -69,8 +81,18 @@ describe('stores: time comes from the injected clock', () => {
 
     const letters = new DeadLetterStore(database, clock);
     const letter = letters.add({
-      portal: 'p', source: 'offline', authConnector: '', eventName: 'ONCRMLEADADD', rowId: '7', messageId: 'msg', processId: 'proc',
-      payload: { a: 1 }, error: { code: 'X', message: 'x' }, attempts: 1, firstSeen: 1, lastSeen: 2,
+      portal: 'p',
+      source: 'offline',
+      authConnector: '',
+      eventName: 'ONCRMLEADADD',
+      rowId: '7',
+      messageId: 'msg',
+      processId: 'proc',
+      payload: { a: 1 },
+      error: { code: 'X', message: 'x' },
+      attempts: 1,
+      firstSeen: 1,
+      lastSeen: 2,
     });
     clock.advance(400);
     letters.setStatus(letter, 'dropped');
@@ -118,8 +140,16 @@ describe('rowMapper', () => {
   });
 
   for (const [name, row, expected] of [
-    ['columns, JSON and a function', { chain_name: 'c', inputs_json: '{"a":1}', flags_json: '["--x"]', finished: 1, ignored: 'x' }, { chainName: 'c', inputs: { a: 1 }, flags: ['--x'], finished: true }],
-    ['a NULL JSON column takes the fallback', { chain_name: 'c', inputs_json: 'null', flags_json: null, finished: 0, ignored: 'x' }, { chainName: 'c', inputs: null, flags: [], finished: false }],
+    [
+      'columns, JSON and a function',
+      { chain_name: 'c', inputs_json: '{"a":1}', flags_json: '["--x"]', finished: 1, ignored: 'x' },
+      { chainName: 'c', inputs: { a: 1 }, flags: ['--x'], finished: true },
+    ],
+    [
+      'a NULL JSON column takes the fallback',
+      { chain_name: 'c', inputs_json: 'null', flags_json: null, finished: 0, ignored: 'x' },
+      { chainName: 'c', inputs: null, flags: [], finished: false },
+    ],
   ] as const) {
     it(name, () => assert.deepEqual(toRecord(row), expected, 'columns not named are left out'));
   }

@@ -15,10 +15,7 @@ export interface SubStepResultReference {
  * When the expression is exactly a path into an earlier sub-step's `result` (names and integer
  * indexes only), the sub-step and path; otherwise undefined (the command must wait for a later round).
  */
-export function subStepResultReferenceOf(
-  expression: ChainExpression,
-  earlierSubSteps: readonly string[],
-): SubStepResultReference | undefined {
+export function subStepResultReferenceOf(expression: ChainExpression, earlierSubSteps: readonly string[]): SubStepResultReference | undefined {
   const purePath = expression.analysis.purePath;
   if (!purePath || !earlierSubSteps.includes(purePath.root)) return undefined;
   const [field, ...path] = purePath.path;

@@ -2,7 +2,7 @@
  * Turns a JSON value from a chain file into a `ValueTemplate`: every `${{ }}` compiled once (cached),
  * analysed, and positioned at its `${{` in the file. Syntax problems are reported, never thrown.
  */
-import type { ChainFileProblem } from '../../errors/chain-file-error.ts';
+import type { ChainFileProblem } from '../../errors/index.ts';
 import type { SourcePosition } from '../chain-model.ts';
 import { toPointer, fromPointer } from '../source-index.ts';
 import { analyzeExpression } from './analyze-expression.ts';
@@ -29,15 +29,33 @@ function buildExpression(source: string, text: string, position: SourcePosition,
   const outcome = compileExpression(source);
   if (!outcome.ok) {
     const at = outcome.problem.offset === undefined ? '' : ` (at character ${outcome.problem.offset} of the expression)`;
-    reportAt(context, position, 'EXPRESSION_SYNTAX', `${text} is not a valid expression: ${outcome.problem.message}${at}`, 'Fix the JSONata syntax (https://docs.jsonata.org).');
+    reportAt(
+      context,
+      position,
+      'EXPRESSION_SYNTAX',
+      `${text} is not a valid expression: ${outcome.problem.message}${at}`,
+      'Fix the JSONata syntax (https://docs.jsonata.org).',
+    );
     return { source, text, file: context.file, position, analysis: EMPTY_ANALYSIS };
   }
   const analysis = analyzeExpression(outcome.ast);
   for (const name of analysis.functions.filter((functionName) => FORBIDDEN_FUNCTIONS.has(functionName))) {
-    reportAt(context, position, 'EXPRESSION_FUNCTION_FORBIDDEN', `${text} calls $${name}, which chain expressions may not use`, 'Write the expression directly instead of building it as text.');
+    reportAt(
+      context,
+      position,
+      'EXPRESSION_FUNCTION_FORBIDDEN',
+      `${text} calls $${name}, which chain expressions may not use`,
+      'Write the expression directly instead of building it as text.',
+    );
   }
   for (const name of analysis.unknownFunctions.filter((functionName) => !FORBIDDEN_FUNCTIONS.has(functionName))) {
-    reportAt(context, position, 'EXPRESSION_FUNCTION_UNKNOWN', `${text} calls $${name}, which is not a JSONata function`, 'Use a JSONata built-in such as $string, $count, $lowercase (https://docs.jsonata.org).');
+    reportAt(
+      context,
+      position,
+      'EXPRESSION_FUNCTION_UNKNOWN',
+      `${text} calls $${name}, which is not a JSONata function`,
+      'Use a JSONata built-in such as $string, $count, $lowercase (https://docs.jsonata.org).',
+    );
   }
   return { source, text, file: context.file, position, analysis };
 }
@@ -66,7 +84,8 @@ export function buildStringTemplate(text: string, pointer: string, context: Temp
   const onlyWhitespaceAround = parts.every((part) => part.kind === 'expression' || part.text.trim() === '');
   const [only] = expressions;
   if (expressions.length === 1 && only?.kind === 'expression' && onlyWhitespaceAround) return { kind: 'expression', expression: only.expression };
-  if (parts.every((part) => part.kind === 'literal')) return { kind: 'literal', value: parts.map((part) => (part.kind === 'literal' ? part.text : '')).join('') };
+  if (parts.every((part) => part.kind === 'literal'))
+    return { kind: 'literal', value: parts.map((part) => (part.kind === 'literal' ? part.text : '')).join('') };
   return { kind: 'text', parts };
 }
 

@@ -18,9 +18,7 @@ export interface ExpressionSyntaxProblem {
   message: string;
 }
 
-export type CompileOutcome =
-  | { ok: true; compiled: CompiledExpression; ast: jsonata.ExprNode }
-  | { ok: false; problem: ExpressionSyntaxProblem };
+export type CompileOutcome = { ok: true; compiled: CompiledExpression; ast: jsonata.ExprNode } | { ok: false; problem: ExpressionSyntaxProblem };
 
 const MAX_CACHED = 5_000;
 const cache = new Map<string, CompileOutcome>();

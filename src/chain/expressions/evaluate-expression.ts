@@ -4,7 +4,7 @@
  * Paths, literals, `=`, `!=`, `and`, `or` on plain values take the synchronous fast path
  * (`fast-path.ts`); everything else is JSONata's async `evaluate`, compiled once per source.
  */
-import { ChainFileError } from '../../errors/chain-file-error.ts';
+import { ChainFileError } from '../../errors/index.ts';
 import { compileExpression } from './compile-expression.ts';
 import { evaluateFastPath, FALLBACK } from './fast-path.ts';
 import type { ChainExpression } from './template-model.ts';

@@ -47,7 +47,7 @@ export function asNodes(value: unknown): AstNode[] {
 export function integerIndexOf(stage: AstNode): number | undefined {
   if (stage.type !== 'filter') return undefined;
   const expression = asNode(stage.expr);
-  if (!expression || expression.type !== 'number') return undefined;
+  if (expression?.type !== 'number') return undefined;
   const value = expression.value;
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
 }

@@ -7,7 +7,7 @@
 import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { RefusalError } from '../../errors/refusal-error.ts';
+import { RefusalError } from '../../errors/index.ts';
 import { describePlanStatus, describePlanText } from '../../mcp/index.ts';
 import { ApprovalStore, AuditStore, openStateDatabase, PlanStore, resolveStatePath, type PlanDecisionKind } from '../../store/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
@@ -47,16 +47,23 @@ async function decideAction(decision: PlanDecisionKind, planId: string, flags: D
     const approvals = new ApprovalStore(database);
     const plan = plans.find(planId.trim());
     if (plan === undefined) {
-      throw new RefusalError(`plan ${planId}: no such plan in this state database (PLAN_NOT_FOUND).`, { code: 'PLAN_NOT_FOUND', hint: 'Check the id and --db (the agent was given the exact command).', subject: `plan ${planId}` });
+      throw new RefusalError(`plan ${planId}: no such plan in this state database (PLAN_NOT_FOUND).`, {
+        code: 'PLAN_NOT_FOUND',
+        hint: 'Check the id and --db (the agent was given the exact command).',
+        subject: `plan ${planId}`,
+      });
     }
     process.stderr.write(`${describePlanText(plan, approvals.targetsOf(plan.id))}\nState: ${approvals.stateOf(plan)}.\n`);
     if (flags.yes !== true) {
       if (!process.stdin.isTTY) {
-        throw new RefusalError(`plan ${plan.id}: chain ${verb} asks a person on a terminal, and stdin is not one; nothing was decided (APPROVAL_NEEDS_TERMINAL).`, {
-          code: 'APPROVAL_NEEDS_TERMINAL',
-          hint: `Run it in a terminal, or type --yes yourself to ${verb} without the question.`,
-          subject: `plan ${plan.id}`,
-        });
+        throw new RefusalError(
+          `plan ${plan.id}: chain ${verb} asks a person on a terminal, and stdin is not one; nothing was decided (APPROVAL_NEEDS_TERMINAL).`,
+          {
+            code: 'APPROVAL_NEEDS_TERMINAL',
+            hint: `Run it in a terminal, or type --yes yourself to ${verb} without the question.`,
+            subject: `plan ${plan.id}`,
+          },
+        );
       }
       const confirmed = await confirmOnTerminal(`${decision === 'approved' ? 'Approve' : 'Reject'} plan ${plan.id}? [y/N] `);
       if (!confirmed) {
@@ -65,7 +72,15 @@ async function decideAction(decision: PlanDecisionKind, planId: string, flags: D
       }
     }
     const recorded = approvals.decide(plan, decision, actorName(), 'terminal');
-    new AuditStore(database).record({ portal: plan.portal, method: `plan.${verb}`, outcome: 'ok', risk: plan.risk, planId: plan.id, actor: recorded.actor, via: 'terminal' });
+    new AuditStore(database).record({
+      portal: plan.portal,
+      method: `plan.${verb}`,
+      outcome: 'ok',
+      risk: plan.risk,
+      planId: plan.id,
+      actor: recorded.actor,
+      via: 'terminal',
+    });
     if (flags.json === true) process.stdout.write(`${JSON.stringify(describePlanStatus(plan, approvals))}\n`);
     else process.stdout.write(`Plan ${plan.id} ${decision} by ${recorded.actor}.${decision === 'approved' ? ' The agent can execute it now, once.' : ''}\n`);
     return ExitCode.ok;

@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { parseSince } from '../../call/index.ts';
-import { RefusalError } from '../../errors/refusal-error.ts';
+import { RefusalError } from '../../errors/index.ts';
 import { openStateStores, resolveStatePath, type AuditRow, type StateStores } from '../../store/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { printRefusalOrThrow } from '../print-refusal.ts';
@@ -55,14 +55,18 @@ export function formatAuditRows(rows: readonly AuditRow[]): string {
   if (rows.length === 0) return 'No audit rows.\n';
   const cells = [columns.map(([title]) => title), ...rows.map((row) => columns.map(([, cell]) => cell(row)))];
   const widths = columns.map((_, index) => Math.max(...cells.map((line) => (line[index] ?? '').length)));
-  return cells.map((line) => line.map((cell, index) => (index === line.length - 1 ? cell : cell.padEnd(widths[index] ?? 0))).join('  ')).join('\n') + '\n';
+  return `${cells.map((line) => line.map((cell, index) => (index === line.length - 1 ? cell : cell.padEnd(widths[index] ?? 0))).join('  ')).join('\n')}\n`;
 }
 
 function parseLimit(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const limit = Number(text);
   if (!Number.isInteger(limit) || limit <= 0) {
-    throw new RefusalError(`--limit: "${text}" is not a positive whole number (LIMIT_INVALID).`, { code: 'LIMIT_INVALID', hint: 'Give a count such as --limit 100.', subject: '--limit' });
+    throw new RefusalError(`--limit: "${text}" is not a positive whole number (LIMIT_INVALID).`, {
+      code: 'LIMIT_INVALID',
+      hint: 'Give a count such as --limit 100.',
+      subject: '--limit',
+    });
   }
   return limit;
 }

@@ -14,10 +14,10 @@ import {
   type CallOutcome,
   type OpenedCallClient,
 } from '../../call/index.ts';
-import { isB24ChainError } from '../../errors/b24chain-error.ts';
-import { RefusalError } from '../../errors/refusal-error.ts';
+import { isB24ChainError } from '../../errors/index.ts';
+import { RefusalError } from '../../errors/index.ts';
 import { openStateStores, resolveStatePath, type StateStores } from '../../store/index.ts';
-import { exitCodeOf } from '../../errors/exit-code-of.ts';
+import { exitCodeOf } from '../../errors/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 
 /** Where the command reads its settings and prints; the process unless a test passes its own. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { RefusalError } from '../../errors/refusal-error.ts';
+import { RefusalError } from '../../errors/index.ts';
 import { realisticExecutionMs, startEmulator, type EmulatorOptions } from '../../emulator/index.ts';
 import { choiceOption, numberOption } from '../parse-option-values.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
@@ -11,10 +11,20 @@ const decimal = (flag: string, min: number, example: string) => numberOption(fla
 function listenRefusal(error: unknown, port: number): unknown {
   const code = (error as { code?: unknown }).code;
   if (code === 'EADDRINUSE') {
-    return new RefusalError(`--port ${port}: 127.0.0.1:${port} is already in use (PORT_IN_USE).`, { code: 'PORT_IN_USE', hint: 'Stop what listens there, choose another port, or leave --port out (a free port is picked).', subject: '--port', cause: error });
+    return new RefusalError(`--port ${port}: 127.0.0.1:${port} is already in use (PORT_IN_USE).`, {
+      code: 'PORT_IN_USE',
+      hint: 'Stop what listens there, choose another port, or leave --port out (a free port is picked).',
+      subject: '--port',
+      cause: error,
+    });
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return new RefusalError(`--port ${port}: not allowed to listen on 127.0.0.1:${port} (PORT_NOT_ALLOWED).`, { code: 'PORT_NOT_ALLOWED', hint: 'Ports below 1024 need privileges: choose a port from 1024 to 65535, or leave --port out.', subject: '--port', cause: error });
+    return new RefusalError(`--port ${port}: not allowed to listen on 127.0.0.1:${port} (PORT_NOT_ALLOWED).`, {
+      code: 'PORT_NOT_ALLOWED',
+      hint: 'Ports below 1024 need privileges: choose a port from 1024 to 65535, or leave --port out.',
+      subject: '--port',
+      cause: error,
+    });
   }
   return error;
 }
@@ -56,63 +66,68 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--read-ms <ms>', 'simulated execution time per read command', decimal('--read-ms', 0, '4'))
     .option('--write-ms <ms>', 'simulated execution time per write command', decimal('--write-ms', 0, '30'))
     .option('--operating-limit <seconds>', 'per-method operating budget over 10 minutes (0: off)', decimal('--operating-limit', 0, '480'), 480)
-    .option('--batch-charging <mode>', 'how a batch is charged to the operating budget: measured or documented', choiceOption('--batch-charging', ['measured', 'documented'] as const), 'measured')
+    .option(
+      '--batch-charging <mode>',
+      'how a batch is charged to the operating budget: measured or documented',
+      choiceOption('--batch-charging', ['measured', 'documented'] as const),
+      'measured',
+    )
     .action(
       returnsExitCode(async (flags: EmulatorFlags) => {
-      const base = flags.realistic ? realisticExecutionMs : { read: 0, write: 0 };
-      const options: EmulatorOptions = {
-        port: flags.port,
-        seed: flags.seed,
-        rate: flags.rate,
-        burst: flags.burst,
-        tls: flags.tls === true,
-        leads: flags.leads,
-        ...(flags.leadStatus ? { leadStatus: flags.leadStatus } : {}),
-        randomSeed: flags.randomSeed,
-        tokenLifetimeSeconds: flags.tokenLifetime,
-        executionMs: { read: flags.readMs ?? base.read, write: flags.writeMs ?? base.write },
-        operatingLimitSeconds: flags.operatingLimit,
-        batchCharging: flags.batchCharging,
-      };
-      let emulator: Awaited<ReturnType<typeof startEmulator>>;
-      try {
-        emulator = await startEmulator(options);
-      } catch (error) {
-        throw listenRefusal(error, flags.port);
-      }
-      const printed = {
-        url: emulator.url,
-        webhookUrl: emulator.webhookUrl,
-        userId: emulator.userId,
-        code: emulator.code,
-        app: emulator.app,
-        ...(emulator.certificatePath ? { certificatePath: emulator.certificatePath } : {}),
-      };
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify(printed)}\n`);
-      } else {
-        process.stdout.write(
-          [
-            `Bitrix24 emulator serving ${emulator.url} (seed: ${flags.seed}, limit: burst ${flags.burst}, ${flags.rate}/s)`,
-            `  webhook:      ${emulator.webhookUrl}`,
-            `  application:  client_id ${emulator.app.clientId}, member_id ${emulator.app.memberId}`,
-            `  access token: ${emulator.app.accessToken}`,
-            `  token URL:    ${emulator.url}/oauth/token/`,
-            `  admin:        ${emulator.url}/_emulator/stats`,
-            ...(emulator.certificatePath ? [`  certificate:  ${emulator.certificatePath} (NODE_EXTRA_CA_CERTS=${emulator.certificatePath})`] : []),
-            `Try: B24_DOMAIN=${emulator.url} B24_AUTH_MODE=webhook B24_WEBHOOK_USER_ID=${emulator.userId} B24_WEBHOOK_CODE=${emulator.code} npx chain call user.current`,
-            'Press Ctrl-C to stop.',
-            '',
-          ].join('\n'),
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const stop = (): void => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await emulator.close();
-      return ExitCode.ok;
-    }),
+        const base = flags.realistic ? realisticExecutionMs : { read: 0, write: 0 };
+        const options: EmulatorOptions = {
+          port: flags.port,
+          seed: flags.seed,
+          rate: flags.rate,
+          burst: flags.burst,
+          tls: flags.tls === true,
+          leads: flags.leads,
+          ...(flags.leadStatus ? { leadStatus: flags.leadStatus } : {}),
+          randomSeed: flags.randomSeed,
+          tokenLifetimeSeconds: flags.tokenLifetime,
+          executionMs: { read: flags.readMs ?? base.read, write: flags.writeMs ?? base.write },
+          operatingLimitSeconds: flags.operatingLimit,
+          batchCharging: flags.batchCharging,
+        };
+        let emulator: Awaited<ReturnType<typeof startEmulator>>;
+        try {
+          emulator = await startEmulator(options);
+        } catch (error) {
+          throw listenRefusal(error, flags.port);
+        }
+        const printed = {
+          url: emulator.url,
+          webhookUrl: emulator.webhookUrl,
+          userId: emulator.userId,
+          code: emulator.code,
+          app: emulator.app,
+          ...(emulator.certificatePath ? { certificatePath: emulator.certificatePath } : {}),
+        };
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(printed)}\n`);
+        } else {
+          process.stdout.write(
+            [
+              `Bitrix24 emulator serving ${emulator.url} (seed: ${flags.seed}, limit: burst ${flags.burst}, ${flags.rate}/s)`,
+              `  webhook:      ${emulator.webhookUrl}`,
+              `  application:  client_id ${emulator.app.clientId}, member_id ${emulator.app.memberId}`,
+              `  access token: ${emulator.app.accessToken}`,
+              `  token URL:    ${emulator.url}/oauth/token/`,
+              `  admin:        ${emulator.url}/_emulator/stats`,
+              ...(emulator.certificatePath ? [`  certificate:  ${emulator.certificatePath} (NODE_EXTRA_CA_CERTS=${emulator.certificatePath})`] : []),
+              `Try: B24_DOMAIN=${emulator.url} B24_AUTH_MODE=webhook B24_WEBHOOK_USER_ID=${emulator.userId} B24_WEBHOOK_CODE=${emulator.code} npx chain call user.current`,
+              'Press Ctrl-C to stop.',
+              '',
+            ].join('\n'),
+          );
+        }
+        await new Promise<void>((resolve) => {
+          const stop = (): void => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await emulator.close();
+        return ExitCode.ok;
+      }),
     );
 }

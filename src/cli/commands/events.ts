@@ -30,7 +30,10 @@ export function statePathOf(flags: EventsConnectionFlags): string {
 }
 
 /** The state database and the portal client named by the environment (or `--portal`). */
-export async function openEventsConnection(flags: EventsConnectionFlags, requireApplication?: string): Promise<{ database: Database; opened: OpenedEventClient; close(): Promise<void> }> {
+export async function openEventsConnection(
+  flags: EventsConnectionFlags,
+  requireApplication?: string,
+): Promise<{ database: Database; opened: OpenedEventClient; close(): Promise<void> }> {
   const database = openStateDatabase(statePathOf(flags));
   try {
     const opened = await openEventClient({
@@ -77,44 +80,44 @@ export function registerEventsCommands(program: Command): void {
       .option('--auth-connector <name>', 'the sync channel: writes made with it do not come back as events'),
   ).action(
     returnsExitCode(async (names: string[], flags: BindFlags) =>
-    guardEventsCommand(flags.json === true, async () => {
-      const connection = await openEventsConnection(flags, 'chain events bind');
-      try {
-        const results = await bindEvents(connection.opened.client, {
-          events: names,
-          offline: flags.offline === true,
-          ...(flags.handlerUrl ? { handlerUrl: flags.handlerUrl } : {}),
-          ...(flags.authConnector ? { authConnector: flags.authConnector } : {}),
-        });
-        if (flags.json) process.stdout.write(`${JSON.stringify({ status: 'done', bound: results })}\n`);
-        else for (const result of results) process.stdout.write(`${result.event}: ${result.status}${flags.offline ? ' (offline)' : ''}\n`);
-        return ExitCode.ok;
-      } finally {
-        await connection.close();
-      }
-    }),
+      guardEventsCommand(flags.json === true, async () => {
+        const connection = await openEventsConnection(flags, 'chain events bind');
+        try {
+          const results = await bindEvents(connection.opened.client, {
+            events: names,
+            offline: flags.offline === true,
+            ...(flags.handlerUrl ? { handlerUrl: flags.handlerUrl } : {}),
+            ...(flags.authConnector ? { authConnector: flags.authConnector } : {}),
+          });
+          if (flags.json) process.stdout.write(`${JSON.stringify({ status: 'done', bound: results })}\n`);
+          else for (const result of results) process.stdout.write(`${result.event}: ${result.status}${flags.offline ? ' (offline)' : ''}\n`);
+          return ExitCode.ok;
+        } finally {
+          await connection.close();
+        }
+      }),
     ),
   );
   addEventsConnectionOptions(events.command('list').description('List the event bindings of this application (event.get)')).action(
     returnsExitCode(async (flags: EventsConnectionFlags) =>
-    guardEventsCommand(flags.json === true, async () => {
-      const connection = await openEventsConnection(flags, 'chain events list');
-      try {
-        const bindings = await listBindings(connection.opened.client);
-        if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ status: 'done', bindings })}\n`);
+      guardEventsCommand(flags.json === true, async () => {
+        const connection = await openEventsConnection(flags, 'chain events list');
+        try {
+          const bindings = await listBindings(connection.opened.client);
+          if (flags.json) {
+            process.stdout.write(`${JSON.stringify({ status: 'done', bindings })}\n`);
+            return ExitCode.ok;
+          }
+          if (bindings.length === 0) process.stdout.write('No event bindings.\n');
+          for (const binding of bindings) {
+            const target = binding.offline ? `offline${binding.connectorId ? ` (connector ${binding.connectorId})` : ''}` : `online → ${binding.handler ?? ''}`;
+            process.stdout.write(`${binding.event}  ${target}\n`);
+          }
           return ExitCode.ok;
+        } finally {
+          await connection.close();
         }
-        if (bindings.length === 0) process.stdout.write('No event bindings.\n');
-        for (const binding of bindings) {
-          const target = binding.offline ? `offline${binding.connectorId ? ` (connector ${binding.connectorId})` : ''}` : `online → ${binding.handler ?? ''}`;
-          process.stdout.write(`${binding.event}  ${target}\n`);
-        }
-        return ExitCode.ok;
-      } finally {
-        await connection.close();
-      }
-    }),
+      }),
     ),
   );
 }

@@ -57,7 +57,9 @@ export async function listBundledChains(root = packageRoot): Promise<BundledChai
       valid: report.valid,
     });
   }
-  return chains.sort((left, right) => left.pack.localeCompare(right.pack) || Number(left.handler) - Number(right.handler) || left.name.localeCompare(right.name));
+  return chains.sort(
+    (left, right) => left.pack.localeCompare(right.pack) || Number(left.handler) - Number(right.handler) || left.name.localeCompare(right.name),
+  );
 }
 
 function effectOf(chain: BundledChain): string {

@@ -95,7 +95,12 @@ export function registerMcpCommand(program: Command): void {
     .option('--read-only', 'list no tool that can write, and refuse every write')
     .option('--packs <list>', 'packs the tools may use (default B24_PACKS or core)')
     .option('--method-allowlist <patterns>', 'methods allowed on top of the packs, e.g. crm.lead.get,user.*')
-    .option('--chains <folder>', 'a folder of chain files the chain tools may use (repeatable; default: the bundled chains/)', (value: string, previous: string[]) => [...previous, value], [])
+    .option(
+      '--chains <folder>',
+      'a folder of chain files the chain tools may use (repeatable; default: the bundled chains/)',
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .option('--plan-ttl <minutes>', 'how long a plan made through MCP stays valid', minutes, 30)
     .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
     .option('--portal <name>', 'named profile from the credentials file')

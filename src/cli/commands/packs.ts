@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { docsUrl, methodCatalog, type CatalogEntry } from '../../protocol/method-catalog.ts';
-import { defaultPacks, listPacks, noPack, resolvePackNames, type PackInfo } from '../../protocol/packs.ts';
-import { scopeForMethod } from '../../protocol/scopes.ts';
+import { docsUrl, methodCatalog, type CatalogEntry } from '../../protocol/index.ts';
+import { defaultPacks, listPacks, noPack, resolvePackNames, type PackInfo } from '../../protocol/index.ts';
+import { scopeForMethod } from '../../protocol/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { printRefusalOrThrow, processOutput, type CommandOutput } from '../print-refusal.ts';
-
 
 const riskLetter = { read: 'R', write: 'W', destructive: 'D' } as const;
 

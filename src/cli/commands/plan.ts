@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseInputAssignments, resolveChainInputs, validateChainFile } from '../../chain/index.ts';
-import { planChain } from '../../runner/plan-chain.ts';
-import { PlanStore } from '../../store/plan-store.ts';
+import { planChain } from '../../runner/index.ts';
+import { PlanStore } from '../../store/index.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
 import { numberOption } from '../parse-option-values.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
@@ -32,56 +32,63 @@ export function registerPlanCommand(program: Command): void {
     .description('Run the reads, count and sample the writes, store a plan; nothing is written')
     .argument('<file>', 'chain file (YAML)')
     .option('--input <name=value>', 'a chain input (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
-    .option('--ttl <minutes>', 'how long the plan stays valid, in minutes (1 to 10080)', numberOption('--ttl', { min: 1, max: 10_080, example: '30', unit: 'minutes' }), 30)
+    .option(
+      '--ttl <minutes>',
+      'how long the plan stays valid, in minutes (1 to 10080)',
+      numberOption('--ttl', { min: 1, max: 10_080, example: '30', unit: 'minutes' }),
+      30,
+    )
     .option('--emulator', 'plan against an in-process emulator with the demo seed')
     .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
     .option('--portal <name>', 'named profile from the credentials file')
     .option('--json', 'JSON output')
     .action(
       returnsExitCode(async (file: string, flags: PlanFlags) => {
-      const json = flags.json === true;
-      try {
-        const report = await validateChainFile(file);
-        if (!report.valid || !report.chain) return printChainProblems(report.problems, json);
-        const chain = report.chain;
-        const inputs = resolveChainInputs(chain, parseInputAssignments(flags.input));
-        const connection = await openRunnerConnection({ emulator: flags.emulator === true, env: process.env, dbFlag: flags.db, portal: flags.portal });
+        const json = flags.json === true;
         try {
-          const draft = await planChain({ chain, inputs, client: connection.client });
-          const plan = new PlanStore(connection.database).createChainPlan({
-            portal: connection.client.portalKey,
-            chainHash: report.sha256,
-            chainName: chain.name,
-            inputs,
-            packs: chain.packs,
-            risk: draft.risk,
-            counts: draft.counts.map(({ step, method, risk, count }) => ({ step, method, risk, count })),
-            itemKeys: draft.itemKeys,
-            ttlMs: flags.ttl * 60_000,
-          });
-          const flagsNeeded = draft.risk === 'destructive' ? ' --confirm-write --confirm-destructive' : draft.risk === 'write' ? ' --confirm-write' : '';
-          const inputFlags = flags.input.map((assignment) => ` --input ${shellQuote(assignment)}`).join('');
-          const executable = flags.emulator !== true;
-          const command = executable ? `chain run ${shellQuote(file)} --plan ${plan.id}${flagsNeeded}${inputFlags}` : null;
-          if (json) {
-            process.stdout.write(`${JSON.stringify({ planId: plan.id, expiresAt: new Date(plan.expiresAt).toISOString(), risk: draft.risk, rows: draft.rows, writes: draft.counts, items: Object.fromEntries(Object.entries(draft.itemKeys).map(([step, keys]) => [step, keys.length])), command, ...(executable ? {} : { notice: emulatorPlanNotice }) })}\n`);
-          } else {
-            const lines = [`Plan ${plan.id} for ${chain.name} (valid until ${new Date(plan.expiresAt).toISOString()}), ${draft.rows} rows read:`];
-            if (draft.counts.length === 0) lines.push('  no writes');
-            for (const entry of draft.counts) {
-              lines.push(`  ${entry.step}: ${entry.count} × ${entry.method} (${entry.risk})`);
-              for (const sample of entry.samples) lines.push(`    e.g.${sample.itemKey ? ` item ${sample.itemKey}:` : ''} ${JSON.stringify(sample.params)}`);
+          const report = await validateChainFile(file);
+          if (!report.valid || !report.chain) return printChainProblems(report.problems, json);
+          const chain = report.chain;
+          const inputs = resolveChainInputs(chain, parseInputAssignments(flags.input));
+          const connection = await openRunnerConnection({ emulator: flags.emulator === true, env: process.env, dbFlag: flags.db, portal: flags.portal });
+          try {
+            const draft = await planChain({ chain, inputs, client: connection.client });
+            const plan = new PlanStore(connection.database).createChainPlan({
+              portal: connection.client.portalKey,
+              chainHash: report.sha256,
+              chainName: chain.name,
+              inputs,
+              packs: chain.packs,
+              risk: draft.risk,
+              counts: draft.counts.map(({ step, method, risk, count }) => ({ step, method, risk, count })),
+              itemKeys: draft.itemKeys,
+              ttlMs: flags.ttl * 60_000,
+            });
+            const flagsNeeded = draft.risk === 'destructive' ? ' --confirm-write --confirm-destructive' : draft.risk === 'write' ? ' --confirm-write' : '';
+            const inputFlags = flags.input.map((assignment) => ` --input ${shellQuote(assignment)}`).join('');
+            const executable = flags.emulator !== true;
+            const command = executable ? `chain run ${shellQuote(file)} --plan ${plan.id}${flagsNeeded}${inputFlags}` : null;
+            if (json) {
+              process.stdout.write(
+                `${JSON.stringify({ planId: plan.id, expiresAt: new Date(plan.expiresAt).toISOString(), risk: draft.risk, rows: draft.rows, writes: draft.counts, items: Object.fromEntries(Object.entries(draft.itemKeys).map(([step, keys]) => [step, keys.length])), command, ...(executable ? {} : { notice: emulatorPlanNotice }) })}\n`,
+              );
+            } else {
+              const lines = [`Plan ${plan.id} for ${chain.name} (valid until ${new Date(plan.expiresAt).toISOString()}), ${draft.rows} rows read:`];
+              if (draft.counts.length === 0) lines.push('  no writes');
+              for (const entry of draft.counts) {
+                lines.push(`  ${entry.step}: ${entry.count} × ${entry.method} (${entry.risk})`);
+                for (const sample of entry.samples) lines.push(`    e.g.${sample.itemKey ? ` item ${sample.itemKey}:` : ''} ${JSON.stringify(sample.params)}`);
+              }
+              lines.push(command === null ? emulatorPlanNotice : `Execute it with:\n  ${command}`);
+              process.stdout.write(`${lines.join('\n')}\n`);
             }
-            lines.push(command === null ? emulatorPlanNotice : `Execute it with:\n  ${command}`);
-            process.stdout.write(`${lines.join('\n')}\n`);
+            return ExitCode.ok;
+          } finally {
+            await connection.close();
           }
-          return ExitCode.ok;
-        } finally {
-          await connection.close();
+        } catch (error) {
+          return printRefusalOrThrow(error, json);
         }
-      } catch (error) {
-        return printRefusalOrThrow(error, json);
-      }
-    }),
+      }),
     );
 }

@@ -1,17 +1,17 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { parseInputAssignments, resolveChainInputs, validateChainFile } from '../../chain/index.ts';
-import { runChain, runExitCode, type RunOptions } from '../../runner/run-chain.ts';
-import { checkRunPreconditions } from '../../runner/prepare-run.ts';
-import { RunRefusedError } from '../../runner/run-errors.ts';
+import { runChain, runExitCode, type RunOptions } from '../../runner/index.ts';
+import { checkRunPreconditions } from '../../runner/index.ts';
+import { RunRefusedError } from '../../runner/index.ts';
 import { RunStore, type RunRecord } from '../../store/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
 import { printRunOutcome } from '../print-run-outcome.ts';
 import { createProgressDisplay } from '../progress-display.ts';
 import { printChainProblems, printRefusalOrThrow } from '../print-refusal.ts';
-import { loadChainPlan } from '../../runner/chain-plans.ts';
-import { canonicalChainPath } from '../../runner/run-ownership.ts';
-import { formatResumeCommand } from '../../runner/resume-command.ts';
+import { loadChainPlan } from '../../runner/index.ts';
+import { canonicalChainPath } from '../../runner/index.ts';
+import { formatResumeCommand } from '../../runner/index.ts';
 import { resolve } from 'node:path';
 
 interface RunFlags {
@@ -43,7 +43,10 @@ function parseResolutions(values: readonly string[]): Map<string, 'sent' | 'not-
     const equals = value.lastIndexOf('=');
     const decision = value.slice(equals + 1);
     if (equals <= 0 || (decision !== 'sent' && decision !== 'not-sent')) {
-      throw new RunRefusedError(`--resolve ${value}: expected ITEM=sent or ITEM=not-sent (RESOLVE_MALFORMED).`, { code: 'RESOLVE_MALFORMED', hint: 'ITEM is the item key that chain status --json lists under unknownOutcomes.' });
+      throw new RunRefusedError(`--resolve ${value}: expected ITEM=sent or ITEM=not-sent (RESOLVE_MALFORMED).`, {
+        code: 'RESOLVE_MALFORMED',
+        hint: 'ITEM is the item key that chain status --json lists under unknownOutcomes.',
+      });
     }
     resolutions.set(value.slice(0, equals), decision);
   }
@@ -57,13 +60,28 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
   const chain = report.chain;
   const requirePlan = process.env.B24_REQUIRE_PLAN === '1';
   // runChain checks these again, with the portal (PORTAL_MISMATCH); here they refuse before connecting.
-  const preconditions = { chainPath: file, chainSha256: report.sha256, summary: report.summary, resume: resumeRun, planId: flags.plan, requirePlan, confirmWrite: flags.confirmWrite, confirmDestructive: flags.confirmDestructive };
+  const preconditions = {
+    chainPath: file,
+    chainSha256: report.sha256,
+    summary: report.summary,
+    resume: resumeRun,
+    planId: flags.plan,
+    requirePlan,
+    confirmWrite: flags.confirmWrite,
+    confirmDestructive: flags.confirmDestructive,
+  };
   const inputs = resumeRun ? resumeRun.inputs : resolveChainInputs(chain, parseInputAssignments(flags.input));
   checkRunPreconditions(preconditions);
   const resolutions = parseResolutions(flags.resolve);
   const started = Date.now();
   const stop = new AbortController();
-  const connection = await openRunnerConnection({ emulator: flags.emulator === true, env: process.env, dbFlag: flags.db, portal: flags.portal, stopSignal: stop.signal });
+  const connection = await openRunnerConnection({
+    emulator: flags.emulator === true,
+    env: process.env,
+    dbFlag: flags.db,
+    portal: flags.portal,
+    stopSignal: stop.signal,
+  });
   const store = new RunStore(connection.database);
   let startedRun: { id: string; resumeFlags: string[] } | undefined;
   const onSignal = (): void => {
@@ -75,7 +93,10 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
       process.exit(ExitCode.interrupted);
     }
     const stopping = 'stopping after the batches in flight (Ctrl-C again to stop at once)';
-    if (json) process.stderr.write(`${JSON.stringify({ type: 'stopping', elapsedMs: Date.now() - started, ...(startedRun ? { runId: startedRun.id } : {}), message: stopping })}\n`);
+    if (json)
+      process.stderr.write(
+        `${JSON.stringify({ type: 'stopping', elapsedMs: Date.now() - started, ...(startedRun ? { runId: startedRun.id } : {}), message: stopping })}\n`,
+      );
     else process.stderr.write(`\nchain: ${stopping}...\n`);
     stop.abort();
   };
@@ -83,12 +104,14 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
   process.on('SIGTERM', onSignal);
   const display = createProgressDisplay({ json, refresh: () => connection.client.counters() });
   try {
-    const plan = flags.plan ? loadChainPlan(connection.database, flags.plan, {
+    const plan = flags.plan
+      ? loadChainPlan(connection.database, flags.plan, {
           portal: connection.client.portalKey,
           sha256: report.sha256,
           inputs,
           forEachStepIds: chain.steps.filter((step) => step.kind === 'for_each').map((step) => step.id),
-        }) : undefined;
+        })
+      : undefined;
     const options: RunOptions = {
       chain,
       chainPath: canonicalChainPath(file),
@@ -125,7 +148,10 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
     };
     const outcome = await runChain(options);
     display.close();
-    printRunOutcome({ outcome, chain: { name: chain.name, path: file, sha256: report.sha256 }, counts: connection.client.counters(), durationMs: Date.now() - started }, json);
+    printRunOutcome(
+      { outcome, chain: { name: chain.name, path: file, sha256: report.sha256 }, counts: connection.client.counters(), durationMs: Date.now() - started },
+      json,
+    );
     return runExitCode(outcome);
   } finally {
     display.close();
@@ -176,32 +202,41 @@ export function registerRunCommands(program: Command): void {
       .option('--concurrency <n>', 'batches in flight', positiveInteger, 4),
   ).action(
     returnsExitCode(async (runId: string, flags: RunFlags) =>
-    guarded(flags.json === true, async () => {
-      const connection = await openRunnerConnection({ emulator: false, env: process.env, dbFlag: flags.db, portal: flags.portal, stateOnly: true });
-      let run: RunRecord | undefined;
-      let decidable = new Set<string>();
-      try {
-        const store = new RunStore(connection.database);
-        run = store.getRun(runId);
-        decidable = new Set([...store.sentSteps(runId).map((entry) => entry.stepId), ...store.sentSubSteps(runId).map((entry) => entry.itemKey)]);
-      } finally {
-        await connection.close();
-      }
-      if (!run) throw new RunRefusedError(`No run ${runId} in the state database (RUN_NOT_FOUND).`, { code: 'RUN_NOT_FOUND', hint: 'chain status lists the runs; --db points at another state database.' });
-      const undecidable = [...parseResolutions(flags.resolve).keys()].filter((item) => !decidable.has(item));
-      if (undecidable.length > 0) {
-        throw new RunRefusedError(`--resolve ${undecidable.join(', ')}: run ${runId} has no write of unknown outcome for ${undecidable.length > 1 ? 'these items' : 'this item'} (RESOLVE_UNKNOWN_ITEM).`, {
-          code: 'RESOLVE_UNKNOWN_ITEM',
-          hint: decidable.size > 0 ? `Items awaiting a decision: ${[...decidable].slice(0, 10).join(', ')}.` : 'This run has nothing to decide; resume it without --resolve.',
-        });
-      }
-      if (run.status === 'done') {
-        process.stdout.write(flags.json ? `${JSON.stringify({ runId, status: 'done', exitCode: 0 })}\n` : `Run ${runId} is already done.\n`);
-        return ExitCode.ok;
-      }
-      return execute(run.chainPath, { ...flags, input: [] }, run);
-    }),
+      guarded(flags.json === true, async () => {
+        const connection = await openRunnerConnection({ emulator: false, env: process.env, dbFlag: flags.db, portal: flags.portal, stateOnly: true });
+        let run: RunRecord | undefined;
+        let decidable = new Set<string>();
+        try {
+          const store = new RunStore(connection.database);
+          run = store.getRun(runId);
+          decidable = new Set([...store.sentSteps(runId).map((entry) => entry.stepId), ...store.sentSubSteps(runId).map((entry) => entry.itemKey)]);
+        } finally {
+          await connection.close();
+        }
+        if (!run)
+          throw new RunRefusedError(`No run ${runId} in the state database (RUN_NOT_FOUND).`, {
+            code: 'RUN_NOT_FOUND',
+            hint: 'chain status lists the runs; --db points at another state database.',
+          });
+        const undecidable = [...parseResolutions(flags.resolve).keys()].filter((item) => !decidable.has(item));
+        if (undecidable.length > 0) {
+          throw new RunRefusedError(
+            `--resolve ${undecidable.join(', ')}: run ${runId} has no write of unknown outcome for ${undecidable.length > 1 ? 'these items' : 'this item'} (RESOLVE_UNKNOWN_ITEM).`,
+            {
+              code: 'RESOLVE_UNKNOWN_ITEM',
+              hint:
+                decidable.size > 0
+                  ? `Items awaiting a decision: ${[...decidable].slice(0, 10).join(', ')}.`
+                  : 'This run has nothing to decide; resume it without --resolve.',
+            },
+          );
+        }
+        if (run.status === 'done') {
+          process.stdout.write(flags.json ? `${JSON.stringify({ runId, status: 'done', exitCode: 0 })}\n` : `Run ${runId} is already done.\n`);
+          return ExitCode.ok;
+        }
+        return execute(run.chainPath, { ...flags, input: [] }, run);
+      }),
     ),
   );
 }
-

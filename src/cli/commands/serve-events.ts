@@ -9,12 +9,12 @@
  */
 import { dirname, join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseInputAssignments } from '../../chain/resolve-chain-inputs.ts';
+import { parseInputAssignments } from '../../chain/index.ts';
 import { EventsRefusedError, loadHandler, parseDuration, startEventReceiver } from '../../events/index.ts';
-import { createInstallGate } from '../../events/install-gate.ts';
-import { PortalConnections } from '../../events/portal-connections.ts';
-import { resolveReceiverTrust } from '../../events/receiver-trust.ts';
-import { checkWriteGates } from '../../runner/prepare-run.ts';
+import { createInstallGate } from '../../events/index.ts';
+import { PortalConnections } from '../../events/index.ts';
+import { resolveReceiverTrust } from '../../events/index.ts';
+import { checkWriteGates } from '../../runner/index.ts';
 import { openStateDatabase } from '../../store/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { addEventsConnectionOptions, guardEventsCommand, statePathOf, type EventsConnectionFlags } from './events.ts';
@@ -48,7 +48,10 @@ function collect(value: string, previous: string[]): string[] {
 async function serveAction(flags: ServeFlags): Promise<number> {
   const json = flags.json === true;
   if (!flags.handler) {
-    throw new EventsRefusedError('chain serve-events: no handler chain (HANDLER_MISSING).', { code: 'HANDLER_MISSING', hint: 'Pass --handler FILE.yml, e.g. --handler chains/core/handlers/lead-contact-sync.yml.' });
+    throw new EventsRefusedError('chain serve-events: no handler chain (HANDLER_MISSING).', {
+      code: 'HANDLER_MISSING',
+      hint: 'Pass --handler FILE.yml, e.g. --handler chains/core/handlers/lead-contact-sync.yml.',
+    });
   }
   const handler = await loadHandler(flags.handler);
   checkWriteGates(handler.summary, { confirmWrite: flags.confirmWrite === true, confirmDestructive: flags.confirmDestructive === true });
@@ -92,7 +95,11 @@ async function serveAction(flags: ServeFlags): Promise<number> {
         retryDelayMs,
       },
     });
-    process.stdout.write(json ? `${JSON.stringify({ status: 'listening', url: receiver.url, port: receiver.port })}\n` : `serve-events listening on ${receiver.url} (handler ${flags.handler}); Ctrl-C stops\n`);
+    process.stdout.write(
+      json
+        ? `${JSON.stringify({ status: 'listening', url: receiver.url, port: receiver.port })}\n`
+        : `serve-events listening on ${receiver.url} (handler ${flags.handler}); Ctrl-C stops\n`,
+    );
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
@@ -116,7 +123,9 @@ export function registerServeEventsCommand(program: Command): void {
   addEventsConnectionOptions(
     program
       .command('serve-events')
-      .description('Receive online events (installs verified with the OAuth server, application token checked, stored before 200) and process each with its own portal\'s client')
+      .description(
+        "Receive online events (installs verified with the OAuth server, application token checked, stored before 200) and process each with its own portal's client",
+      )
       .option('--handler <file>', 'handler chain (declares input events: array)')
       .option('--port <n>', 'TCP port (0 picks a free one)', wholeNumber('--port', 65535), 8080)
       .option('--host <address>', 'address to listen on; put a TLS proxy in front for the portal', '127.0.0.1')

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseInputAssignments, resolveChainInputs, validateChainFile, type ChainMethodUse, type ValidationReport } from '../../chain/index.ts';
-import { formatChainFileProblem, isChainValidationError } from '../../errors/chain-file-error.ts';
+import { formatChainFileProblem, isChainValidationError } from '../../errors/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 
 interface ValidateOptions {
@@ -82,32 +82,37 @@ export function registerValidateCommand(program: Command): void {
     .option('--json', 'print one JSON document: {files:[{file, valid, problems, warnings, writes, destructive, scopes}]}')
     .action(
       returnsExitCode(async (files: string[], options: ValidateOptions) => {
-      let assignments: Record<string, string> | undefined;
-      try {
-        assignments = options.input.length > 0 ? parseInputAssignments(options.input) : undefined;
-      } catch (error) {
-        if (!isChainValidationError(error)) throw error;
-        const problems = error.problems.map((problem) => problem.toProblem());
-        if (options.json) process.stdout.write(`${JSON.stringify({ files: [reportToJson({ file: '--input', valid: false, problems, warnings: [], sha256: '', summary: { writes: [], destructive: [], scopes: [], methodsWithoutScope: [] } })] }, null, 2)}\n`);
-        else process.stdout.write(`${problems.map(formatChainFileProblem).join('\n')}\n`);
-        return ExitCode.refused;
-      }
-      const reports: ValidationReport[] = [];
-      for (const file of files) {
-        const report = await validateChainFile(file);
-        reports.push(assignments ? checkInputs(report, assignments) : report);
-      }
-      const problemCount = reports.reduce((total, report) => total + report.problems.length, 0);
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify({ files: reports.map(reportToJson) }, null, 2)}\n`);
-      } else {
-        for (const report of reports) process.stdout.write(reportToText(report));
-        if (problemCount > 0) {
-          const invalid = reports.filter((report) => !report.valid).length;
-          process.stderr.write(`${problemCount} problem${problemCount === 1 ? '' : 's'} in ${invalid} of ${reports.length} file${reports.length === 1 ? '' : 's'}.\n`);
+        let assignments: Record<string, string> | undefined;
+        try {
+          assignments = options.input.length > 0 ? parseInputAssignments(options.input) : undefined;
+        } catch (error) {
+          if (!isChainValidationError(error)) throw error;
+          const problems = error.problems.map((problem) => problem.toProblem());
+          if (options.json)
+            process.stdout.write(
+              `${JSON.stringify({ files: [reportToJson({ file: '--input', valid: false, problems, warnings: [], sha256: '', summary: { writes: [], destructive: [], scopes: [], methodsWithoutScope: [] } })] }, null, 2)}\n`,
+            );
+          else process.stdout.write(`${problems.map(formatChainFileProblem).join('\n')}\n`);
+          return ExitCode.refused;
         }
-      }
-      return problemCount > 0 ? ExitCode.refused : ExitCode.ok;
-    }),
+        const reports: ValidationReport[] = [];
+        for (const file of files) {
+          const report = await validateChainFile(file);
+          reports.push(assignments ? checkInputs(report, assignments) : report);
+        }
+        const problemCount = reports.reduce((total, report) => total + report.problems.length, 0);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ files: reports.map(reportToJson) }, null, 2)}\n`);
+        } else {
+          for (const report of reports) process.stdout.write(reportToText(report));
+          if (problemCount > 0) {
+            const invalid = reports.filter((report) => !report.valid).length;
+            process.stderr.write(
+              `${problemCount} problem${problemCount === 1 ? '' : 's'} in ${invalid} of ${reports.length} file${reports.length === 1 ? '' : 's'}.\n`,
+            );
+          }
+        }
+        return problemCount > 0 ? ExitCode.refused : ExitCode.ok;
+      }),
     );
 }

@@ -9,9 +9,20 @@
  * effect twice without --force: DEAD_LETTER_UNSAFE_RETRY).
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseInputAssignments } from '../../chain/resolve-chain-inputs.ts';
-import { checkDeadLetterRetry, DeadLetterStore, riskyWrites, EventsRefusedError, loadHandler, parseDuration, resolveWorkerSettings, runWorker, type WorkerEvent, type WorkerSettings } from '../../events/index.ts';
-import { checkWriteGates } from '../../runner/prepare-run.ts';
+import { parseInputAssignments } from '../../chain/index.ts';
+import {
+  checkDeadLetterRetry,
+  DeadLetterStore,
+  riskyWrites,
+  EventsRefusedError,
+  loadHandler,
+  parseDuration,
+  resolveWorkerSettings,
+  runWorker,
+  type WorkerEvent,
+  type WorkerSettings,
+} from '../../events/index.ts';
+import { checkWriteGates } from '../../runner/index.ts';
 import { openStateDatabase } from '../../store/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { addEventsConnectionOptions, guardEventsCommand, openEventsConnection, statePathOf, type EventsConnectionFlags } from './events.ts';
@@ -80,7 +91,10 @@ export function describeWorkerEvent(event: WorkerEvent): string {
 async function workerAction(flags: WorkerFlags): Promise<number> {
   const json = flags.json === true;
   if (!flags.handler) {
-    throw new EventsRefusedError('chain worker: no handler chain (HANDLER_MISSING).', { code: 'HANDLER_MISSING', hint: 'Pass --handler FILE.yml, e.g. --handler chains/core/handlers/lead-contact-sync.yml.' });
+    throw new EventsRefusedError('chain worker: no handler chain (HANDLER_MISSING).', {
+      code: 'HANDLER_MISSING',
+      hint: 'Pass --handler FILE.yml, e.g. --handler chains/core/handlers/lead-contact-sync.yml.',
+    });
   }
   const handler = await loadHandler(flags.handler);
   const settings: WorkerSettings = {
@@ -114,7 +128,10 @@ async function workerAction(flags: WorkerFlags): Promise<number> {
       onEvent: (event) => process.stderr.write(json ? `${JSON.stringify(event)}\n` : `${describeWorkerEvent(event)}\n`),
     });
     if (json) process.stdout.write(`${JSON.stringify({ status: 'stopped', exitCode: 0, ...summary })}\n`);
-    else process.stdout.write(`worker stopped (${summary.stoppedBy}): ${summary.done} row(s) done, ${summary.deadLettered} dead-lettered, ${summary.failedAttempts} failed attempt(s), ${summary.cleared} cleared.\n`);
+    else
+      process.stdout.write(
+        `worker stopped (${summary.stoppedBy}): ${summary.done} row(s) done, ${summary.deadLettered} dead-lettered, ${summary.failedAttempts} failed attempt(s), ${summary.cleared} cleared.\n`,
+      );
     return ExitCode.ok;
   } finally {
     process.off('SIGINT', onSignal);
@@ -130,7 +147,11 @@ function openDeadLetters(flags: EventsConnectionFlags): { store: DeadLetterStore
 
 function deadLetterId(value: string): number {
   const id = Number(value);
-  if (!Number.isInteger(id) || id <= 0) throw new EventsRefusedError(`chain worker dlq: ${JSON.stringify(value)} is not a dead-letter id (DEAD_LETTER_ID_INVALID).`, { code: 'DEAD_LETTER_ID_INVALID', hint: 'chain worker dlq list shows the ids.' });
+  if (!Number.isInteger(id) || id <= 0)
+    throw new EventsRefusedError(`chain worker dlq: ${JSON.stringify(value)} is not a dead-letter id (DEAD_LETTER_ID_INVALID).`, {
+      code: 'DEAD_LETTER_ID_INVALID',
+      hint: 'chain worker dlq list shows the ids.',
+    });
   return id;
 }
 
@@ -139,16 +160,27 @@ function changeDeadLetter(action: 'retry' | 'drop', value: string, flags: Events
   const { store, close } = openDeadLetters(flags);
   try {
     const letter = store.get(id);
-    if (!letter) throw new EventsRefusedError(`chain worker dlq ${action} ${id}: no such dead letter (DEAD_LETTER_NOT_FOUND).`, { code: 'DEAD_LETTER_NOT_FOUND', hint: 'chain worker dlq list --all shows every dead letter.' });
+    if (!letter)
+      throw new EventsRefusedError(`chain worker dlq ${action} ${id}: no such dead letter (DEAD_LETTER_NOT_FOUND).`, {
+        code: 'DEAD_LETTER_NOT_FOUND',
+        hint: 'chain worker dlq list --all shows every dead letter.',
+      });
     if (letter.status === 'resolved' || letter.status === 'dropped') {
-      throw new EventsRefusedError(`chain worker dlq ${action} ${id}: the dead letter is already ${letter.status} (DEAD_LETTER_SETTLED).`, { code: 'DEAD_LETTER_SETTLED', hint: 'Nothing to do.' });
+      throw new EventsRefusedError(`chain worker dlq ${action} ${id}: the dead letter is already ${letter.status} (DEAD_LETTER_SETTLED).`, {
+        code: 'DEAD_LETTER_SETTLED',
+        hint: 'Nothing to do.',
+      });
     }
     // A retry that may apply an effect twice is refused without --force (DEAD_LETTER_UNSAFE_RETRY).
     const warning = action === 'retry' ? checkDeadLetterRetry(letter, flags.force === true) : undefined;
     if (warning) process.stderr.write(`${warning}\n`);
     store.setStatus(id, action === 'retry' ? 'retry' : 'dropped');
     const text = action === 'retry' ? `dead letter ${id} will go through the handler on the worker's next pass` : `dead letter ${id} dropped`;
-    process.stdout.write(flags.json ? `${JSON.stringify({ status: 'done', id, deadLetter: action === 'retry' ? 'retry' : 'dropped', ...(warning ? { forced: true } : {}) })}\n` : `${text}\n`);
+    process.stdout.write(
+      flags.json
+        ? `${JSON.stringify({ status: 'done', id, deadLetter: action === 'retry' ? 'retry' : 'dropped', ...(warning ? { forced: true } : {}) })}\n`
+        : `${text}\n`,
+    );
     return ExitCode.ok;
   } finally {
     close();
@@ -167,7 +199,7 @@ export function registerWorkerCommands(program: Command): void {
       .option('--once', 'drain the queue (retries included), then stop')
       .option('--confirm-write', 'allow the handler to write')
       .option('--confirm-destructive', 'allow destructive handler steps as well')
-      .option('--auth-connector <name>', 'the binding\'s auth_connector: our own writes do not come back as events')
+      .option('--auth-connector <name>', "the binding's auth_connector: our own writes do not come back as events")
       .option('--concurrency <n>', 'handler batches in flight', wholeNumber('--concurrency'), 4)
       .option('--input <name=value>', 'another input of the handler (repeatable)', collect, []),
   ).action(returnsExitCode(async (flags: WorkerFlags) => guardEventsCommand(flags.json === true, () => workerAction(flags))));
@@ -188,8 +220,11 @@ export function registerWorkerCommands(program: Command): void {
           if (letters.length === 0) process.stdout.write('No dead letters.\n');
           for (const letter of letters) {
             const seen = `first seen ${new Date(letter.firstSeen).toISOString()}, last ${new Date(letter.lastSeen).toISOString()}`;
-            process.stdout.write(`${letter.id}  ${letter.status}  ${letter.eventName} row ${letter.rowId}  ${letter.attempts} attempt(s)  ${seen}\n    ${letter.error.code || 'ERROR'}: ${letter.error.message}\n`);
-            if (riskyWrites(letter).risky) process.stdout.write(`    a retry may apply its effect twice: check the portal first (dlq retry ${letter.id} --force)\n`);
+            process.stdout.write(
+              `${letter.id}  ${letter.status}  ${letter.eventName} row ${letter.rowId}  ${letter.attempts} attempt(s)  ${seen}\n    ${letter.error.code || 'ERROR'}: ${letter.error.message}\n`,
+            );
+            if (riskyWrites(letter).risky)
+              process.stdout.write(`    a retry may apply its effect twice: check the portal first (dlq retry ${letter.id} --force)\n`);
           }
           return ExitCode.ok;
         } finally {
@@ -201,9 +236,9 @@ export function registerWorkerCommands(program: Command): void {
   addEventsConnectionOptions(
     dlq
       .command('retry')
-      .description('Send a dead letter through the handler again on the worker\'s next pass')
+      .description("Send a dead letter through the handler again on the worker's next pass")
       .argument('<id>', 'dead-letter id')
-      .option('--force', 'retry even when a write\'s outcome is unknown and nothing can look it up (the effect may happen twice)'),
+      .option('--force', "retry even when a write's outcome is unknown and nothing can look it up (the effect may happen twice)"),
   ).action(
     returnsExitCode(async (id: string, _flags: unknown, command: Command) => {
       const flags = command.optsWithGlobals<EventsConnectionFlags & { force?: boolean }>();

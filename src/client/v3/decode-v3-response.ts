@@ -5,10 +5,10 @@
  * mapped into `BitrixApiError` (as `V3ApiError`, with the field messages) or, for a 422 key reuse,
  * `IdempotencyKeyReusedError`. Pure.
  */
-import type { ErrorCategory } from '../../errors/bitrix-api-error.ts';
-import { IdempotencyKeyReusedError } from '../../errors/idempotency-key-reused-error.ts';
-import { V3ApiError, type V3FieldProblem } from '../../errors/v3-api-error.ts';
-import { parseResponse, type RawResponse, type SuccessResponse } from '../../protocol/parse-response.ts';
+import type { ErrorCategory } from '../../errors/index.ts';
+import { IdempotencyKeyReusedError } from '../../errors/index.ts';
+import { V3ApiError, type V3FieldProblem } from '../../errors/index.ts';
+import { parseResponse, type RawResponse, type SuccessResponse } from '../../protocol/index.ts';
 
 export interface V3Success extends SuccessResponse {
   /** The portal answered from its idempotency store: the write was executed by an earlier send. */
@@ -26,17 +26,25 @@ interface V3Class {
 
 function classifyV3(suffix: string): V3Class {
   if (suffix === 'ENTITYNOTFOUNDEXCEPTION') return { category: 'not-found', hint: 'The record does not exist (or was deleted): check the id.' };
-  if (suffix === 'ACCESSDENIEDEXCEPTION') return { category: 'access', hint: 'The user of the webhook or token may not do this: use another user or grant the right.' };
+  if (suffix === 'ACCESSDENIEDEXCEPTION')
+    return { category: 'access', hint: 'The user of the webhook or token may not do this: use another user or grant the right.' };
   if (suffix === 'INSUFFICIENTSCOPEEXCEPTION') return { category: 'scope', hint: 'Add the scope to the webhook or application.' };
   if (suffix === 'INVALIDIDEMPOTENCYKEYEXCEPTION') return { category: 'argument', hint: 'Idempotency keys are 1 to 255 printable ASCII characters.' };
   if (suffix === 'METHODNOTFOUNDEXCEPTION') return { category: 'not-found', hint: 'The method is not on REST 3.0: use version 2 for it.' };
-  return { category: 'argument', hint: 'Fix the parameters named in the message (REST 3.0 takes camelCase fields, filter arrays and pagination {page, limit ≤ 1000}).' };
+  return {
+    category: 'argument',
+    hint: 'Fix the parameters named in the message (REST 3.0 takes camelCase fields, filter arrays and pagination {page, limit ≤ 1000}).',
+  };
 }
 
 function validationOf(body: unknown): V3FieldProblem[] {
   const error = (body as { error?: { validation?: unknown } } | null)?.error;
   if (error === null || typeof error !== 'object' || !Array.isArray(error.validation)) return [];
-  return error.validation.flatMap((item) => (item !== null && typeof item === 'object' ? [{ field: String((item as { field?: unknown }).field ?? ''), message: String((item as { message?: unknown }).message ?? '') }] : []));
+  return error.validation.flatMap((item) =>
+    item !== null && typeof item === 'object'
+      ? [{ field: String((item as { field?: unknown }).field ?? ''), message: String((item as { message?: unknown }).message ?? '') }]
+      : [],
+  );
 }
 
 function parseBody(text: string): unknown {

@@ -29,7 +29,11 @@ export function encodeV3Request(input: {
   const endpoint = (input.clientEndpoint ?? `${input.baseUrl}/rest/`).replace(/\/?$/, '/');
   // A batch body is a bare array: the token goes in the Authorization header there.
   if (Array.isArray(input.params)) {
-    return { url: `${endpoint}api/${input.method}`, body: JSON.stringify(input.params), headers: { ...headers, authorization: `Bearer ${input.accessToken ?? ''}` } };
+    return {
+      url: `${endpoint}api/${input.method}`,
+      body: JSON.stringify(input.params),
+      headers: { ...headers, authorization: `Bearer ${input.accessToken ?? ''}` },
+    };
   }
   return { url: `${endpoint}api/${input.method}`, body: JSON.stringify({ ...(input.params as Record<string, unknown>), auth: input.accessToken }), headers };
 }

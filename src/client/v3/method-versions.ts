@@ -10,15 +10,47 @@ export type ApiVersionChoice = 'auto' | ApiVersion;
 
 /** Methods on REST 3.0 (docs api-reference/rest-v3, 2026); no CRM yet. */
 export const BUILT_IN_V3_METHODS: readonly string[] = [
-  'tasks.task.add', 'tasks.task.get', 'tasks.task.update', 'tasks.task.delete', 'tasks.task.list',
-  'tasks.task.field.list', 'tasks.task.field.get', 'tasks.task.access.get', 'tasks.task.chat.message.send', 'tasks.task.file.attach',
-  'tasks.task.result.add', 'tasks.task.result.addfromchatmessage', 'tasks.task.result.update', 'tasks.task.result.delete', 'tasks.task.result.list',
-  'main.eventlog.list', 'main.eventlog.get', 'main.eventlog.tail', 'main.eventlog.field.list', 'main.eventlog.field.get',
-  'timeman.record.list', 'timeman.record.field.list', 'timeman.record.field.get',
-  'mail.mailbox.list', 'mail.mailbox.get', 'mail.message.list', 'mail.message.get', 'mail.message.send',
-  'humanresources.node.list', 'humanresources.node.get', 'humanresources.node.add', 'humanresources.employee.search',
-  'note.collection.list', 'note.collection.add', 'note.document.list', 'note.document.add', 'note.document.get',
-  'call.followup.field.list', 'rest.scope.list', 'rest.documentation.openapi', 'documentation',
+  'tasks.task.add',
+  'tasks.task.get',
+  'tasks.task.update',
+  'tasks.task.delete',
+  'tasks.task.list',
+  'tasks.task.field.list',
+  'tasks.task.field.get',
+  'tasks.task.access.get',
+  'tasks.task.chat.message.send',
+  'tasks.task.file.attach',
+  'tasks.task.result.add',
+  'tasks.task.result.addfromchatmessage',
+  'tasks.task.result.update',
+  'tasks.task.result.delete',
+  'tasks.task.result.list',
+  'main.eventlog.list',
+  'main.eventlog.get',
+  'main.eventlog.tail',
+  'main.eventlog.field.list',
+  'main.eventlog.field.get',
+  'timeman.record.list',
+  'timeman.record.field.list',
+  'timeman.record.field.get',
+  'mail.mailbox.list',
+  'mail.mailbox.get',
+  'mail.message.list',
+  'mail.message.get',
+  'mail.message.send',
+  'humanresources.node.list',
+  'humanresources.node.get',
+  'humanresources.node.add',
+  'humanresources.employee.search',
+  'note.collection.list',
+  'note.collection.add',
+  'note.document.list',
+  'note.document.add',
+  'note.document.get',
+  'call.followup.field.list',
+  'rest.scope.list',
+  'rest.documentation.openapi',
+  'documentation',
 ];
 
 /** Methods that exist only on v3 (no v2 fallback). */
@@ -53,7 +85,9 @@ export function methodsFromPortalAnswer(result: unknown): string[] {
   if (result === null || typeof result !== 'object') return [];
   const record = result as Record<string, unknown>;
   if (Array.isArray(record.items)) {
-    return record.items.flatMap((item) => (item !== null && typeof item === 'object' && typeof (item as { method?: unknown }).method === 'string' ? [(item as { method: string }).method] : []));
+    return record.items.flatMap((item) =>
+      item !== null && typeof item === 'object' && typeof (item as { method?: unknown }).method === 'string' ? [(item as { method: string }).method] : [],
+    );
   }
   if (record.paths !== null && typeof record.paths === 'object') return Object.keys(record.paths as object).map((path) => path.replace(/^\//, ''));
   const map = (record.item ?? record) as Record<string, unknown>;
@@ -67,7 +101,9 @@ export function isV3OnlyMethod(method: string): boolean {
 const UPPER_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 function hasUpperKeys(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).some((key) => UPPER_NAME.test(key.replace(/^[<>=!@%]+/, '')));
+  return (
+    value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).some((key) => UPPER_NAME.test(key.replace(/^[<>=!@%]+/, '')))
+  );
 }
 
 /** True when the parameters are in a v2-only form. */
@@ -78,7 +114,12 @@ export function looksLikeV2Params(params: Record<string, unknown>): boolean {
   return Array.isArray(params.select) && params.select.some((name) => typeof name === 'string' && UPPER_NAME.test(name) && name !== 'ID');
 }
 
-export function chooseApiVersion(method: string, params: Record<string, unknown>, requested: ApiVersionChoice | undefined, versions: MethodVersions): ApiVersion {
+export function chooseApiVersion(
+  method: string,
+  params: Record<string, unknown>,
+  requested: ApiVersionChoice | undefined,
+  versions: MethodVersions,
+): ApiVersion {
   if (requested === 2 || requested === 3) return requested;
   if (!versions.hasV3(method)) return 2;
   if (isV3OnlyMethod(method)) return 3;

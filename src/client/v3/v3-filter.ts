@@ -4,7 +4,7 @@
  * Builders for code, and a check before sending so a malformed filter is reported by the client with
  * the position of the bad condition instead of a portal 400.
  */
-import { B24ChainError } from '../../errors/b24chain-error.ts';
+import { B24ChainError } from '../../errors/index.ts';
 
 export type V3Operator = '=' | '!=' | '>' | '>=' | '<' | '<=' | 'in' | 'between';
 export type V3Condition = [string, V3Operator, unknown] | [string, unknown] | { logic: 'or'; conditions: V3Condition[] };
@@ -29,8 +29,10 @@ function problemOf(condition: unknown, path: string): string | undefined {
     }
     return undefined;
   }
-  if (!Array.isArray(condition) || condition.length < 2 || condition.length > 3 || typeof condition[0] !== 'string') return `${path} must be ["field", "op", value] or ["field", value]`;
-  if (condition.length === 3 && !OPERATORS.has(String(condition[1]).toLowerCase())) return `${path} uses the unknown operator ${JSON.stringify(condition[1])} (use = != > >= < <= in between)`;
+  if (!Array.isArray(condition) || condition.length < 2 || condition.length > 3 || typeof condition[0] !== 'string')
+    return `${path} must be ["field", "op", value] or ["field", value]`;
+  if (condition.length === 3 && !OPERATORS.has(String(condition[1]).toLowerCase()))
+    return `${path} uses the unknown operator ${JSON.stringify(condition[1])} (use = != > >= < <= in between)`;
   return undefined;
 }
 
@@ -45,6 +47,10 @@ export function assertV3Filter(method: string, filter: unknown): void {
   }
   for (const [index, condition] of filter.entries()) {
     const problem = problemOf(condition, `filter[${index}]`);
-    if (problem !== undefined) throw new B24ChainError(`${method}: ${problem} (V3_INVALID_FILTER).`, { code: 'V3_INVALID_FILTER', hint: 'Fix the condition; operators are = != > >= < <= in between.' });
+    if (problem !== undefined)
+      throw new B24ChainError(`${method}: ${problem} (V3_INVALID_FILTER).`, {
+        code: 'V3_INVALID_FILTER',
+        hint: 'Fix the condition; operators are = != > >= < <= in between.',
+      });
   }
 }

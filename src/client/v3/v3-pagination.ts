@@ -5,8 +5,8 @@
  * resume is exact), or by `pagination {page, limit: 1000}` when the caller sorts by something else.
  * A page shorter than the limit is the last one (v3 sends no `total` or `next`).
  */
-import { B24ChainError } from '../../errors/b24chain-error.ts';
-import type { ListCursor } from '../../protocol/list-methods.ts';
+import { B24ChainError } from '../../errors/index.ts';
+import type { ListCursor } from '../../protocol/index.ts';
 import type { ClientContext } from '../client-context.ts';
 import type { ListPage } from '../portal-client.ts';
 import { sendRequest } from '../send-request.ts';
@@ -75,7 +75,11 @@ export class V3ListIterator implements AsyncIterable<ListPage> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ListPage> {
-    if (this.started) throw new B24ChainError(`${this.method}: this list was already iterated (LIST_REUSED).`, { code: 'LIST_REUSED', hint: 'Start a new list(), passing the cursor to resume.' });
+    if (this.started)
+      throw new B24ChainError(`${this.method}: this list was already iterated (LIST_REUSED).`, {
+        code: 'LIST_REUSED',
+        hint: 'Start a new list(), passing the cursor to resume.',
+      });
     this.started = true;
     return this.pages();
   }

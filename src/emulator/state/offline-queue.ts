@@ -35,7 +35,9 @@ export interface OfflineEventInput {
 }
 
 export function offlineMessageId(eventName: string, eventData: unknown): string {
-  return createHash('md5').update(`${eventName}|${JSON.stringify(eventData)}`).digest('hex');
+  return createHash('md5')
+    .update(`${eventName}|${JSON.stringify(eventData)}`)
+    .digest('hex');
 }
 
 function uniqueKey(row: Pick<OfflineEventRow, 'APP_ID' | 'CONNECTOR_ID' | 'MESSAGE_ID' | 'PROCESS_ID'>): string {

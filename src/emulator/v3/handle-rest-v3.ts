@@ -50,7 +50,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 function parseApiPath(pathname: string): RestPath | undefined {
-  const parts = pathname.replace(/^\/rest\/api\/?/, '').split('/').filter((part) => part !== '').map(decodeURIComponent);
+  const parts = pathname
+    .replace(/^\/rest\/api\/?/, '')
+    .split('/')
+    .filter((part) => part !== '')
+    .map(decodeURIComponent);
   const method = (parts[parts.length - 1] ?? '').toLowerCase().replace(/\.json$/, '');
   if (parts.length === 1) return { method };
   if (parts.length === 3) return { method, webhook: { userId: parts[0] as string, code: parts[1] as string } };
@@ -161,9 +165,10 @@ export async function handleRestV3(core: EmulatorCore, request: IncomingMessage,
       countInto(stats.v3.methods, 'batch');
       countInto(stats.methods, 'batch');
     }
-    const result = batchCommands === undefined
-      ? execute(path.method, spec, isRecord(body) ? body : {})
-      : runV3Batch(batchCommands, auth, (commandSpec, method, query) => execute(method, commandSpec, query), state.table);
+    const result =
+      batchCommands === undefined
+        ? execute(path.method, spec, isRecord(body) ? body : {})
+        : runV3Batch(batchCommands, auth, (commandSpec, method, query) => execute(method, commandSpec, query), state.table);
     const time = buildTimeInfo(startMs, startMs + seconds * 1000, seconds);
     const payload = JSON.stringify({ result, time });
     if (lookup?.kind === 'new') lookup.save(200, payload);

@@ -17,7 +17,10 @@ interface StoredAnswer {
   expiresAtMs: number;
 }
 
-export type IdempotencyLookup = { kind: 'none' } | { kind: 'replay'; status: number; payload: string } | { kind: 'new'; save(status: number, payload: string): void };
+export type IdempotencyLookup =
+  | { kind: 'none' }
+  | { kind: 'replay'; status: number; payload: string }
+  | { kind: 'new'; save(status: number, payload: string): void };
 
 export function checkIdempotencyKey(raw: string | string[] | undefined): string | undefined {
   if (raw === undefined) return undefined;
@@ -34,7 +37,8 @@ export class IdempotencyRecords {
     const bodyHash = createHash('sha256').update(body).digest('hex');
     const stored = this.records.get(scope);
     if (stored !== undefined && stored.expiresAtMs > nowMs) {
-      if (stored.bodyHash !== bodyHash) throw new V3Error('IDEMPOTENCYKEYREUSEDEXCEPTION', 'The idempotency key was already used with a different request body', 422);
+      if (stored.bodyHash !== bodyHash)
+        throw new V3Error('IDEMPOTENCYKEYREUSEDEXCEPTION', 'The idempotency key was already used with a different request body', 422);
       return { kind: 'replay', status: stored.status, payload: stored.payload };
     }
     return {

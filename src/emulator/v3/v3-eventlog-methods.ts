@@ -11,7 +11,21 @@ import { isRecord, type V3Call, type V3MethodSpec } from './v3-method.ts';
 
 type LogEntry = Record<string, unknown> & { id: number };
 
-const FIELDS = new Set(['id', 'timestampX', 'severity', 'auditTypeId', 'moduleId', 'itemId', 'remoteAddr', 'userAgent', 'requestUri', 'siteId', 'userId', 'guestId', 'description']);
+const FIELDS = new Set([
+  'id',
+  'timestampX',
+  'severity',
+  'auditTypeId',
+  'moduleId',
+  'itemId',
+  'remoteAddr',
+  'userAgent',
+  'requestUri',
+  'siteId',
+  'userId',
+  'guestId',
+  'description',
+]);
 const SEED_ENTRIES = 120;
 const logs = new WeakMap<PortalState, LogEntry[]>();
 
@@ -58,9 +72,7 @@ function tail(call: V3Call): Record<string, unknown> {
     throw new V3Error('INVALIDPAGINATIONEXCEPTION', `Unable to recognize the cursor \`${JSON.stringify(raw)}\``);
   }
   const entries = logOf(call.auth.portal, call.nowMs);
-  const rows = order === 'ASC'
-    ? entries.filter((entry) => entry.id > value)
-    : entries.filter((entry) => value === 0 || entry.id < value).reverse();
+  const rows = order === 'ASC' ? entries.filter((entry) => entry.id > value) : entries.filter((entry) => value === 0 || entry.id < value).reverse();
   return { items: rows.slice(0, limit).map((entry) => selectFields(entry, call.query.select ?? [...FIELDS], FIELDS)) };
 }
 
@@ -71,8 +83,11 @@ export function v3EventLogMethods(): V3MethodSpec[] {
       scope: 'main',
       kind: 'read',
       handler: (call) => ({
-        items: pageOf(logOf(call.auth.portal, call.nowMs), call.query, { filterable: FIELDS, sortable: new Set(['id', 'timestampX']), dtoName: 'EventLogDto' })
-          .map((entry) => selectFields(entry, call.query.select ?? [...FIELDS], FIELDS)),
+        items: pageOf(logOf(call.auth.portal, call.nowMs), call.query, {
+          filterable: FIELDS,
+          sortable: new Set(['id', 'timestampX']),
+          dtoName: 'EventLogDto',
+        }).map((entry) => selectFields(entry, call.query.select ?? [...FIELDS], FIELDS)),
       }),
     },
     {

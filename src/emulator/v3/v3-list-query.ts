@@ -21,24 +21,33 @@ function compare(left: unknown, right: unknown): number {
 
 function conditionOf(raw: unknown, filterable: ReadonlySet<string>, dtoName: string): Predicate {
   if (isRecord(raw)) {
-    if (String(raw.logic ?? '').toLowerCase() !== 'or' || !Array.isArray(raw.conditions)) throw validationError('filter', 'A condition group needs "logic": "or" and "conditions"');
+    if (String(raw.logic ?? '').toLowerCase() !== 'or' || !Array.isArray(raw.conditions))
+      throw validationError('filter', 'A condition group needs "logic": "or" and "conditions"');
     const parts = raw.conditions.map((condition) => conditionOf(condition, filterable, dtoName));
     return (item) => parts.some((part) => part(item));
   }
-  if (!Array.isArray(raw) || raw.length < 2 || raw.length > 3 || typeof raw[0] !== 'string') throw validationError('filter', `Unable to recognize the filter condition ${JSON.stringify(raw)}`);
+  if (!Array.isArray(raw) || raw.length < 2 || raw.length > 3 || typeof raw[0] !== 'string')
+    throw validationError('filter', `Unable to recognize the filter condition ${JSON.stringify(raw)}`);
   const field = raw[0];
   const operator = raw.length === 3 ? String(raw[1]).toLowerCase() : Array.isArray(raw[1]) ? 'in' : '=';
   const value: unknown = raw.length === 3 ? raw[2] : raw[1];
   if (!OPERATORS.has(operator)) throw new V3Error('UNKNOWNFILTEROPERATOREXCEPTION', `Unknown filter operator \`${operator}\``);
-  if (!filterable.has(field)) throw validationError(field, `In DTO \`${dtoName}\`, the \`${field}\` field requires the \`Filterable\` attribute for such a request`);
+  if (!filterable.has(field))
+    throw validationError(field, `In DTO \`${dtoName}\`, the \`${field}\` field requires the \`Filterable\` attribute for such a request`);
   const read = (item: Item): unknown => item[field];
   switch (operator) {
-    case '=': return (item) => compare(read(item), value) === 0;
-    case '!=': return (item) => compare(read(item), value) !== 0;
-    case '>': return (item) => compare(read(item), value) > 0;
-    case '>=': return (item) => compare(read(item), value) >= 0;
-    case '<': return (item) => compare(read(item), value) < 0;
-    case '<=': return (item) => compare(read(item), value) <= 0;
+    case '=':
+      return (item) => compare(read(item), value) === 0;
+    case '!=':
+      return (item) => compare(read(item), value) !== 0;
+    case '>':
+      return (item) => compare(read(item), value) > 0;
+    case '>=':
+      return (item) => compare(read(item), value) >= 0;
+    case '<':
+      return (item) => compare(read(item), value) < 0;
+    case '<=':
+      return (item) => compare(read(item), value) <= 0;
     case 'in': {
       const values = Array.isArray(value) ? value : [value];
       return (item) => values.some((candidate) => compare(read(item), candidate) === 0);
@@ -68,7 +77,8 @@ export function readV3Order(raw: unknown, sortable: ReadonlySet<string>): V3Orde
   const order: V3Order[] = [];
   for (const [field, direction] of Object.entries(raw)) {
     const upper = String(direction).toUpperCase();
-    if (!sortable.has(field) || (upper !== 'ASC' && upper !== 'DESC')) throw new V3Error('INVALIDORDEREXCEPTION', `Unable to recognize sorting parameter \`${JSON.stringify(raw)}\``);
+    if (!sortable.has(field) || (upper !== 'ASC' && upper !== 'DESC'))
+      throw new V3Error('INVALIDORDEREXCEPTION', `Unable to recognize sorting parameter \`${JSON.stringify(raw)}\``);
     order.push({ field, direction: upper === 'ASC' ? 1 : -1 });
   }
   return order.length > 0 ? order : [{ field: 'id', direction: 1 }];
@@ -91,7 +101,8 @@ export function readV3Pagination(raw: unknown): V3Pagination {
   const limit = raw.limit === undefined ? V3_DEFAULT_LIMIT : positive(raw.limit);
   const page = raw.page === undefined ? undefined : positive(raw.page);
   const offset = raw.offset === undefined ? 0 : positive(raw.offset);
-  if (limit === undefined || limit === 0 || limit > V3_MAX_LIMIT || offset === undefined || (raw.page !== undefined && (page === undefined || page === 0))) throw refuse();
+  if (limit === undefined || limit === 0 || limit > V3_MAX_LIMIT || offset === undefined || (raw.page !== undefined && (page === undefined || page === 0)))
+    throw refuse();
   return { limit, offset: page !== undefined ? (page - 1) * limit : offset };
 }
 
@@ -108,7 +119,11 @@ export function lowestIdOf(filter: unknown): number {
 }
 
 /** One page of `items` (in id order, already projected for filter and order) after filter, order and pagination. */
-export function pageOf<T extends Item>(items: Iterable<T>, query: Record<string, unknown>, rules: { filterable: ReadonlySet<string>; sortable: ReadonlySet<string>; dtoName: string }): T[] {
+export function pageOf<T extends Item>(
+  items: Iterable<T>,
+  query: Record<string, unknown>,
+  rules: { filterable: ReadonlySet<string>; sortable: ReadonlySet<string>; dtoName: string },
+): T[] {
   const filter = buildV3Filter(query.filter, rules.filterable, rules.dtoName);
   const order = readV3Order(query.order, rules.sortable);
   const { limit, offset } = readV3Pagination(query.pagination);

@@ -9,7 +9,12 @@ export function v3SystemMethods(table: () => ReadonlyMap<string, V3MethodSpec>):
     paths: Object.fromEntries([...table().values()].map((spec) => [`/${spec.name}`, { post: { tags: [spec.scope], 'x-kind': spec.kind } }])),
   });
   return [
-    { name: 'rest.scope.list', scope: 'basic', kind: 'read', handler: () => ({ items: Object.entries(scopes()).map(([method, scope]) => ({ method, scope })) }) },
+    {
+      name: 'rest.scope.list',
+      scope: 'basic',
+      kind: 'read',
+      handler: () => ({ items: Object.entries(scopes()).map(([method, scope]) => ({ method, scope })) }),
+    },
     { name: 'rest.documentation.openapi', scope: 'basic', kind: 'read', handler: openapi },
     { name: 'documentation', scope: 'basic', kind: 'read', handler: openapi },
   ];

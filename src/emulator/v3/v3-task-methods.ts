@@ -42,7 +42,25 @@ const FIELDS: Record<string, { key: string; kind: FieldKind; readOnly?: boolean 
   guid: { key: 'GUID', kind: 'string', readOnly: true },
 };
 const FIELD_NAMES = new Set(Object.keys(FIELDS));
-const SORTABLE = new Set(['id', 'title', 'creatorId', 'created', 'responsibleId', 'deadline', 'startPlan', 'endPlan', 'groupId', 'priority', 'status', 'estimatedTime', 'changed', 'closed', 'activity', 'allowsChangeDeadline', 'allowsTimeTracking']);
+const SORTABLE = new Set([
+  'id',
+  'title',
+  'creatorId',
+  'created',
+  'responsibleId',
+  'deadline',
+  'startPlan',
+  'endPlan',
+  'groupId',
+  'priority',
+  'status',
+  'estimatedTime',
+  'changed',
+  'closed',
+  'activity',
+  'allowsChangeDeadline',
+  'allowsTimeTracking',
+]);
 const FILTERABLE = new Set(['id']);
 const STATUSES = ['', 'new', 'pending', 'in_progress', 'supposedly_completed', 'completed', 'deferred', 'declined'];
 const PRIORITIES = ['low', 'average', 'high'];
@@ -56,7 +74,7 @@ function render(record: TaskRecord): Record<string, unknown> {
     else if (kind === 'priority') item[name] = PRIORITIES[Number(value)] ?? 'average';
     else if (kind === 'boolean') item[name] = value === 'Y';
     else if (kind === 'strings') item[name] = Array.isArray(value) ? value.map(String) : [];
-    else if (kind === 'integer') item[name] = value === null || value === undefined || value === 0 && key === 'PARENT_ID' ? null : Number(value);
+    else if (kind === 'integer') item[name] = value === null || value === undefined || (value === 0 && key === 'PARENT_ID') ? null : Number(value);
     else item[name] = value === null || value === undefined ? (key === 'DESCRIPTION' ? '' : null) : String(value);
   }
   return item;
@@ -138,15 +156,43 @@ function addTask(call: V3Call): Record<string, unknown> {
   }
   const now = call.nowMs;
   const record: TaskRecord = {
-    ID: 0, PRIORITY: 1, STATUS: 2, STAGE_ID: 0, GROUP_ID: 0, PARENT_ID: null, CREATED_BY: call.auth.userId, DESCRIPTION: '',
-    MULTITASK: 'N', NOT_VIEWED: 'N', REPLICATE: 'N', ALLOW_CHANGE_DEADLINE: 'N', ALLOW_TIME_TRACKING: 'N', TASK_CONTROL: 'N',
-    ADD_IN_REPORT: 'N', MATCH_WORK_TIME: 'N', DESCRIPTION_IN_BBCODE: 'Y', FAVORITE: 'N', SITE_ID: 's1', TIME_ESTIMATE: 0,
-    ACCOMPLICES: [], AUDITORS: [], UF_CRM_TASK: [], TAGS: [],
+    ID: 0,
+    PRIORITY: 1,
+    STATUS: 2,
+    STAGE_ID: 0,
+    GROUP_ID: 0,
+    PARENT_ID: null,
+    CREATED_BY: call.auth.userId,
+    DESCRIPTION: '',
+    MULTITASK: 'N',
+    NOT_VIEWED: 'N',
+    REPLICATE: 'N',
+    ALLOW_CHANGE_DEADLINE: 'N',
+    ALLOW_TIME_TRACKING: 'N',
+    TASK_CONTROL: 'N',
+    ADD_IN_REPORT: 'N',
+    MATCH_WORK_TIME: 'N',
+    DESCRIPTION_IN_BBCODE: 'Y',
+    FAVORITE: 'N',
+    SITE_ID: 's1',
+    TIME_ESTIMATE: 0,
+    ACCOMPLICES: [],
+    AUDITORS: [],
+    UF_CRM_TASK: [],
+    TAGS: [],
   };
   storeFields(record, fields);
   if (typeof record.TITLE !== 'string' || record.TITLE.trim() === '') throw validationError('title', 'Required field `title` is missing');
   checkReferences(call.auth.portal, record);
-  Object.assign(record, { CREATED_DATE: now, CHANGED_BY: call.auth.userId, CHANGED_DATE: now, ACTIVITY_DATE: now, STATUS_CHANGED_DATE: now, GUID: `{${randomUUID()}}`, VIEWED_BY: [call.auth.userId] });
+  Object.assign(record, {
+    CREATED_DATE: now,
+    CHANGED_BY: call.auth.userId,
+    CHANGED_DATE: now,
+    ACTIVITY_DATE: now,
+    STATUS_CHANGED_DATE: now,
+    GUID: `{${randomUUID()}}`,
+    VIEWED_BY: [call.auth.userId],
+  });
   record.ID = call.auth.portal.tasks.allocateId();
   call.auth.portal.tasks.insert(record.ID, record);
   return { item: render(record) };

@@ -55,7 +55,13 @@ export async function startCallFixture(options: { clock?: Clock; emulator?: Emul
     client: opened.client,
     statePath,
     call: (request, context = {}) =>
-      runGuardedCall(request, { client: opened.client, stores, inFlightWaitMs: 0, ...(options.clock === undefined ? {} : { clock: options.clock }), ...context }),
+      runGuardedCall(request, {
+        client: opened.client,
+        stores,
+        inFlightWaitMs: 0,
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+        ...context,
+      }),
     requests: async () => (await emulator.stats()).httpRequests,
     clientFor: (other) => {
       const client = openClient(other);

@@ -46,7 +46,11 @@ describe('crm.activity.*', () => {
     ['a missing TYPE_ID', { ...CALL, TYPE_ID: undefined }, 'The field TYPE_ID is not defined or invalid.'],
     ['missing COMMUNICATIONS', { ...CALL, COMMUNICATIONS: [] }, 'The field COMMUNICATIONS is not defined or invalid.'],
     ['a missing RESPONSIBLE_ID', { ...CALL, RESPONSIBLE_ID: 0 }, 'The field RESPONSIBLE_ID is not defined or invalid.'],
-    ['an owner that does not exist', { ...CALL, OWNER_ID: 99 }, 'Could not build binding. Please ensure that owner info and communications are defined correctly.'],
+    [
+      'an owner that does not exist',
+      { ...CALL, OWNER_ID: 99 },
+      'Could not build binding. Please ensure that owner info and communications are defined correctly.',
+    ],
   ];
   for (const [name, fields, description] of refusals) {
     it(`refuses ${name} with an empty code`, () => {
@@ -60,7 +64,10 @@ describe('crm.activity.*', () => {
 describe('crm.activity.todo.add', () => {
   it('adds a to-do and answers {id}', () => {
     const harness = withDeal();
-    assert.deepEqual(harness.call('crm.activity.todo.add', { ownerTypeId: 2, ownerId: 1, deadline: '2026-03-10T12:00:00+00:00', title: 'Send the offer' }).result, { id: 1 });
+    assert.deepEqual(
+      harness.call('crm.activity.todo.add', { ownerTypeId: 2, ownerId: 1, deadline: '2026-03-10T12:00:00+00:00', title: 'Send the offer' }).result,
+      { id: 1 },
+    );
     const activity = harness.call('crm.activity.get', { id: 1 }).result as Record<string, unknown>;
     assert.equal(activity.PROVIDER_ID, 'CRM_TODO');
     assert.equal(activity.SUBJECT, 'Send the offer');

@@ -57,7 +57,10 @@ describe('deal contact bindings through the legacy fields', () => {
     harness.call('crm.deal.add', { fields: { TITLE: 'First', CONTACT_IDS: [1, 2] } });
     harness.call('crm.deal.add', { fields: { TITLE: 'Second', CONTACT_ID: 2 } });
     const rows = harness.call('crm.deal.list', { filter: { CONTACT_ID: 2 }, select: ['ID'] }).result as Item[];
-    assert.deepEqual(rows.map((row) => row.ID), ['2']);
+    assert.deepEqual(
+      rows.map((row) => row.ID),
+      ['2'],
+    );
   });
 
   const errors: Array<[string, string, Record<string, unknown>, string]> = [

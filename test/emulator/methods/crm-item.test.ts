@@ -15,7 +15,9 @@ function itemsOf(result: { result: unknown }): Item[] {
 describe('crm.item.*', () => {
   it('adds with camelCase fields and answers {item} with typed values', () => {
     const harness = createHarness();
-    const item = itemOf(harness.call('crm.item.add', { entityTypeId: 2, fields: { title: 'Big deal', opportunity: '1500.5', stageId: 'PREPARATION', leadId: 7 } }));
+    const item = itemOf(
+      harness.call('crm.item.add', { entityTypeId: 2, fields: { title: 'Big deal', opportunity: '1500.5', stageId: 'PREPARATION', leadId: 7 } }),
+    );
     assert.equal(item.id, 1);
     assert.equal(item.title, 'Big deal');
     assert.equal(item.opportunity, 1500.5);

@@ -5,7 +5,9 @@ import { createHarness, rowsOf, TEST_START_MS } from './method-harness.ts';
 describe('crm.lead.* and friends', () => {
   it('adds a lead, returns its id as an integer, and reads it back as strings', () => {
     const harness = createHarness();
-    const added = harness.call('crm.lead.add', { fields: { TITLE: 'Website inquiry', OPPORTUNITY: '15000', CURRENCY_ID: 'EUR', ORIGINATOR_ID: 'b24chain', ORIGIN_ID: 'ext-7' } });
+    const added = harness.call('crm.lead.add', {
+      fields: { TITLE: 'Website inquiry', OPPORTUNITY: '15000', CURRENCY_ID: 'EUR', ORIGINATOR_ID: 'b24chain', ORIGIN_ID: 'ext-7' },
+    });
     assert.equal(added.result, 1);
     const lead = harness.call('crm.lead.get', { id: '1' }).result as Record<string, unknown>;
     assert.equal(lead.ID, '1');
@@ -19,7 +21,7 @@ describe('crm.lead.* and friends', () => {
     assert.equal(lead.CREATED_BY_ID, '1');
     assert.equal(lead.ORIGINATOR_ID, 'b24chain');
     assert.equal(lead.ORIGIN_ID, 'ext-7');
-    assert.equal(lead.DATE_CREATE, new Date(TEST_START_MS).toISOString().slice(0, 19) + '+00:00');
+    assert.equal(lead.DATE_CREATE, `${new Date(TEST_START_MS).toISOString().slice(0, 19)}+00:00`);
     assert.equal(lead.BIRTHDATE, '');
     assert.equal(lead.COMPANY_ID, null);
   });
@@ -82,7 +84,15 @@ describe('crm.lead.* and friends', () => {
 
   it('describes fields with the portal flags', () => {
     const fields = createHarness().call('crm.deal.fields').result as Record<string, Record<string, unknown>>;
-    assert.deepEqual(fields.LEAD_ID, { type: 'crm_lead', isRequired: false, isReadOnly: true, isImmutable: false, isMultiple: false, isDynamic: false, title: 'Lead' });
+    assert.deepEqual(fields.LEAD_ID, {
+      type: 'crm_lead',
+      isRequired: false,
+      isReadOnly: true,
+      isImmutable: false,
+      isMultiple: false,
+      isDynamic: false,
+      title: 'Lead',
+    });
     assert.equal(fields.STAGE_ID?.statusType, 'DEAL_STAGE');
     const company = createHarness().call('crm.company.fields').result as Record<string, Record<string, unknown>>;
     assert.equal(company.TITLE?.isRequired, true);
@@ -106,7 +116,14 @@ describe('multifields', () => {
     harness.call('crm.lead.add', { fields: { PHONE: [{ VALUE: '111', VALUE_TYPE: 'WORK' }, { VALUE: '222', VALUE_TYPE: 'HOME' }, { VALUE: '333' }] } });
     harness.call('crm.lead.update', {
       id: 1,
-      fields: { PHONE: [{ ID: '1', VALUE: '111-changed', VALUE_TYPE: 'MOBILE' }, { ID: 2, DELETE: 'Y' }, { ID: 3, VALUE: '' }, { VALUE: '444', VALUE_TYPE: 'FAX' }] },
+      fields: {
+        PHONE: [
+          { ID: '1', VALUE: '111-changed', VALUE_TYPE: 'MOBILE' },
+          { ID: 2, DELETE: 'Y' },
+          { ID: 3, VALUE: '' },
+          { VALUE: '444', VALUE_TYPE: 'FAX' },
+        ],
+      },
     });
     const lead = harness.call('crm.lead.get', { id: 1 }).result as Record<string, unknown>;
     assert.deepEqual(lead.PHONE, [
@@ -125,7 +142,10 @@ describe('multifields', () => {
 describe('crm.status.list', () => {
   it('filters by ENTITY_ID and orders by SORT', () => {
     const rows = rowsOf(createHarness().call('crm.status.list', { filter: { ENTITY_ID: 'STATUS' } }));
-    assert.deepEqual(rows.map((row) => row.STATUS_ID), ['NEW', 'IN_PROCESS', 'PROCESSED', 'CONVERTED', 'JUNK']);
+    assert.deepEqual(
+      rows.map((row) => row.STATUS_ID),
+      ['NEW', 'IN_PROCESS', 'PROCESSED', 'CONVERTED', 'JUNK'],
+    );
     assert.equal(rows[3]?.SEMANTICS, 'S');
     const stages = rowsOf(createHarness().call('crm.status.list', { filter: { ENTITY_ID: 'DEAL_STAGE' } }));
     assert.ok(stages.some((row) => row.STATUS_ID === 'WON'));

@@ -8,7 +8,9 @@ import { createHarness, rowsOf } from './method-harness.ts';
 describe('generic store families', () => {
   it('sale.order: add/get/list/update/delete with its result shapes', () => {
     const harness = createHarness();
-    const added = (harness.call('sale.order.add', { fields: { lid: 's1', personTypeId: 1, currency: 'USD', price: 120 } }).result as { order: Record<string, unknown> }).order;
+    const added = (
+      harness.call('sale.order.add', { fields: { lid: 's1', personTypeId: 1, currency: 'USD', price: 120 } }).result as { order: Record<string, unknown> }
+    ).order;
     assert.equal(added.id, 1);
     assert.equal(added.statusId, 'N');
     harness.call('sale.order.update', { id: 1, fields: { statusId: 'P' } });
@@ -29,10 +31,16 @@ describe('generic store families', () => {
     const harness = createHarness();
     assert.equal(harness.call('sonet_group.create', { NAME: 'Launch', DESCRIPTION: 'Q2 launch' }).result, 1);
     harness.call('sonet_group.update', { GROUP_ID: 1, NAME: 'Launch 2' });
-    assert.deepEqual(rowsOf(harness.call('sonet_group.get', { FILTER: { ID: 1 } })).map((group) => group.NAME), ['Launch 2']);
+    assert.deepEqual(
+      rowsOf(harness.call('sonet_group.get', { FILTER: { ID: 1 } })).map((group) => group.NAME),
+      ['Launch 2'],
+    );
     assert.equal(harness.fail('sonet_group.create', { NAME: 'Launch 2' }).description, 'A group with this name already exists.');
     assert.equal(harness.call('crm.deal.add', { fields: { TITLE: 'Deal' } }).result, 1);
-    assert.equal(harness.fail('bizproc.workflow.start', { TEMPLATE_ID: 3, DOCUMENT_ID: ['crm', 'CCrmDocumentDeal', 'DEAL_1'] }).code, 'ERROR_TEMPLATE_NOT_FOUND');
+    assert.equal(
+      harness.fail('bizproc.workflow.start', { TEMPLATE_ID: 3, DOCUMENT_ID: ['crm', 'CCrmDocumentDeal', 'DEAL_1'] }).code,
+      'ERROR_TEMPLATE_NOT_FOUND',
+    );
     const workflowId = harness.call('bizproc.workflow.start', { TEMPLATE_ID: 1, DOCUMENT_ID: ['crm', 'CCrmDocumentDeal', 'DEAL_1'] }).result;
     assert.match(String(workflowId), /^[0-9a-f]{14}\.\d{8}$/);
     assert.equal(harness.call('bizproc.workflow.terminate', { ID: workflowId }).result, true);

@@ -10,7 +10,10 @@ describe('im.*', () => {
     assert.equal(harness.call('im.message.add', { dialog_id: '1', message: 'Hi' }).result, 2);
     assert.deepEqual(
       Array.from(harness.portal.messages.values(), (message) => [message.DIALOG_ID, message.MESSAGE, message.AUTHOR_ID]),
-      [['chat12', 'Deal won', 1], ['1', 'Hi', 1]],
+      [
+        ['chat12', 'Deal won', 1],
+        ['1', 'Hi', 1],
+      ],
     );
   });
 
@@ -19,7 +22,10 @@ describe('im.*', () => {
     assert.equal(harness.call('im.notify.personal.add', { USER_ID: 1, MESSAGE: 'Check lead 5' }).result, 1);
     assert.equal(harness.call('im.notify.system.add', { USER_ID: 1, MESSAGE: 'Import done' }).result, 2);
     assert.equal(harness.call('im.notify', { to: 1, USER_ID: '1', MESSAGE: 'x', TYPE: 'SYSTEM' }).result, 3);
-    assert.deepEqual(Array.from(harness.portal.notifications.values(), (notification) => notification.TYPE), ['USER', 'SYSTEM', 'SYSTEM']);
+    assert.deepEqual(
+      Array.from(harness.portal.notifications.values(), (notification) => notification.TYPE),
+      ['USER', 'SYSTEM', 'SYSTEM'],
+    );
   });
 
   const errors: Array<[string, string, Record<string, unknown>, string]> = [
@@ -52,11 +58,26 @@ describe('users and departments', () => {
     loadDemoSeed(harness.portal);
     const all = harness.call('user.get', {});
     assert.equal(all.total, 5);
-    assert.deepEqual(rowsOf(all).map((user) => user.ID), ['1', '2', '3', '4', '5']);
-    assert.deepEqual(rowsOf(harness.call('user.get', { FILTER: { UF_DEPARTMENT: 2 } })).map((user) => user.ID), ['2', '3']);
-    assert.deepEqual(rowsOf(harness.call('user.get', { ID: 4 })).map((user) => user.LAST_NAME), ['Khan']);
-    assert.deepEqual(rowsOf(harness.call('user.get', { FILTER: { NAME_SEARCH: 'nova' } })).map((user) => user.ID), ['3']);
-    assert.deepEqual(rowsOf(harness.call('user.get', { sort: 'ID', order: 'DESC', FILTER: { '>ID': 3 } })).map((user) => user.ID), ['5', '4']);
+    assert.deepEqual(
+      rowsOf(all).map((user) => user.ID),
+      ['1', '2', '3', '4', '5'],
+    );
+    assert.deepEqual(
+      rowsOf(harness.call('user.get', { FILTER: { UF_DEPARTMENT: 2 } })).map((user) => user.ID),
+      ['2', '3'],
+    );
+    assert.deepEqual(
+      rowsOf(harness.call('user.get', { ID: 4 })).map((user) => user.LAST_NAME),
+      ['Khan'],
+    );
+    assert.deepEqual(
+      rowsOf(harness.call('user.get', { FILTER: { NAME_SEARCH: 'nova' } })).map((user) => user.ID),
+      ['3'],
+    );
+    assert.deepEqual(
+      rowsOf(harness.call('user.get', { sort: 'ID', order: 'DESC', FILTER: { '>ID': 3 } })).map((user) => user.ID),
+      ['5', '4'],
+    );
   });
 
   it('profile and department.get', () => {
@@ -64,8 +85,14 @@ describe('users and departments', () => {
     loadDemoSeed(harness.portal);
     assert.equal((harness.call('profile').result as Record<string, unknown>).ADMIN, true);
     const departments = rowsOf(harness.call('department.get', {}));
-    assert.deepEqual(departments.map((department) => department.NAME), ['Company', 'Sales', 'Marketing', 'Support']);
-    assert.deepEqual(rowsOf(harness.call('department.get', { PARENT: 1 })).map((department) => department.ID), ['2', '3', '4']);
+    assert.deepEqual(
+      departments.map((department) => department.NAME),
+      ['Company', 'Sales', 'Marketing', 'Support'],
+    );
+    assert.deepEqual(
+      rowsOf(harness.call('department.get', { PARENT: 1 })).map((department) => department.ID),
+      ['2', '3', '4'],
+    );
   });
 });
 

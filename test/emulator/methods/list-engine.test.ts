@@ -155,7 +155,9 @@ describe('list engine: keyset paging', () => {
     const collected: number[] = [];
     let last = 0;
     for (let page = 0; page < 20; page += 1) {
-      const rows = rowsOf(harness.call('crm.lead.list', { order: { ID: 'ASC' }, filter: { '>ID': last, '!STATUS_ID': 'JUNK' }, select: ['ID', 'STATUS_ID'], start: -1 }));
+      const rows = rowsOf(
+        harness.call('crm.lead.list', { order: { ID: 'ASC' }, filter: { '>ID': last, '!STATUS_ID': 'JUNK' }, select: ['ID', 'STATUS_ID'], start: -1 }),
+      );
       collected.push(...rows.map((row) => Number(row.ID)));
       assert.ok(rows.every((row) => row.STATUS_ID !== 'JUNK'));
       if (rows.length < 50) break;

@@ -75,7 +75,7 @@ describe('offline queue', () => {
     const first = rows[0] as Record<string, unknown>;
     assert.deepEqual(first.EVENT_DATA, { FIELDS: { ID: 1 } });
     assert.equal(first.MESSAGE_ID, createHash('md5').update('ONCRMLEADUPDATE|{"FIELDS":{"ID":1}}').digest('hex'));
-    assert.equal(first.TIMESTAMP_X, new Date(harness.now()).toISOString().slice(0, 19) + '+00:00');
+    assert.equal(first.TIMESTAMP_X, `${new Date(harness.now()).toISOString().slice(0, 19)}+00:00`);
     assert.equal(first.PROCESS_ID, '');
     assert.equal(first.ERROR, '0');
     assert.deepEqual(first.EVENT_ADDITIONAL, { user_id: 1 });
@@ -88,7 +88,10 @@ describe('offline queue', () => {
     harness.call('crm.lead.add', { fields: { TITLE: 'B' } });
     const batch = batchOf(harness.call('event.offline.get', { limit: 1 }));
     assert.equal(batch.process_id, null);
-    assert.deepEqual(batch.events.map((event) => event.EVENT_DATA), [{ FIELDS: { ID: 1 } }]);
+    assert.deepEqual(
+      batch.events.map((event) => event.EVENT_DATA),
+      [{ FIELDS: { ID: 1 } }],
+    );
     assert.deepEqual(Object.keys(batch.events[0] ?? {}), ['ID', 'TIMESTAMP_X', 'EVENT_NAME', 'EVENT_DATA', 'EVENT_ADDITIONAL', 'MESSAGE_ID']);
     assert.equal(harness.portal.offlineQueueSize('app.test'), 1);
   });
@@ -101,12 +104,22 @@ describe('offline queue', () => {
     assert.equal(first.events.length, 2);
     const second = batchOf(harness.call('event.offline.get', { clear: '0', limit: 10 }));
     assert.notEqual(second.process_id, first.process_id);
-    assert.deepEqual(second.events.map((event) => event.ID), ['3'], 'the other reader gets the rest only');
+    assert.deepEqual(
+      second.events.map((event) => event.ID),
+      ['3'],
+      'the other reader gets the rest only',
+    );
     const again = batchOf(harness.call('event.offline.get', { clear: 0, process_id: first.process_id }));
     assert.equal(again.process_id, first.process_id);
-    assert.deepEqual(again.events.map((event) => event.ID), first.events.map((event) => event.ID));
+    assert.deepEqual(
+      again.events.map((event) => event.ID),
+      first.events.map((event) => event.ID),
+    );
     const listed = rowsOf(harness.call('event.offline.list', { filter: { PROCESS_ID: first.process_id } }));
-    assert.deepEqual(listed.map((row) => row.ID), ['1', '2']);
+    assert.deepEqual(
+      listed.map((row) => row.ID),
+      ['1', '2'],
+    );
   });
 
   it('a change to a reserved object makes a new unreserved row and leaves the reservation alone', () => {
@@ -116,7 +129,10 @@ describe('offline queue', () => {
     const reserved = batchOf(harness.call('event.offline.get', { clear: 0, filter: { EVENT_NAME: 'ONCRMLEADUPDATE' } }));
     harness.call('crm.lead.update', { id: 1, fields: { TITLE: 'A2' } });
     const rows = rowsOf(harness.call('event.offline.list', { filter: { EVENT_NAME: 'ONCRMLEADUPDATE' } }));
-    assert.deepEqual(rows.map((row) => row.PROCESS_ID), [reserved.process_id, '']);
+    assert.deepEqual(
+      rows.map((row) => row.PROCESS_ID),
+      [reserved.process_id, ''],
+    );
   });
 
   it('clears a reservation by id, by message_id, or whole', () => {
@@ -126,7 +142,10 @@ describe('offline queue', () => {
     const processId = batch.process_id as string;
     harness.call('event.offline.clear', { process_id: processId, id: [batch.events[0]?.ID] });
     harness.call('event.offline.clear', { process_id: processId, message_id: [batch.events[1]?.MESSAGE_ID] });
-    assert.deepEqual(batchOf(harness.call('event.offline.get', { clear: 0, process_id: processId })).events.map((event) => event.ID), ['3', '4']);
+    assert.deepEqual(
+      batchOf(harness.call('event.offline.get', { clear: 0, process_id: processId })).events.map((event) => event.ID),
+      ['3', '4'],
+    );
     harness.call('event.offline.clear', { process_id: processId });
     assert.equal(harness.portal.offlineQueueSize('app.test'), 0);
   });
@@ -140,7 +159,10 @@ describe('offline queue', () => {
     assert.equal(harness.call('event.offline.error', { process_id: batch.process_id, message_id: [failed.MESSAGE_ID] }).result, true);
     assert.deepEqual(batchOf(harness.call('event.offline.get', { clear: 0 })).events, [], 'a normal read does not see error rows');
     const errors = batchOf(harness.call('event.offline.get', { clear: 0, error: 1 }));
-    assert.deepEqual(errors.events.map((event) => event.MESSAGE_ID), [failed.MESSAGE_ID]);
+    assert.deepEqual(
+      errors.events.map((event) => event.MESSAGE_ID),
+      [failed.MESSAGE_ID],
+    );
     const listed = rowsOf(harness.call('event.offline.list', { filter: { ERROR: 1 } }));
     assert.equal(listed[0]?.ERROR, '1');
   });
@@ -180,7 +202,10 @@ describe('offline queue', () => {
     assert.equal(harness.portal.offlineQueueSize('app.test'), 1);
     assert.deepEqual(batchOf(harness.call('event.offline.get', { clear: 0 })).events, [], 'no connector: no rows');
     const batch = batchOf(harness.call('event.offline.get', { clear: 0, auth_connector: 'sync1' }));
-    assert.deepEqual(batch.events.map((event) => event.EVENT_DATA), [{ FIELDS: { ID: 2 } }]);
+    assert.deepEqual(
+      batch.events.map((event) => event.EVENT_DATA),
+      [{ FIELDS: { ID: 2 } }],
+    );
   });
 
   it('enqueues crm.item and legacy writes of every entity, deletes included', () => {

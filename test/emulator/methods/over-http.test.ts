@@ -54,7 +54,10 @@ describe('method families through the HTTP core', () => {
     await http(`${emulator.webhookUrl}crm.deal.add`, { json: { fields: { TITLE: 'Deal' } } });
     const reserved = await http(`${emulator.url}/rest/event.offline.get`, { json: { auth, clear: 0 } });
     assert.match(reserved.body.result.process_id, /^[0-9a-f]{32}$/);
-    assert.deepEqual(reserved.body.result.events.map((event: { EVENT_DATA: unknown }) => event.EVENT_DATA), [{ FIELDS: { ID: 1 } }]);
+    assert.deepEqual(
+      reserved.body.result.events.map((event: { EVENT_DATA: unknown }) => event.EVENT_DATA),
+      [{ FIELDS: { ID: 1 } }],
+    );
     const cleared = await http(`${emulator.url}/rest/event.offline.clear`, { json: { auth, process_id: reserved.body.result.process_id } });
     assert.equal(cleared.body.result, true);
     assert.equal(emulator.portal.offlineQueueSize(emulator.app.clientId), 0);

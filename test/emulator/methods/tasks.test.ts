@@ -50,7 +50,10 @@ describe('tasks.task.*', () => {
     assert.equal(first.total, 55);
     assert.equal(first.next, 50);
     const filtered = harness.call('tasks.task.list', { filter: { PRIORITY: 2, '>ID': 50 }, order: { ID: 'asc' }, select: ['ID'] });
-    assert.deepEqual(tasksOf(filtered).map((task) => task.id), ['52', '54']);
+    assert.deepEqual(
+      tasksOf(filtered).map((task) => task.id),
+      ['52', '54'],
+    );
     const byStatus = harness.call('tasks.task.list', { filter: { REAL_STATUS: 2 }, select: ['ID'] });
     assert.equal(byStatus.total, 55);
   });
@@ -72,7 +75,13 @@ describe('tasks.task.*', () => {
     ['missing fields', 'tasks.task.add', {}, '100', 'Could not find value for parameter {fields} (internal error)'],
     ['missing title', 'tasks.task.add', { fields: { RESPONSIBLE_ID: 1 } }, 'ERROR_CORE', 'Task title not specified<br>'],
     ['missing assignee', 'tasks.task.add', { fields: { TITLE: 'x' } }, 'ERROR_CORE', 'Assignee not specified<br>'],
-    ['unknown assignee', 'tasks.task.add', { fields: { TITLE: 'x', RESPONSIBLE_ID: 77 } }, 'ERROR_CORE', 'User specified in the "Assignee" field not found<br>'],
+    [
+      'unknown assignee',
+      'tasks.task.add',
+      { fields: { TITLE: 'x', RESPONSIBLE_ID: 77 } },
+      'ERROR_CORE',
+      'User specified in the "Assignee" field not found<br>',
+    ],
     ['a bad sort key', 'tasks.task.list', { order: { NOPE: 'asc' } }, '0', 'Invalid sorting key (internal error)'],
     ['update of an unknown task', 'tasks.task.update', { taskId: 5, fields: { TITLE: 'x' } }, '0', 'Action on the task is not allowed (internal error)'],
     ['a missing taskId', 'tasks.task.complete', {}, '100', 'CTaskItem All parameters in the constructor must have real class type (internal error)'],

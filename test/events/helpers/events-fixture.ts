@@ -16,7 +16,6 @@ import { callMethod, listAll } from '../../helpers/portal-reader.ts';
 
 export const handlerPath = fileURLToPath(new URL('../../../chains/core/handlers/lead-contact-sync.yml', import.meta.url));
 
-
 export function startEventsEmulator(): Promise<EmulatorProcess> {
   return startEmulatorProcess(['--seed', 'empty', '--rate', '10000', '--burst', '10000']);
 }
@@ -64,7 +63,8 @@ export async function addLeads(emulator: EmulatorProcess, count: number, prefix 
   const ids: string[] = [];
   for (let start = 0; start < count; start += 50) {
     const commands: Record<string, string> = {};
-    for (let index = start; index < Math.min(count, start + 50); index += 1) commands[`l${index}`] = `crm.lead.add?fields[TITLE]=${prefix}%20${index}&fields[NAME]=Name${index}`;
+    for (let index = start; index < Math.min(count, start + 50); index += 1)
+      commands[`l${index}`] = `crm.lead.add?fields[TITLE]=${prefix}%20${index}&fields[NAME]=Name${index}`;
     const result = (await portalCall(emulator, 'batch', { halt: 1, cmd: commands })) as { result: Record<string, number> };
     for (const name of Object.keys(commands)) ids.push(String(result.result[name]));
   }

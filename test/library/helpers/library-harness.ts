@@ -91,7 +91,9 @@ export interface ValidateReport {
 /** `chain validate --json` of several files in one process: its exit code and each file's report. */
 export async function validateChains(...files: string[]): Promise<{ code: number | null; reports: ValidateReport[] }> {
   const result = await runCli(['validate', ...files, '--json']);
-  const parsed = JSON.parse(result.stdout) as { files: Array<{ valid: boolean; problems: unknown[]; scopes: string[]; writes: Array<{ method: string }>; destructive: Array<{ method: string }> }> };
+  const parsed = JSON.parse(result.stdout) as {
+    files: Array<{ valid: boolean; problems: unknown[]; scopes: string[]; writes: Array<{ method: string }>; destructive: Array<{ method: string }> }>;
+  };
   return {
     code: result.code,
     reports: parsed.files.map((report) => ({

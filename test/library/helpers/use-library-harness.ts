@@ -25,7 +25,9 @@ export interface LibraryHarness {
   /** `chain run <chains/FILE> --json ...args` as the emulator's webhook user. */
   run(file: string, args?: string[], env?: Record<string, string>): Promise<{ cli: CliResult; report: RunReport | undefined }>;
   /** `chain validate --json` of several chain files. */
-  validate(files: string[]): Promise<{ cli: CliResult; files: Array<{ file: string; valid: boolean; scopes: string[]; writes: unknown[]; destructive: unknown[] }> }>;
+  validate(
+    files: string[],
+  ): Promise<{ cli: CliResult; files: Array<{ file: string; valid: boolean; scopes: string[]; writes: unknown[]; destructive: unknown[] }> }>;
   /** Executions by method name so far (lower case). */
   methodCounts(): Promise<Record<string, number>>;
   /** Calls a method as the webhook user, failing the test on an error. */

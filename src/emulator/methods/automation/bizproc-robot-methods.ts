@@ -26,7 +26,19 @@ function robotOf(call: MethodCall, code: string): GenericRecord | undefined {
 function readRobotFields(source: Record<string, unknown>, partial: boolean): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   const upper = Object.fromEntries(Object.entries(source).map(([key, value]) => [key.toUpperCase(), value]));
-  for (const key of ['HANDLER', 'AUTH_USER_ID', 'USE_SUBSCRIPTION', 'NAME', 'DESCRIPTION', 'PROPERTIES', 'RETURN_PROPERTIES', 'DOCUMENT_TYPE', 'FILTER', 'USE_PLACEMENT', 'PLACEMENT_HANDLER']) {
+  for (const key of [
+    'HANDLER',
+    'AUTH_USER_ID',
+    'USE_SUBSCRIPTION',
+    'NAME',
+    'DESCRIPTION',
+    'PROPERTIES',
+    'RETURN_PROPERTIES',
+    'DOCUMENT_TYPE',
+    'FILTER',
+    'USE_PLACEMENT',
+    'PLACEMENT_HANDLER',
+  ]) {
     if (upper[key] !== undefined) fields[key] = upper[key];
   }
   if (fields.HANDLER !== undefined) {

@@ -20,7 +20,12 @@ const WORKFLOWS = 'bizproc.workflow';
 const TASKS = 'bizproc.task';
 const PAGE = 50;
 
-const DOCUMENT_CLASSES: Readonly<Record<string, string>> = { CCrmDocumentDeal: 'DEAL', CCrmDocumentLead: 'LEAD', CCrmDocumentContact: 'CONTACT', CCrmDocumentCompany: 'COMPANY' };
+const DOCUMENT_CLASSES: Readonly<Record<string, string>> = {
+  CCrmDocumentDeal: 'DEAL',
+  CCrmDocumentLead: 'LEAD',
+  CCrmDocumentContact: 'CONTACT',
+  CCrmDocumentCompany: 'COMPANY',
+};
 /** CRM entityTypeId of each document type. */
 const ENTITY_TYPE_IDS: Readonly<Record<string, number>> = { LEAD: 1, DEAL: 2, CONTACT: 3, COMPANY: 4 };
 
@@ -29,7 +34,18 @@ function templates(portal: PortalState) {
   if (table.size === 0) {
     const add = (name: string, entity: string, type: string): void => {
       const id = table.allocateId();
-      table.insert(id, { ID: id, MODULE_ID: 'crm', ENTITY: entity, DOCUMENT_TYPE: ['crm', entity, type], AUTO_EXECUTE: 0, NAME: name, DESCRIPTION: '', PARAMETERS: [], USER_ID: 1, SYSTEM_CODE: '' });
+      table.insert(id, {
+        ID: id,
+        MODULE_ID: 'crm',
+        ENTITY: entity,
+        DOCUMENT_TYPE: ['crm', entity, type],
+        AUTO_EXECUTE: 0,
+        NAME: name,
+        DESCRIPTION: '',
+        PARAMETERS: [],
+        USER_ID: 1,
+        SYSTEM_CODE: '',
+      });
     };
     add('Deal approval', 'CCrmDocumentDeal', 'DEAL');
     add('Lead approval', 'CCrmDocumentLead', 'LEAD');
@@ -164,7 +180,9 @@ function closeTasks(portal: PortalState, workflowId: unknown, remove: boolean): 
 function terminate(call: MethodCall): MethodResult {
   const workflow = findWorkflow(call);
   if (workflow.STATE !== 'InProgress') throw new RestError('ERROR_WRONG_WORKFLOW_ID', 'Workflow instance not found');
-  call.portal.genericTable(WORKFLOWS).insert(workflow.ID, { ...workflow, STATE: 'Terminated', STATUS_TEXT: textOf(param(call, 'STATUS')), MODIFIED: call.nowMs });
+  call.portal
+    .genericTable(WORKFLOWS)
+    .insert(workflow.ID, { ...workflow, STATE: 'Terminated', STATUS_TEXT: textOf(param(call, 'STATUS')), MODIFIED: call.nowMs });
   closeTasks(call.portal, workflow.WORKFLOW_ID, false);
   return { result: true };
 }

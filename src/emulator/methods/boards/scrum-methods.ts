@@ -57,7 +57,7 @@ function sprintOf(call: MethodCall, name = 'id'): GenericRecord {
   const raw = param(call, name);
   if (raw === undefined || textOf(raw) === '') throw fail('Sprint id not found');
   const sprint = call.portal.genericTable(ENTITIES).get(positiveInteger(raw) ?? 0);
-  if (!sprint || sprint.ENTITY_TYPE !== 'sprint') throw fail('Sprint not found');
+  if (sprint?.ENTITY_TYPE !== 'sprint') throw fail('Sprint not found');
   return sprint;
 }
 
@@ -99,7 +99,18 @@ function addSprint(call: MethodCall): MethodResult {
   backlogOf(call.portal, group.ID);
   const entities = call.portal.genericTable(ENTITIES);
   const id = entities.allocateId();
-  const sprint: GenericRecord = { ID: id, GROUP_ID: group.ID, ENTITY_TYPE: 'sprint', NAME: name, SORT: positiveInteger(fields.sort) ?? 0, CREATED_BY: createdBy, MODIFIED_BY: createdBy, DATE_START: dateStart, DATE_END: dateEnd, STATUS: 'planned' };
+  const sprint: GenericRecord = {
+    ID: id,
+    GROUP_ID: group.ID,
+    ENTITY_TYPE: 'sprint',
+    NAME: name,
+    SORT: positiveInteger(fields.sort) ?? 0,
+    CREATED_BY: createdBy,
+    MODIFIED_BY: createdBy,
+    DATE_START: dateStart,
+    DATE_END: dateEnd,
+    STATUS: 'planned',
+  };
   entities.insert(id, sprint);
   if (status === 'active') activate(call, sprint);
   return { result: renderSprint(entities.get(id) ?? sprint) };
@@ -111,7 +122,11 @@ function activate(call: MethodCall, sprint: GenericRecord): GenericRecord {
     throw fail('It is not possible to start a sprint while another one is active');
   }
   const stages = call.portal.genericTable(STAGES);
-  for (const [sort, name, type, color] of [[100, 'New', 'NEW', '00C4FB'], [200, 'In Progress', 'WORK', '47D1E2'], [300, 'Done', 'FINISH', '75D900']] as const) {
+  for (const [sort, name, type, color] of [
+    [100, 'New', 'NEW', '00C4FB'],
+    [200, 'In Progress', 'WORK', '47D1E2'],
+    [300, 'Done', 'FINISH', '75D900'],
+  ] as const) {
     const id = stages.allocateId();
     stages.insert(id, { ID: id, SPRINT_ID: sprint.ID, NAME: name, SORT: sort, TYPE: type, COLOR: color });
   }
@@ -167,7 +182,16 @@ function listSprints(call: MethodCall): MethodResult {
 function getStages(call: MethodCall): MethodResult {
   const sprint = sprintOf(call, 'sprintId');
   const stages = [...call.portal.genericTable(STAGES).values()].filter((stage) => stage.SPRINT_ID === sprint.ID);
-  return { result: stages.map((stage) => ({ id: String(stage.ID), name: stage.NAME, sort: String(stage.SORT), type: stage.TYPE, sprintId: String(sprint.ID), color: stage.COLOR })) };
+  return {
+    result: stages.map((stage) => ({
+      id: String(stage.ID),
+      name: stage.NAME,
+      sort: String(stage.SORT),
+      type: stage.TYPE,
+      sprintId: String(sprint.ID),
+      color: stage.COLOR,
+    })),
+  };
 }
 
 function getBacklog(call: MethodCall): MethodResult {
@@ -199,7 +223,8 @@ function updateTask(call: MethodCall): MethodResult {
   const entity = call.portal.genericTable(ENTITIES).get(entityId);
   if (!entity || entity.GROUP_ID !== group.ID || entity.STATUS === 'completed') throw fail('Item not created');
   const epicId = fields.epicId === undefined ? undefined : positiveInteger(fields.epicId);
-  if (fields.epicId !== undefined && fields.epicId !== '' && fields.epicId !== 0 && (epicId === undefined || !call.portal.genericTable(EPICS).get(epicId))) throw fail('Epic not found');
+  if (fields.epicId !== undefined && fields.epicId !== '' && fields.epicId !== 0 && (epicId === undefined || !call.portal.genericTable(EPICS).get(epicId)))
+    throw fail('Epic not found');
   const items = call.portal.genericTable(ITEMS);
   const current = itemOf(call.portal, taskId);
   const id = current?.ID ?? items.allocateId();
@@ -237,13 +262,25 @@ function addKanbanTask(call: MethodCall): MethodResult {
   else {
     // The task joins the sprint's board; it enters the sprint itself with tasks.api.scrum.task.update.
     const id = current?.ID ?? items.allocateId();
-    items.insert(id, { ...(current ?? { ID: id, TASK_ID: taskId, ENTITY_ID: backlogOf(call.portal, groupId).ID, STAGE_ID: null, STORY_POINTS: '', EPIC_ID: 0, SORT: 0 }), PENDING_SPRINT: sprint.ID, PENDING_STAGE: stage.ID });
+    items.insert(id, {
+      ...(current ?? { ID: id, TASK_ID: taskId, ENTITY_ID: backlogOf(call.portal, groupId).ID, STAGE_ID: null, STORY_POINTS: '', EPIC_ID: 0, SORT: 0 }),
+      PENDING_SPRINT: sprint.ID,
+      PENDING_STAGE: stage.ID,
+    });
   }
   return { result: true };
 }
 
 function renderEpic(epic: GenericRecord): Record<string, unknown> {
-  return { id: epic.ID, groupId: epic.GROUP_ID, name: epic.NAME, description: epic.DESCRIPTION, createdBy: epic.CREATED_BY, modifiedBy: epic.MODIFIED_BY, color: epic.COLOR };
+  return {
+    id: epic.ID,
+    groupId: epic.GROUP_ID,
+    name: epic.NAME,
+    description: epic.DESCRIPTION,
+    createdBy: epic.CREATED_BY,
+    modifiedBy: epic.MODIFIED_BY,
+    color: epic.COLOR,
+  };
 }
 
 function addEpic(call: MethodCall): MethodResult {
@@ -253,7 +290,15 @@ function addEpic(call: MethodCall): MethodResult {
   if (name === '') throw fail('Epic not created');
   const epics = call.portal.genericTable(EPICS);
   const id = epics.allocateId();
-  const epic: GenericRecord = { ID: id, GROUP_ID: group.ID, NAME: name, DESCRIPTION: textOf(fields.description), CREATED_BY: call.auth.userId, MODIFIED_BY: call.auth.userId, COLOR: textOf(fields.color) || '#69dafc' };
+  const epic: GenericRecord = {
+    ID: id,
+    GROUP_ID: group.ID,
+    NAME: name,
+    DESCRIPTION: textOf(fields.description),
+    CREATED_BY: call.auth.userId,
+    MODIFIED_BY: call.auth.userId,
+    COLOR: textOf(fields.color) || '#69dafc',
+  };
   epics.insert(id, epic);
   return { result: renderEpic(epic) };
 }

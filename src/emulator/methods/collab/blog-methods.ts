@@ -22,7 +22,9 @@ function param(call: MethodCall, name: string): unknown {
 function destinations(call: MethodCall, fallback: string[]): string[] {
   const raw = param(call, 'DEST');
   if (raw === undefined) return fallback;
-  const list = asList(raw).map((value) => textOf(value).trim()).filter((value) => value !== '');
+  const list = asList(raw)
+    .map((value) => textOf(value).trim())
+    .filter((value) => value !== '');
   for (const code of list) {
     if (!/^(UA|G2|U\d+|SG\d+|DR?\d+)$/.test(code)) throw new RestError('ERROR_CORE', `Wrong destination: ${code}`);
     const group = /^SG(\d+)$/.exec(code);
@@ -105,7 +107,13 @@ function addComment(call: MethodCall): MethodResult {
   if (text.trim() === '') throw new RestError('ERROR_CORE', 'No comment text specified');
   const table = call.portal.genericTable(COMMENTS);
   const id = table.allocateId();
-  table.insert(id, { ID: id, POST_ID: post.ID, AUTHOR_ID: positiveInteger(param(call, 'USER_ID')) ?? call.auth.userId, POST_TEXT: text, DATE_CREATE: phpDate(call.nowMs) });
+  table.insert(id, {
+    ID: id,
+    POST_ID: post.ID,
+    AUTHOR_ID: positiveInteger(param(call, 'USER_ID')) ?? call.auth.userId,
+    POST_TEXT: text,
+    DATE_CREATE: phpDate(call.nowMs),
+  });
   call.portal.genericTable(POSTS).insert(post.ID, { ...post, NUM_COMMENTS: Number(post.NUM_COMMENTS) + 1 });
   return { result: id };
 }

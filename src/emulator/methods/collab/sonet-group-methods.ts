@@ -14,7 +14,21 @@ import { RestError, type MethodCall, type MethodResult, type MethodSpec } from '
 import { pickParam, pickParamAnyCase, positiveInteger, textOf } from '../read-params.ts';
 
 const GROUPS = 'sonet_group';
-const EDITABLE = ['NAME', 'DESCRIPTION', 'VISIBLE', 'OPENED', 'CLOSED', 'PROJECT', 'KEYWORDS', 'INITIATE_PERMS', 'SPAM_PERMS', 'SUBJECT_ID', 'PROJECT_DATE_START', 'PROJECT_DATE_FINISH', 'SCRUM_MASTER_ID'];
+const EDITABLE = [
+  'NAME',
+  'DESCRIPTION',
+  'VISIBLE',
+  'OPENED',
+  'CLOSED',
+  'PROJECT',
+  'KEYWORDS',
+  'INITIATE_PERMS',
+  'SPAM_PERMS',
+  'SUBJECT_ID',
+  'PROJECT_DATE_START',
+  'PROJECT_DATE_FINISH',
+  'SCRUM_MASTER_ID',
+];
 const FLAGS = new Set(['VISIBLE', 'OPENED', 'CLOSED', 'PROJECT']);
 
 function readFields(call: MethodCall): Record<string, string> {

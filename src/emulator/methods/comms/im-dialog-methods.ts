@@ -9,7 +9,7 @@ import { pickParamAnyCase, positiveInteger, textOf } from '../read-params.ts';
 
 function dialogMessages(call: MethodCall): MethodResult {
   const dialogId = textOf(pickParamAnyCase(call.params, 'DIALOG_ID')).trim();
-  if (dialogId === '') throw new RestError('DIALOG_ID_EMPTY', 'Dialog ID can\'t be empty');
+  if (dialogId === '') throw new RestError('DIALOG_ID_EMPTY', "Dialog ID can't be empty");
   const limit = Math.min(50, positiveInteger(pickParamAnyCase(call.params, 'LIMIT')) ?? 20);
   const lastId = positiveInteger(pickParamAnyCase(call.params, 'LAST_ID'));
   const firstId = positiveInteger(pickParamAnyCase(call.params, 'FIRST_ID'));

@@ -55,7 +55,8 @@ function register(call: MethodCall): MethodResult {
   const table = call.portal.genericTable(BOTS);
   const bots = [...table.values()];
   if (bots.some((bot) => bot.CODE === code)) throw new RestError('WRONG_REQUEST', "Bot can't be created");
-  if (bots.filter((bot) => bot.APP_ID === client).length >= 5) throw new RestError('MAX_COUNT_ERROR', 'Has reached the maximum number of bots for application (max: 5)');
+  if (bots.filter((bot) => bot.APP_ID === client).length >= 5)
+    throw new RestError('MAX_COUNT_ERROR', 'Has reached the maximum number of bots for application (max: 5)');
   const type = textOf(param(call, 'TYPE')).toUpperCase() || 'B';
   if (!['B', 'O', 'H', 'S'].includes(type)) throw new RestError('WRONG_REQUEST', "Bot can't be created");
   // A bot is a user of the portal: its id comes from the users' sequence.
@@ -129,9 +130,7 @@ function answerCommand(call: MethodCall): MethodResult {
   const commandName = textOf(param(call, 'COMMAND')).trim().toLowerCase();
   const client = clientOf(call);
   const command =
-    commandId !== undefined
-      ? commands.get(commandId)
-      : [...commands.values()].find((row) => row.COMMAND === commandName && row.APP_ID === client);
+    commandId !== undefined ? commands.get(commandId) : [...commands.values()].find((row) => row.COMMAND === commandName && row.APP_ID === client);
   if (!command) throw new RestError('COMMAND_ID_ERROR', 'Command not found');
   if (command.APP_ID !== client) throw new RestError('APP_ID_ERROR', 'You can answer only to your own commands');
   const messageId = positiveInteger(param(call, 'MESSAGE_ID'));

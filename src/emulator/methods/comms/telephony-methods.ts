@@ -41,8 +41,13 @@ function register(call: MethodCall): MethodResult {
   const table = call.portal.genericTable(CALLS);
   const existing = [...table.values()].find(
     (row) =>
-      row.APP_ID === appId && row.PHONE_NUMBER === phone && row.TYPE === type && row.USER_ID === (userId ?? 0) &&
-      row.LINE_NUMBER === line && row.EXTERNAL_CALL_ID === externalId && call.nowMs - Number(row.REGISTERED_AT) < REREGISTER_WINDOW_MS,
+      row.APP_ID === appId &&
+      row.PHONE_NUMBER === phone &&
+      row.TYPE === type &&
+      row.USER_ID === (userId ?? 0) &&
+      row.LINE_NUMBER === line &&
+      row.EXTERNAL_CALL_ID === externalId &&
+      call.nowMs - Number(row.REGISTERED_AT) < REREGISTER_WINDOW_MS,
   );
   const entityType = textOf(param(call, 'CRM_ENTITY_TYPE')).toUpperCase();
   const entityId = positiveInteger(param(call, 'CRM_ENTITY_ID'));
@@ -136,7 +141,8 @@ function attachRecord(call: MethodCall): MethodResult {
   if (fileName === '') throw new RestError('ERROR_ARGUMENT', 'FILENAME is not set');
   if (!/\.(mp3|wav)$/i.test(fileName)) throw new RestError('ERROR_ARGUMENT', 'FILENAME should end with .mp3 or .wav');
   if (row.FINISHED !== true) throw new RestError('ERROR_NOT_FOUND', 'Call is not finished: call telephony.externalCall.finish first');
-  if (url === '' && content === '') return { result: { uploadUrl: `https://${call.portal.domain}/rest/upload.json?call=${encodeURIComponent(String(row.CALL_ID))}`, fieldName: 'file' } };
+  if (url === '' && content === '')
+    return { result: { uploadUrl: `https://${call.portal.domain}/rest/upload.json?call=${encodeURIComponent(String(row.CALL_ID))}`, fieldName: 'file' } };
   const fileId = Number(row.RECORD_FILE_ID ?? 0) || row.ID;
   call.portal.genericTable(CALLS).insert(row.ID, { ...row, RECORD_URL: url, RECORD_FILE_NAME: fileName, RECORD_FILE_ID: fileId });
   return { result: { FILE_ID: fileId } };

@@ -28,8 +28,28 @@ function tables(portal: PortalState) {
     const make = (name: string, entityType: string, entityId: string): void => {
       const storageId = storages.allocateId();
       const rootId = objects.allocateId();
-      objects.insert(rootId, { ID: rootId, NAME: name, CODE: null, STORAGE_ID: storageId, TYPE: 'folder', PARENT_ID: null, DELETED_TYPE: 0, CREATE_TIME: 0, UPDATE_TIME: 0, CREATED_BY: 1, UPDATED_BY: 1 });
-      storages.insert(storageId, { ID: storageId, NAME: name, CODE: null, MODULE_ID: 'disk', ENTITY_TYPE: entityType, ENTITY_ID: entityId, ROOT_OBJECT_ID: rootId });
+      objects.insert(rootId, {
+        ID: rootId,
+        NAME: name,
+        CODE: null,
+        STORAGE_ID: storageId,
+        TYPE: 'folder',
+        PARENT_ID: null,
+        DELETED_TYPE: 0,
+        CREATE_TIME: 0,
+        UPDATE_TIME: 0,
+        CREATED_BY: 1,
+        UPDATED_BY: 1,
+      });
+      storages.insert(storageId, {
+        ID: storageId,
+        NAME: name,
+        CODE: null,
+        MODULE_ID: 'disk',
+        ENTITY_TYPE: entityType,
+        ENTITY_ID: entityId,
+        ROOT_OBJECT_ID: rootId,
+      });
     };
     make('Shared drive', 'common', 'shared_files_s1');
     make('My Drive', 'user', '1');
@@ -95,7 +115,11 @@ function childrenOf(call: MethodCall, folderId: number): GenericRecord[] {
 
 /** A name free in the folder: the name itself, or `name (n).ext` when asked to generate one. */
 function freeName(call: MethodCall, folderId: number, name: string, generate: boolean, exceptId?: number): string {
-  const taken = new Set(childrenOf(call, folderId).filter((object) => object.ID !== exceptId).map((object) => String(object.NAME).toLowerCase()));
+  const taken = new Set(
+    childrenOf(call, folderId)
+      .filter((object) => object.ID !== exceptId)
+      .map((object) => String(object.NAME).toLowerCase()),
+  );
   if (!taken.has(name.toLowerCase())) return name;
   if (!generate) throw new RestError('DISK_OBJ_22000', `The object with the name "${name}" already exists in this folder.`);
   const dot = name.lastIndexOf('.');
@@ -112,7 +136,8 @@ function readContent(call: MethodCall): { name: string; base64: string } | undef
   if (raw === undefined) return undefined;
   const parts = Array.isArray(raw) ? raw : isPlainObject(raw) ? Object.values(raw) : [raw];
   const base64 = textOf(parts.length > 1 ? parts[1] : parts[0]).trim();
-  if (base64 === '' || !/^[A-Za-z0-9+/=\s]*$/.test(base64)) throw new RestError('ERROR_ARGUMENT', "Invalid value of parameter 'fileContent'", 400, { argument: 'fileContent' });
+  if (base64 === '' || !/^[A-Za-z0-9+/=\s]*$/.test(base64))
+    throw new RestError('ERROR_ARGUMENT', "Invalid value of parameter 'fileContent'", 400, { argument: 'fileContent' });
   return { name: parts.length > 1 ? textOf(parts[0]) : '', base64 };
 }
 
@@ -169,7 +194,19 @@ function addSubfolder(call: MethodCall): MethodResult {
   if (name === '') throw new RestError('ERROR_ARGUMENT', "Error: required parameter 'data[NAME]'", 400, { argument: 'NAME' });
   const { objects } = tables(call.portal);
   const id = objects.allocateId();
-  const folder: GenericRecord = { ID: id, NAME: freeName(call, parent.ID, name, false), CODE: null, STORAGE_ID: parent.STORAGE_ID, TYPE: 'folder', PARENT_ID: parent.ID, DELETED_TYPE: 0, CREATE_TIME: call.nowMs, UPDATE_TIME: call.nowMs, CREATED_BY: call.auth.userId, UPDATED_BY: call.auth.userId };
+  const folder: GenericRecord = {
+    ID: id,
+    NAME: freeName(call, parent.ID, name, false),
+    CODE: null,
+    STORAGE_ID: parent.STORAGE_ID,
+    TYPE: 'folder',
+    PARENT_ID: parent.ID,
+    DELETED_TYPE: 0,
+    CREATE_TIME: call.nowMs,
+    UPDATE_TIME: call.nowMs,
+    CREATED_BY: call.auth.userId,
+    UPDATED_BY: call.auth.userId,
+  };
   objects.insert(id, folder);
   return { result: render(call, folder) };
 }
@@ -211,9 +248,27 @@ function uploadVersion(call: MethodCall): MethodResult {
   if (!content) throw new RestError('ERROR_ARGUMENT', "Error: required parameter 'fileContent'", 400, { argument: 'fileContent' });
   const { objects, versions } = tables(call.portal);
   const versionId = versions.allocateId();
-  versions.insert(versionId, { ID: versionId, OBJECT_ID: file.ID, FILE_ID: file.FILE_ID, SIZE: file.SIZE, NAME: file.NAME, CONTENT: file.CONTENT, GLOBAL_CONTENT_VERSION: file.GLOBAL_CONTENT_VERSION, CREATE_TIME: file.UPDATE_TIME, CREATED_BY: file.UPDATED_BY });
+  versions.insert(versionId, {
+    ID: versionId,
+    OBJECT_ID: file.ID,
+    FILE_ID: file.FILE_ID,
+    SIZE: file.SIZE,
+    NAME: file.NAME,
+    CONTENT: file.CONTENT,
+    GLOBAL_CONTENT_VERSION: file.GLOBAL_CONTENT_VERSION,
+    CREATE_TIME: file.UPDATE_TIME,
+    CREATED_BY: file.UPDATED_BY,
+  });
   const fileId = allocateFileId(call.portal);
-  const next: GenericRecord = { ...file, FILE_ID: fileId, SIZE: sizeOf(content.base64), CONTENT: content.base64, GLOBAL_CONTENT_VERSION: Number(file.GLOBAL_CONTENT_VERSION) + 1, UPDATE_TIME: call.nowMs, UPDATED_BY: call.auth.userId };
+  const next: GenericRecord = {
+    ...file,
+    FILE_ID: fileId,
+    SIZE: sizeOf(content.base64),
+    CONTENT: content.base64,
+    GLOBAL_CONTENT_VERSION: Number(file.GLOBAL_CONTENT_VERSION) + 1,
+    UPDATE_TIME: call.nowMs,
+    UPDATED_BY: call.auth.userId,
+  };
   objects.insert(file.ID, next);
   return { result: render(call, next) };
 }
@@ -245,7 +300,13 @@ function moveTo(call: MethodCall): MethodResult {
   const file = objectOf(call, 'file');
   const target = targetFolder(call);
   if (file.PARENT_ID === target.ID) return { result: render(call, file) };
-  const moved: GenericRecord = { ...file, NAME: freeName(call, target.ID, String(file.NAME), false, file.ID), PARENT_ID: target.ID, STORAGE_ID: target.STORAGE_ID, UPDATE_TIME: call.nowMs };
+  const moved: GenericRecord = {
+    ...file,
+    NAME: freeName(call, target.ID, String(file.NAME), false, file.ID),
+    PARENT_ID: target.ID,
+    STORAGE_ID: target.STORAGE_ID,
+    UPDATE_TIME: call.nowMs,
+  };
   tables(call.portal).objects.insert(file.ID, moved);
   return { result: render(call, moved) };
 }
@@ -256,7 +317,19 @@ function copyTo(call: MethodCall): MethodResult {
   const { objects } = tables(call.portal);
   const id = objects.allocateId();
   const fileId = allocateFileId(call.portal);
-  const copy: GenericRecord = { ...file, ID: id, NAME: freeName(call, target.ID, String(file.NAME), false), PARENT_ID: target.ID, STORAGE_ID: target.STORAGE_ID, FILE_ID: fileId, GLOBAL_CONTENT_VERSION: 1, CREATE_TIME: call.nowMs, UPDATE_TIME: call.nowMs, CREATED_BY: call.auth.userId, UPDATED_BY: call.auth.userId };
+  const copy: GenericRecord = {
+    ...file,
+    ID: id,
+    NAME: freeName(call, target.ID, String(file.NAME), false),
+    PARENT_ID: target.ID,
+    STORAGE_ID: target.STORAGE_ID,
+    FILE_ID: fileId,
+    GLOBAL_CONTENT_VERSION: 1,
+    CREATE_TIME: call.nowMs,
+    UPDATE_TIME: call.nowMs,
+    CREATED_BY: call.auth.userId,
+    UPDATED_BY: call.auth.userId,
+  };
   objects.insert(id, copy);
   return { result: render(call, copy) };
 }

@@ -44,7 +44,7 @@ export function storeActivityFields(record: ActivityRecord, fields: Record<strin
     if (kind === undefined || READ_ONLY.has(name)) continue;
     if (kind === 'integer') record[name] = toInteger(value) ?? null;
     else if (kind === 'char') record[name] = toFlag(value);
-    else if (kind === 'datetime') record[name] = value === '' || value === null ? null : parseDateInput(value) ?? null;
+    else if (kind === 'datetime') record[name] = value === '' || value === null ? null : (parseDateInput(value) ?? null);
     else record[name] = value === null || value === undefined ? null : String(value);
   }
 }

@@ -60,7 +60,8 @@ function addActivity(call: MethodCall): MethodResult {
 
 function listActivities(call: MethodCall): MethodResult {
   const names = asList(pickParam(call.params, 'select', 'SELECT')).map((name) => String(name).toUpperCase());
-  const selected = names.length === 0 || names.includes('*') ? [...STAR_FIELDS] : ['ID', ...names.filter((name) => ACTIVITY_FIELDS[name] !== undefined && name !== 'ID')];
+  const selected =
+    names.length === 0 || names.includes('*') ? [...STAR_FIELDS] : ['ID', ...names.filter((name) => ACTIVITY_FIELDS[name] !== undefined && name !== 'ID')];
   if (names.includes('COMMUNICATIONS')) selected.push('COMMUNICATIONS');
   const page = runListQuery(call.portal.crm.activities, {
     filter: buildFilter(pickParam(call.params, 'filter', 'FILTER'), resolveActivityField),
@@ -87,11 +88,26 @@ function addTodo(call: MethodCall): MethodResult {
   const table = call.portal.crm.activities;
   const id = table.allocateId();
   const record: ActivityRecord = {
-    ID: id, OWNER_TYPE_ID: ownerTypeId, OWNER_ID: ownerId, TYPE_ID: 6, PROVIDER_ID: 'CRM_TODO', PROVIDER_TYPE_ID: 'TODO',
-    SUBJECT: params.title === undefined ? '' : String(params.title), DESCRIPTION: params.description === undefined ? '' : String(params.description),
-    DEADLINE: deadline, COMPLETED: 'N', STATUS: 1, PRIORITY: 2, DIRECTION: 0, DESCRIPTION_TYPE: 1,
-    RESPONSIBLE_ID: positiveInteger(params.responsibleId) ?? call.auth.userId, AUTHOR_ID: call.auth.userId, EDITOR_ID: call.auth.userId,
-    CREATED: call.nowMs, LAST_UPDATED: call.nowMs, COMMUNICATIONS: [],
+    ID: id,
+    OWNER_TYPE_ID: ownerTypeId,
+    OWNER_ID: ownerId,
+    TYPE_ID: 6,
+    PROVIDER_ID: 'CRM_TODO',
+    PROVIDER_TYPE_ID: 'TODO',
+    SUBJECT: params.title === undefined ? '' : String(params.title),
+    DESCRIPTION: params.description === undefined ? '' : String(params.description),
+    DEADLINE: deadline,
+    COMPLETED: 'N',
+    STATUS: 1,
+    PRIORITY: 2,
+    DIRECTION: 0,
+    DESCRIPTION_TYPE: 1,
+    RESPONSIBLE_ID: positiveInteger(params.responsibleId) ?? call.auth.userId,
+    AUTHOR_ID: call.auth.userId,
+    EDITOR_ID: call.auth.userId,
+    CREATED: call.nowMs,
+    LAST_UPDATED: call.nowMs,
+    COMMUNICATIONS: [],
   };
   table.insert(id, record);
   return { result: { id } };
@@ -104,8 +120,9 @@ function addComment(call: MethodCall): MethodResult {
     throw new RestError('100', 'Required fields are not specified: ENTITY_ID, ENTITY_TYPE, COMMENT');
   }
   const entityType = String(fields.ENTITY_TYPE);
-  const entityTypeId = LEGACY_ENTITY_TYPES.find((candidate) => candidate.code === entityType)?.entityTypeId
-    ?? (/^dynamic_\d+$/.test(entityType) ? findEntityTypeOf(call, Number(entityType.slice(8))) : undefined);
+  const entityTypeId =
+    LEGACY_ENTITY_TYPES.find((candidate) => candidate.code === entityType)?.entityTypeId ??
+    (/^dynamic_\d+$/.test(entityType) ? findEntityTypeOf(call, Number(entityType.slice(8))) : undefined);
   const entityId = positiveInteger(fields.ENTITY_ID);
   if (entityTypeId === undefined || entityId === undefined || !call.portal.crm.table(entityTypeId).get(entityId)) {
     throw new RestError('OWNER_NOT_FOUND', 'Owner of the element not found');
@@ -115,8 +132,12 @@ function addComment(call: MethodCall): MethodResult {
   const table = call.portal.crm.comments;
   const id = table.allocateId();
   table.insert(id, {
-    ID: id, ENTITY_ID: entityId, ENTITY_TYPE: entityType, COMMENT: comment,
-    AUTHOR_ID: positiveInteger(fields.AUTHOR_ID) ?? call.auth.userId, CREATED: call.nowMs,
+    ID: id,
+    ENTITY_ID: entityId,
+    ENTITY_TYPE: entityType,
+    COMMENT: comment,
+    AUTHOR_ID: positiveInteger(fields.AUTHOR_ID) ?? call.auth.userId,
+    CREATED: call.nowMs,
   });
   return { result: id };
 }

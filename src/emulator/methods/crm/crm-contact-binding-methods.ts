@@ -6,20 +6,15 @@
 import type { CrmRecord } from '../../state/crm-state.ts';
 import { RestError, type MethodCall, type MethodSpec } from '../../types.ts';
 import { asList, asPhpArray, isPlainObject, pickParam, positiveInteger } from '../read-params.ts';
-import {
-  addContactBinding,
-  removeContactBinding,
-  renderBindings,
-  replaceBindings,
-  type BindingInput,
-} from './crm-contact-bindings.ts';
+import { addContactBinding, removeContactBinding, renderBindings, replaceBindings, type BindingInput } from './crm-contact-bindings.ts';
 import { legacyEntityType, type CrmEntityType } from './crm-entity-types.ts';
 import { toFlag, toInteger } from './crm-values.ts';
 
 /** The owner record, or the documented empty-code errors (the quoted name differs between methods, as documented). */
 function findOwner(call: MethodCall, type: CrmEntityType, quoted: boolean, notFound = 'Not found.'): CrmRecord {
   const id = positiveInteger(pickParam(call.params, 'id', 'ID'));
-  if (id === undefined) throw new RestError('', quoted ? "The parameter 'ownerEntityID' is invalid or not defined." : 'The parameter ownerEntityID is invalid or not defined.');
+  if (id === undefined)
+    throw new RestError('', quoted ? "The parameter 'ownerEntityID' is invalid or not defined." : 'The parameter ownerEntityID is invalid or not defined.');
   const record = call.portal.crm.table(type.entityTypeId).get(id);
   if (!record) throw new RestError('', notFound);
   return record;
@@ -87,12 +82,17 @@ function bindingFamily(code: 'deal' | 'lead'): MethodSpec[] {
         const record = findOwner(call, type, false);
         const rawItems = pickParam(call.params, 'items', 'ITEMS');
         if (!Array.isArray(rawItems) && !isPlainObject(rawItems)) throw new RestError('', 'The parameter items must be array.');
-        const items: BindingInput[] = asList(rawItems).filter(isPlainObject).map((item) => {
-          const input: BindingInput = { contactId: toInteger(item.CONTACT_ID) ?? 0, isPrimary: item.IS_PRIMARY !== undefined && toFlag(item.IS_PRIMARY) === 'Y' };
-          const sort = toInteger(item.SORT);
-          if (sort !== undefined) input.sort = sort;
-          return input;
-        });
+        const items: BindingInput[] = asList(rawItems)
+          .filter(isPlainObject)
+          .map((item) => {
+            const input: BindingInput = {
+              contactId: toInteger(item.CONTACT_ID) ?? 0,
+              isPrimary: item.IS_PRIMARY !== undefined && toFlag(item.IS_PRIMARY) === 'Y',
+            };
+            const sort = toInteger(item.SORT);
+            if (sort !== undefined) input.sort = sort;
+            return input;
+          });
         changeBindings(call, type, record, (next) => {
           replaceBindings(next, items);
           return true;

@@ -26,10 +26,14 @@ function store(record: CrmRecord, bindings: ContactBinding[], primary?: number):
     delete record[KEY];
     return;
   }
-  const sorted = bindings.map((binding, index) => ({ binding, index })).sort((left, right) => left.binding.SORT - right.binding.SORT || left.index - right.index).map(({ binding }) => binding);
-  const wanted = primary !== undefined && sorted.some((binding) => binding.CONTACT_ID === primary)
-    ? primary
-    : (sorted.find((binding) => binding.IS_PRIMARY === 'Y') ?? sorted[0])?.CONTACT_ID;
+  const sorted = bindings
+    .map((binding, index) => ({ binding, index }))
+    .sort((left, right) => left.binding.SORT - right.binding.SORT || left.index - right.index)
+    .map(({ binding }) => binding);
+  const wanted =
+    primary !== undefined && sorted.some((binding) => binding.CONTACT_ID === primary)
+      ? primary
+      : (sorted.find((binding) => binding.IS_PRIMARY === 'Y') ?? sorted[0])?.CONTACT_ID;
   record[KEY] = sorted.map((binding) => ({ ...binding, IS_PRIMARY: binding.CONTACT_ID === wanted ? 'Y' : 'N' }));
 }
 
@@ -49,14 +53,21 @@ function nextSort(bindings: readonly ContactBinding[]): number {
 export function setContactIds(record: CrmRecord, contactIds: readonly number[]): void {
   const previous = primaryContactId(record) ?? undefined;
   const unique = [...new Set(contactIds.filter((id) => id > 0))];
-  store(record, unique.map((id, index) => ({ CONTACT_ID: id, SORT: (index + 1) * 10, IS_PRIMARY: 'N' })), previous);
+  store(
+    record,
+    unique.map((id, index) => ({ CONTACT_ID: id, SORT: (index + 1) * 10, IS_PRIMARY: 'N' })),
+    previous,
+  );
 }
 
 /** `CONTACT_ID` / `contactId`: this contact becomes the primary one (bound first if it was not); 0 unbinds the primary. */
 export function setPrimaryContact(record: CrmRecord, contactId: number | null): void {
   const bindings = [...readBindings(record)];
   if (contactId === null || contactId <= 0) {
-    store(record, bindings.filter((binding) => binding.IS_PRIMARY !== 'Y'));
+    store(
+      record,
+      bindings.filter((binding) => binding.IS_PRIMARY !== 'Y'),
+    );
     return;
   }
   if (!bindings.some((binding) => binding.CONTACT_ID === contactId)) bindings.push({ CONTACT_ID: contactId, SORT: nextSort(bindings), IS_PRIMARY: 'N' });
@@ -68,7 +79,7 @@ export function addContactBinding(record: CrmRecord, contactId: number, sort: nu
   const bindings = [...readBindings(record)];
   if (bindings.some((binding) => binding.CONTACT_ID === contactId)) return false;
   bindings.push({ CONTACT_ID: contactId, SORT: sort ?? nextSort(bindings), IS_PRIMARY: 'N' });
-  store(record, bindings, isPrimary ? contactId : primaryContactId(record) ?? contactId);
+  store(record, bindings, isPrimary ? contactId : (primaryContactId(record) ?? contactId));
   return true;
 }
 
@@ -76,7 +87,11 @@ export function addContactBinding(record: CrmRecord, contactId: number, sort: nu
 export function removeContactBinding(record: CrmRecord, contactId: number): boolean {
   const bindings = readBindings(record);
   if (!bindings.some((binding) => binding.CONTACT_ID === contactId)) return false;
-  store(record, bindings.filter((binding) => binding.CONTACT_ID !== contactId), primaryContactId(record) ?? undefined);
+  store(
+    record,
+    bindings.filter((binding) => binding.CONTACT_ID !== contactId),
+    primaryContactId(record) ?? undefined,
+  );
   return true;
 }
 

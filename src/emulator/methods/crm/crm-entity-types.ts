@@ -55,7 +55,15 @@ function indexFields(fields: CrmFieldDefinition[]): Pick<CrmEntityType, 'fields'
   };
 }
 
-function legacyType(entityTypeId: number, code: string, shortCode: string, fields: CrmFieldDefinition[], stageField: string, defaults: Record<string, unknown>, afterWrite: CrmEntityType['afterWrite']): CrmEntityType {
+function legacyType(
+  entityTypeId: number,
+  code: string,
+  shortCode: string,
+  fields: CrmFieldDefinition[],
+  stageField: string,
+  defaults: Record<string, unknown>,
+  afterWrite: CrmEntityType['afterWrite'],
+): CrmEntityType {
   const upper = code.toUpperCase();
   return {
     entityTypeId,
@@ -71,18 +79,42 @@ function legacyType(entityTypeId: number, code: string, shortCode: string, field
   };
 }
 
-const LEAD = legacyType(1, 'lead', 'L', leadFields(), 'STATUS_ID', { STATUS_ID: 'NEW', OPENED: 'Y', CURRENCY_ID: 'USD', OPPORTUNITY: 0, IS_MANUAL_OPPORTUNITY: 'N' }, (record, nowMs) => {
-  if (leadSemantic(record.STATUS_ID) !== 'P') record.DATE_CLOSED ??= nowMs;
-  else delete record.DATE_CLOSED;
-});
+const LEAD = legacyType(
+  1,
+  'lead',
+  'L',
+  leadFields(),
+  'STATUS_ID',
+  { STATUS_ID: 'NEW', OPENED: 'Y', CURRENCY_ID: 'USD', OPPORTUNITY: 0, IS_MANUAL_OPPORTUNITY: 'N' },
+  (record, nowMs) => {
+    if (leadSemantic(record.STATUS_ID) !== 'P') record.DATE_CLOSED ??= nowMs;
+    else delete record.DATE_CLOSED;
+  },
+);
 
-const DEAL = legacyType(2, 'deal', 'D', dealFields(), 'STAGE_ID', { STAGE_ID: 'NEW', CATEGORY_ID: 0, OPENED: 'Y', CLOSED: 'N', CURRENCY_ID: 'USD', OPPORTUNITY: 0, IS_MANUAL_OPPORTUNITY: 'N' }, (record) => {
-  record.CLOSED = dealSemantic(record.STAGE_ID) === 'P' ? 'N' : 'Y';
-});
+const DEAL = legacyType(
+  2,
+  'deal',
+  'D',
+  dealFields(),
+  'STAGE_ID',
+  { STAGE_ID: 'NEW', CATEGORY_ID: 0, OPENED: 'Y', CLOSED: 'N', CURRENCY_ID: 'USD', OPPORTUNITY: 0, IS_MANUAL_OPPORTUNITY: 'N' },
+  (record) => {
+    record.CLOSED = dealSemantic(record.STAGE_ID) === 'P' ? 'N' : 'Y';
+  },
+);
 
 const CONTACT = legacyType(3, 'contact', 'C', contactFields(), '', { OPENED: 'Y', EXPORT: 'Y', TYPE_ID: 'CLIENT', SOURCE_ID: 'SELF' }, () => {});
 
-const COMPANY = legacyType(4, 'company', 'CO', companyFields(), '', { OPENED: 'Y', COMPANY_TYPE: 'CUSTOMER', CURRENCY_ID: 'USD', IS_MY_COMPANY: 'N' }, () => {});
+const COMPANY = legacyType(
+  4,
+  'company',
+  'CO',
+  companyFields(),
+  '',
+  { OPENED: 'Y', COMPANY_TYPE: 'CUSTOMER', CURRENCY_ID: 'USD', IS_MY_COMPANY: 'N' },
+  () => {},
+);
 
 export const LEGACY_ENTITY_TYPES: readonly CrmEntityType[] = [LEAD, DEAL, CONTACT, COMPANY];
 

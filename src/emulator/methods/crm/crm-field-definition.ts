@@ -128,10 +128,7 @@ export function originFields(): CrmFieldDefinition[] {
 }
 
 export function activityFields(): CrmFieldDefinition[] {
-  return [
-    field('LAST_ACTIVITY_TIME', 'datetime', 'LAST_ACTIVITY_TIME', 'R'),
-    field('LAST_ACTIVITY_BY', 'user', 'LAST_ACTIVITY_BY', 'R'),
-  ];
+  return [field('LAST_ACTIVITY_TIME', 'datetime', 'LAST_ACTIVITY_TIME', 'R'), field('LAST_ACTIVITY_BY', 'user', 'LAST_ACTIVITY_BY', 'R')];
 }
 
 function hasEntries(record: CrmRecord, name: string, valueTypes?: string[]): 'Y' | 'N' {

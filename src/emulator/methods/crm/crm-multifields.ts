@@ -20,12 +20,7 @@ function pick(entry: Record<string, unknown>, ...names: string[]): unknown {
 }
 
 /** Applies written entries of one multifield type to the stored ones; returns the new list. */
-export function mergeMultifield(
-  existing: readonly MultifieldEntry[],
-  input: unknown,
-  typeId: string,
-  nextId: () => number,
-): MultifieldEntry[] {
+export function mergeMultifield(existing: readonly MultifieldEntry[], input: unknown, typeId: string, nextId: () => number): MultifieldEntry[] {
   const result = existing.map((entry) => ({ ...entry }));
   for (const entry of entriesOf(input)) {
     const id = toInteger(pick(entry, 'ID', 'id'));

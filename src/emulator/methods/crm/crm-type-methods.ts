@@ -91,7 +91,8 @@ function addType(call: MethodCall): MethodResult {
   } else {
     const given = toInteger(fields.entityTypeId);
     if (given === undefined || !inAllowedRange(given)) throw new RestError('INVALID_ARG_VALUE', 'entityTypeId is out of allowed range');
-    if (call.portal.crm.smartType(given) !== undefined) throw new RestError('INVALID_ARG_VALUE', `entityTypeId ${given} is already used by another smart process`);
+    if (call.portal.crm.smartType(given) !== undefined)
+      throw new RestError('INVALID_ARG_VALUE', `entityTypeId ${given} is already used by another smart process`);
     entityTypeId = given;
   }
   const table = call.portal.crm.smartTypes;

@@ -73,7 +73,7 @@ function toStoredScalar(kind: ValueKind, value: unknown): unknown {
     case 'char':
       return toFlag(value);
     case 'date':
-      return value === null || value === '' ? null : parseDateInput(value) ?? null;
+      return value === null || value === '' ? null : (parseDateInput(value) ?? null);
     default:
       if (value === null || value === undefined) return null;
       return typeof value === 'object' ? JSON.stringify(value) : String(value);

@@ -33,7 +33,13 @@ function inScope(row: OfflineEventRow, scope: Scope): boolean {
 }
 
 /** Rows accepted by `accept` and the filter, in `order`, at most `limit` (no full sort for the default order). */
-function select(queue: OfflineQueue, accept: (row: OfflineEventRow) => boolean, filter: FilterGroup<OfflineEventRow>, order: OrderTerm<OfflineEventRow>[], limit: number): OfflineEventRow[] {
+function select(
+  queue: OfflineQueue,
+  accept: (row: OfflineEventRow) => boolean,
+  filter: FilterGroup<OfflineEventRow>,
+  order: OrderTerm<OfflineEventRow>[],
+  limit: number,
+): OfflineEventRow[] {
   const first = order[0];
   const byTimestamp = order.length === 1 && first?.key === 'TIMESTAMP_X' && !first.descending;
   const byId = order.length === 1 && first?.key === 'ID' && !first.descending;
@@ -76,12 +82,12 @@ function renderRow(row: OfflineEventRow, withProcess: boolean): Record<string, u
 function getEvents(call: MethodCall): MethodResult {
   requireAdmin(call);
   const query = upperCaseKeys(call.params);
-  const clear = query.CLEAR === undefined ? 1 : toInteger(query.CLEAR) ?? 0;
+  const clear = query.CLEAR === undefined ? 1 : (toInteger(query.CLEAR) ?? 0);
   let processId = query.PROCESS_ID === undefined ? null : textOf(query.PROCESS_ID).trim();
   if (!clear && call.portal.features.get('rest_offline_extended') !== true) {
     throw new RestError('WRONG_LICENSE', 'Your plan does not include extended offline events handling (rest_offline_extended).', 403);
   }
-  const limit = query.LIMIT === undefined ? 50 : toInteger(query.LIMIT) ?? 0;
+  const limit = query.LIMIT === undefined ? 50 : (toInteger(query.LIMIT) ?? 0);
   if (limit <= 0) throw argumentError('LIMIT', 'Value must be positive integer');
   const filter = offlineFilter(query.FILTER, GET_FIELDS);
   const order = offlineOrder(query.ORDER, GET_FIELDS, { TIMESTAMP_X: 'ASC' });

@@ -93,7 +93,8 @@ function runOperation(entry: GenericFamilyEntry, operation: GenericOperation, ca
       const record: GenericRecord = { ID: 0, ...entry.defaults };
       store(entry, record, fields);
       for (const name of entry.required ?? []) {
-        if (record[name] === undefined || record[name] === '') throw new RestError('ERROR_ARGUMENT', `Required field '${name}' is empty`, 400, { argument: name });
+        if (record[name] === undefined || record[name] === '')
+          throw new RestError('ERROR_ARGUMENT', `Required field '${name}' is empty`, 400, { argument: name });
       }
       record.ID = table.allocateId();
       table.insert(record.ID, record);
@@ -124,7 +125,13 @@ function runOperation(entry: GenericFamilyEntry, operation: GenericOperation, ca
         idKey: 'ID',
         readId: (row) => row.ID,
       });
-      const result: MethodResult = { result: wrap(operation, page.rows.map((row) => render(entry, row))), total: page.total };
+      const result: MethodResult = {
+        result: wrap(
+          operation,
+          page.rows.map((row) => render(entry, row)),
+        ),
+        total: page.total,
+      };
       if (page.next !== undefined) result.next = page.next;
       return result;
     }

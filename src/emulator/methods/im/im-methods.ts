@@ -16,7 +16,8 @@ function addMessage(call: MethodCall): MethodResult {
   if (dialogId === '') throw new RestError('USER_ID_EMPTY', 'Recipient identifier is not specified when sending a message in a one-on-one chat');
   const chat = /^(chat|sg)(.*)$/i.exec(dialogId);
   if (chat) {
-    if (positiveInteger(chat[2]) === undefined) throw new RestError('CHAT_ID_EMPTY', 'Recipient chat identifier is not specified when sending a message in a chat');
+    if (positiveInteger(chat[2]) === undefined)
+      throw new RestError('CHAT_ID_EMPTY', 'Recipient chat identifier is not specified when sending a message in a chat');
   } else {
     const userId = positiveInteger(dialogId);
     if (userId === undefined) throw new RestError('USER_ID_EMPTY', 'Recipient identifier is not specified when sending a message in a one-on-one chat');

@@ -23,9 +23,16 @@ function biList(call: MethodCall, table: RecordTable<GenericRecord>, render: (ro
   if (select !== undefined && !Array.isArray(select) && !isPlainObject(select)) throw validation('VALIDATION_SELECT_TYPE', 'Parameter "select" must be array.');
   if (filter !== undefined && !Array.isArray(filter) && !isPlainObject(filter)) throw validation('VALIDATION_FILTER_TYPE', 'Parameter "filter" must be array.');
   if (order !== undefined && !Array.isArray(order) && !isPlainObject(order)) throw validation('VALIDATION_ORDER_TYPE', 'Parameter "order" must be array.');
-  const resolve: ResolveField<GenericRecord> = (name) => (name === 'id' || name === 'ID' ? { key: 'ID', read: (row) => row.ID } : { key: name, read: (row) => row[name] ?? null });
+  const resolve: ResolveField<GenericRecord> = (name) =>
+    name === 'id' || name === 'ID' ? { key: 'ID', read: (row) => row.ID } : { key: name, read: (row) => row[name] ?? null };
   const page = Math.max(1, positiveInteger(pickParamAnyCase(call.params, 'page')) ?? 1);
-  const rows = runListQuery(table, { filter: buildFilter(filter, resolve), order: parseOrder(order, resolve), start: (page - 1) * 50, idKey: 'ID', readId: (row) => row.ID }).rows;
+  const rows = runListQuery(table, {
+    filter: buildFilter(filter, resolve),
+    order: parseOrder(order, resolve),
+    start: (page - 1) * 50,
+    idKey: 'ID',
+    readId: (row) => row.ID,
+  }).rows;
   const fields = asList(select).map(String);
   return {
     result: rows.map((row) => {
@@ -42,16 +49,40 @@ function biFields(call: MethodCall): Record<string, unknown> {
 }
 
 function biRequire(fields: Record<string, unknown>, names: readonly string[]): void {
-  for (const name of names) if (fields[name] === undefined || fields[name] === '') throw validation('VALIDATION_REQUIRED_FIELD_MISSING', `Field "${name}" is required.`);
+  for (const name of names)
+    if (fields[name] === undefined || fields[name] === '') throw validation('VALIDATION_REQUIRED_FIELD_MISSING', `Field "${name}" is required.`);
 }
 
 function renderConnector(row: GenericRecord): Record<string, unknown> {
-  return { id: String(row.ID), title: row.title, description: row.description, logo: row.logo, urlCheck: row.urlCheck, urlTableList: row.urlTableList, urlTableDescription: row.urlTableDescription, urlData: row.urlData, settings: row.settings, sort: row.sort, dateCreate: row.dateCreate };
+  return {
+    id: String(row.ID),
+    title: row.title,
+    description: row.description,
+    logo: row.logo,
+    urlCheck: row.urlCheck,
+    urlTableList: row.urlTableList,
+    urlTableDescription: row.urlTableDescription,
+    urlData: row.urlData,
+    settings: row.settings,
+    sort: row.sort,
+    dateCreate: row.dateCreate,
+  };
 }
 
 /** A source's settings are credentials: a list or get never returns them. */
 function renderSource(row: GenericRecord): Record<string, unknown> {
-  return { id: String(row.ID), title: row.title, description: row.description, active: row.active, connectorId: String(row.connectorId), type: 'rest', dateCreate: row.dateCreate, dateUpdate: row.dateUpdate, createdById: String(row.createdById), updatedById: String(row.updatedById) };
+  return {
+    id: String(row.ID),
+    title: row.title,
+    description: row.description,
+    active: row.active,
+    connectorId: String(row.connectorId),
+    type: 'rest',
+    dateCreate: row.dateCreate,
+    dateUpdate: row.dateUpdate,
+    createdById: String(row.createdById),
+    updatedById: String(row.updatedById),
+  };
 }
 
 export function biconnectorMethods(): MethodSpec[] {
@@ -60,7 +91,9 @@ export function biconnectorMethods(): MethodSpec[] {
   const date = (call: MethodCall) => new Date(call.nowMs).toISOString().slice(0, 19).replace('T', ' ');
   return [
     {
-      name: 'biconnector.connector.add', scope: 'biconnector', kind: 'write',
+      name: 'biconnector.connector.add',
+      scope: 'biconnector',
+      kind: 'write',
       handler: (call) => {
         const fields = biFields(call);
         biRequire(fields, ['title', 'urlCheck', 'urlTableList', 'urlTableDescription', 'urlData']);
@@ -71,7 +104,9 @@ export function biconnectorMethods(): MethodSpec[] {
     },
     { name: 'biconnector.connector.list', scope: 'biconnector', kind: 'read', handler: (call) => biList(call, connectors(call), renderConnector) },
     {
-      name: 'biconnector.source.add', scope: 'biconnector', kind: 'write',
+      name: 'biconnector.source.add',
+      scope: 'biconnector',
+      kind: 'write',
       handler: (call) => {
         const fields = biFields(call);
         biRequire(fields, ['title', 'connectorId', 'settings']);
@@ -81,16 +116,31 @@ export function biconnectorMethods(): MethodSpec[] {
         const connectorId = positiveInteger(fields.connectorId);
         if (connectorId === undefined) throw validation('VALIDATION_INVALID_FIELD_TYPE', 'Field "connectorId" must be of type integer.');
         if (!connectors(call).get(connectorId)) throw validation('CONNECTOR_NOT_FOUND', 'Connector was not found.');
-        if (!isPlainObject(fields.settings) && !Array.isArray(fields.settings)) throw validation('VALIDATION_INVALID_FIELD_TYPE', 'Field "settings" must be of type object.');
+        if (!isPlainObject(fields.settings) && !Array.isArray(fields.settings))
+          throw validation('VALIDATION_INVALID_FIELD_TYPE', 'Field "settings" must be of type object.');
         const id = sources(call).allocateId();
-        const active = fields.active === undefined ? true : fields.active === true || fields.active === 'true' || fields.active === 'Y' || fields.active === '1';
-        sources(call).insert(id, { ID: id, title: textOf(fields.title), description: textOf(fields.description), active, connectorId, settings: fields.settings, dateCreate: date(call), dateUpdate: date(call), createdById: call.auth.userId, updatedById: call.auth.userId });
+        const active =
+          fields.active === undefined ? true : fields.active === true || fields.active === 'true' || fields.active === 'Y' || fields.active === '1';
+        sources(call).insert(id, {
+          ID: id,
+          title: textOf(fields.title),
+          description: textOf(fields.description),
+          active,
+          connectorId,
+          settings: fields.settings,
+          dateCreate: date(call),
+          dateUpdate: date(call),
+          createdById: call.auth.userId,
+          updatedById: call.auth.userId,
+        });
         return { result: { id } };
       },
     },
     { name: 'biconnector.source.list', scope: 'biconnector', kind: 'read', handler: (call) => biList(call, sources(call), renderSource) },
     {
-      name: 'biconnector.source.get', scope: 'biconnector', kind: 'read',
+      name: 'biconnector.source.get',
+      scope: 'biconnector',
+      kind: 'read',
       handler: (call) => {
         const id = positiveInteger(pickParamAnyCase(call.params, 'id'));
         const row = id === undefined ? undefined : sources(call).get(id);

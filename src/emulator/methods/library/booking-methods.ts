@@ -78,43 +78,71 @@ function filterOf(call: MethodCall): Record<string, unknown> {
 export function bookingMethods(): MethodSpec[] {
   return [
     {
-      name: 'booking.v1.resource.add', scope: 'booking', kind: 'write',
+      name: 'booking.v1.resource.add',
+      scope: 'booking',
+      kind: 'write',
       handler: (call) => {
         const fields = fieldsOf(call);
         if (textOf(fields.name) === '') throw new RestError('0', 'Required fields: name', 400);
         const table = resources(call);
-        const record: GenericRecord = { ID: table.allocateId(), name: textOf(fields.name), description: fields.description ?? null, typeId: positiveInteger(fields.typeId) ?? 1, isMain: textOf(fields.isMain) || 'Y' };
+        const record: GenericRecord = {
+          ID: table.allocateId(),
+          name: textOf(fields.name),
+          description: fields.description ?? null,
+          typeId: positiveInteger(fields.typeId) ?? 1,
+          isMain: textOf(fields.isMain) || 'Y',
+        };
         table.insert(record.ID, record);
         return { result: { resource: renderBooking(record) } };
       },
     },
     {
-      name: 'booking.v1.resource.list', scope: 'booking', kind: 'read',
+      name: 'booking.v1.resource.list',
+      scope: 'booking',
+      kind: 'read',
       handler: (call) => {
         const filter = filterOf(call);
         const search = textOf(filter.searchQuery).toLowerCase();
-        return page(call, resources(call), (row) =>
-          (filter.name === undefined || row.name === textOf(filter.name)) &&
-          (search === '' || String(row.name).toLowerCase().includes(search)) &&
-          (filter.typeId === undefined || row.typeId === positiveInteger(filter.typeId)) &&
-          (filter.isMain === undefined || row.isMain === textOf(filter.isMain)), 'resource');
+        return page(
+          call,
+          resources(call),
+          (row) =>
+            (filter.name === undefined || row.name === textOf(filter.name)) &&
+            (search === '' || String(row.name).toLowerCase().includes(search)) &&
+            (filter.typeId === undefined || row.typeId === positiveInteger(filter.typeId)) &&
+            (filter.isMain === undefined || row.isMain === textOf(filter.isMain)),
+          'resource',
+        );
       },
     },
     {
-      name: 'booking.v1.booking.add', scope: 'booking', kind: 'write',
+      name: 'booking.v1.booking.add',
+      scope: 'booking',
+      kind: 'write',
       handler: (call) => {
         const fields = fieldsOf(call);
         if (fields.resourceIds === undefined) throw new RestError('0', 'Required fields: resourceIds', 400);
         const resourceIds = readResourceIds(call, fields.resourceIds);
         const datePeriod = readPeriod(fields.datePeriod);
         const table = bookings(call);
-        const record: GenericRecord = { ID: table.allocateId(), resourceIds, name: textOf(fields.name), description: fields.description === undefined ? null : textOf(fields.description), datePeriod, createdBy: call.auth.userId, createdAt: Math.floor(call.nowMs / 1000), updatedAt: null };
+        const record: GenericRecord = {
+          ID: table.allocateId(),
+          resourceIds,
+          name: textOf(fields.name),
+          description: fields.description === undefined ? null : textOf(fields.description),
+          datePeriod,
+          createdBy: call.auth.userId,
+          createdAt: Math.floor(call.nowMs / 1000),
+          updatedAt: null,
+        };
         table.insert(record.ID, record);
         return { result: { id: record.ID } };
       },
     },
     {
-      name: 'booking.v1.booking.get', scope: 'booking', kind: 'read',
+      name: 'booking.v1.booking.get',
+      scope: 'booking',
+      kind: 'read',
       handler: (call) => {
         const record = bookings(call).get(idOf(call));
         if (!record) throw new RestError('1019', 'Booking not found', 400);
@@ -122,7 +150,9 @@ export function bookingMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'booking.v1.booking.list', scope: 'booking', kind: 'read',
+      name: 'booking.v1.booking.list',
+      scope: 'booking',
+      kind: 'read',
       handler: (call) => {
         const filter = filterOf(call);
         let within: { from: number; to: number } | undefined;
@@ -130,19 +160,27 @@ export function bookingMethods(): MethodSpec[] {
           const window = isPlainObject(filter.within) ? filter.within : {};
           const from = Number(window.dateFrom);
           const to = Number(window.dateTo);
-          if (window.dateFrom === undefined || window.dateTo === undefined || !Number.isFinite(from) || !Number.isFinite(to)) throw new RestError('0', 'Required fields: dateFrom, dateTo', 400);
+          if (window.dateFrom === undefined || window.dateTo === undefined || !Number.isFinite(from) || !Number.isFinite(to))
+            throw new RestError('0', 'Required fields: dateFrom, dateTo', 400);
           within = { from, to };
         }
         const resourceIds = filter.resourceId === undefined ? undefined : asList(filter.resourceId).map((id) => positiveInteger(id));
-        return page(call, bookings(call), (row) => {
-          const period = row.datePeriod as { from: { timestamp: number }; to: { timestamp: number } };
-          if (within && !(period.from.timestamp < within.to && period.to.timestamp > within.from)) return false;
-          return resourceIds === undefined || (row.resourceIds as number[]).some((id) => resourceIds.includes(id));
-        }, 'booking');
+        return page(
+          call,
+          bookings(call),
+          (row) => {
+            const period = row.datePeriod as { from: { timestamp: number }; to: { timestamp: number } };
+            if (within && !(period.from.timestamp < within.to && period.to.timestamp > within.from)) return false;
+            return resourceIds === undefined || (row.resourceIds as number[]).some((id) => resourceIds.includes(id));
+          },
+          'booking',
+        );
       },
     },
     {
-      name: 'booking.v1.booking.update', scope: 'booking', kind: 'write',
+      name: 'booking.v1.booking.update',
+      scope: 'booking',
+      kind: 'write',
       handler: (call) => {
         const id = idOf(call);
         const fields = fieldsOf(call);
@@ -158,7 +196,9 @@ export function bookingMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'booking.v1.booking.delete', scope: 'booking', kind: 'write',
+      name: 'booking.v1.booking.delete',
+      scope: 'booking',
+      kind: 'write',
       handler: (call) => {
         if (!bookings(call).delete(idOf(call))) throw new RestError('1019', 'Booking not found', 400);
         return { result: true };

@@ -14,7 +14,8 @@ const DAY_MS = 86_400_000;
 
 function required(call: MethodCall, name: string): unknown {
   const value = pickParam(call.params, name);
-  if (value === undefined || value === null || value === '') throw new RestError('', `Required parameter "${name}" for method "${call.method}" is not set`, 400);
+  if (value === undefined || value === null || value === '')
+    throw new RestError('', `Required parameter "${name}" for method "${call.method}" is not set`, 400);
   return value;
 }
 
@@ -29,7 +30,7 @@ function events(call: MethodCall): RecordTable<GenericRecord> {
 function calendarOf(call: MethodCall): { type: string; ownerId: number } {
   const type = textOf(required(call, 'type'));
   if (!['user', 'group', 'company_calendar'].includes(type)) throw new RestError('', `Invalid value of parameter "type": ${type}`, 400);
-  const ownerId = type === 'company_calendar' ? positiveInteger(pickParam(call.params, 'ownerId')) ?? 0 : positiveInteger(required(call, 'ownerId'));
+  const ownerId = type === 'company_calendar' ? (positiveInteger(pickParam(call.params, 'ownerId')) ?? 0) : positiveInteger(required(call, 'ownerId'));
   if (ownerId === undefined) throw new RestError('', 'Invalid value of parameter "ownerId"', 400);
   return { type, ownerId };
 }
@@ -41,7 +42,17 @@ function sectionsOf(call: MethodCall, calendar: { type: string; ownerId: number 
   if (found.length > 0 || calendar.type !== 'user') return found;
   const user = call.portal.users.get(calendar.ownerId);
   if (!user) throw new RestError('', 'User not found', 400);
-  const section: GenericRecord = { ID: table.allocateId(), NAME: `${user.NAME} ${user.LAST_NAME}`.trim(), DESCRIPTION: '', COLOR: '#9dcf00', TEXT_COLOR: '#ffffff', CAL_TYPE: 'user', OWNER_ID: calendar.ownerId, CREATED_BY: calendar.ownerId, ACTIVE: 'Y' };
+  const section: GenericRecord = {
+    ID: table.allocateId(),
+    NAME: `${user.NAME} ${user.LAST_NAME}`.trim(),
+    DESCRIPTION: '',
+    COLOR: '#9dcf00',
+    TEXT_COLOR: '#ffffff',
+    CAL_TYPE: 'user',
+    OWNER_ID: calendar.ownerId,
+    CREATED_BY: calendar.ownerId,
+    ACTIVE: 'Y',
+  };
   table.insert(section.ID, section);
   return [section];
 }
@@ -49,7 +60,9 @@ function sectionsOf(call: MethodCall, calendar: { type: string; ownerId: number 
 function parseDate(value: unknown, name: string): number {
   const text = textOf(value).trim();
   const local = /^(\d{2})\.(\d{2})\.(\d{4})(?:\s+(\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(text);
-  const ms = local ? Date.UTC(Number(local[3]), Number(local[2]) - 1, Number(local[1]), Number(local[4] ?? 0), Number(local[5] ?? 0), Number(local[6] ?? 0)) : Date.parse(text);
+  const ms = local
+    ? Date.UTC(Number(local[3]), Number(local[2]) - 1, Number(local[1]), Number(local[4] ?? 0), Number(local[5] ?? 0), Number(local[6] ?? 0))
+    : Date.parse(text);
   if (!Number.isFinite(ms)) throw new RestError('', `Invalid value of parameter "${name}": ${text}`, 400);
   return ms;
 }
@@ -95,10 +108,18 @@ function applyEvent(call: MethodCall, target: GenericRecord, calendar: { type: s
   const section = pickParam(call.params, 'section');
   if (section !== undefined) {
     const id = positiveInteger(section);
-    if (id === undefined || !sectionsOf(call, calendar).some((row) => row.ID === id)) throw new RestError('', `Section ${textOf(section)} not found in this calendar`, 400);
+    if (id === undefined || !sectionsOf(call, calendar).some((row) => row.ID === id))
+      throw new RestError('', `Section ${textOf(section)} not found in this calendar`, 400);
     target.SECTION_ID = id;
   }
-  for (const [parameter, field] of [['name', 'NAME'], ['description', 'DESCRIPTION'], ['location', 'LOCATION'], ['importance', 'IMPORTANCE'], ['accessibility', 'ACCESSIBILITY'], ['color', 'COLOR']] as const) {
+  for (const [parameter, field] of [
+    ['name', 'NAME'],
+    ['description', 'DESCRIPTION'],
+    ['location', 'LOCATION'],
+    ['importance', 'IMPORTANCE'],
+    ['accessibility', 'ACCESSIBILITY'],
+    ['color', 'COLOR'],
+  ] as const) {
     const value = pickParam(call.params, parameter);
     if (value !== undefined) target[field] = textOf(value);
   }
@@ -107,15 +128,32 @@ function applyEvent(call: MethodCall, target: GenericRecord, calendar: { type: s
 export function calendarMethods(): MethodSpec[] {
   return [
     {
-      name: 'calendar.section.get', scope: 'calendar', kind: 'read',
+      name: 'calendar.section.get',
+      scope: 'calendar',
+      kind: 'read',
       handler: (call) => ({ result: sectionsOf(call, calendarOf(call)).map(renderSection) }),
     },
     {
-      name: 'calendar.event.add', scope: 'calendar', kind: 'write',
+      name: 'calendar.event.add',
+      scope: 'calendar',
+      kind: 'write',
       handler: (call) => {
         const calendar = calendarOf(call);
         for (const name of ['from', 'to', 'section', 'name']) required(call, name);
-        const record: GenericRecord = { ID: 0, CAL_TYPE: calendar.type, OWNER_ID: calendar.ownerId, CREATED_BY: call.auth.userId, NAME: '', DESCRIPTION: '', LOCATION: '', IMPORTANCE: 'normal', ACCESSIBILITY: 'busy', FROM_MS: 0, TO_MS: 0, SECTION_ID: 0 };
+        const record: GenericRecord = {
+          ID: 0,
+          CAL_TYPE: calendar.type,
+          OWNER_ID: calendar.ownerId,
+          CREATED_BY: call.auth.userId,
+          NAME: '',
+          DESCRIPTION: '',
+          LOCATION: '',
+          IMPORTANCE: 'normal',
+          ACCESSIBILITY: 'busy',
+          FROM_MS: 0,
+          TO_MS: 0,
+          SECTION_ID: 0,
+        };
         applyEvent(call, record, calendar);
         record.ID = events(call).allocateId();
         events(call).insert(record.ID, record);
@@ -123,7 +161,9 @@ export function calendarMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'calendar.event.update', scope: 'calendar', kind: 'write',
+      name: 'calendar.event.update',
+      scope: 'calendar',
+      kind: 'write',
       handler: (call) => {
         const calendar = calendarOf(call);
         const id = positiveInteger(required(call, 'id'));
@@ -136,21 +176,29 @@ export function calendarMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'calendar.event.get', scope: 'calendar', kind: 'read',
+      name: 'calendar.event.get',
+      scope: 'calendar',
+      kind: 'read',
       handler: (call) => {
         const calendar = calendarOf(call);
         const from = pickParam(call.params, 'from') === undefined ? call.nowMs - 30 * DAY_MS : parseDate(pickParam(call.params, 'from'), 'from');
         const to = pickParam(call.params, 'to') === undefined ? call.nowMs + 90 * DAY_MS : parseDate(pickParam(call.params, 'to'), 'to');
         const wanted = asList(pickParam(call.params, 'section')).map((id) => positiveInteger(id));
-        const rows = [...events(call).values()].filter((row) =>
-          row.CAL_TYPE === calendar.type && row.OWNER_ID === calendar.ownerId &&
-          (row.FROM_MS as number) <= to && (row.TO_MS as number) >= from &&
-          (wanted.length === 0 || wanted.includes(row.SECTION_ID as number)));
+        const rows = [...events(call).values()].filter(
+          (row) =>
+            row.CAL_TYPE === calendar.type &&
+            row.OWNER_ID === calendar.ownerId &&
+            (row.FROM_MS as number) <= to &&
+            (row.TO_MS as number) >= from &&
+            (wanted.length === 0 || wanted.includes(row.SECTION_ID as number)),
+        );
         return { result: rows.map(renderEvent) };
       },
     },
     {
-      name: 'calendar.event.delete', scope: 'calendar', kind: 'write',
+      name: 'calendar.event.delete',
+      scope: 'calendar',
+      kind: 'write',
       handler: (call) => {
         const id = positiveInteger(required(call, 'id'));
         if (id === undefined || !events(call).delete(id)) throw new RestError('', 'Event not found', 400);

@@ -15,7 +15,13 @@ export function withChecks(specs: MethodSpec[], checks: Readonly<Record<string, 
   return specs.map((spec) => {
     const check = checks[spec.name];
     if (!check) return spec;
-    return { ...spec, handler: (call) => { check(call); return spec.handler(call); } };
+    return {
+      ...spec,
+      handler: (call) => {
+        check(call);
+        return spec.handler(call);
+      },
+    };
   });
 }
 
@@ -47,7 +53,10 @@ export function withTypedFields(specs: MethodSpec[], numericFields: readonly str
       const fields = asPhpArray(pickParam(call.params, parameter));
       if (!fields || spec.kind === 'read') return spec.handler(call);
       const typed = Object.fromEntries(
-        Object.entries(fields).map(([key, value]) => [key, numeric(key) && typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value]),
+        Object.entries(fields).map(([key, value]) => [
+          key,
+          numeric(key) && typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value,
+        ]),
       );
       return spec.handler({ ...call, params: { ...call.params, [parameter]: typed } });
     },

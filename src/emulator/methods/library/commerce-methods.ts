@@ -56,14 +56,18 @@ function listDeliveries(call: MethodCall) {
     readId: (row) => row.ID,
   });
   const select = asList(pickParam(call.params, 'SELECT', 'select')).map((field) => String(field).toUpperCase());
-  const rows = page.rows.map((row) => (select.length === 0 ? { ...row } : Object.fromEntries(select.filter((field) => field in row).map((field) => [field, row[field]]))));
+  const rows = page.rows.map((row) =>
+    select.length === 0 ? { ...row } : Object.fromEntries(select.filter((field) => field in row).map((field) => [field, row[field]])),
+  );
   return { result: rows, total: page.total, ...(page.next === undefined ? {} : { next: page.next }) };
 }
 
 function checkOrderFields(call: MethodCall): void {
   const fields = objectParam(call, 'fields');
   if (fields.personTypeId !== undefined && !/^\d+$/.test(String(fields.personTypeId))) {
-    throw new RestError('ERROR_ARGUMENT', `Field 'personTypeId' must be an integer, got ${JSON.stringify(fields.personTypeId)}`, 400, { argument: 'personTypeId' });
+    throw new RestError('ERROR_ARGUMENT', `Field 'personTypeId' must be an integer, got ${JSON.stringify(fields.personTypeId)}`, 400, {
+      argument: 'personTypeId',
+    });
   }
   if (fields.currency !== undefined && !/^[A-Z]{3}$/.test(String(fields.currency))) {
     throw new RestError('ERROR_ARGUMENT', `Field 'currency' must be a currency code, got ${JSON.stringify(fields.currency)}`, 400, { argument: 'currency' });
@@ -78,7 +82,8 @@ function checkPayment(call: MethodCall): void {
 /** sale.shipment.add/update: the documented codes (100 no fields, 0 missing field or order, wrong service). */
 function checkShipment(call: MethodCall, adding: boolean): void {
   const fields = pickParam(call.params, 'fields');
-  if (fields === null || typeof fields !== 'object' || Object.keys(fields).length === 0) throw new RestError('100', 'Parameter fields is not specified or is empty', 400);
+  if (fields === null || typeof fields !== 'object' || Object.keys(fields).length === 0)
+    throw new RestError('100', 'Parameter fields is not specified or is empty', 400);
   const values = fields as Record<string, unknown>;
   if (adding) {
     const missing = ['orderId', 'allowDelivery', 'deducted', 'deliveryId'].filter((name) => values[name] === undefined || values[name] === '');
@@ -99,13 +104,24 @@ function addSystemShipment(call: MethodCall, result: unknown): void {
   if (created?.id === undefined) return;
   const table = call.portal.genericTable('sale.shipment');
   const id = table.allocateId();
-  table.insert(id, { ID: id, orderId: created.id, deliveryId: 1, deliveryName: 'No delivery', allowDelivery: 'N', deducted: 'N', statusId: 'DN', system: 'Y', xmlId: '' });
+  table.insert(id, {
+    ID: id,
+    orderId: created.id,
+    deliveryId: 1,
+    deliveryName: 'No delivery',
+    allowDelivery: 'N',
+    deducted: 'N',
+    statusId: 'DN',
+    system: 'Y',
+    xmlId: '',
+  });
 }
 
 function checkPrice(call: MethodCall, adding: boolean): void {
   const fields = objectParam(call, 'fields');
   if (adding) requireRecord(call.portal.genericTable('catalog.product'), fields.productId, 'productId', 'ERROR_PRODUCT_NOT_FOUND', 'product does not exist');
-  if (adding || fields.catalogGroupId !== undefined) requireRecord(priceTypes(call), fields.catalogGroupId, 'catalogGroupId', 'ERROR_CATALOG_GROUP_NOT_FOUND', 'price type does not exist');
+  if (adding || fields.catalogGroupId !== undefined)
+    requireRecord(priceTypes(call), fields.catalogGroupId, 'catalogGroupId', 'ERROR_CATALOG_GROUP_NOT_FOUND', 'price type does not exist');
   if (fields.price !== undefined && !Number.isFinite(Number(fields.price))) {
     throw new RestError('ERROR_ARGUMENT', `Field 'price' must be a number, got ${JSON.stringify(fields.price)}`, 400, { argument: 'price' });
   }
@@ -114,23 +130,31 @@ function checkPrice(call: MethodCall, adding: boolean): void {
 /** catalog.product.list needs an iblockId filter and a select naming id and iblockId (docs). */
 function checkProductList(call: MethodCall): void {
   const filter = pickParam(call.params, 'filter');
-  const iblock = filter !== null && typeof filter === 'object' ? (filter as Record<string, unknown>).iblockId ?? (filter as Record<string, unknown>)['=iblockId'] : undefined;
+  const iblock =
+    filter !== null && typeof filter === 'object'
+      ? ((filter as Record<string, unknown>).iblockId ?? (filter as Record<string, unknown>)['=iblockId'])
+      : undefined;
   if (iblock === undefined) throw new RestError('ERROR_ARGUMENT', "Required filter field 'iblockId' is missing", 400, { argument: 'filter' });
   const select = asList(pickParam(call.params, 'select')).map(String);
-  if (!select.includes('id') || !select.includes('iblockId')) throw new RestError('ERROR_ARGUMENT', "Required select fields 'id' and 'iblockId' are missing", 400, { argument: 'select' });
+  if (!select.includes('id') || !select.includes('iblockId'))
+    throw new RestError('ERROR_ARGUMENT', "Required select fields 'id' and 'iblockId' are missing", 400, { argument: 'select' });
 }
 
 /** A paid payment marks its order paid. */
 function markOrderPaid(call: MethodCall, result: unknown): void {
   const payment = (result as { payment?: Record<string, unknown> }).payment;
-  if (!payment || payment.paid !== 'Y') return;
+  if (payment?.paid !== 'Y') return;
   const target = call.portal.genericTable('sale.order').get(Number(payment.orderId));
   if (target) call.portal.genericTable('sale.order').insert(target.ID, { ...target, payed: 'Y' });
 }
 
 export function commerceMethods(): MethodSpec[] {
   const orders = makeGenericFamily({
-    family: 'sale.order', scope: 'sale', keys: 'camel', idParams: ['id'], fieldsIn: 'fields',
+    family: 'sale.order',
+    scope: 'sale',
+    keys: 'camel',
+    idParams: ['id'],
+    fieldsIn: 'fields',
     required: ['lid', 'personTypeId', 'currency'],
     defaults: { statusId: 'N', payed: 'N', canceled: 'N', xmlId: '', comments: '' },
     operations: [
@@ -142,7 +166,11 @@ export function commerceMethods(): MethodSpec[] {
     ],
   });
   const payments = makeGenericFamily({
-    family: 'sale.payment', scope: 'sale', keys: 'camel', idParams: ['id'], fieldsIn: 'fields',
+    family: 'sale.payment',
+    scope: 'sale',
+    keys: 'camel',
+    idParams: ['id'],
+    fieldsIn: 'fields',
     required: ['orderId', 'paySystemId'],
     defaults: { paid: 'N', sum: 0, xmlId: '' },
     operations: [
@@ -154,7 +182,11 @@ export function commerceMethods(): MethodSpec[] {
     ],
   });
   const shipments = makeGenericFamily({
-    family: 'sale.shipment', scope: 'sale', keys: 'camel', idParams: ['id'], fieldsIn: 'fields',
+    family: 'sale.shipment',
+    scope: 'sale',
+    keys: 'camel',
+    idParams: ['id'],
+    fieldsIn: 'fields',
     required: ['orderId', 'deliveryId'],
     defaults: { allowDelivery: 'N', deducted: 'N', statusId: 'DN', system: 'N', xmlId: '' },
     operations: [
@@ -166,7 +198,11 @@ export function commerceMethods(): MethodSpec[] {
     ],
   });
   const products = makeGenericFamily({
-    family: 'catalog.product', scope: 'catalog', keys: 'camel', idParams: ['id'], fieldsIn: 'fields',
+    family: 'catalog.product',
+    scope: 'catalog',
+    keys: 'camel',
+    idParams: ['id'],
+    fieldsIn: 'fields',
     required: ['iblockId', 'name'],
     defaults: { active: 'Y', xmlId: '' },
     operations: [
@@ -178,7 +214,11 @@ export function commerceMethods(): MethodSpec[] {
     ],
   });
   const prices = makeGenericFamily({
-    family: 'catalog.price', scope: 'catalog', keys: 'camel', idParams: ['id'], fieldsIn: 'fields',
+    family: 'catalog.price',
+    scope: 'catalog',
+    keys: 'camel',
+    idParams: ['id'],
+    fieldsIn: 'fields',
     required: ['productId', 'catalogGroupId', 'price', 'currency'],
     operations: [
       { method: 'catalog.price.add', kind: 'add', wrap: 'price', returns: 'record' },

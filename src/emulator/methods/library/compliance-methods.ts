@@ -24,17 +24,21 @@ function agreement(call: MethodCall, name: string): GenericRecord {
 }
 
 function substitute(template: string, values: Record<string, unknown>): string {
-  return template.replace(/%([A-Z_]+)%/g, (whole, name: string) => (values[name] === undefined ? '' : textOf(values[name])));
+  return template.replace(/%([A-Z_]+)%/g, (_whole, name: string) => (values[name] === undefined ? '' : textOf(values[name])));
 }
 
 function consentMethods(): MethodSpec[] {
   return [
     {
-      name: 'userconsent.agreement.list', scope: 'userconsent', kind: 'read',
+      name: 'userconsent.agreement.list',
+      scope: 'userconsent',
+      kind: 'read',
       handler: (call) => ({ result: [...agreements(call).values()].map((row) => ({ ID: String(row.ID), NAME: row.NAME, ACTIVE: row.ACTIVE })) }),
     },
     {
-      name: 'userconsent.agreement.text', scope: 'userconsent', kind: 'read',
+      name: 'userconsent.agreement.text',
+      scope: 'userconsent',
+      kind: 'read',
       handler: (call) => {
         const row = agreement(call, 'id');
         const replace = pickParamAnyCase(call.params, 'replace');
@@ -45,16 +49,23 @@ function consentMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'userconsent.consent.add', scope: 'userconsent', kind: 'write',
+      name: 'userconsent.consent.add',
+      scope: 'userconsent',
+      kind: 'write',
       handler: (call) => {
         const row = agreement(call, 'AGREEMENT_ID');
         const ip = textOf(pickParamAnyCase(call.params, 'IP')).trim();
         if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(ip) && !/^[0-9a-f:]+$/i.test(ip)) throw new RestError('ERROR_ARGUMENT', 'Invalid IP address', 400);
         const id = consents(call).allocateId();
         consents(call).insert(id, {
-          ID: id, AGREEMENT_ID: row.ID, IP: ip, USER_ID: positiveInteger(pickParamAnyCase(call.params, 'USER_ID')) ?? null,
-          URL: textOf(pickParamAnyCase(call.params, 'URL')), ORIGIN_ID: textOf(pickParamAnyCase(call.params, 'ORIGIN_ID')),
-          ORIGINATOR_ID: textOf(pickParamAnyCase(call.params, 'ORIGINATOR_ID')), DATE_INSERT: phpIsoDate(call.nowMs),
+          ID: id,
+          AGREEMENT_ID: row.ID,
+          IP: ip,
+          USER_ID: positiveInteger(pickParamAnyCase(call.params, 'USER_ID')) ?? null,
+          URL: textOf(pickParamAnyCase(call.params, 'URL')),
+          ORIGIN_ID: textOf(pickParamAnyCase(call.params, 'ORIGIN_ID')),
+          ORIGINATOR_ID: textOf(pickParamAnyCase(call.params, 'ORIGINATOR_ID')),
+          DATE_INSERT: phpIsoDate(call.nowMs),
         });
         return { result: id };
       },

@@ -55,20 +55,34 @@ function renderItem(row: GenericRecord): Record<string, unknown> {
   return output;
 }
 
-const ITEM_FIELDS = ['NAME', 'ACTIVE', 'SORT', 'CODE', 'XML_ID', 'SECTION', 'PREVIEW_TEXT', 'DETAIL_TEXT', 'DATE_ACTIVE_FROM', 'DATE_ACTIVE_TO', 'PROPERTY_VALUES'];
+const ITEM_FIELDS = [
+  'NAME',
+  'ACTIVE',
+  'SORT',
+  'CODE',
+  'XML_ID',
+  'SECTION',
+  'PREVIEW_TEXT',
+  'DETAIL_TEXT',
+  'DATE_ACTIVE_FROM',
+  'DATE_ACTIVE_TO',
+  'PROPERTY_VALUES',
+];
 
 function applyItemFields(call: MethodCall, target: GenericRecord): void {
   for (const field of ITEM_FIELDS) {
     const value = pickParamAnyCase(call.params, field);
     if (value === undefined) continue;
-    target[field] = field === 'PROPERTY_VALUES' ? (isPlainObject(value) ? value : {}) : field === 'SORT' ? positiveInteger(value) ?? 500 : textOf(value);
+    target[field] = field === 'PROPERTY_VALUES' ? (isPlainObject(value) ? value : {}) : field === 'SORT' ? (positiveInteger(value) ?? 500) : textOf(value);
   }
 }
 
 export function entityMethods(): MethodSpec[] {
   return [
     {
-      name: 'entity.add', scope: 'entity', kind: 'write',
+      name: 'entity.add',
+      scope: 'entity',
+      kind: 'write',
       handler: (call) => {
         const code = entityCode(call);
         if (!/^[A-Za-z0-9_]+$/.test(code)) throw new RestError('ERROR_ARGUMENT', "Argument 'ENTITY' is null or empty", 400, { argument: 'ENTITY' });
@@ -83,7 +97,9 @@ export function entityMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'entity.get', scope: 'entity', kind: 'read',
+      name: 'entity.get',
+      scope: 'entity',
+      kind: 'read',
       handler: (call) => {
         appOf(call);
         const code = textOf(pickParamAnyCase(call.params, 'ENTITY')).trim();
@@ -92,7 +108,9 @@ export function entityMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'entity.update', scope: 'entity', kind: 'write',
+      name: 'entity.update',
+      scope: 'entity',
+      kind: 'write',
       handler: (call) => {
         const storage = { ...findStorage(call, entityCode(call)) };
         const name = pickParamAnyCase(call.params, 'NAME');
@@ -102,7 +120,9 @@ export function entityMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'entity.delete', scope: 'entity', kind: 'write',
+      name: 'entity.delete',
+      scope: 'entity',
+      kind: 'write',
       handler: (call) => {
         const storage = findStorage(call, entityCode(call));
         for (const item of [...items(call).values()]) if (item.STORAGE_ID === storage.ID) items(call).delete(item.ID);
@@ -111,11 +131,31 @@ export function entityMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'entity.item.add', scope: 'entity', kind: 'write',
+      name: 'entity.item.add',
+      scope: 'entity',
+      kind: 'write',
       handler: (call) => {
         const storage = findStorage(call, entityCode(call));
-        if (textOf(pickParamAnyCase(call.params, 'NAME')).trim() === '') throw new RestError('ERROR_ARGUMENT', 'Element name is empty (NAME)', 400, { argument: 'NAME' });
-        const record: GenericRecord = { ID: 0, STORAGE_ID: storage.ID, ENTITY: storage.ENTITY, NAME: '', ACTIVE: 'Y', SORT: 500, CODE: '', XML_ID: '', SECTION: null, PREVIEW_TEXT: '', DETAIL_TEXT: '', DATE_CREATE: phpIsoDate(call.nowMs), CREATED_BY: call.auth.userId, TIMESTAMP_X: phpIsoDate(call.nowMs), MODIFIED_BY: call.auth.userId, PROPERTY_VALUES: {} };
+        if (textOf(pickParamAnyCase(call.params, 'NAME')).trim() === '')
+          throw new RestError('ERROR_ARGUMENT', 'Element name is empty (NAME)', 400, { argument: 'NAME' });
+        const record: GenericRecord = {
+          ID: 0,
+          STORAGE_ID: storage.ID,
+          ENTITY: storage.ENTITY,
+          NAME: '',
+          ACTIVE: 'Y',
+          SORT: 500,
+          CODE: '',
+          XML_ID: '',
+          SECTION: null,
+          PREVIEW_TEXT: '',
+          DETAIL_TEXT: '',
+          DATE_CREATE: phpIsoDate(call.nowMs),
+          CREATED_BY: call.auth.userId,
+          TIMESTAMP_X: phpIsoDate(call.nowMs),
+          MODIFIED_BY: call.auth.userId,
+          PROPERTY_VALUES: {},
+        };
         applyItemFields(call, record);
         record.ID = items(call).allocateId();
         items(call).insert(record.ID, record);
@@ -123,7 +163,9 @@ export function entityMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'entity.item.update', scope: 'entity', kind: 'write',
+      name: 'entity.item.update',
+      scope: 'entity',
+      kind: 'write',
       handler: (call) => {
         const storage = findStorage(call, entityCode(call));
         const id = positiveInteger(pickParamAnyCase(call.params, 'ID'));
@@ -136,14 +178,25 @@ export function entityMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'entity.item.get', scope: 'entity', kind: 'read',
+      name: 'entity.item.get',
+      scope: 'entity',
+      kind: 'read',
       handler: (call) => {
         const storage = findStorage(call, entityCode(call));
         const resolve: ResolveField<GenericRecord> = (name) => {
           const key = name.toUpperCase();
-          return { key, read: (row) => (key.startsWith('PROPERTY_') ? (row.PROPERTY_VALUES as Record<string, unknown>)[key.slice(9)] ?? null : row[key] ?? null) };
+          return {
+            key,
+            read: (row) => (key.startsWith('PROPERTY_') ? ((row.PROPERTY_VALUES as Record<string, unknown>)[key.slice(9)] ?? null) : (row[key] ?? null)),
+          };
         };
-        const filter = buildFilter({ ...(isPlainObject(pickParamAnyCase(call.params, 'FILTER')) ? (pickParamAnyCase(call.params, 'FILTER') as Record<string, unknown>) : {}), '=STORAGE_ID': storage.ID }, resolve);
+        const filter = buildFilter(
+          {
+            ...(isPlainObject(pickParamAnyCase(call.params, 'FILTER')) ? (pickParamAnyCase(call.params, 'FILTER') as Record<string, unknown>) : {}),
+            '=STORAGE_ID': storage.ID,
+          },
+          resolve,
+        );
         const page = runListQuery(items(call), {
           filter,
           order: parseOrder(pickParamAnyCase(call.params, 'SORT'), resolve),
@@ -155,7 +208,9 @@ export function entityMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'entity.item.delete', scope: 'entity', kind: 'write',
+      name: 'entity.item.delete',
+      scope: 'entity',
+      kind: 'write',
       handler: (call) => {
         const storage = findStorage(call, entityCode(call));
         const id = positiveInteger(pickParamAnyCase(call.params, 'ID'));

@@ -35,7 +35,8 @@ function fieldsParam(call: MethodCall): Record<string, unknown> {
 }
 
 function requireFields(fields: Record<string, unknown>, names: readonly string[]): void {
-  for (const name of names) if (fields[name] === undefined || fields[name] === '') throw new RestError('MISSING_PARAMS', `Required field ${name} is empty`, 400);
+  for (const name of names)
+    if (fields[name] === undefined || fields[name] === '') throw new RestError('MISSING_PARAMS', `Required field ${name} is empty`, 400);
 }
 
 function render(row: GenericRecord): Record<string, unknown> {
@@ -52,12 +53,22 @@ function getList(call: MethodCall, table: RecordTable<GenericRecord>) {
   };
   const rows: GenericRecord[] = [];
   for (let start = 0; ; start += 50) {
-    const page = runListQuery(table, { filter: buildFilter(pickParamAnyCase(options, 'filter'), resolve), order: parseOrder(pickParamAnyCase(options, 'order'), resolve), start, idKey: 'ID', readId: (row) => row.ID });
+    const page = runListQuery(table, {
+      filter: buildFilter(pickParamAnyCase(options, 'filter'), resolve),
+      order: parseOrder(pickParamAnyCase(options, 'order'), resolve),
+      start,
+      idKey: 'ID',
+      readId: (row) => row.ID,
+    });
     rows.push(...page.rows);
     if (page.next === undefined) break;
   }
   const select = asList(pickParamAnyCase(options, 'select')).map((field) => String(field).toUpperCase());
-  return { result: rows.map((row) => (select.length === 0 || select.includes('*') ? render(row) : Object.fromEntries(Object.entries(render(row)).filter(([key]) => select.includes(key))))) };
+  return {
+    result: rows.map((row) =>
+      select.length === 0 || select.includes('*') ? render(row) : Object.fromEntries(Object.entries(render(row)).filter(([key]) => select.includes(key))),
+    ),
+  };
 }
 
 function site(call: MethodCall, id: number): GenericRecord {
@@ -79,18 +90,31 @@ function stamp(call: MethodCall): Record<string, unknown> {
 function siteMethods(): MethodSpec[] {
   return [
     {
-      name: 'landing.site.add', scope: 'landing', kind: 'write',
+      name: 'landing.site.add',
+      scope: 'landing',
+      kind: 'write',
       handler: (call) => {
         const fields = fieldsParam(call);
         requireFields(fields, ['TITLE', 'CODE']);
         const id = sites(call).allocateId();
-        sites(call).insert(id, { ID: id, TYPE: 'PAGE', ACTIVE: 'N', DESCRIPTION: '', ...fields, DATE_CREATE: phpIsoDate(call.nowMs), CREATED_BY_ID: call.auth.userId, ...stamp(call) });
+        sites(call).insert(id, {
+          ID: id,
+          TYPE: 'PAGE',
+          ACTIVE: 'N',
+          DESCRIPTION: '',
+          ...fields,
+          DATE_CREATE: phpIsoDate(call.nowMs),
+          CREATED_BY_ID: call.auth.userId,
+          ...stamp(call),
+        });
         return { result: id };
       },
     },
     { name: 'landing.site.getlist', scope: 'landing', kind: 'read', handler: (call) => getList(call, sites(call)) },
     {
-      name: 'landing.site.update', scope: 'landing', kind: 'write',
+      name: 'landing.site.update',
+      scope: 'landing',
+      kind: 'write',
       handler: (call) => {
         const current = site(call, idParam(call, 'id'));
         sites(call).insert(current.ID, { ...current, ...fieldsParam(call), ID: current.ID, ...stamp(call) });
@@ -98,7 +122,9 @@ function siteMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'landing.site.delete', scope: 'landing', kind: 'write',
+      name: 'landing.site.delete',
+      scope: 'landing',
+      kind: 'write',
       handler: (call) => {
         const current = site(call, idParam(call, 'id'));
         for (const row of [...pages(call).values()]) if (row.SITE_ID === current.ID) pages(call).delete(row.ID);
@@ -117,7 +143,9 @@ function pageMethods(): MethodSpec[] {
   };
   return [
     {
-      name: 'landing.landing.add', scope: 'landing', kind: 'write',
+      name: 'landing.landing.add',
+      scope: 'landing',
+      kind: 'write',
       handler: (call) => {
         const fields = fieldsParam(call);
         requireFields(fields, ['TITLE', 'CODE', 'SITE_ID']);
@@ -125,13 +153,25 @@ function pageMethods(): MethodSpec[] {
         if (siteId === undefined) throw new RestError('TYPE_ERROR', 'SITE_ID must be an integer', 400);
         site(call, siteId);
         const id = pages(call).allocateId();
-        pages(call).insert(id, { ID: id, ACTIVE: 'N', DESCRIPTION: '', DELETED: 'N', ...fields, SITE_ID: siteId, DATE_CREATE: phpIsoDate(call.nowMs), CREATED_BY_ID: call.auth.userId, ...stamp(call) });
+        pages(call).insert(id, {
+          ID: id,
+          ACTIVE: 'N',
+          DESCRIPTION: '',
+          DELETED: 'N',
+          ...fields,
+          SITE_ID: siteId,
+          DATE_CREATE: phpIsoDate(call.nowMs),
+          CREATED_BY_ID: call.auth.userId,
+          ...stamp(call),
+        });
         return { result: id };
       },
     },
     { name: 'landing.landing.getlist', scope: 'landing', kind: 'read', handler: (call) => getList(call, pages(call)) },
     {
-      name: 'landing.landing.update', scope: 'landing', kind: 'write',
+      name: 'landing.landing.update',
+      scope: 'landing',
+      kind: 'write',
       handler: (call) => {
         const current = page(call, idParam(call, 'lid'));
         const fields = fieldsParam(call);
@@ -141,7 +181,9 @@ function pageMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'landing.landing.delete', scope: 'landing', kind: 'write',
+      name: 'landing.landing.delete',
+      scope: 'landing',
+      kind: 'write',
       handler: (call) => {
         const current = page(call, idParam(call, 'lid'));
         for (const row of [...blocks(call).values()]) if (row.lid === current.ID) blocks(call).delete(row.ID);
@@ -152,18 +194,29 @@ function pageMethods(): MethodSpec[] {
     { name: 'landing.landing.publication', scope: 'landing', kind: 'write', handler: publish('Y') },
     { name: 'landing.landing.unpublic', scope: 'landing', kind: 'write', handler: publish('N') },
     {
-      name: 'landing.landing.addblock', scope: 'landing', kind: 'write',
+      name: 'landing.landing.addblock',
+      scope: 'landing',
+      kind: 'write',
       handler: (call) => {
         const current = page(call, idParam(call, 'lid'));
         const fields = fieldsParam(call);
         requireFields(fields, ['CODE']);
         const id = blocks(call).allocateId();
-        blocks(call).insert(id, { ID: id, lid: current.ID, code: textOf(fields.CODE), name: textOf(fields.CODE), active: fields.ACTIVE === 'N' ? false : true, content: textOf(fields.CONTENT) });
+        blocks(call).insert(id, {
+          ID: id,
+          lid: current.ID,
+          code: textOf(fields.CODE),
+          name: textOf(fields.CODE),
+          active: fields.ACTIVE !== 'N',
+          content: textOf(fields.CONTENT),
+        });
         return { result: id };
       },
     },
     {
-      name: 'landing.block.addcard', scope: 'landing', kind: 'write',
+      name: 'landing.block.addcard',
+      scope: 'landing',
+      kind: 'write',
       handler: (call) => {
         const current = page(call, idParam(call, 'lid'));
         const blockId = idParam(call, 'block');
@@ -177,7 +230,9 @@ function pageMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'landing.block.getlist', scope: 'landing', kind: 'read',
+      name: 'landing.block.getlist',
+      scope: 'landing',
+      kind: 'read',
       handler: (call) => {
         const raw = pickParam(call.params, 'lid');
         if (raw === undefined) throw new RestError('MISSING_PARAMS', 'Missing required parameter: lid', 400);

@@ -19,7 +19,20 @@ function userOf(call: MethodCall): number {
 }
 
 function dayOf(call: MethodCall, userId: number): GenericRecord {
-  return call.portal.genericTable('timeman.day').get(userId) ?? { ID: userId, STATUS: 'CLOSED', START_MS: null, FINISH_MS: null, LEAKS_S: 0, PAUSED_AT: null, LAT_OPEN: 0, LON_OPEN: 0, LAT_CLOSE: 0, LON_CLOSE: 0 };
+  return (
+    call.portal.genericTable('timeman.day').get(userId) ?? {
+      ID: userId,
+      STATUS: 'CLOSED',
+      START_MS: null,
+      FINISH_MS: null,
+      LEAKS_S: 0,
+      PAUSED_AT: null,
+      LAT_OPEN: 0,
+      LON_OPEN: 0,
+      LAT_CLOSE: 0,
+      LON_CLOSE: 0,
+    }
+  );
 }
 
 function clock(seconds: number): string {
@@ -73,7 +86,9 @@ export function timemanMethods(): MethodSpec[] {
   return [
     { name: 'timeman.status', scope: 'timeman', kind: 'read', handler: (call) => ({ result: render(dayOf(call, userOf(call))) }) },
     {
-      name: 'timeman.open', scope: 'timeman', kind: 'write',
+      name: 'timeman.open',
+      scope: 'timeman',
+      kind: 'write',
       handler: (call) => {
         const day = { ...dayOf(call, userOf(call)) };
         const at = timeOf(call, call.nowMs, 'Day open date should correspond to the current date');
@@ -93,7 +108,9 @@ export function timemanMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'timeman.pause', scope: 'timeman', kind: 'write',
+      name: 'timeman.pause',
+      scope: 'timeman',
+      kind: 'write',
       handler: (call) => {
         const day = { ...dayOf(call, userOf(call)) };
         if (day.STATUS !== 'OPENED') throw new RestError('', 'Unable to pause the workday: it is not open', 400);
@@ -103,7 +120,9 @@ export function timemanMethods(): MethodSpec[] {
       },
     },
     {
-      name: 'timeman.close', scope: 'timeman', kind: 'write',
+      name: 'timeman.close',
+      scope: 'timeman',
+      kind: 'write',
       handler: (call) => {
         const day = { ...dayOf(call, userOf(call)) };
         if (day.STATUS === 'CLOSED') return { result: render(day) };

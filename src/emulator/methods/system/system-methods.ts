@@ -53,7 +53,9 @@ export function systemMethods(table: ReadonlyMap<string, MethodSpec>): MethodSpe
         const scope = textOf(pickParamAnyCase(params, 'scope'));
         const full = isFlagSet(pickParamAnyCase(params, 'full'));
         const wanted = (spec: MethodSpec): boolean => (scope !== '' ? spec.scope === scope : full || available(auth, spec.name));
-        const names = Array.from(table.values()).filter(wanted).map((spec) => spec.name);
+        const names = Array.from(table.values())
+          .filter(wanted)
+          .map((spec) => spec.name);
         return { result: scope === '' || scope === 'basic' ? ['batch', ...names] : names };
       },
     },

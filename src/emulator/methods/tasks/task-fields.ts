@@ -12,24 +12,92 @@ import { parseDateInput, toFlag, toInteger } from '../crm/crm-values.ts';
 type TaskKind = 'integer' | 'string' | 'char' | 'datetime' | 'users' | 'strings';
 
 export const TASK_FIELDS: Record<string, TaskKind> = {
-  ID: 'integer', PARENT_ID: 'integer', TITLE: 'string', DESCRIPTION: 'string', MARK: 'string', PRIORITY: 'integer',
-  MULTITASK: 'char', NOT_VIEWED: 'char', REPLICATE: 'char', STAGE_ID: 'integer', CREATED_BY: 'integer', CREATED_DATE: 'datetime',
-  RESPONSIBLE_ID: 'integer', CHANGED_BY: 'integer', CHANGED_DATE: 'datetime', STATUS_CHANGED_BY: 'integer', CLOSED_BY: 'integer',
-  CLOSED_DATE: 'datetime', ACTIVITY_DATE: 'datetime', DATE_START: 'datetime', DEADLINE: 'datetime', START_DATE_PLAN: 'datetime',
-  END_DATE_PLAN: 'datetime', GUID: 'string', XML_ID: 'string', ALLOW_CHANGE_DEADLINE: 'char', ALLOW_TIME_TRACKING: 'char',
-  TASK_CONTROL: 'char', ADD_IN_REPORT: 'char', TIME_ESTIMATE: 'integer', MATCH_WORK_TIME: 'char', SITE_ID: 'string',
-  DESCRIPTION_IN_BBCODE: 'char', STATUS: 'integer', STATUS_CHANGED_DATE: 'datetime', FAVORITE: 'char', GROUP_ID: 'integer',
-  ACCOMPLICES: 'users', AUDITORS: 'users', UF_CRM_TASK: 'strings', TAGS: 'strings', UF_TASK_WEBDAV_FILES: 'strings',
+  ID: 'integer',
+  PARENT_ID: 'integer',
+  TITLE: 'string',
+  DESCRIPTION: 'string',
+  MARK: 'string',
+  PRIORITY: 'integer',
+  MULTITASK: 'char',
+  NOT_VIEWED: 'char',
+  REPLICATE: 'char',
+  STAGE_ID: 'integer',
+  CREATED_BY: 'integer',
+  CREATED_DATE: 'datetime',
+  RESPONSIBLE_ID: 'integer',
+  CHANGED_BY: 'integer',
+  CHANGED_DATE: 'datetime',
+  STATUS_CHANGED_BY: 'integer',
+  CLOSED_BY: 'integer',
+  CLOSED_DATE: 'datetime',
+  ACTIVITY_DATE: 'datetime',
+  DATE_START: 'datetime',
+  DEADLINE: 'datetime',
+  START_DATE_PLAN: 'datetime',
+  END_DATE_PLAN: 'datetime',
+  GUID: 'string',
+  XML_ID: 'string',
+  ALLOW_CHANGE_DEADLINE: 'char',
+  ALLOW_TIME_TRACKING: 'char',
+  TASK_CONTROL: 'char',
+  ADD_IN_REPORT: 'char',
+  TIME_ESTIMATE: 'integer',
+  MATCH_WORK_TIME: 'char',
+  SITE_ID: 'string',
+  DESCRIPTION_IN_BBCODE: 'char',
+  STATUS: 'integer',
+  STATUS_CHANGED_DATE: 'datetime',
+  FAVORITE: 'char',
+  GROUP_ID: 'integer',
+  ACCOMPLICES: 'users',
+  AUDITORS: 'users',
+  UF_CRM_TASK: 'strings',
+  TAGS: 'strings',
+  UF_TASK_WEBDAV_FILES: 'strings',
 };
 
-const READ_ONLY = new Set(['ID', 'CREATED_DATE', 'CHANGED_BY', 'CHANGED_DATE', 'STATUS_CHANGED_BY', 'STATUS_CHANGED_DATE', 'CLOSED_BY', 'CLOSED_DATE', 'ACTIVITY_DATE', 'GUID']);
+const READ_ONLY = new Set([
+  'ID',
+  'CREATED_DATE',
+  'CHANGED_BY',
+  'CHANGED_DATE',
+  'STATUS_CHANGED_BY',
+  'STATUS_CHANGED_DATE',
+  'CLOSED_BY',
+  'CLOSED_DATE',
+  'ACTIVITY_DATE',
+  'GUID',
+]);
 
 /** Order keys tasks.task.list accepts (anything else: `{"error":"0"}` "Invalid sorting key"). */
 export const TASK_SORT_KEYS = new Set([
-  'ID', 'TITLE', 'TIME_SPENT_IN_LOGS', 'DATE_START', 'CREATED_DATE', 'CHANGED_DATE', 'CLOSED_DATE', 'ACTIVITY_DATE',
-  'START_DATE_PLAN', 'END_DATE_PLAN', 'DEADLINE', 'REAL_STATUS', 'STATUS', 'STATUS_COMPLETE', 'PRIORITY', 'MARK',
-  'CREATED_BY_LAST_NAME', 'RESPONSIBLE_LAST_NAME', 'GROUP_ID', 'TIME_ESTIMATE', 'ALLOW_CHANGE_DEADLINE', 'ALLOW_TIME_TRACKING',
-  'MATCH_WORK_TIME', 'FAVORITE', 'SORTING', 'IS_PINNED', 'IS_PINNED_IN_GROUP',
+  'ID',
+  'TITLE',
+  'TIME_SPENT_IN_LOGS',
+  'DATE_START',
+  'CREATED_DATE',
+  'CHANGED_DATE',
+  'CLOSED_DATE',
+  'ACTIVITY_DATE',
+  'START_DATE_PLAN',
+  'END_DATE_PLAN',
+  'DEADLINE',
+  'REAL_STATUS',
+  'STATUS',
+  'STATUS_COMPLETE',
+  'PRIORITY',
+  'MARK',
+  'CREATED_BY_LAST_NAME',
+  'RESPONSIBLE_LAST_NAME',
+  'GROUP_ID',
+  'TIME_ESTIMATE',
+  'ALLOW_CHANGE_DEADLINE',
+  'ALLOW_TIME_TRACKING',
+  'MATCH_WORK_TIME',
+  'FAVORITE',
+  'SORTING',
+  'IS_PINNED',
+  'IS_PINNED_IN_GROUP',
 ]);
 
 /** Filter and order names that point at another stored field (`STATUS` is the meta-status, below). */
@@ -77,8 +145,11 @@ export function storeTaskFields(record: TaskRecord, fields: Record<string, unkno
     if (kind === undefined || READ_ONLY.has(name)) continue;
     if (kind === 'integer') record[name] = toInteger(value) ?? null;
     else if (kind === 'char') record[name] = toFlag(value);
-    else if (kind === 'datetime') record[name] = value === '' || value === null ? null : parseDateInput(value) ?? null;
-    else if (kind === 'users') record[name] = listOf(value).map((item) => toInteger(item)).filter((item): item is number => item !== undefined && item > 0);
+    else if (kind === 'datetime') record[name] = value === '' || value === null ? null : (parseDateInput(value) ?? null);
+    else if (kind === 'users')
+      record[name] = listOf(value)
+        .map((item) => toInteger(item))
+        .filter((item): item is number => item !== undefined && item > 0);
     else if (kind === 'strings') record[name] = listOf(value).map(String);
     else record[name] = value === null || value === undefined ? null : String(value);
   }

@@ -61,10 +61,30 @@ function addTask(call: MethodCall): MethodResult {
   const fields = readFields(call);
   const now = call.nowMs;
   const record: TaskRecord = {
-    ID: 0, PRIORITY: 1, STATUS: 2, STAGE_ID: 0, GROUP_ID: 0, PARENT_ID: null, CREATED_BY: call.auth.userId, DESCRIPTION: '',
-    MULTITASK: 'N', NOT_VIEWED: 'N', REPLICATE: 'N', ALLOW_CHANGE_DEADLINE: 'N', ALLOW_TIME_TRACKING: 'N', TASK_CONTROL: 'N',
-    ADD_IN_REPORT: 'N', MATCH_WORK_TIME: 'N', DESCRIPTION_IN_BBCODE: 'Y', FAVORITE: 'N', SITE_ID: 's1', TIME_ESTIMATE: 0,
-    ACCOMPLICES: [], AUDITORS: [], UF_CRM_TASK: [], TAGS: [],
+    ID: 0,
+    PRIORITY: 1,
+    STATUS: 2,
+    STAGE_ID: 0,
+    GROUP_ID: 0,
+    PARENT_ID: null,
+    CREATED_BY: call.auth.userId,
+    DESCRIPTION: '',
+    MULTITASK: 'N',
+    NOT_VIEWED: 'N',
+    REPLICATE: 'N',
+    ALLOW_CHANGE_DEADLINE: 'N',
+    ALLOW_TIME_TRACKING: 'N',
+    TASK_CONTROL: 'N',
+    ADD_IN_REPORT: 'N',
+    MATCH_WORK_TIME: 'N',
+    DESCRIPTION_IN_BBCODE: 'Y',
+    FAVORITE: 'N',
+    SITE_ID: 's1',
+    TIME_ESTIMATE: 0,
+    ACCOMPLICES: [],
+    AUDITORS: [],
+    UF_CRM_TASK: [],
+    TAGS: [],
   };
   storeTaskFields(record, fields);
   record.CREATED_DATE = now;
@@ -161,9 +181,10 @@ export function taskMethods(): MethodSpec[] {
       name: 'tasks.task.complete',
       scope: 'task',
       kind: 'write',
-      handler: (call) => updateTask(call, (record) => {
-        record.STATUS = 5;
-      }),
+      handler: (call) =>
+        updateTask(call, (record) => {
+          record.STATUS = 5;
+        }),
     },
     {
       name: 'tasks.task.delete',

@@ -76,20 +76,26 @@ const resolveUserField: ResolveField<EmulatedUser> = (name) => {
   }
   if (upper === 'USER_TYPE') return { key: upper, read: () => 'employee' };
   if (upper === 'ID') return { key: 'ID', read: (user) => user.ID };
-  const known: Array<keyof EmulatedUser> = ['NAME', 'LAST_NAME', 'SECOND_NAME', 'EMAIL', 'ACTIVE', 'UF_DEPARTMENT', 'WORK_POSITION', 'PERSONAL_GENDER', 'DATE_REGISTER'];
+  const known: Array<keyof EmulatedUser> = [
+    'NAME',
+    'LAST_NAME',
+    'SECOND_NAME',
+    'EMAIL',
+    'ACTIVE',
+    'UF_DEPARTMENT',
+    'WORK_POSITION',
+    'PERSONAL_GENDER',
+    'DATE_REGISTER',
+  ];
   const field = known.find((candidate) => candidate === upper);
   return field === undefined ? undefined : { key: field, read: (user) => user[field] ?? null };
 };
 
 function userFilter(params: Params): Record<string, unknown> {
   const explicit = pickParamAnyCase(params, 'FILTER');
-  const base = isPlainObject(explicit)
-    ? explicit
-    : Object.fromEntries(Object.entries(params).filter(([key]) => !LIST_PARAMS.has(key.toLowerCase())));
+  const base = isPlainObject(explicit) ? explicit : Object.fromEntries(Object.entries(params).filter(([key]) => !LIST_PARAMS.has(key.toLowerCase())));
   // NAME_SEARCH is a substring search over the name and e-mail, whatever prefix it carries.
-  return Object.fromEntries(
-    Object.entries(base).map(([key, value]) => (/^\W*NAME_SEARCH$/i.test(key) ? ['%NAME_SEARCH', value] : [key, value])),
-  );
+  return Object.fromEntries(Object.entries(base).map(([key, value]) => (/^\W*NAME_SEARCH$/i.test(key) ? ['%NAME_SEARCH', value] : [key, value])));
 }
 
 function listUsers(call: MethodCall): MethodResult {

@@ -1,0 +1,2 @@
+/** The public face of src/util/: what other folders may import from it. */
+export { type Clock, ManualClock, systemClock } from './clock.ts';
