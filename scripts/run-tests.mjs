@@ -29,8 +29,21 @@ if (build.status !== 0) {
   console.error('The build (tsc -p tsconfig.build.json) failed: the tests would run an old dist/.');
   process.exit(build.status ?? 1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-force-exit', '--test-timeout=180000', ...files], {
+// No --test-force-exit: every suite closes its servers and clients, so a test file that leaks a handle
+// would keep its process alive. The per-test timeout and this overall bound turn such a leak into a
+// failure instead of a CI job that never ends.
+const OVERALL_TIMEOUT_MS = 45 * 60_000;
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=180000', ...files], {
   stdio: 'inherit',
   env: { ...process.env, NODE_ENV: 'test' },
+  timeout: OVERALL_TIMEOUT_MS,
+  killSignal: 'SIGKILL',
 });
+if (result.error || result.signal) {
+  console.error(
+    `The test run did not finish within ${OVERALL_TIMEOUT_MS / 60_000} minutes (${result.signal ?? result.error?.message}): a test file leaks a handle or hangs.`,
+  );
+  console.error('0 passed, 1 failed');
+  process.exit(1);
+}
 process.exit(result.status ?? 1);
