@@ -16,8 +16,6 @@ import { bizprocRobotMethods } from './automation/bizproc-robot-methods.ts';
 import { scrumMethods } from './boards/scrum-methods.ts';
 import { eventBindMethods } from './events/event-bind-methods.ts';
 import { offlineEventMethods } from './events/offline-event-methods.ts';
-import { GENERIC_FAMILIES } from './generic/generic-families.ts';
-import { makeGenericFamily } from './generic/make-generic-family.ts';
 import { imMethods } from './im/im-methods.ts';
 import { aiEngineMethods } from './library/ai-engine-methods.ts';
 import { biconnectorMethods } from './library/biconnector-methods.ts';
@@ -47,8 +45,6 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     userMethods(),
     eventBindMethods(),
     offlineEventMethods(),
-    ...GENERIC_FAMILIES.map(makeGenericFamily),
-    // After the generic store: these replace its sonet_group, disk and bizproc.workflow entries.
     imbotMethods(),
     telephonyMethods(),
     imDialogMethods(),
@@ -58,7 +54,7 @@ export function buildMethodTable(): Map<string, MethodSpec> {
     bizprocMethods(),
     bizprocRobotMethods(),
     scrumMethods(),
-    // Chain-library families: registered after the generic table, so they replace its entries of the same name.
+    // Chain-library families.
     commerceMethods(),
     bookingMethods(),
     calendarMethods(),

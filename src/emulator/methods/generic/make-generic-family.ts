@@ -1,8 +1,8 @@
 /**
- * A generic record store for the catalog families the emulator does not model in depth (sale.order,
- * disk.*, bizproc.*...): adding a family is one table entry (`generic-families.ts`) naming its methods
- * and result shapes. Records keep the fields they were given; lists filter, order and page like any
- * v2 list.
+ * A generic record store for a family described by one table entry (its methods, id parameters,
+ * required fields and result shapes), used by families that need no behaviour of their own (e.g. the
+ * commerce families in `library/commerce-methods.ts`). Records keep the fields they were given; lists
+ * filter, order and page like any v2 list.
  */
 import { buildFilter, type ResolveField } from '../../list/build-filter.ts';
 import { parseOrder, readStart } from '../../list/parse-list-params.ts';
