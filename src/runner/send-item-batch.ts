@@ -12,6 +12,7 @@ import type { ItemUpdate, RunStore, SubStepUpdate } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import { sendBatchAnswer, type BatchAnswer, type StepCommand } from './batch-answer.ts';
 import { settleItemBatch, type BatchSettlement } from './settle-item-batch.ts';
+import { planV3ItemBatch, sendV3ItemBatch } from './send-v3-item-batch.ts';
 
 export type { BatchSettlement, ItemVerdict } from './settle-item-batch.ts';
 
@@ -44,7 +45,8 @@ export async function sendItemBatch(input: {
 
   let answer: BatchAnswer;
   try {
-    answer = await sendBatchAnswer(client, commands, { halt, write: writes });
+    const v3 = planV3ItemBatch(runId, step, client, members);
+    answer = v3 ? await sendV3ItemBatch(client, v3) : await sendBatchAnswer(client, commands, { halt, write: writes });
   } catch (error) {
     if (!isOutcomeUnknownError(error)) {
       // The portal refused the whole request: nothing ran. Put the writes back and stop the run.
