@@ -23,7 +23,10 @@ export async function sendItemBatch(input: {
   store: Pick<RunStore, 'record'>;
   members: CompiledItem[];
 }): Promise<BatchSettlement> {
-  const { runId, step, client, store, members } = input;
+  const { runId, step, client, store } = input;
+  // REST 3.0 when every command's method resolves to v3: one array batch, maybe fewer commands this round.
+  const v3 = planV3ItemBatch(runId, step, client, input.members);
+  const members = v3 ? v3.members : input.members;
   const commands: Record<string, StepCommand> = {};
   const sent: SubStepUpdate[] = [];
   const started: ItemUpdate[] = [];
@@ -45,7 +48,6 @@ export async function sendItemBatch(input: {
 
   let answer: BatchAnswer;
   try {
-    const v3 = planV3ItemBatch(runId, step, client, members);
     answer = v3 ? await sendV3ItemBatch(client, v3) : await sendBatchAnswer(client, commands, { halt, write: writes });
   } catch (error) {
     if (!isOutcomeUnknownError(error)) {

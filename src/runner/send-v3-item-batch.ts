@@ -40,24 +40,45 @@ export function toV3References(value: unknown): unknown {
 export interface V3ItemBatch {
   commands: Record<string, { method: string; params: Record<string, unknown> }>;
   idempotencyKey: string;
+  /** The batch's items with only the commands sent now: a command reading a write of the same batch waits for the next round. */
+  members: CompiledItem[];
 }
 
-/** The v3 form of a compiled batch, or undefined when it goes as a v2 `cmd` batch. */
+/** The names of same-batch commands a command's params read (`$result[name]...`). */
+function referencedNames(params: unknown): string[] {
+  return [...JSON.stringify(params ?? null).matchAll(/\$result\[([A-Za-z0-9_]+)\]/g)].map((match) => match[1] ?? '');
+}
+
+/**
+ * The v3 form of a compiled batch, or undefined when it goes as a v2 `cmd` batch (a method not on v3,
+ * a port without the v3 batch, a reference inside other text). Only get and list results can be
+ * `$ref`-erenced on v3 (protocol.md §6): a command reading a write of the same batch, and the item's
+ * later commands, are left to the next round, when the write's result is known.
+ */
 export function planV3ItemBatch(runId: string, step: ForEachStep, client: PortalClient, members: CompiledItem[]): V3ItemBatch | undefined {
   if (!client.batchV3 || !client.versionFor) return undefined;
   const commands: V3ItemBatch['commands'] = {};
   const identity: string[] = [runId, step.id];
-  for (const { item, commands: itemCommands } of members) {
-    for (const command of itemCommands) {
+  const writes = new Set<string>();
+  const planned: CompiledItem[] = [];
+  for (const member of members) {
+    const sentNow: CompiledItem['commands'] = [];
+    for (const command of member.commands) {
       if (client.versionFor(command.method, command.params, command.subStep.version) !== 3) return undefined;
+      if (referencedNames(command.params).some((name) => writes.has(name))) break;
       const params = toV3References(command.params);
       if (params === undefined) return undefined;
-      commands[command.name] = { method: command.method, params: params as Record<string, unknown> };
-      identity.push(item.key, command.subStep.id);
+      sentNow.push(command);
+      if (command.subStep.risk !== 'read') writes.add(command.name);
     }
+    for (const command of sentNow) {
+      commands[command.name] = { method: command.method, params: toV3References(command.params) as Record<string, unknown> };
+      identity.push(member.item.key, command.subStep.id);
+    }
+    planned.push({ ...member, commands: sentNow });
   }
   if (Object.keys(commands).length === 0) return undefined;
-  return { commands, idempotencyKey: deriveIdempotencyKey(identity) };
+  return { commands, idempotencyKey: deriveIdempotencyKey(identity), members: planned };
 }
 
 /** Sends the v3 batch; a portal error (all or nothing) becomes that error on every command. */
