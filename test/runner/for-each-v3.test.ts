@@ -18,6 +18,7 @@ interface Task {
 interface V3Stats {
   requests: number;
   methods: Record<string, number>;
+  replays: number;
 }
 
 describe('a for_each over tasks on REST 3.0 and v2', () => {
@@ -49,7 +50,9 @@ describe('a for_each over tasks on REST 3.0 and v2', () => {
     const onV3 = await harness.run(file, inputs('Source v3', 3));
     assert.equal(onV3.cli.code, 0, onV3.cli.stdout + onV3.cli.stderr);
     const afterV3 = await v3Stats();
-    assert.ok((afterV3.methods.batch ?? 0) - (before.methods.batch ?? 0) >= 1, 'the for_each went as v3 batches');
+    // Round 1: get + add of every item (the add reads the get by $ref); round 2: the updates (a v3
+    // batch can reference only get/list results, so the update waits for the add's id).
+    assert.equal((afterV3.methods.batch ?? 0) - (before.methods.batch ?? 0), 2, 'the for_each went as two v3 batches');
     assert.equal(onV3.report?.outputs.followed_v3, 3);
 
     const onV2 = await harness.run(file, inputs('Source v2', 2));
@@ -62,5 +65,22 @@ describe('a for_each over tasks on REST 3.0 and v2', () => {
     assert.equal(v3Tasks.length, 3);
     assert.deepEqual(effect(v3Tasks), effect(v2Tasks));
     assert.ok(v3Tasks.every((task) => task.deadline === deadline), 'the $ref update reached every follow-up');
+  });
+
+  it('re-sends a v3 batch whose connection dropped after the portal ran it: same Idempotency-Key, replayed, one follow-up each', async () => {
+    await addSources('Source dropped', 2);
+    const faults = await fetch(`${harness.emulator.url}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [{ method: 'batch', rate: 1, drop: 'after', times: 1 }] }),
+    });
+    assert.equal(faults.status, 200);
+    const before = await v3Stats();
+    const run = await harness.run(file, inputs('Source dropped', 3));
+    assert.equal(run.cli.code, 0, run.cli.stdout + run.cli.stderr);
+    assert.equal((await v3Stats()).replays - before.replays, 1, 'the emulator answered the re-send from its idempotency store');
+    const followUps = await tasksTitled('Follow-up: Source dropped');
+    assert.equal(followUps.length, 2, 'exactly one follow-up per task');
+    assert.ok(followUps.every((task) => task.deadline === deadline));
   });
 });
