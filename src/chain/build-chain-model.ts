@@ -185,7 +185,11 @@ class ModelBuilder {
         purePath?.root === 'steps' && purePath.path.length === 2 && purePath.path[1] === 'items' && typeof purePath.path[0] === 'string'
           ? purePath.path[0]
           : undefined;
-      const inherited = { ...(common.retry ? { retry: common.retry } : {}), onError: common.onError, ...(raw.version === undefined ? {} : { version: raw.version }) };
+      const inherited = {
+        ...(common.retry ? { retry: common.retry } : {}),
+        onError: common.onError,
+        ...(raw.version === undefined ? {} : { version: raw.version }),
+      };
       return {
         ...common,
         kind: 'for_each',

@@ -39,7 +39,15 @@ describe('a for_each over tasks on REST 3.0 and v2', () => {
       await harness.read('tasks.task.add', { fields: { TITLE: title, RESPONSIBLE_ID: 1 + (index % 2), CREATED_BY: 1 } });
     }
   }
-  const inputs = (title: string, api: number): string[] => ['--confirm-write', '--input', `title=${title}`, '--input', `deadline=${deadline}`, '--input', `api=${api}`];
+  const inputs = (title: string, api: number): string[] => [
+    '--confirm-write',
+    '--input',
+    `title=${title}`,
+    '--input',
+    `deadline=${deadline}`,
+    '--input',
+    `api=${api}`,
+  ];
   const effect = (tasks: Task[]): unknown[] => tasks.map((task) => [task.responsibleId, task.createdBy, task.deadline]).sort();
 
   it('adds the same follow-ups on v3 array batches as on v2 cmd batches', async () => {
@@ -64,7 +72,10 @@ describe('a for_each over tasks on REST 3.0 and v2', () => {
     const v2Tasks = await tasksTitled('Follow-up: Source v2');
     assert.equal(v3Tasks.length, 3);
     assert.deepEqual(effect(v3Tasks), effect(v2Tasks));
-    assert.ok(v3Tasks.every((task) => task.deadline === deadline), 'the $ref update reached every follow-up');
+    assert.ok(
+      v3Tasks.every((task) => task.deadline === deadline),
+      'every follow-up got its deadline',
+    );
   });
 
   it('re-sends a v3 batch whose connection dropped after the portal ran it: same Idempotency-Key, replayed, one follow-up each', async () => {
