@@ -126,8 +126,8 @@ class ModelBuilder {
   }
 
   /** The step's REST version, else the chain's `api_version` (REST 3.0, issue 13). */
-  private version(raw: RawStep): { version?: 2 | 3 | 'auto' } {
-    const version = raw.version ?? this.apiVersion;
+  private version(raw: RawStep, inherited?: 2 | 3 | 'auto'): { version?: 2 | 3 | 'auto' } {
+    const version = raw.version ?? inherited ?? this.apiVersion;
     return version === undefined ? {} : { version };
   }
 
@@ -143,7 +143,12 @@ class ModelBuilder {
     };
   }
 
-  private callStep(raw: RawStep, segments: readonly (string | number)[], method: string, inherited?: { retry?: RetryPolicy; onError: OnError }): CallStep {
+  private callStep(
+    raw: RawStep,
+    segments: readonly (string | number)[],
+    method: string,
+    inherited?: { retry?: RetryPolicy; onError: OnError; version?: 2 | 3 | 'auto' },
+  ): CallStep {
     const common = this.common(raw, segments);
     const retry = common.retry ?? inherited?.retry;
     return {
@@ -155,7 +160,7 @@ class ModelBuilder {
       params: this.template(raw.params ?? {}, [...segments, 'params']),
       risk: classifyMethodRisk(method, raw.params),
       methodPosition: this.at([...segments, 'call']),
-      ...this.version(raw),
+      ...this.version(raw, inherited?.version),
     };
   }
 
@@ -180,7 +185,11 @@ class ModelBuilder {
         purePath?.root === 'steps' && purePath.path.length === 2 && purePath.path[1] === 'items' && typeof purePath.path[0] === 'string'
           ? purePath.path[0]
           : undefined;
-      const inherited = { ...(common.retry ? { retry: common.retry } : {}), onError: common.onError };
+      const inherited = {
+        ...(common.retry ? { retry: common.retry } : {}),
+        onError: common.onError,
+        ...(raw.version === undefined ? {} : { version: raw.version }),
+      };
       return {
         ...common,
         kind: 'for_each',
@@ -189,6 +198,7 @@ class ModelBuilder {
         as: raw.as ?? 'item',
         ...(raw.key === undefined ? {} : { key: this.template(typeof raw.key === 'number' ? String(raw.key) : raw.key, [...segments, 'key']) }),
         ...(raw.concurrency === undefined ? {} : { concurrency: raw.concurrency }),
+        ...this.version(raw),
         do: (raw.do ?? []).map((subStep, position) => this.callStep(subStep, [...segments, 'do', position], subStep.call ?? '', inherited)),
       };
     }

@@ -122,6 +122,8 @@ export interface ForEachStep extends StepBase, RetryingStep {
   key?: ValueTemplate;
   /** Batches in flight for this loop (the run's `--concurrency` when absent). */
   concurrency?: number;
+  /** REST version of its sub-steps (each may name its own): 3 sends them as v3 array batches. */
+  version?: StepApiVersion;
   do: CallStep[];
 }
 

@@ -101,6 +101,13 @@ export interface PortalClient {
   list(method: string, params: Record<string, unknown>, options?: ListOptions): AsyncIterable<ListPage>;
   /** Totals since the client was made, for results and the progress display. */
   counters(): ClientCounters;
+  /** The REST version a call would go to (absent on ports that speak only v2). */
+  versionFor?(method: string, params: Record<string, unknown>, requested?: ApiVersionChoice): ApiVersion;
+  /** A REST 3.0 batch, all or nothing, results by name (absent on ports that speak only v2). */
+  batchV3?(
+    commands: Readonly<Record<string, { method: string; params: Record<string, unknown> }>>,
+    options?: { signal?: AbortSignal; idempotencyKey?: string },
+  ): Promise<{ results: Record<string, unknown>; replayed: boolean }>;
 }
 
 /** The commands whose outcome is unknown, by name. */

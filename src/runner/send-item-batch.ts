@@ -12,6 +12,7 @@ import type { ItemUpdate, RunStore, SubStepUpdate } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
 import { sendBatchAnswer, type BatchAnswer, type StepCommand } from './batch-answer.ts';
 import { settleItemBatch, type BatchSettlement } from './settle-item-batch.ts';
+import { planV3ItemBatch, sendV3ItemBatch } from './send-v3-item-batch.ts';
 
 export type { BatchSettlement, ItemVerdict } from './settle-item-batch.ts';
 
@@ -22,7 +23,10 @@ export async function sendItemBatch(input: {
   store: Pick<RunStore, 'record'>;
   members: CompiledItem[];
 }): Promise<BatchSettlement> {
-  const { runId, step, client, store, members } = input;
+  const { runId, step, client, store } = input;
+  // REST 3.0 when every command's method resolves to v3: one array batch, maybe fewer commands this round.
+  const v3 = planV3ItemBatch(runId, step, client, input.members);
+  const members = v3 ? v3.members : input.members;
   const commands: Record<string, StepCommand> = {};
   const sent: SubStepUpdate[] = [];
   const started: ItemUpdate[] = [];
@@ -44,7 +48,7 @@ export async function sendItemBatch(input: {
 
   let answer: BatchAnswer;
   try {
-    answer = await sendBatchAnswer(client, commands, { halt, write: writes });
+    answer = v3 ? await sendV3ItemBatch(client, v3) : await sendBatchAnswer(client, commands, { halt, write: writes });
   } catch (error) {
     if (!isOutcomeUnknownError(error)) {
       // The portal refused the whole request: nothing ran. Put the writes back and stop the run.
