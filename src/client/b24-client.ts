@@ -27,6 +27,7 @@ import type { Transport } from './transport.ts';
 import { createUndiciTransport, type UndiciTransportOptions } from './undici-transport.ts';
 import { randomUUID } from 'node:crypto';
 import { deriveIdempotencyKey, normalizeIdempotencyKey } from './v3/idempotency-key.ts';
+import { OneRequestPerKey } from './v3/one-request-per-key.ts';
 import { chooseApiVersion, MethodVersions, methodsFromPortalAnswer, type ApiVersion, type ApiVersionChoice } from './v3/method-versions.ts';
 import { decodeV3BatchResults, encodeV3Batch, type V3BatchCommand } from './v3/v3-batch.ts';
 import { assertV3Filter } from './v3/v3-filter.ts';
@@ -99,6 +100,8 @@ export class B24Client implements PortalClient {
   private readonly clock: Clock;
   readonly methodVersions: MethodVersions;
   readonly apiVersion: ApiVersionChoice;
+  /** v3: never two requests with one Idempotency-Key in flight (the portal would run both). */
+  private readonly keyed = new OneRequestPerKey();
 
   constructor(options: B24ClientOptions) {
     const { connection } = options;
@@ -168,15 +171,17 @@ export class B24Client implements PortalClient {
     const isWrite = options.write ?? isWriteMethod(method);
     if (version === 3) assertV3Filter(method, params.filter);
     const idempotencyKey = version === 3 && isWrite ? normalizeIdempotencyKey(options.idempotencyKey ?? deriveIdempotencyKey([randomUUID()])) : undefined;
-    const response = await sendRequest(this.context, {
-      method,
-      params: params ?? {},
-      isWrite,
-      commandCount: 1,
-      version,
-      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
+    const response = await this.keyed.run(idempotencyKey, () =>
+      sendRequest(this.context, {
+        method,
+        params: params ?? {},
+        isWrite,
+        commandCount: 1,
+        version,
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      }),
+    );
     const result: CallResult<T> = { result: response.result as T, version };
     if (idempotencyKey !== undefined) result.idempotencyKey = idempotencyKey;
     if ('replayed' in response && response.replayed) result.replayed = true;
@@ -217,17 +222,19 @@ export class B24Client implements PortalClient {
     const body = encodeV3Batch(commands);
     const isWrite = Object.values(commands).some((command) => isWriteMethod(command.method));
     const idempotencyKey = isWrite ? normalizeIdempotencyKey(options.idempotencyKey ?? deriveIdempotencyKey([randomUUID()])) : undefined;
-    const response = await sendRequest(this.context, {
-      method: 'batch',
-      params: {},
-      v3Body: body,
-      isWrite,
-      commandCount: body.length,
-      commandNames: Object.keys(commands),
-      version: 3,
-      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
+    const response = await this.keyed.run(idempotencyKey, () =>
+      sendRequest(this.context, {
+        method: 'batch',
+        params: {},
+        v3Body: body,
+        isWrite,
+        commandCount: body.length,
+        commandNames: Object.keys(commands),
+        version: 3,
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      }),
+    );
     return { results: decodeV3BatchResults(Object.keys(commands), response.result), replayed: 'replayed' in response && response.replayed };
   }
 

@@ -80,6 +80,31 @@ describe('REST 3.0 client', () => {
     assert.equal(titles.length, 1, 'exactly one task');
   });
 
+  it('never has two requests with one key in flight: the portal would run both (it stores a key when the write finished)', async () => {
+    const slow = await startEmulator({ seed: 'demo', rate: 1000, burst: 1000, executionMs: { methods: { 'tasks.task.add': 300 } } });
+    const env = { B24_DOMAIN: slow.url, B24_AUTH_MODE: 'webhook', B24_WEBHOOK_USER_ID: String(slow.userId), B24_WEBHOOK_CODE: slow.code };
+    const slowClient = new B24Client({ connection: resolveConnection({ env: { ...env, B24_RATE_LIMITER_RATE: '1000', B24_RATE_LIMITER_BURST: '1000' } }) });
+    try {
+      const sends = await Promise.all(
+        [1, 2].map(() => slowClient.call('tasks.task.add', taskFields('One key, two sends'), { idempotencyKey: 'concurrent-key' })),
+      );
+      assert.deepEqual(sends.map((send) => send.replayed === true).sort(), [false, true], 'the second send was answered as a replay');
+      assert.equal([...slow.portal.tasks.values()].filter((task) => task.TITLE === 'One key, two sends').length, 1, 'exactly one task');
+      // The emulator really runs both when they overlap: two raw requests at once make two tasks.
+      const raw = () =>
+        fetch(`${slow.url}/rest/api/${slow.userId}/${slow.code}/tasks.task.add`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': 'raw-key' },
+          body: JSON.stringify(taskFields('Raw overlap')),
+        }).then((response) => response.text());
+      await Promise.all([raw(), raw()]);
+      assert.equal([...slow.portal.tasks.values()].filter((task) => task.TITLE === 'Raw overlap').length, 2, 'overlapping sends both ran');
+    } finally {
+      await slowClient.close();
+      await slow.close();
+    }
+  });
+
   it('reports a key reused with a different body as IDEMPOTENCY_KEY_REUSED and sends it once', async () => {
     await client.call('tasks.task.add', taskFields('First body'), { idempotencyKey: 'same-key' });
     await assert.rejects(client.call('tasks.task.add', taskFields('Second body'), { idempotencyKey: 'same-key' }), (error: unknown) => {

@@ -171,9 +171,11 @@ export async function handleRestV3(core: EmulatorCore, request: IncomingMessage,
         : runV3Batch(batchCommands, auth, (commandSpec, method, query) => execute(method, commandSpec, query), state.table);
     const time = buildTimeInfo(startMs, startMs + seconds * 1000, seconds);
     const payload = JSON.stringify({ result, time });
-    if (lookup?.kind === 'new') lookup.save(200, payload);
     headers['X-Bitrix-Rest-Time'] = String(seconds);
     await sleep(seconds * 1000);
+    // The portal stores the answer once the method finished: a second request with the same key that
+    // arrives while the first still runs is not deduplicated (protocol.md §6); it runs too.
+    if (lookup?.kind === 'new') lookup.save(200, payload);
     if (fault.drop === 'after') {
       stats.droppedConnections += 1;
       request.socket.destroy();
