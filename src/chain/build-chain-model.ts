@@ -214,7 +214,7 @@ class ModelBuilder {
           methodPosition: this.at([...commandSegments, 'method']),
         };
       });
-      return { ...common, kind: 'batch', commands, halt: raw.halt ?? false };
+      return { ...common, kind: 'batch', commands, halt: raw.halt ?? false, ...this.version(raw) };
     }
     const { retry: _retry, onError: _onError, ...assertCommon } = common;
     return {

@@ -143,6 +143,8 @@ export interface BatchStep extends StepBase, RetryingStep {
   commands: BatchStepCommand[];
   /** `halt=1`: stop at the first failing command. */
   halt: boolean;
+  /** REST version of its commands: 3 sends them as one v3 array batch (all or nothing). */
+  version?: StepApiVersion;
 }
 
 /** Stops the run with `message` when `condition` is falsy. */

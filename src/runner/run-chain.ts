@@ -11,9 +11,9 @@ import { prepareRun, type ResolvedRunOptions } from './prepare-run.ts';
 import { RunRefusedError } from './run-errors.ts';
 import type { ItemStatus, RunRecord, RunStatus, RunStore } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';
-import { sendBatchAnswer } from './batch-answer.ts';
 import type { LeaseOwner, LeaseStore } from '../store/index.ts';
 import { startOwnedRun } from './run-ownership.ts';
+import { sendStepBatch } from './send-step-batch.ts';
 import { formatResumeCommand } from './resume-command.ts';
 import { sendItemBatch } from './send-item-batch.ts';
 import { emptyItemCounts, walkChain, type RunEvent, type WalkEffects } from './walk-chain.ts';
@@ -159,7 +159,7 @@ async function runOwnedChain(options: ResolvedRunOptions & { stopSignal: AbortSi
     if (hasWrites) checkScopes(granted, summary);
     const effects: WalkEffects = {
       callStep: (step, params) => executeCallStep(step, params, { runId: run.id, client, store, resolution: options.resolutions?.get(step.id) }),
-      batchStep: (_step, commands, batchOptions) => sendBatchAnswer(client, commands, batchOptions),
+      batchStep: (step, commands, batchOptions) => sendStepBatch(run.id, client, step, commands, batchOptions),
       itemBatch: (step, members) => sendItemBatch({ runId: run.id, step, client, store, members }),
     };
     const walked = await walkChain(

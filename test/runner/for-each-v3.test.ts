@@ -95,3 +95,41 @@ describe('a for_each over tasks on REST 3.0 and v2', () => {
     assert.ok(followUps.every((task) => task.deadline === deadline));
   });
 });
+
+describe('a batch step on REST 3.0 and v2', () => {
+  const harness = useLibraryHarness();
+  const file = '../test/fixtures/chains/valid/task-copy-batch.yml';
+
+  async function tasksTitled(title: string): Promise<Task[]> {
+    const result = (await harness.read('tasks.task.list', {
+      filter: { TITLE: title },
+      select: ['ID', 'TITLE', 'RESPONSIBLE_ID', 'CREATED_BY', 'DEADLINE'],
+    })) as { tasks: Task[] };
+    return result.tasks;
+  }
+  async function addSource(title: string): Promise<string> {
+    const added = (await harness.read('tasks.task.add', { fields: { TITLE: title, RESPONSIBLE_ID: 2, CREATED_BY: 1 } })) as { task: { id: string } };
+    return String(added.task.id);
+  }
+
+  it('copies a task in one v3 array batch ($ref to the get), as the v2 cmd batch does', async () => {
+    const v3Source = await addSource('Batch source v3');
+    const v2Source = await addSource('Batch source v2');
+    const before = (await fetchStats(harness.emulator.url)).v3 as V3Stats;
+    const onV3 = await harness.run(file, ['--confirm-write', '--input', `task_id=${v3Source}`, '--input', 'api=3']);
+    assert.equal(onV3.cli.code, 0, onV3.cli.stdout + onV3.cli.stderr);
+    const after = (await fetchStats(harness.emulator.url)).v3 as V3Stats;
+    assert.equal((after.methods.batch ?? 0) - (before.methods.batch ?? 0), 1, 'the batch step went as one v3 batch');
+    assert.equal((after.methods['tasks.task.add'] ?? 0) - (before.methods['tasks.task.add'] ?? 0), 1);
+
+    const onV2 = await harness.run(file, ['--confirm-write', '--input', `task_id=${v2Source}`, '--input', 'api=2']);
+    assert.equal(onV2.cli.code, 0, onV2.cli.stdout + onV2.cli.stderr);
+    assert.equal(((await fetchStats(harness.emulator.url)).v3 as V3Stats).requests, after.requests, 'nothing on v3 for api=2');
+
+    const effect = (tasks: Task[]): unknown[] => tasks.map((task) => [task.responsibleId, task.createdBy]).sort();
+    const v3Copies = await tasksTitled('Batch source v3');
+    const v2Copies = await tasksTitled('Batch source v2');
+    assert.equal(v3Copies.length, 2, 'the source and its copy');
+    assert.deepEqual(effect(v3Copies), effect(v2Copies));
+  });
+});

@@ -454,6 +454,16 @@ const libraryCases: Record<string, Array<Omit<Case, 'file'>>> = {
       given: { label: 'the site and its pages', setup: (portal) => promoSite(portal) },
     },
   ],
+  'test/fixtures/chains/valid/task-copy-batch.yml': [2, 3].map((api) => ({
+    inputs: { api },
+    given: {
+      label: `a task to copy (api ${api})`,
+      setup: async (portal) => {
+        const added = (await portal.call('tasks.task.add', { fields: { TITLE: 'To copy', RESPONSIBLE_ID: 2, CREATED_BY: 1 } })) as { task: { id: string } };
+        return { task_id: Number(added.task.id) };
+      },
+    },
+  })),
   'test/fixtures/chains/valid/all-step-kinds.yml': [
     {
       inputs: { status: 'IN_PROCESS', notify: true },
