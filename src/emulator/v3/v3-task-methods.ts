@@ -9,6 +9,7 @@ import { phpIsoDate } from '../envelope.ts';
 import { parseDateInput } from '../methods/crm/crm-values.ts';
 import type { PortalState } from '../portal-state.ts';
 import type { TaskRecord } from '../state/portal-records.ts';
+import { newTaskRecord } from '../methods/tasks/task-fields.ts';
 import { V3Error, validationError } from './v3-error.ts';
 import { lowestIdOf, pageOf, selectFields } from './v3-list-query.ts';
 import { isRecord, type V3Call, type V3MethodSpec } from './v3-method.ts';
@@ -155,32 +156,7 @@ function addTask(call: V3Call): Record<string, unknown> {
     if (fields[required] === undefined) throw validationError(required, `Required field \`${required}\` is missing`);
   }
   const now = call.nowMs;
-  const record: TaskRecord = {
-    ID: 0,
-    PRIORITY: 1,
-    STATUS: 2,
-    STAGE_ID: 0,
-    GROUP_ID: 0,
-    PARENT_ID: null,
-    CREATED_BY: call.auth.userId,
-    DESCRIPTION: '',
-    MULTITASK: 'N',
-    NOT_VIEWED: 'N',
-    REPLICATE: 'N',
-    ALLOW_CHANGE_DEADLINE: 'N',
-    ALLOW_TIME_TRACKING: 'N',
-    TASK_CONTROL: 'N',
-    ADD_IN_REPORT: 'N',
-    MATCH_WORK_TIME: 'N',
-    DESCRIPTION_IN_BBCODE: 'Y',
-    FAVORITE: 'N',
-    SITE_ID: 's1',
-    TIME_ESTIMATE: 0,
-    ACCOMPLICES: [],
-    AUDITORS: [],
-    UF_CRM_TASK: [],
-    TAGS: [],
-  };
+  const record = newTaskRecord(call.auth.userId);
   storeFields(record, fields);
   if (typeof record.TITLE !== 'string' || record.TITLE.trim() === '') throw validationError('title', 'Required field `title` is missing');
   checkReferences(call.auth.portal, record);

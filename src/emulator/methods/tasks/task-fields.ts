@@ -197,3 +197,33 @@ export function taskFieldResolver(viewer: TaskViewer): ResolveField<TaskRecord> 
     return { key: stored, read: (record) => record[stored] ?? null };
   };
 }
+
+/** A new task's stored defaults (v2 and v3 `tasks.task.add` alike), before the given fields are applied. */
+export function newTaskRecord(creatorId: number): TaskRecord {
+  return {
+    ID: 0,
+    PRIORITY: 1,
+    STATUS: 2,
+    STAGE_ID: 0,
+    GROUP_ID: 0,
+    PARENT_ID: null,
+    CREATED_BY: creatorId,
+    DESCRIPTION: '',
+    MULTITASK: 'N',
+    NOT_VIEWED: 'N',
+    REPLICATE: 'N',
+    ALLOW_CHANGE_DEADLINE: 'N',
+    ALLOW_TIME_TRACKING: 'N',
+    TASK_CONTROL: 'N',
+    ADD_IN_REPORT: 'N',
+    MATCH_WORK_TIME: 'N',
+    DESCRIPTION_IN_BBCODE: 'Y',
+    FAVORITE: 'N',
+    SITE_ID: 's1',
+    TIME_ESTIMATE: 0,
+    ACCOMPLICES: [],
+    AUDITORS: [],
+    UF_CRM_TASK: [],
+    TAGS: [],
+  };
+}

@@ -11,7 +11,7 @@ import { runListQuery } from '../../list/run-list-query.ts';
 import type { TaskRecord } from '../../state/portal-records.ts';
 import { RestError, type MethodCall, type MethodResult, type MethodSpec } from '../../types.ts';
 import { asList, asPhpArray, isPlainObject, pickParam, positiveInteger } from '../read-params.ts';
-import { renderTask, storeTaskFields, taskFieldResolver, TASK_FIELDS, TASK_SORT_KEYS, type TaskViewer } from './task-fields.ts';
+import { newTaskRecord, renderTask, storeTaskFields, taskFieldResolver, TASK_FIELDS, TASK_SORT_KEYS, type TaskViewer } from './task-fields.ts';
 
 const ALL_FIELDS = Object.keys(TASK_FIELDS);
 const VALID_STATUSES = new Set([1, 2, 3, 4, 5, 6, 7]);
@@ -60,32 +60,7 @@ function taskResult(call: MethodCall, record: TaskRecord): MethodResult {
 function addTask(call: MethodCall): MethodResult {
   const fields = readFields(call);
   const now = call.nowMs;
-  const record: TaskRecord = {
-    ID: 0,
-    PRIORITY: 1,
-    STATUS: 2,
-    STAGE_ID: 0,
-    GROUP_ID: 0,
-    PARENT_ID: null,
-    CREATED_BY: call.auth.userId,
-    DESCRIPTION: '',
-    MULTITASK: 'N',
-    NOT_VIEWED: 'N',
-    REPLICATE: 'N',
-    ALLOW_CHANGE_DEADLINE: 'N',
-    ALLOW_TIME_TRACKING: 'N',
-    TASK_CONTROL: 'N',
-    ADD_IN_REPORT: 'N',
-    MATCH_WORK_TIME: 'N',
-    DESCRIPTION_IN_BBCODE: 'Y',
-    FAVORITE: 'N',
-    SITE_ID: 's1',
-    TIME_ESTIMATE: 0,
-    ACCOMPLICES: [],
-    AUDITORS: [],
-    UF_CRM_TASK: [],
-    TAGS: [],
-  };
+  const record = newTaskRecord(call.auth.userId);
   storeTaskFields(record, fields);
   record.CREATED_DATE = now;
   record.CHANGED_BY = call.auth.userId;
