@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildTimeInfo, errorBody, successBody } from './envelope.ts';
 import { executeCommand, budgetKey, refuse } from './execute-command.ts';
-import { readBody, sendHtml, sendJson, sendJsonText, BodyTooLargeError } from './http-io.ts';
+import { readBodyOr413, sendHtml, sendJson, sendJsonText } from './http-io.ts';
 import { commandsOfParams, readBatchCommands } from './read-batch-commands.ts';
 import { decodeRequestParams } from './request-params.ts';
 import { parseRestPath, resolveAuth, withoutAuthParams } from './resolve-auth.ts';
@@ -31,17 +31,8 @@ export async function handleRest(core: EmulatorCore, request: IncomingMessage, r
   const { stats, options } = core;
   stats.httpRequests += 1;
   const requestStartMs = options.clock.now();
-  let body: string;
-  try {
-    body = await readBody(request);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      countInto(stats.statuses, '413');
-      sendHtml(response, 413, 'Request Entity Too Large');
-      return;
-    }
-    throw error;
-  }
+  const body = await readBodyOr413(request, response, stats.statuses);
+  if (body === undefined) return;
   const path = parseRestPath(url.pathname);
   if (path instanceof RestError) {
     refuse(stats, path);

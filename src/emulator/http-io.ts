@@ -45,3 +45,15 @@ export function sendHtml(response: ServerResponse, status: number, title: string
   response.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(text) });
   response.end(text);
 }
+
+/** The body, or `undefined` after answering 413 (counted in `statuses`) when it is too large. */
+export async function readBodyOr413(request: IncomingMessage, response: ServerResponse, statuses: Record<string, number>): Promise<string | undefined> {
+  try {
+    return await readBody(request);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    statuses['413'] = (statuses['413'] ?? 0) + 1;
+    sendHtml(response, 413, 'Request Entity Too Large');
+    return undefined;
+  }
+}

@@ -160,3 +160,22 @@ describe('OAuth', () => {
     }
   });
 });
+
+describe('request bodies over the limit', () => {
+  for (const [label, path] of [
+    ['v2', () => `/rest/${emulator.userId}/${emulator.code}/crm.lead.add`],
+    ['v3', () => `/rest/api/${emulator.userId}/${emulator.code}/tasks.task.add`],
+  ] as const) {
+    it(`answers 413 on the ${label} path for a body over 16 MiB, and counts it`, async () => {
+      const before = (await emulator.stats()).statuses['413'] ?? 0;
+      const response = await fetch(`${emulator.url}${path()}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ fields: { title: 'x'.repeat(16 * 1024 * 1024 + 1) } }),
+      });
+      assert.equal(response.status, 413);
+      await response.text();
+      assert.equal((await emulator.stats()).statuses['413'], before + 1);
+    });
+  }
+});

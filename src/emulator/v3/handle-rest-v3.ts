@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorCore } from '../emulator-core.ts';
 import { buildTimeInfo } from '../envelope.ts';
-import { readBody, sendHtml, sendJson, sendJsonText, BodyTooLargeError } from '../http-io.ts';
+import { readBodyOr413, sendHtml, sendJson, sendJsonText } from '../http-io.ts';
 import { resolveAuth, withoutAuthParams, type RestPath } from '../resolve-auth.ts';
 import { countInto } from '../stats.ts';
 import type { AuthContext, MethodSpec } from '../types.ts';
@@ -81,17 +81,8 @@ export async function handleRestV3(core: EmulatorCore, request: IncomingMessage,
   stats.httpRequests += 1;
   stats.v3.requests += 1;
   const startMs = options.clock.now();
-  let bodyText: string;
-  try {
-    bodyText = await readBody(request);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      countInto(stats.statuses, '413');
-      sendHtml(response, 413, 'Request Entity Too Large');
-      return;
-    }
-    throw error;
-  }
+  const bodyText = await readBodyOr413(request, response, stats.statuses);
+  if (bodyText === undefined) return;
   const path = parseApiPath(url.pathname);
   const spec = path === undefined ? undefined : state.table.get(path.method);
   if (path === undefined || (spec === undefined && path.method !== 'batch')) {
