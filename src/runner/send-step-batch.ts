@@ -9,11 +9,7 @@
 import type { BatchStep } from '../chain/index.ts';
 import { deriveIdempotencyKey, type BatchOptions, type PortalClient } from '../client/index.ts';
 import { type BatchAnswer, sendBatchAnswer, type StepCommand } from './batch-answer.ts';
-import { sendV3ItemBatch, toV3References, type V3ItemBatch } from './send-v3-item-batch.ts';
-
-function referencedNames(params: unknown): string[] {
-  return [...JSON.stringify(params ?? null).matchAll(/\$result\[([A-Za-z0-9_]+)\]/g)].map((match) => match[1] ?? '');
-}
+import { referencedNames, sendV3ItemBatch, toV3References, type V3ItemBatch } from './send-v3-item-batch.ts';
 
 /** The v3 form of the step's commands, or undefined when they go as a v2 `cmd` batch. */
 export function planV3StepBatch(

@@ -45,7 +45,7 @@ export interface V3ItemBatch {
 }
 
 /** The names of same-batch commands a command's params read (`$result[name]...`). */
-function referencedNames(params: unknown): string[] {
+export function referencedNames(params: unknown): string[] {
   return [...JSON.stringify(params ?? null).matchAll(/\$result\[([A-Za-z0-9_]+)\]/g)].map((match) => match[1] ?? '');
 }
 

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeCredentialsFile } from '../../src/client/credentials-file.ts';
+import { writeAppProfile } from '../helpers/app-profile.ts';
 import type { AppDescription } from '../../src/emulator/index.ts';
 import { fetchStats, startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.ts';
 import { runCli } from '../helpers/run-cli.ts';
@@ -86,20 +86,7 @@ describe('token faults', () => {
     it(`chain ${name}: a credentials file others may read is refused, exit 2, "chmod 600 FILE", nothing sent`, async () => {
       const app = (await admin('apps', { userId: 1 })) as AppDescription;
       const file = join(home, 'credentials.json');
-      writeCredentialsFile(file, {
-        version: 1,
-        portals: {
-          demo: {
-            domain: emulator.url,
-            authMode: 'oauth',
-            accessToken: app.accessToken,
-            refreshToken: app.refreshToken,
-            clientId: app.clientId,
-            clientSecret: app.clientSecret,
-            serverEndpoint: app.serverEndpoint,
-          },
-        },
-      });
+      writeAppProfile(file, emulator.url, app);
       chmodSync(file, 0o644);
       const requests = (await fetchStats(emulator.url)).httpRequests;
       const result = await runCli(args(file), { HOME: home, B24_CREDENTIALS: file, B24_RATE_LIMITER: 'memory', B24_DB: join(home, 'state.db') });

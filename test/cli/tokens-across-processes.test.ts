@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readCredentialsFile, writeCredentialsFile } from '../../src/client/credentials-file.ts';
+import { readCredentialsFile } from '../../src/client/credentials-file.ts';
+import { writeAppProfile } from '../helpers/app-profile.ts';
 import type { AppDescription } from '../../src/emulator/index.ts';
 import { fetchStats, startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.ts';
 import { runCli, type CliResult } from '../helpers/run-cli.ts';
@@ -154,20 +155,7 @@ describe('OAuth tokens survive the process (tokens file)', () => {
   it('with --portal the refreshed tokens go back into the profile of the credentials file, and the next process uses them', async () => {
     const app = await newApp();
     const file = join(home, 'credentials.json');
-    writeCredentialsFile(file, {
-      version: 1,
-      portals: {
-        demo: {
-          domain: emulator.url,
-          authMode: 'oauth',
-          accessToken: app.accessToken,
-          refreshToken: app.refreshToken,
-          clientId: app.clientId,
-          clientSecret: app.clientSecret,
-          serverEndpoint: app.serverEndpoint,
-        },
-      },
-    });
+    writeAppProfile(file, emulator.url, app);
     const env = { HOME: home, B24_CREDENTIALS: file, B24_RATE_LIMITER: 'memory', B24_DB: join(stateFolder(), 'state.db') };
     const before = await refreshes();
     for (const command of [
