@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { enableWal } from '../util/index.ts';
 import { emptyBucket, recordRefusal, releaseSlot, reserveSlot, type BucketSettings, type BucketState } from './leaky-bucket.ts';
 import { blockFromObservation, UNKNOWN_RESET_BLOCK_MS, type LimiterStore, type MethodState, type OperatingObservation } from './limiter-store.ts';
 
@@ -40,7 +41,7 @@ export class SqliteLimiterStore implements LimiterStore {
       closeSync(openSync(path, 'a', 0o600));
     }
     this.database = new Database(path, { timeout: 10_000 });
-    this.database.pragma('journal_mode = WAL');
+    if (path !== ':memory:') enableWal(this.database);
     this.database.pragma('synchronous = NORMAL');
     this.database.exec(`
       CREATE TABLE IF NOT EXISTS limiter_bucket (

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { StateDatabaseError } from '../errors/index.ts';
+import { enableWal } from '../util/index.ts';
 import { stateMigrations, type StateMigration } from './migrations/index.ts';
 
 export type { Database } from 'better-sqlite3';
@@ -182,7 +183,7 @@ export function openStateDatabase(path: string, options: OpenStateDatabaseOption
     if (!isInMemory(path)) createPrivately(path);
     database = new BetterSqlite3(path);
     database.pragma('busy_timeout = 5000');
-    if (!isInMemory(path)) database.pragma('journal_mode = WAL');
+    if (!isInMemory(path)) enableWal(database);
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
   } catch (error) {
