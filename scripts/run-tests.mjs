@@ -16,10 +16,19 @@ function findTests(directory) {
   return found;
 }
 
-const filters = process.argv.slice(2);
+// test/fleet/ needs a real Redis and PostgreSQL: `--fleet` (what `npm run test:fleet` passes, after
+// starting both) runs only that suite; without it the suite is left out, saying so in one line.
+const args = process.argv.slice(2);
+const fleet = args.includes('--fleet');
+const filters = args.filter((arg) => arg !== '--fleet');
+const isFleet = (file) => file.split(/[\\/]/).includes('fleet');
 const files = findTests('test')
+  .filter((file) => isFleet(file) === fleet)
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();
+if (!fleet && findTests('test').some(isFleet)) {
+  console.log('fleet suite (test/fleet/) skipped: it needs Redis and PostgreSQL; run it with `npm run test:fleet`, which starts both on 127.0.0.1.');
+}
 if (files.length === 0) {
   console.error('No test files matched.');
   process.exit(1);
