@@ -48,6 +48,7 @@ function isNotAnErrorCode(literal: string): boolean {
   return (
     /^(B24|XDG)_/.test(literal) ||
     /^(E[A-Z]+|ERR_[A-Z_]+|UND_ERR_[A-Z_]+)$/.test(literal) ||
+    /^SQLITE_[A-Z_]+$/.test(literal) || // SQLite's result codes, matched on errors from better-sqlite3
     /CERT|_VERIFY_|SSL/.test(literal) ||
     /^[SDTU]\d{4}$/.test(literal) || // JSONata's own error codes
     ['EAI_AGAIN', 'CLIENT_ID', 'MEMBER_ID', 'DATE_MODIFY', 'LAST_UPDATED'].includes(literal)
