@@ -63,9 +63,10 @@ export function resolveAuth(
     return { error: new RestError('NO_AUTH_FOUND', 'Wrong authorization data', 401) };
   }
   const lookup = registry.lookupAccessToken(candidate, now);
-  if (lookup.status === 'expired') return { error: new RestError('expired_token', 'The access token provided has expired.', 401) };
+  // Another portal's token is unknown here, expired or not.
   if (lookup.status === 'unknown' || !servesPortal(lookup.app.portal))
     return { error: new RestError('invalid_token', 'Unable to get application by token', 401) };
+  if (lookup.status === 'expired') return { error: new RestError('expired_token', 'The access token provided has expired.', 401) };
   const portal = lookup.app.portal;
   return {
     auth: {
