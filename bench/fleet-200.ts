@@ -236,8 +236,7 @@ const emulator = await startEmulatorProcess([
   String(settings.writeMs),
 ]);
 try {
-  const printed = emulator as EmulatorProcess & { portals?: PortalDescription[] };
-  const portals = printed.portals ?? [
+  const portals = emulator.portals ?? [
     {
       name: 'p1',
       url: emulator.url,

@@ -103,12 +103,11 @@ describe('chain emulator --portals N', () => {
   it('prints every portal as JSON and answers on each prefix', async () => {
     const started = await startEmulatorProcess(['--portals', '4', '--seed', 'empty']);
     try {
-      const printed = started as unknown as { portals: PortalDescription[] };
       assert.deepEqual(
-        printed.portals.map((entry) => entry.url),
+        started.portals?.map((entry) => entry.url),
         [started.url, `${started.url}/portal/p2`, `${started.url}/portal/p3`, `${started.url}/portal/p4`],
       );
-      const last = printed.portals[3] as PortalDescription;
+      const last = started.portals?.[3] as PortalDescription;
       assert.equal((await http(`${last.webhookUrl}server.time`)).status, 200);
       const stats = await http(`${started.url}/_emulator/stats?portal=p4`);
       assert.equal(stats.body.httpRequests, 1);
