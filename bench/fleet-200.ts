@@ -100,7 +100,8 @@ async function waitForPortals(url: string, stopEarly: () => string | undefined):
     if (Date.now() > deadline) throw new Error(`timeout: ${done} of ${portals.length} portals done after ${settings.timeoutSeconds} s`);
     if (Date.now() - lastReport > 15_000) {
       lastReport = Date.now();
-      process.stderr.write(`  … ${done} of ${portals.length} portals done\n`);
+      const requests = portals.reduce((sum, portal) => sum + portal.stats.httpRequests, 0);
+      process.stderr.write(`  … ${done} of ${portals.length} portals done, ${requests} requests so far\n`);
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
@@ -212,6 +213,11 @@ async function runDirectStep(context: StepContext): Promise<StepResult> {
   return { cpuMs: reapedChildrenCpuMs() - before, notes: ['direct: CPU includes each process start-up (about 0.3 s per process)'] };
 }
 
+/** At most ten names, then how many more. */
+function names(list: readonly string[]): string {
+  return list.length <= 10 ? list.join(', ') : `${list.slice(0, 10).join(', ')} and ${list.length - 10} more`;
+}
+
 function percent(share: number): string {
   return `${(share * 100).toFixed(1)} %`;
 }
@@ -282,9 +288,9 @@ try {
         (mode === 'fleet' ? `, ${settings.workers} fleet workers × concurrency ${workerConcurrency}` : ', one chain run process per portal'),
     );
     console.log(`  wall: ${wallSeconds.toFixed(1)} s; requests: ${summary.requests} (${(summary.requests / summary.portals).toFixed(1)} per portal)`);
-    console.log(`  503: ${summary.refused503}${summary.portalsWith503.length > 0 ? ` on ${summary.portalsWith503.join(', ')}` : ' on every portal'}`);
+    console.log(`  503: ${summary.refused503}${summary.portalsWith503.length > 0 ? ` on ${names(summary.portalsWith503)}` : ' on every portal'}`);
     console.log(
-      `  requests vs allowed by the bucket over each portal's window: min ${percent(summary.minShare)}, median ${percent(summary.medianShare)}, max ${percent(summary.maxShare)}; under 90 %: ${summary.belowThreshold.length === 0 ? 'none' : summary.belowThreshold.join(', ')}` +
+      `  requests vs allowed by the bucket over each portal's window: min ${percent(summary.minShare)}, median ${percent(summary.medianShare)}, max ${percent(summary.maxShare)}; under 90 %: ${summary.belowThreshold.length === 0 ? 'none' : `${summary.belowThreshold.length} (${names(summary.belowThreshold)})`}` +
         (summary.withinBurst.length > 0 ? `; ${summary.withinBurst.length} portal(s) never passed the burst (raise --leads)` : ''),
     );
     console.log(
@@ -293,7 +299,7 @@ try {
     console.log(
       `  emulator CPU: ${Math.round(emulatorCpuMs)} ms (${((emulatorCpuMs / Math.max(1, summary.requests)) * 1000).toFixed(0)} ms per 1,000 requests)`,
     );
-    console.log(`  deals: ${dealsOff.length === 0 ? `every portal has ${settings.leads}, one per lead` : `not one per lead on ${dealsOff.join(', ')}`}`);
+    console.log(`  deals: ${dealsOff.length === 0 ? `every portal has ${settings.leads}, one per lead` : `not one per lead on ${names(dealsOff)}`}`);
     for (const note of step.notes) console.log(`  ${note}`);
     if (has('verbose')) {
       for (const rate of rates) {
