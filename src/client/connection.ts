@@ -30,13 +30,13 @@ export interface LimiterSettings {
 }
 
 export interface Connection {
-  /** `https://host[:port]`, no trailing slash. */
+  /** `https://host[:port][/prefix]`, no trailing slash (a prefix such as the emulator's `/portal/p7`). */
   baseUrl: string;
   /** `host[:port]`. */
   host: string;
-  /** Keys tokens, state, plans and idempotency records: the host for webhooks, member_id for applications. */
+  /** Keys tokens, state, plans and idempotency records: `host[:port][/prefix]` for webhooks, member_id for applications. */
   portalKey: string;
-  /** Keys the limiter: the portal's host (the portal's bucket is per portal and source IP). */
+  /** Keys the limiter: the portal's `host[:port][/prefix]` (the portal's bucket is per portal and source IP). */
   limiterKey: string;
   /** Keys the stored tokens: the profile name when the connection came from a profile, else `portalKey`. */
   tokenKey: string;

@@ -83,19 +83,31 @@ function definedOnly(options: object): ConnectionOptions {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined && value !== '')) as ConnectionOptions;
 }
 
-/** `portal.bitrix24.com`, `https://portal.bitrix24.com/`, `http://127.0.0.1:8080` → `scheme://host[:port]`. */
+/**
+ * `portal.bitrix24.com`, `https://portal.bitrix24.com/`, `http://127.0.0.1:8080`,
+ * `http://127.0.0.1:8080/portal/p7/` → the base URL, whose `pathname` is the portal's path prefix
+ * (`/` when none; a trailing `/rest` is dropped). A path with a `rest` segment inside (a webhook URL
+ * pasted as the domain) is refused.
+ */
 export function normalizeBaseUrl(domain: string, setting: string): URL {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(domain) ? domain : `https://${domain}`;
   const url = assertSecureUrl(withScheme, setting);
-  if (url.pathname !== '/' && url.pathname !== '' && url.pathname !== '/rest/' && url.pathname !== '/rest') {
+  const prefix = url.pathname.replace(/\/+$/, '').replace(/\/rest$/i, '');
+  if (prefix.split('/').some((segment) => segment.toLowerCase() === 'rest') || url.search !== '' || url.hash !== '') {
     throw new ConnectionConfigError({
       setting,
       code: 'INVALID_URL',
-      detail: `has a path (${url.pathname}); only a host or a base URL is expected`,
-      hint: 'Give the portal host (portal.bitrix24.com) or scheme://host:port; put webhook details in B24_WEBHOOK_USER_ID and B24_WEBHOOK_CODE.',
+      detail: `has a path (${url.pathname}${url.search}); only a host or a base URL is expected`,
+      hint: 'Give the portal host (portal.bitrix24.com) or scheme://host:port[/prefix]; put webhook details in B24_WEBHOOK_USER_ID and B24_WEBHOOK_CODE.',
     });
   }
+  url.pathname = prefix === '' ? '/' : prefix;
   return url;
+}
+
+/** `host[:port][/prefix]`: what tells two portals apart, also two portals behind one host (the emulator's `/portal/pN`). */
+export function portalAddress(base: URL): string {
+  return `${base.host}${base.pathname === '/' ? '' : base.pathname}`;
 }
 
 /** `https://oauth.bitrix.info/oauth/` or a `server_endpoint` such as `…/rest/` → the token endpoint. */
@@ -109,7 +121,7 @@ export function tokenEndpointFrom(url: string): string {
 
 function parseWebhookUrl(webhookUrl: string): ConnectionOptions {
   const url = assertSecureUrl(webhookUrl, 'webhookUrl');
-  const match = /^\/rest\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
+  const match = /^(.*?)\/rest\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
   if (!match) {
     throw new ConnectionConfigError({
       setting: 'webhookUrl',
@@ -118,7 +130,7 @@ function parseWebhookUrl(webhookUrl: string): ConnectionOptions {
       hint: 'The form is https://PORTAL/rest/USER_ID/CODE/.',
     });
   }
-  return { domain: `${url.protocol}//${url.host}`, authMode: 'webhook', webhookUserId: match[1] as string, webhookCode: match[2] as string };
+  return { domain: `${url.protocol}//${url.host}${match[1]}`, authMode: 'webhook', webhookUserId: match[2] as string, webhookCode: match[3] as string };
 }
 
 function limiterKind(value: string | undefined, fallback: LimiterStoreKind): LimiterStoreKind {
@@ -165,7 +177,8 @@ export function resolveConnection(input: ResolveConnectionInput): Connection {
   for (const secret of [merged.webhookCode, merged.accessToken, merged.refreshToken, merged.clientSecret]) registerSecret(secret);
   if (merged.domain === undefined) throw missing('B24_DOMAIN', 'Set B24_DOMAIN to the portal host (portal.bitrix24.com) or base URL.');
   const base = normalizeBaseUrl(merged.domain, 'B24_DOMAIN');
-  const baseUrl = `${base.protocol}//${base.host}`;
+  const address = portalAddress(base);
+  const baseUrl = `${base.protocol}//${address}`;
   const mode = merged.authMode ?? (merged.webhookCode !== undefined ? 'webhook' : merged.accessToken !== undefined ? 'oauth' : undefined);
   if (mode === undefined)
     throw missing('B24_AUTH_MODE', 'Set B24_AUTH_MODE=webhook with B24_WEBHOOK_USER_ID and B24_WEBHOOK_CODE, or oauth with B24_ACCESS_TOKEN.');
@@ -193,12 +206,12 @@ export function resolveConnection(input: ResolveConnectionInput): Connection {
       ...(merged.expiresAtMs === undefined ? {} : { expiresAtMs: merged.expiresAtMs }),
     };
   }
-  const portalKey = mode === 'oauth' && merged.memberId !== undefined ? merged.memberId : base.host;
+  const portalKey = mode === 'oauth' && merged.memberId !== undefined ? merged.memberId : address;
   const connection: Connection = {
     baseUrl,
     host: base.host,
     portalKey,
-    limiterKey: base.host,
+    limiterKey: address,
     tokenKey: input.profile ?? portalKey,
     auth,
     limiter: {

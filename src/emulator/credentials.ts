@@ -81,7 +81,7 @@ export interface TokenPair {
   expiresAt: number;
 }
 
-export type AccessTokenLookup = { status: 'valid'; app: AppCredential; userId: number } | { status: 'expired' } | { status: 'unknown' };
+export type AccessTokenLookup = { status: 'valid'; app: AppCredential; userId: number } | { status: 'expired'; app: AppCredential } | { status: 'unknown' };
 
 export type RefreshOutcome =
   | { status: 'ok'; tokens: TokenPair; app: AppCredential; userId: number }
@@ -153,7 +153,7 @@ export class CredentialRegistry {
   lookupAccessToken(accessToken: string, now: number): AccessTokenLookup {
     const record = this.accessTokens.get(accessToken);
     if (!record) return { status: 'unknown' };
-    if (record.expiresAt <= now) return { status: 'expired' };
+    if (record.expiresAt <= now) return { status: 'expired', app: record.app };
     return { status: 'valid', app: record.app, userId: record.userId };
   }
 

@@ -21,6 +21,7 @@ export interface WebhookDescription {
   memberId: string;
 }
 
+/** `baseUrl` is the portal's: `http://127.0.0.1:PORT` or `http://127.0.0.1:PORT/portal/p7` (then `domain` carries the prefix too). */
 export function describeApp(baseUrl: string, app: AppCredential, tokens: TokenPair): AppDescription {
   return {
     clientId: app.clientId,
@@ -29,7 +30,7 @@ export function describeApp(baseUrl: string, app: AppCredential, tokens: TokenPa
     refreshToken: tokens.refreshToken,
     memberId: app.portal.memberId,
     applicationToken: app.applicationToken,
-    domain: new URL(baseUrl).host,
+    domain: baseUrl.replace(/^[a-z]+:\/\//, ''),
     clientEndpoint: `${baseUrl}/rest/`,
     serverEndpoint: `${baseUrl}/oauth/`,
     userId: app.userId,

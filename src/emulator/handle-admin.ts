@@ -7,13 +7,14 @@ import { readBody, sendJson } from './http-io.ts';
 import { validateFaultConfig } from './faults.ts';
 import type { EmulatorCore } from './emulator-core.ts';
 import { describeApp, describeWebhook } from './describe-credentials.ts';
+import { describePortalSite } from './describe-portal-sites.ts';
 
 function parseJson(text: string): unknown {
   if (text.trim() === '') return {};
   return JSON.parse(text);
 }
 
-export async function handleAdmin(core: EmulatorCore, request: IncomingMessage, response: ServerResponse, url: URL, baseUrl: string): Promise<void> {
+export async function handleAdmin(core: EmulatorCore, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
   const route = `${request.method ?? 'GET'} ${url.pathname.replace(/\/+$/, '')}`;
   let input: Record<string, unknown>;
   try {
@@ -24,8 +25,19 @@ export async function handleAdmin(core: EmulatorCore, request: IncomingMessage, 
   }
   try {
     switch (route) {
-      case 'GET /_emulator/stats':
-        sendJson(response, 200, core.stats);
+      case 'GET /_emulator/stats': {
+        const name = url.searchParams.get('portal');
+        if (name === null) {
+          sendJson(response, 200, core.stats);
+          return;
+        }
+        const site = core.siteNamed(name);
+        if (site) sendJson(response, 200, site.stats);
+        else sendJson(response, 404, { error: 'NOT_FOUND', error_description: `No portal ${name} on this emulator (GET /_emulator/portals lists them)` });
+        return;
+      }
+      case 'GET /_emulator/portals':
+        sendJson(response, 200, { portals: core.sites.map((site) => describePortalSite(core, site, url.searchParams.get('stats') !== '0')) });
         return;
       case 'POST /_emulator/reset':
         core.reset();
@@ -66,6 +78,7 @@ export async function handleAdmin(core: EmulatorCore, request: IncomingMessage, 
         }
         const scopes = Array.isArray(input.scopes) ? input.scopes.map(String) : undefined;
         const options = scopes ? { userId, scopes } : { userId };
+        const baseUrl = core.urlOf(core.siteOf(portal));
         if (input.kind === 'webhook') {
           sendJson(response, 200, describeWebhook(baseUrl, core.registry.addWebhook(portal, options)));
         } else {

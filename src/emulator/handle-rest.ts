@@ -10,9 +10,10 @@ import { commandsOfParams, readBatchCommands } from './read-batch-commands.ts';
 import { decodeRequestParams } from './request-params.ts';
 import { parseRestPath, resolveAuth, withoutAuthParams } from './resolve-auth.ts';
 import { runBatch } from './run-batch.ts';
-import { countInto } from './stats.ts';
+import { countInto, countRequest, type EmulatorStats } from './stats.ts';
 import { RestError } from './types.ts';
 import type { EmulatorCore } from './emulator-core.ts';
+import type { PortalSite } from './portal-site.ts';
 
 function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
@@ -21,22 +22,32 @@ function sleep(ms: number): Promise<void> {
 /** Codes whose status the docs and the measured portal disagree on (options.authErrorStatus). */
 const AUTH_STATUS_CONFLICT = new Set(['INVALID_CREDENTIALS', 'insufficient_scope']);
 
-function answerError(core: EmulatorCore, response: ServerResponse, error: RestError): void {
+function answerError(core: EmulatorCore, stats: EmulatorStats, response: ServerResponse, error: RestError): void {
   const status = AUTH_STATUS_CONFLICT.has(error.code) && core.options.authErrorStatus === 'documented' ? 403 : error.status;
-  countInto(core.stats.statuses, String(status));
+  countInto(stats.statuses, String(status));
   sendJson(response, status, errorBody(error.code, error.description, error.extra));
 }
 
-export async function handleRest(core: EmulatorCore, request: IncomingMessage, response: ServerResponse, url: URL, plainHttp: boolean): Promise<void> {
-  const { stats, options } = core;
-  stats.httpRequests += 1;
+/** `url` is the path inside the portal (`site`'s prefix removed); credentials of another portal are refused as wrong ones. */
+export async function handleRest(
+  core: EmulatorCore,
+  site: PortalSite,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  plainHttp: boolean,
+): Promise<void> {
+  const { options } = core;
+  const { stats } = site;
+  const environment = core.environmentFor(site);
   const requestStartMs = options.clock.now();
+  countRequest(stats, requestStartMs);
   const body = await readBodyOr413(request, response, stats.statuses);
   if (body === undefined) return;
   const path = parseRestPath(url.pathname);
   if (path instanceof RestError) {
     refuse(stats, path);
-    answerError(core, response, path);
+    answerError(core, stats, response, path);
     return;
   }
 
@@ -63,22 +74,31 @@ export async function handleRest(core: EmulatorCore, request: IncomingMessage, r
   if (path.method !== 'batch' && !core.methods.has(path.method)) {
     const error = new RestError('ERROR_METHOD_NOT_FOUND', 'Method not found!', 404);
     refuse(stats, error);
-    answerError(core, response, error);
+    answerError(core, stats, response, error);
     return;
   }
 
   const params = decodeRequestParams(url.search, request.headers['content-type'], body);
-  const resolution = resolveAuth(core.registry, path, params, request.headers.authorization, requestStartMs, plainHttp, options.requireHttpsForWebhooks);
+  const resolution = resolveAuth(
+    core.registry,
+    path,
+    params,
+    request.headers.authorization,
+    requestStartMs,
+    plainHttp,
+    options.requireHttpsForWebhooks,
+    (portal) => core.siteOf(portal) === site,
+  );
   if ('error' in resolution) {
     refuse(stats, resolution.error);
-    answerError(core, response, resolution.error);
+    answerError(core, stats, response, resolution.error);
     return;
   }
   const { auth } = resolution;
   if (!core.bucketFor(auth.portal).admit(options.clock.now())) {
     const error = new RestError('QUERY_LIMIT_EXCEEDED', 'Too many requests', 503);
     refuse(stats, error);
-    answerError(core, response, error);
+    answerError(core, stats, response, error);
     return;
   }
 
@@ -91,19 +111,19 @@ export async function handleRest(core: EmulatorCore, request: IncomingMessage, r
     if (measured && core.budget.isBlocked(budgetKey(auth, 'batch'), requestStartMs)) {
       const error = new RestError('OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.', 429);
       refuse(stats, error);
-      answerError(core, response, error);
+      answerError(core, stats, response, error);
       return;
     }
     countInto(stats.methods, 'batch');
     const commands = readBatchCommands(url.search, request.headers['content-type'], body) ?? commandsOfParams(methodParams);
-    const batch = runBatch(core, methodParams, commands, auth, requestStartMs);
+    const batch = runBatch(environment, methodParams, commands, auth, requestStartMs);
     seconds = batch.seconds;
     const time = buildTimeInfo(requestStartMs, requestStartMs + seconds * 1000, seconds, batch.operating);
     payloadText = `{"result":${batch.json},"time":${JSON.stringify(time)}}`;
   } else {
-    const outcome = executeCommand(core, path.method, methodParams, auth, true);
+    const outcome = executeCommand(environment, path.method, methodParams, auth, true);
     if (!outcome.ok) {
-      answerError(core, response, outcome.error);
+      answerError(core, stats, response, outcome.error);
       return;
     }
     seconds = outcome.seconds;

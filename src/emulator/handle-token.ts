@@ -6,17 +6,21 @@
  *   portal's REST address is `client_endpoint`, and `server_endpoint` is this server (`<url>/oauth/`).
  * - `/oauth/app.info` (`server_endpoint` + `app.info`): the trusted answer about a token it issued,
  *   with the portal's `member_id` and the application's `client_id` (app-info-method.ts).
+ * At the root it serves every application, as oauth.bitrix.info does; under a portal's prefix
+ * (`/portal/<name>/oauth/token/`) only that portal's, whose `client_endpoint` it answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson } from './http-io.ts';
 import { describeOAuthAppInfo } from './methods/system/app-info-method.ts';
 import { decodeRequestParams } from './request-params.ts';
 import type { EmulatorCore } from './emulator-core.ts';
+import type { PortalSite } from './portal-site.ts';
 
 /** The host the real OAuth server gives in a token answer's `domain`. */
 export const OAUTH_SERVER_DOMAIN = 'oauth.bitrix.info';
 
-export async function handleToken(core: EmulatorCore, request: IncomingMessage, response: ServerResponse, url: URL, baseUrl: string): Promise<void> {
+export async function handleToken(core: EmulatorCore, site: PortalSite, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+  const baseUrl = core.urlOf(site);
   const params = decodeRequestParams(url.search, request.headers['content-type'], await readBody(request));
   if (/^\/oauth\/(rest\/)?app\.info(\.json)?\/?$/.test(url.pathname)) {
     answerAppInfo(core, response, params, request.headers.authorization);
@@ -32,7 +36,12 @@ export async function handleToken(core: EmulatorCore, request: IncomingMessage, 
     return;
   }
   const now = core.options.clock.now();
-  const outcome = core.registry.refresh(String(params.client_id ?? ''), String(params.client_secret ?? ''), String(params.refresh_token ?? ''), now);
+  const clientId = String(params.client_id ?? '');
+  const app = core.registry.findApp(clientId);
+  const servedHere = site.pathPrefix === '' || (app !== undefined && core.siteOf(app.portal) === site);
+  const outcome = servedHere
+    ? core.registry.refresh(clientId, String(params.client_secret ?? ''), String(params.refresh_token ?? ''), now)
+    : { status: 'invalid_client' as const };
   if (outcome.status === 'invalid_client') {
     sendJson(response, 401, { error: 'invalid_client', error_description: 'Invalid client credentials' });
     return;
@@ -41,18 +50,18 @@ export async function handleToken(core: EmulatorCore, request: IncomingMessage, 
     sendJson(response, 400, { error: 'invalid_grant', error_description: 'Invalid grant: the refresh token is unknown, expired or already used' });
     return;
   }
-  core.stats.tokenRefreshes += 1;
-  const { tokens, app } = outcome;
+  site.stats.tokenRefreshes += 1;
+  const { tokens } = outcome;
   sendJson(response, 200, {
     access_token: tokens.accessToken,
     expires: Math.floor(tokens.expiresAt / 1000),
     expires_in: core.options.tokenLifetimeSeconds,
-    scope: [...app.scopes].join(','),
+    scope: [...outcome.app.scopes].join(','),
     domain: OAUTH_SERVER_DOMAIN,
     server_endpoint: `${baseUrl}/oauth/`,
     status: 'L',
-    client_endpoint: `${baseUrl}/rest/`,
-    member_id: app.portal.memberId,
+    client_endpoint: `${core.urlOf(core.siteOf(outcome.app.portal))}/rest/`,
+    member_id: outcome.app.portal.memberId,
     user_id: outcome.userId,
     refresh_token: tokens.refreshToken,
   });

@@ -3,4 +3,5 @@ export { resolveEmulatorOptions, realisticExecutionMs, type EmulatorOptions } fr
 export type { EmulatorStats } from './stats.ts';
 export type { FaultConfig, FaultRule } from './faults.ts';
 export type { AppDescription, WebhookDescription } from './describe-credentials.ts';
+export type { PortalDescription } from './describe-portal-sites.ts';
 export { PortalState } from './portal-state.ts';

@@ -2,6 +2,12 @@
 export interface EmulatorOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */
   port?: number;
+  /**
+   * How many portals this one server serves (1). The first is at the root URL; portal `pN` (N ≥ 2) at
+   * `/portal/pN/` (REST, REST 3.0 and `oauth/token/`), each with its own data, bucket, operating budget,
+   * credentials and statistics. Every portal gets the seed and the generated leads.
+   */
+  portals?: number;
   /** `demo` loads a small realistic CRM; `empty` (default) a new portal. */
   seed?: 'demo' | 'empty';
   /** Generate this many extra leads with the seeded generator (benchmarks). */
@@ -43,6 +49,7 @@ export interface EmulatorOptions {
 
 export interface ResolvedEmulatorOptions {
   port: number;
+  portals: number;
   seed: 'demo' | 'empty';
   leads: number;
   leadStatus: string | undefined;
@@ -66,6 +73,7 @@ function printInternalError(method: string, error: unknown): void {
 
 const defaults = {
   port: 0,
+  portals: 1,
   seed: 'empty',
   leads: 0,
   randomSeed: 42,
@@ -89,6 +97,7 @@ function positive(name: string, value: number, allowZero = false): number {
 export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedEmulatorOptions {
   const resolved: ResolvedEmulatorOptions = {
     port: positive('port', options.port ?? defaults.port, true),
+    portals: positive('portals', options.portals ?? defaults.portals),
     seed: options.seed ?? defaults.seed,
     leads: positive('leads', options.leads ?? defaults.leads, true),
     leadStatus: options.leadStatus,
@@ -109,6 +118,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     clock: options.clock ?? { now: () => Date.now() },
     onInternalError: options.onInternalError ?? printInternalError,
   };
+  if (!Number.isInteger(resolved.portals)) throw new RangeError(`emulator: option portals must be a whole number, got ${resolved.portals}.`);
   if (resolved.seed !== 'demo' && resolved.seed !== 'empty') {
     throw new RangeError(`emulator: option seed must be "demo" or "empty", got ${String(resolved.seed)}.`);
   }

@@ -4,6 +4,7 @@
  * statuses (protocol.md §7, §10).
  */
 import type { CredentialRegistry } from './credentials.ts';
+import type { PortalState } from './portal-state.ts';
 import { RestError, type AuthContext, type Params } from './types.ts';
 
 export interface RestPath {
@@ -35,10 +36,12 @@ export function resolveAuth(
   now: number,
   plainHttp: boolean,
   requireHttpsForWebhooks: boolean,
+  /** Whether a credential of this portal is valid at the URL asked (one emulator serves several portals). */
+  servesPortal: (portal: PortalState) => boolean = () => true,
 ): AuthResolution {
   if (path.webhook) {
     const webhook = registry.findWebhook(path.webhook.code);
-    if (!webhook || String(webhook.userId) !== path.webhook.userId) {
+    if (!webhook || String(webhook.userId) !== path.webhook.userId || !servesPortal(webhook.portal)) {
       return { error: new RestError('INVALID_CREDENTIALS', 'Invalid request credentials', 401) };
     }
     if (plainHttp && requireHttpsForWebhooks) return { error: new RestError('INVALID_REQUEST', 'Https required.', 401) };
@@ -60,8 +63,10 @@ export function resolveAuth(
     return { error: new RestError('NO_AUTH_FOUND', 'Wrong authorization data', 401) };
   }
   const lookup = registry.lookupAccessToken(candidate, now);
+  // Another portal's token is unknown here, expired or not.
+  if (lookup.status === 'unknown' || !servesPortal(lookup.app.portal))
+    return { error: new RestError('invalid_token', 'Unable to get application by token', 401) };
   if (lookup.status === 'expired') return { error: new RestError('expired_token', 'The access token provided has expired.', 401) };
-  if (lookup.status === 'unknown') return { error: new RestError('invalid_token', 'Unable to get application by token', 401) };
   const portal = lookup.app.portal;
   return {
     auth: {

@@ -5,7 +5,8 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { describeApp, type AppDescription } from './describe-credentials.ts';
+import type { AppDescription } from './describe-credentials.ts';
+import { describePortalSite, type PortalDescription } from './describe-portal-sites.ts';
 import { EmulatorCore } from './emulator-core.ts';
 import type { FaultConfig } from './faults.ts';
 import { validateFaultConfig } from './faults.ts';
@@ -16,6 +17,7 @@ import { handleRestV3 } from './v3/handle-rest-v3.ts';
 import { sendJson } from './http-io.ts';
 import { resolveEmulatorOptions, type EmulatorOptions } from './options.ts';
 import type { PortalState } from './portal-state.ts';
+import { splitPortalPath, type PortalSite } from './portal-site.ts';
 import type { EmulatorStats } from './stats.ts';
 import { makeSelfSignedCertificate } from './tls-certificate.ts';
 
@@ -33,8 +35,11 @@ export interface RunningEmulator {
   certificatePath?: string;
   /** The first portal's state, for in-process assertions. */
   portal: PortalState;
+  /** Every portal served (`portals` option), the root one first, with its base URL and credentials. */
+  portals: PortalDescription[];
   core: EmulatorCore;
-  stats(): Promise<EmulatorStats>;
+  /** All portals' statistics added up, or one portal's by name. */
+  stats(portal?: string): Promise<EmulatorStats>;
   reset(): Promise<void>;
   setFaults(config: FaultConfig): Promise<void>;
   expireTokens(): Promise<void>;
@@ -58,22 +63,43 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let core: EmulatorCore | undefined;
   let inFlight = 0;
 
+  const serve = async (emulator: EmulatorCore, site: PortalSite, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
+    if (url.pathname.startsWith('/rest/api/')) await handleRestV3(emulator, site, request, response, url, !tls);
+    else if (url.pathname.startsWith('/rest/') || url.pathname === '/rest') await handleRest(emulator, site, request, response, url, !tls);
+    else if (url.pathname.startsWith('/oauth/')) await handleToken(emulator, site, request, response, url);
+    else if (url.pathname.startsWith('/_emulator/') && site === emulator.root) await handleAdmin(emulator, request, response, url);
+    else sendJson(response, 404, { error: 'NOT_FOUND', error_description: 'Not a Bitrix24 REST path: use /rest/...' });
+  };
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (!core) return;
+    const url = new URL(request.url ?? '/', baseUrl);
+    // `/portal/<name>/rest/...` is portal <name>'s `/rest/...`; anything else is the root portal's.
+    const split = splitPortalPath(url.pathname);
+    let site = core.root;
+    if (split !== undefined) {
+      const named = core.siteNamed(split.name);
+      if (named === undefined || named === core.root) {
+        sendJson(response, 404, {
+          error: 'NOT_FOUND',
+          error_description: `No portal ${split.name} under /portal/ on this emulator (GET /_emulator/portals lists them)`,
+        });
+        return;
+      }
+      site = named;
+      url.pathname = split.rest;
+    }
     inFlight += 1;
-    core.stats.peakConcurrency = Math.max(core.stats.peakConcurrency, inFlight);
+    site.inFlight += 1;
+    core.peakConcurrency = Math.max(core.peakConcurrency, inFlight);
+    site.stats.peakConcurrency = Math.max(site.stats.peakConcurrency, site.inFlight);
     try {
-      const url = new URL(request.url ?? '/', baseUrl);
-      if (url.pathname.startsWith('/rest/api/')) await handleRestV3(core, request, response, url, !tls);
-      else if (url.pathname.startsWith('/rest/') || url.pathname === '/rest') await handleRest(core, request, response, url, !tls);
-      else if (url.pathname.startsWith('/oauth/')) await handleToken(core, request, response, url, baseUrl);
-      else if (url.pathname.startsWith('/_emulator/')) await handleAdmin(core, request, response, url, baseUrl);
-      else sendJson(response, 404, { error: 'NOT_FOUND', error_description: 'Not a Bitrix24 REST path: use /rest/...' });
+      await serve(core, site, request, response, url);
     } catch (error) {
       core.onInternalError(request.url ?? '', error);
       sendJson(response, 500, { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' });
     } finally {
       inFlight -= 1;
+      site.inFlight -= 1;
     }
   };
   const listener = (request: IncomingMessage, response: ServerResponse): void => {
@@ -83,18 +109,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   server.keepAliveTimeout = 30_000;
   const port = await listen(server, resolved.port);
   baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  const built = new EmulatorCore(resolved, `127.0.0.1:${port}`);
+  const built = new EmulatorCore(resolved, baseUrl);
   core = built;
+  const portals = built.sites.map((site) => describePortalSite(built, site, false));
+  const first = portals[0] as PortalDescription;
 
   const running: RunningEmulator = {
     url: baseUrl,
-    webhookUrl: `${baseUrl}/rest/${built.webhook.userId}/${built.webhook.code}/`,
-    userId: built.webhook.userId,
-    code: built.webhook.code,
-    app: describeApp(baseUrl, built.app, built.appTokens),
+    webhookUrl: first.webhookUrl,
+    userId: first.userId,
+    code: first.code,
+    app: first.app,
     portal: built.portal,
+    portals,
     core: built,
-    stats: async () => structuredClone(built.stats),
+    stats: async (portal) => {
+      if (portal === undefined) return built.stats;
+      const site = built.siteNamed(portal);
+      if (site === undefined) throw new RangeError(`emulator: no portal ${portal} (${built.sites.length} portals: p1..p${built.sites.length}).`);
+      return structuredClone(site.stats);
+    },
     reset: async () => built.reset(),
     setFaults: async (config) => built.faults.configure(validateFaultConfig(config), resolved.randomSeed),
     expireTokens: async () => built.registry.expireAccessTokens(resolved.clock.now()),

@@ -72,6 +72,26 @@ describe('resolveConnection from the seed-compatible environment', () => {
     refused(() => resolveConnection({ env: { ...webhookEnv, B24_DOMAIN: 'acme.bitrix24.com/rest/7/abc/' } }), 'INVALID_URL');
   });
 
+  it('accepts a base URL with a path prefix: requests, limiter and portal keyed by host and prefix', () => {
+    const prefixed = resolveConnection({ env: { ...webhookEnv, B24_DOMAIN: 'http://127.0.0.1:5000/portal/p7/' } });
+    assert.equal(prefixed.baseUrl, 'http://127.0.0.1:5000/portal/p7');
+    assert.equal(prefixed.portalKey, '127.0.0.1:5000/portal/p7');
+    assert.equal(prefixed.limiterKey, '127.0.0.1:5000/portal/p7');
+    assert.equal(resolveConnection({ env: { ...webhookEnv, B24_DOMAIN: 'http://127.0.0.1:5000/portal/p7/rest/' } }).baseUrl, 'http://127.0.0.1:5000/portal/p7');
+    assert.notEqual(resolveConnection({ env: { ...webhookEnv, B24_DOMAIN: 'http://127.0.0.1:5000/portal/p8' } }).limiterKey, prefixed.limiterKey);
+    const fromWebhook = resolveConnection({ options: { webhookUrl: 'http://127.0.0.1:5000/portal/p7/rest/1/abcdefgh12345678/' } });
+    assert.equal(fromWebhook.baseUrl, 'http://127.0.0.1:5000/portal/p7');
+    assert.deepEqual(fromWebhook.auth, { mode: 'webhook', userId: '1', code: 'abcdefgh12345678' });
+    const oauth = resolveConnection({
+      env: { B24_DOMAIN: 'http://127.0.0.1:5000/portal/p7', B24_AUTH_MODE: 'oauth', B24_ACCESS_TOKEN: 'access-token-7' },
+      options: { serverEndpoint: 'http://127.0.0.1:5000/portal/p7/oauth/' },
+    });
+    assert.ok(oauth.auth.mode === 'oauth' && oauth.auth.clientEndpoint === 'http://127.0.0.1:5000/portal/p7/rest/');
+    assert.ok(oauth.auth.mode === 'oauth' && oauth.auth.tokenUrl === 'http://127.0.0.1:5000/portal/p7/oauth/token/');
+    refused(() => resolveConnection({ env: { ...webhookEnv, B24_DOMAIN: 'http://10.0.0.5/portal/p7' } }), 'INSECURE_URL');
+    refused(() => resolveConnection({ env: { ...webhookEnv, B24_DOMAIN: 'http://127.0.0.1:5000/portal/p7/rest/1/abc/' } }), 'INVALID_URL');
+  });
+
   it('parses a full webhook URL', () => {
     const connection = resolveConnection({ options: { webhookUrl: 'https://acme.bitrix24.com/rest/1/abcdefgh12345678/' } });
     assert.deepEqual(connection.auth, { mode: 'webhook', userId: '1', code: 'abcdefgh12345678' });

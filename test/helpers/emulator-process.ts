@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { AppDescription } from '../../src/emulator/index.ts';
+import type { AppDescription, PortalDescription } from '../../src/emulator/index.ts';
 
 export interface EmulatorProcess {
   url: string;
@@ -14,6 +14,8 @@ export interface EmulatorProcess {
   code: string;
   app: AppDescription;
   certificatePath?: string;
+  /** With `--portals N` (N ≥ 2): every portal, the root one first. */
+  portals?: PortalDescription[];
   pid: number;
   stop(): Promise<void>;
 }

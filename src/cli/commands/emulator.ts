@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { RefusalError } from '../../errors/index.ts';
-import { realisticExecutionMs, startEmulator, type EmulatorOptions } from '../../emulator/index.ts';
+import { realisticExecutionMs, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.ts';
 import { choiceOption, numberOption } from '../parse-option-values.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 
@@ -29,8 +29,18 @@ function listenRefusal(error: unknown, port: number): unknown {
   return error;
 }
 
+/** One line per portal after the first (`--portals N`): name and webhook URL; the rest is at /_emulator/portals. */
+function describeMorePortals(emulator: RunningEmulator): string[] {
+  if (emulator.portals.length < 2) return [];
+  return [
+    `  portals:      ${emulator.portals.length}, each with its own data, limit and credentials (all of them, with the app credentials: ${emulator.url}/_emulator/portals)`,
+    ...emulator.portals.map((portal) => `    ${portal.name.padEnd(6)} ${portal.webhookUrl}`),
+  ];
+}
+
 interface EmulatorFlags {
   port: number;
+  portals: number;
   seed: 'demo' | 'empty';
   rate: number;
   burst: number;
@@ -53,6 +63,7 @@ export function registerEmulatorCommand(program: Command): void {
     .command('emulator')
     .description('Serve a local Bitrix24 portal on 127.0.0.1 until stopped (Ctrl-C)')
     .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', whole('--port', 0, '8080', 65_535), 0)
+    .option('--portals <n>', 'serve this many portals: the first at the root URL, pN at /portal/pN/', whole('--portals', 1, '200', 10_000), 1)
     .option('--seed <name>', 'initial data: demo or empty', choiceOption('--seed', ['demo', 'empty'] as const), 'demo')
     .option('--rate <n>', 'leaky bucket drain per second (enterprise: 5)', decimal('--rate', 0.001, '2'), 2)
     .option('--burst <n>', 'leaky bucket size (enterprise: 250)', whole('--burst', 1, '50'), 50)
@@ -77,6 +88,7 @@ export function registerEmulatorCommand(program: Command): void {
         const base = flags.realistic ? realisticExecutionMs : { read: 0, write: 0 };
         const options: EmulatorOptions = {
           port: flags.port,
+          portals: flags.portals,
           seed: flags.seed,
           rate: flags.rate,
           burst: flags.burst,
@@ -89,7 +101,7 @@ export function registerEmulatorCommand(program: Command): void {
           operatingLimitSeconds: flags.operatingLimit,
           batchCharging: flags.batchCharging,
         };
-        let emulator: Awaited<ReturnType<typeof startEmulator>>;
+        let emulator: RunningEmulator;
         try {
           emulator = await startEmulator(options);
         } catch (error) {
@@ -102,6 +114,7 @@ export function registerEmulatorCommand(program: Command): void {
           code: emulator.code,
           app: emulator.app,
           ...(emulator.certificatePath ? { certificatePath: emulator.certificatePath } : {}),
+          ...(flags.portals > 1 ? { portals: emulator.portals } : {}),
         };
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(printed)}\n`);
@@ -115,6 +128,7 @@ export function registerEmulatorCommand(program: Command): void {
               `  token URL:    ${emulator.url}/oauth/token/`,
               `  admin:        ${emulator.url}/_emulator/stats`,
               ...(emulator.certificatePath ? [`  certificate:  ${emulator.certificatePath} (NODE_EXTRA_CA_CERTS=${emulator.certificatePath})`] : []),
+              ...describeMorePortals(emulator),
               `Try: B24_DOMAIN=${emulator.url} B24_AUTH_MODE=webhook B24_WEBHOOK_USER_ID=${emulator.userId} B24_WEBHOOK_CODE=${emulator.code} npx chain call user.current`,
               'Press Ctrl-C to stop.',
               '',

@@ -10,7 +10,8 @@ import type { EmulatorCore } from '../emulator-core.ts';
 import { buildTimeInfo } from '../envelope.ts';
 import { readBodyOr413, sendHtml, sendJson, sendJsonText } from '../http-io.ts';
 import { resolveAuth, withoutAuthParams, type RestPath } from '../resolve-auth.ts';
-import { countInto } from '../stats.ts';
+import { countInto, countRequest, type EmulatorStats } from '../stats.ts';
+import type { PortalSite } from '../portal-site.ts';
 import type { AuthContext, MethodSpec } from '../types.ts';
 import { simulatedSeconds } from '../execute-command.ts';
 import { checkIdempotencyKey, IdempotencyRecords } from './idempotency-records.ts';
@@ -61,9 +62,9 @@ function parseApiPath(pathname: string): RestPath | undefined {
   return undefined;
 }
 
-function answerError(core: EmulatorCore, response: ServerResponse, error: V3Error, headers: Record<string, string> = {}): void {
-  countInto(core.stats.statuses, String(error.status));
-  countInto(core.stats.refusals, error.code);
+function answerError(stats: EmulatorStats, response: ServerResponse, error: V3Error, headers: Record<string, string> = {}): void {
+  countInto(stats.statuses, String(error.status));
+  countInto(stats.refusals, error.code);
   sendJson(response, error.status, error.body(), headers);
 }
 
@@ -75,19 +76,28 @@ function timingSpec(spec: V3MethodSpec): MethodSpec {
   return { name: spec.name, scope: spec.scope, kind: spec.kind, handler: () => ({ result: null }) };
 }
 
-export async function handleRestV3(core: EmulatorCore, request: IncomingMessage, response: ServerResponse, url: URL, plainHttp: boolean): Promise<void> {
-  const { stats, options } = core;
+/** `url` is the path inside the portal (`site`'s prefix removed); credentials of another portal are refused as wrong ones. */
+export async function handleRestV3(
+  core: EmulatorCore,
+  site: PortalSite,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  plainHttp: boolean,
+): Promise<void> {
+  const { options } = core;
+  const { stats } = site;
   const state = stateOf(core);
-  stats.httpRequests += 1;
-  stats.v3.requests += 1;
   const startMs = options.clock.now();
+  countRequest(stats, startMs);
+  stats.v3.requests += 1;
   const bodyText = await readBodyOr413(request, response, stats.statuses);
   if (bodyText === undefined) return;
   const path = parseApiPath(url.pathname);
   const spec = path === undefined ? undefined : state.table.get(path.method);
   if (path === undefined || (spec === undefined && path.method !== 'batch')) {
     const error = new V3Error('METHODNOTFOUNDEXCEPTION', 'Method not found!', 404);
-    answerError(core, response, error);
+    answerError(stats, response, error);
     return;
   }
   const fault = core.faults.decide(path.method);
@@ -108,15 +118,24 @@ export async function handleRestV3(core: EmulatorCore, request: IncomingMessage,
     try {
       body = JSON.parse(bodyText);
     } catch {
-      answerError(core, response, new V3Error('INVALIDJSONEXCEPTION', 'The request body is not valid JSON'));
+      answerError(stats, response, new V3Error('INVALIDJSONEXCEPTION', 'The request body is not valid JSON'));
       return;
     }
   } else if (request.method === 'POST' && request.headers['content-length'] !== '0' && request.headers['content-length'] !== undefined) {
-    answerError(core, response, new V3Error('INVALIDJSONEXCEPTION', 'The request body is not valid JSON'));
+    answerError(stats, response, new V3Error('INVALIDJSONEXCEPTION', 'The request body is not valid JSON'));
     return;
   }
   const authParams = isRecord(body) ? body : {};
-  const resolution = resolveAuth(core.registry, path, authParams, request.headers.authorization, startMs, plainHttp, options.requireHttpsForWebhooks);
+  const resolution = resolveAuth(
+    core.registry,
+    path,
+    authParams,
+    request.headers.authorization,
+    startMs,
+    plainHttp,
+    options.requireHttpsForWebhooks,
+    (portal) => core.siteOf(portal) === site,
+  );
   if ('error' in resolution) {
     countInto(stats.statuses, String(resolution.error.status));
     countInto(stats.refusals, resolution.error.code);
@@ -125,7 +144,7 @@ export async function handleRestV3(core: EmulatorCore, request: IncomingMessage,
   }
   const { auth } = resolution;
   if (!core.bucketFor(auth.portal).admit(options.clock.now())) {
-    answerError(core, response, new V3Error('QUERY_LIMIT_EXCEEDED', 'Too many requests', 503));
+    answerError(stats, response, new V3Error('QUERY_LIMIT_EXCEEDED', 'Too many requests', 503));
     return;
   }
 
@@ -176,7 +195,7 @@ export async function handleRestV3(core: EmulatorCore, request: IncomingMessage,
     sendJsonText(response, 200, payload, headers);
   } catch (error) {
     if (error instanceof V3Error) {
-      answerError(core, response, error, headers);
+      answerError(stats, response, error, headers);
       return;
     }
     throw error;
