@@ -78,13 +78,13 @@ export async function sendBatchRequest(
     throw error;
   }
   if (context.limiter.options.batchCharging === 'documented') {
-    for (const [name, command] of commands) await context.limiter.observe(context.connection.limiterKey, command.method, normalized.times.get(name));
+    for (const [name, command] of commands) await context.limiter.observe(context.connection.operatingKey, command.method, normalized.times.get(name));
   }
   for (const [name, command] of commands) {
     if (normalized.errors.get(name)?.code.toUpperCase() === 'OPERATION_TIME_LIMIT') {
-      const resetAt = await context.limiter.operatingResetAt(context.connection.limiterKey, command.method);
+      const resetAt = await context.limiter.operatingResetAt(context.connection.operatingKey, command.method);
       await context.limiter.pauseMethods(
-        context.connection.limiterKey,
+        context.connection.operatingKey,
         [command.method],
         resetAt ?? context.clock.now() + context.retry.operatingFallbackWaitMs,
       );
