@@ -127,7 +127,9 @@ export async function sendRequest(context: ClientContext, request: OutgoingReque
           ? decodeV3Response(request.method, response, clock.now(), request.idempotencyKey)
           : parseResponse(request.method, response, clock.now());
       if (parsed.ok) {
-        if (observeAs !== undefined) await limiter.observe(operatingKey, observeAs, parsed.time);
+        // The answer is in hand: a store that fails now (Redis gone) must not turn it into an error, which
+        // a write's caller takes for "not sent". The next reservation reports the store instead.
+        if (observeAs !== undefined) await limiter.observe(operatingKey, observeAs, parsed.time).catch(() => undefined);
         return parsed;
       }
       failure = parsed.error;
