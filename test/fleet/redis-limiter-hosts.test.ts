@@ -65,7 +65,9 @@ function hostEnv(hostId: string, extra: Record<string, string>): Record<string, 
     B24_WEBHOOK_USER_ID: String(emulator.userId),
     B24_WEBHOOK_CODE: emulator.code,
     B24_RATE_LIMITER_RATE: String(RATE),
-    B24_RATE_LIMITER_BURST: String(BURST),
+    // One request less than the portal's burst: with a request in flight on each host, two may reach the
+    // portal later than reserved at once; the default headroom (1) covers one (README, Fleet: Redis).
+    B24_RATE_LIMITER_BURST: String(BURST - 1),
     ...extra,
   };
 }
