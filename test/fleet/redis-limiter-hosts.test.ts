@@ -7,13 +7,16 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { fetchStats, startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.ts';
 import { fleetServers, freshRedisPrefix } from '../helpers/fleet-env.ts';
-import { runCli, type CliResult } from '../helpers/run-cli.ts';
+import { listAll } from '../helpers/portal-reader.ts';
+import { runCli, startCli, type CliResult } from '../helpers/run-cli.ts';
 
 const RATE = 10;
 const BURST = 10;
@@ -175,5 +178,60 @@ describe('Redis unreachable', () => {
       assert.doesNotMatch(result.stderr + result.stdout, /n0t-for-your-eyes/);
     }
     assert.equal(((await fetchStats(emulator.url)) as unknown as Stats).httpRequests, 0);
+  });
+});
+
+/** A Redis of this test's own (the suite's is shared by every file), on `port` (0: a free one), started when it says it is ready. */
+async function startOwnRedis(port = 0): Promise<{ port: number; server: ChildProcess }> {
+  const chosen =
+    port ||
+    (await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      });
+    }));
+  const server = spawn('redis-server', ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let printed = '';
+    server.stdout?.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+      if (printed.includes('Ready to accept connections')) resolve();
+    });
+    server.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${printed}`)));
+  });
+  return { port: chosen, server };
+}
+
+describe('Redis lost during a run', () => {
+  it('the run stops before its next request; resumed with Redis back, every write is sent exactly once', async () => {
+    let redis = await startOwnRedis();
+    const env = hostEnv('host-a', { B24_REDIS_URL: `redis://127.0.0.1:${redis.port}` });
+    const { done } = startCli(['run', writesChain(30), '--confirm-write', '--json'], env);
+    const stats = async (): Promise<Stats> => (await fetchStats(emulator.url)) as unknown as Stats;
+    while (((await stats()).methods['crm.lead.add'] ?? 0) < 15) await new Promise((resolve) => setTimeout(resolve, 20));
+    redis.server.kill('SIGKILL');
+    const stopped = await done;
+    assert.equal(stopped.code, 1, stopped.stderr + stopped.stdout);
+    const result = JSON.parse(stopped.stdout) as { runId: string; status: string; errors: Array<{ code: string }>; steps: Record<string, { status: string }> };
+    assert.deepEqual(
+      result.errors.map((error) => error.code),
+      ['LIMITER_STORE_UNAVAILABLE'],
+    );
+    const sentBefore = (await stats()).methods['crm.lead.add'] ?? 0;
+    assert.ok(sentBefore < 30, `the run stopped early (${sentBefore} sent)`);
+    assert.equal(Object.values(result.steps).filter((step) => step.status === 'done').length, sentBefore);
+
+    redis = await startOwnRedis(redis.port);
+    try {
+      const resumed = await runCli(['resume', result.runId, '--confirm-write', '--json'], env);
+      assert.equal(resumed.code, 0, resumed.stderr + resumed.stdout);
+    } finally {
+      redis.server.kill('SIGTERM');
+    }
+    assert.equal((await stats()).methods['crm.lead.add'], 30);
+    assert.equal((await listAll(emulator.webhookUrl, 'crm.lead.list')).length, 30);
   });
 });
