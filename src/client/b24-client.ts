@@ -40,7 +40,7 @@ export interface B24ClientOptions {
   transportOptions?: UndiciTransportOptions;
   /** A limiter shared with other clients; default: one built from `connection.limiter`. */
   limiter?: RateLimiter;
-  /** Store for the default limiter (default: memory, or SQLite at `limiterPath` when the connection asks for it). */
+  /** Store for the default limiter (default: memory, SQLite at `limiterPath` or Redis, as the connection asks). */
   limiterStore?: LimiterStore;
   limiterPath?: string;
   /** The portal's operating budget per method, seconds (default 480). */
@@ -126,7 +126,7 @@ export class B24Client implements PortalClient {
         });
       }
       this.limiter = new RateLimiter({
-        store: options.limiterStore ?? createLimiterStore(connection.limiter.store, options.limiterPath),
+        store: options.limiterStore ?? createLimiterStore(connection.limiter.store, options.limiterPath, connection.limiter.redis),
         clock,
         rate: connection.limiter.rate,
         burst: connection.limiter.burst,

@@ -27,6 +27,8 @@ export interface LimiterSettings {
   store: LimiterStoreKind;
   rate: number;
   burst: number;
+  /** The Redis store (`B24_REDIS_URL`, `B24_REDIS_PREFIX`); set when `store` is `redis`. */
+  redis?: { url: string; prefix?: string };
 }
 
 export interface Connection {
@@ -36,8 +38,13 @@ export interface Connection {
   host: string;
   /** Keys tokens, state, plans and idempotency records: `host[:port][/prefix]` for webhooks, member_id for applications. */
   portalKey: string;
-  /** Keys the limiter: the portal's `host[:port][/prefix]` (the portal's bucket is per portal and source IP). */
+  /**
+   * Keys the limiter's request bucket: the portal's `host[:port][/prefix]`, plus `#label` with B24_EGRESS_LABEL (the
+   * portal's bucket is per portal and source IP).
+   */
   limiterKey: string;
+  /** Keys the limiter's operating budget: portal host, auth kind and a digest of the credential (`limiter-keys.ts`). */
+  operatingKey: string;
   /** Keys the stored tokens: the profile name when the connection came from a profile, else `portalKey`. */
   tokenKey: string;
   auth: AuthSettings;

@@ -5,7 +5,9 @@
  * its environment map in.
  *
  * - Limiter: one SQLite store per user and host (`B24_LIMITER_DB`, else `$XDG_STATE_HOME/b24chain/limiter.db`,
- *   else `~/.local/state/b24chain/limiter.db`), so every process shares one budget per portal.
+ *   else `~/.local/state/b24chain/limiter.db`), so every process shares one budget per portal; with
+ *   `B24_REDIS_URL`, Redis, so every process of every host does (checked before the client is made:
+ *   Redis unreachable is a `LimiterStoreError`, nothing sent).
  * - Tokens (OAuth only): a profile's tokens go back into its credentials file (the profile is their
  *   home: what it holds is used); tokens from the environment go to the tokens file
  *   (`B24_TOKENS_FILE`, else `…/b24chain/tokens.json`) under `<portal>|<client_id>`, and the stored ones
@@ -13,7 +15,8 @@
  *   a newer authorisation, wins). Refreshes are single-flight across processes through the file's lock.
  */
 import { existsSync } from 'node:fs';
-import type { LimiterStoreKind } from '../limiter/index.ts';
+import type { LimiterStore, LimiterStoreKind } from '../limiter/index.ts';
+import { RedisLimiterStore } from '../limiter/index.ts';
 import { B24Client, type B24ClientOptions } from './b24-client.ts';
 import type { Connection } from './connection.ts';
 import { assertPrivateFile } from './credentials-file.ts';
@@ -71,9 +74,25 @@ function chooseTokenStore(
   return { store: new TokensFileTokenStore(tokensPath, storeOptions), tokens: { kind: 'tokens-file', path: tokensPath } };
 }
 
+/** The Redis limiter store the connection asks for, connected (the client closes it), unless the caller brings a limiter. */
+async function openRedisLimiterStore(connection: Connection, clientOptions: OpenPortalClientOptions['clientOptions']): Promise<LimiterStore | undefined> {
+  const redis = connection.limiter.redis;
+  if (connection.limiter.store !== 'redis' || redis === undefined) return undefined;
+  if (clientOptions?.limiter !== undefined || clientOptions?.limiterStore !== undefined) return undefined;
+  const store = new RedisLimiterStore({ url: redis.url, ...(redis.prefix === undefined ? {} : { prefix: redis.prefix }) });
+  try {
+    await store.connect();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
 /**
  * Resolves and builds the client; throws `ConnectionConfigError` (exit 2) for bad settings, a token or
- * credentials file others may read, or a missing place for the per-user files. Sends nothing.
+ * credentials file others may read, or a missing place for the per-user files, and `LimiterStoreError`
+ * (exit 2) when the Redis limiter store cannot be reached. Sends nothing.
  */
 export async function openPortalClient(options: OpenPortalClientOptions): Promise<OpenedPortalClient> {
   const env = options.env ?? {};
@@ -101,10 +120,12 @@ export async function openPortalClient(options: OpenPortalClientOptions): Promis
     // Read once now, so a file others may read (or a broken one) is refused before any request.
     await chosen.store.load(connection.tokenKey);
   }
+  const limiterStore = await openRedisLimiterStore(connection, options.clientOptions);
   const client = new B24Client({
     ...options.clientOptions,
     connection,
     ...(limiterPath === undefined ? {} : { limiterPath }),
+    ...(limiterStore === undefined ? {} : { limiterStore }),
     ...(chosen === undefined ? {} : { tokenStore: chosen.store }),
   });
   return { client, connection, ...(chosen === undefined ? {} : { tokens: chosen.tokens }), close: () => client.close() };

@@ -7,8 +7,10 @@ import { ConnectionConfigError } from '../errors/index.ts';
 import { registerSecret } from '../errors/index.ts';
 import type { LimiterStoreKind } from '../limiter/index.ts';
 import { LIMITER_PRESETS } from '../limiter/index.ts';
-import type { Connection, AuthSettings } from './connection.ts';
+import type { Connection, AuthSettings, LimiterSettings } from './connection.ts';
 import { readCredentialsFile, type PortalProfile } from './credentials-file.ts';
+import { limiterKeysOf } from './limiter-keys.ts';
+import { readFleetLimiterSettings, type FleetLimiterSettings } from './read-fleet-limiter-settings.ts';
 import { assertSecureUrl } from './loopback-guard.ts';
 
 export const DEFAULT_OAUTH_URL = 'https://oauth.bitrix.info/oauth/';
@@ -133,17 +135,40 @@ function parseWebhookUrl(webhookUrl: string): ConnectionOptions {
   return { domain: `${url.protocol}//${url.host}${match[1]}`, authMode: 'webhook', webhookUserId: match[2] as string, webhookCode: match[3] as string };
 }
 
-function limiterKind(value: string | undefined, fallback: LimiterStoreKind): LimiterStoreKind {
-  if (value === undefined) return fallback;
-  const lower = value.toLowerCase();
+/**
+ * The limiter store: `B24_RATE_LIMITER` (or a profile's `rateLimiter`) when it names one, else Redis
+ * when `B24_REDIS_URL` is set, else the caller's default. With `B24_REDIS_URL` set, `sqlite`/`file`
+ * (budgets per host) still mean Redis (one budget across hosts, which includes the host's processes);
+ * only an explicit `memory` keeps a private budget.
+ */
+function limiterKind(value: string | undefined, fallback: LimiterStoreKind, fleet: FleetLimiterSettings): LimiterStoreKind {
+  const lower = value?.toLowerCase();
   if (lower === 'memory') return 'memory';
+  if (lower === 'redis') {
+    if (fleet.redisUrl === undefined) throw missing('B24_REDIS_URL', 'B24_RATE_LIMITER=redis needs B24_REDIS_URL=redis://host:6379 (or rediss:// for TLS).');
+    return 'redis';
+  }
+  if (fleet.redisUrl !== undefined && (lower === undefined || lower === 'sqlite' || lower === 'file')) return 'redis';
+  if (lower === undefined) return fallback;
   if (lower === 'sqlite' || lower === 'file') return 'sqlite';
   throw new ConnectionConfigError({
     setting: 'B24_RATE_LIMITER',
     code: 'INVALID_SETTING',
     detail: `"${value}" is not a limiter store`,
-    hint: 'Use memory or sqlite (file means sqlite).',
+    hint: 'Use memory, sqlite (file means sqlite) or redis (with B24_REDIS_URL).',
   });
+}
+
+function limiterSettings(merged: ConnectionOptions, fallback: LimiterStoreKind, fleet: FleetLimiterSettings): LimiterSettings {
+  const store = limiterKind(merged.rateLimiter, fallback, fleet);
+  return {
+    store,
+    rate: merged.rate ?? LIMITER_PRESETS.standard.rate,
+    burst: merged.burst ?? LIMITER_PRESETS.standard.burst,
+    ...(store === 'redis' && fleet.redisUrl !== undefined
+      ? { redis: { url: fleet.redisUrl, ...(fleet.redisPrefix === undefined ? {} : { prefix: fleet.redisPrefix }) } }
+      : {}),
+  };
 }
 
 function missing(setting: string, hint: string): ConnectionConfigError {
@@ -207,18 +232,17 @@ export function resolveConnection(input: ResolveConnectionInput): Connection {
     };
   }
   const portalKey = mode === 'oauth' && merged.memberId !== undefined ? merged.memberId : address;
+  const fleet = readFleetLimiterSettings(input.env ?? {});
+  const keys = limiterKeysOf(address, auth, fleet.egressLabel);
   const connection: Connection = {
     baseUrl,
     host: base.host,
     portalKey,
-    limiterKey: address,
+    limiterKey: keys.bucket,
+    operatingKey: keys.operating,
     tokenKey: input.profile ?? portalKey,
     auth,
-    limiter: {
-      store: limiterKind(merged.rateLimiter, input.defaultRateLimiter ?? 'memory'),
-      rate: merged.rate ?? LIMITER_PRESETS.standard.rate,
-      burst: merged.burst ?? LIMITER_PRESETS.standard.burst,
-    },
+    limiter: limiterSettings(merged, input.defaultRateLimiter ?? 'memory', fleet),
   };
   if (merged.memberId !== undefined) connection.memberId = merged.memberId;
   if (input.profile !== undefined) connection.profile = input.profile;

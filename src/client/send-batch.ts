@@ -47,6 +47,20 @@ export function prepareBatch(input: BatchInput): Named[] {
   });
 }
 
+/** Feeds the limiter what a batch answer tells: times per command (documented charging), methods paused by 429. */
+async function recordBatchTimes(context: ClientContext, commands: readonly Named[], normalized: NormalizedBatchResponse): Promise<void> {
+  const key = context.connection.operatingKey;
+  if (context.limiter.options.batchCharging === 'documented') {
+    for (const [name, command] of commands) await context.limiter.observe(key, command.method, normalized.times.get(name));
+  }
+  for (const [name, command] of commands) {
+    if (normalized.errors.get(name)?.code.toUpperCase() === 'OPERATION_TIME_LIMIT') {
+      const resetAt = await context.limiter.operatingResetAt(key, command.method);
+      await context.limiter.pauseMethods(key, [command.method], resetAt ?? context.clock.now() + context.retry.operatingFallbackWaitMs);
+    }
+  }
+}
+
 /** Sends one request of at most 50 already validated commands and returns its maps by name. */
 export async function sendBatchRequest(
   context: ClientContext,
@@ -77,19 +91,9 @@ export async function sendBatchRequest(
     if (options.isWrite) throw new OutcomeUnknownError({ method: 'batch', commands: names, reason: error.description, cause: error });
     throw error;
   }
-  if (context.limiter.options.batchCharging === 'documented') {
-    for (const [name, command] of commands) await context.limiter.observe(context.connection.limiterKey, command.method, normalized.times.get(name));
-  }
-  for (const [name, command] of commands) {
-    if (normalized.errors.get(name)?.code.toUpperCase() === 'OPERATION_TIME_LIMIT') {
-      const resetAt = await context.limiter.operatingResetAt(context.connection.limiterKey, command.method);
-      await context.limiter.pauseMethods(
-        context.connection.limiterKey,
-        [command.method],
-        resetAt ?? context.clock.now() + context.retry.operatingFallbackWaitMs,
-      );
-    }
-  }
+  // The batch ran: a limiter store that fails now (Redis gone) must not turn its answer into an error,
+  // which a write's caller takes for "not sent". The next reservation reports the store instead.
+  await recordBatchTimes(context, commands, normalized).catch(() => undefined);
   return normalized;
 }
 

@@ -105,6 +105,7 @@ function codeOf(error: unknown): string {
 export async function sendRequest(context: ClientContext, request: OutgoingRequest): Promise<SuccessResponse | V3Success> {
   const { limiter, clock, hooks, connection } = context;
   const key = connection.limiterKey;
+  const operatingKey = connection.operatingKey;
   const charged = limiter.chargedMethods(request.method, request.commandMethods ?? []);
   const observeAs = request.method.toLowerCase() === 'batch' && limiter.options.batchCharging === 'documented' ? undefined : request.method;
   let attempt = 0;
@@ -112,7 +113,7 @@ export async function sendRequest(context: ClientContext, request: OutgoingReque
   let refreshes = 0;
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     attempt += 1;
-    const permit = await limiter.acquire(key, charged, request.signal, hooks.onLimiterWait);
+    const permit = await limiter.acquire({ bucket: key, operating: operatingKey }, charged, request.signal, hooks.onLimiterWait);
     const { http, token } = await buildHttpRequest(context, request);
     const event = { method: request.method, commands: request.commandCount, attempt };
     hooks.onRequest?.(event);
@@ -126,7 +127,9 @@ export async function sendRequest(context: ClientContext, request: OutgoingReque
           ? decodeV3Response(request.method, response, clock.now(), request.idempotencyKey)
           : parseResponse(request.method, response, clock.now());
       if (parsed.ok) {
-        if (observeAs !== undefined) await limiter.observe(key, observeAs, parsed.time);
+        // The answer is in hand: a store that fails now (Redis gone) must not turn it into an error, which
+        // a write's caller takes for "not sent". The next reservation reports the store instead.
+        if (observeAs !== undefined) await limiter.observe(operatingKey, observeAs, parsed.time).catch(() => undefined);
         return parsed;
       }
       failure = parsed.error;
@@ -151,7 +154,7 @@ export async function sendRequest(context: ClientContext, request: OutgoingReque
       rateLimitAttempts += 1;
       await limiter.recordRateRefusal(key);
     }
-    const operatingResetAtMs = traits.retry === 'operating' ? await limiter.operatingResetAt(key, charged[0] ?? request.method) : undefined;
+    const operatingResetAtMs = traits.retry === 'operating' ? await limiter.operatingResetAt(operatingKey, charged[0] ?? request.method) : undefined;
     const decision = decideRetry({
       error: failure,
       attempt,
@@ -181,7 +184,7 @@ export async function sendRequest(context: ClientContext, request: OutgoingReque
     hooks.onRetry?.({ method: request.method, attempt, delayMs: decision.delayMs, reason: decision.reason, code: codeOf(failure) });
     if (traits.retry === 'operating') {
       // The limiter holds every caller of these methods back until the reset, this one included.
-      await limiter.pauseMethods(key, charged, clock.now() + decision.delayMs);
+      await limiter.pauseMethods(operatingKey, charged, clock.now() + decision.delayMs);
       continue;
     }
     if (decision.delayMs > 0) await limiter.backOff(key, decision.delayMs, request.signal);

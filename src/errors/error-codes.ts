@@ -300,6 +300,11 @@ export const ERROR_CATALOGUE = {
   REFRESH_TOKEN_REJECTED: failure('connection', 'The OAuth server refused the refresh token.', 'Re-authorise the application.'),
   OAUTH_CLIENT_REJECTED: failure('connection', 'The OAuth server refused the client id or secret.', 'Check B24_CLIENT_ID and B24_CLIENT_SECRET.'),
   TOKEN_REFRESH_FAILED: failure('connection', 'Renewing the access token failed.', 'Try again; re-authorise if it repeats.'),
+  LIMITER_STORE_UNAVAILABLE: refusal(
+    'connection',
+    'The shared limiter store (Redis at B24_REDIS_URL) cannot be reached or refused a command; the request was not sent.',
+    'Check B24_REDIS_URL and start Redis, or unset it to use the host-local SQLite limiter.',
+  ),
   USAGE_INVALID: refusal('CLI', 'Unknown command, option or missing argument.', '`chain help COMMAND` lists what it takes.'),
   OPTION_INVALID: refusal('CLI', 'An option value b24chain does not understand.', 'Give a value of the form named.'),
   PORT_IN_USE: refusal('CLI', 'The port is already in use.', 'Choose another port, or leave `--port` out.'),

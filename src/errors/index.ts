@@ -19,6 +19,7 @@ export { InvalidRequestError, isInvalidRequestError } from './invalid-request-er
 export { ConnectionConfigError, isConnectionConfigError } from './connection-config-error.ts';
 export { StateDatabaseError, isStateDatabaseError } from './state-database-error.ts';
 export { LeaseLostError, isLeaseLostError } from './lease-lost-error.ts';
+export { LimiterStoreError, isLimiterStoreError } from './limiter-store-error.ts';
 export { InterruptedError, isInterruptedError } from './interrupted-error.ts';
 export { ERROR_CATALOGUE, isCataloguedCode, type ErrorCode, type ErrorArea, type ErrorCatalogueEntry } from './error-codes.ts';
 export { exitCodeOf } from './exit-code-of.ts';

@@ -1,9 +1,21 @@
 /**
  * Where the limiter keeps its state. Memory for one process; SQLite so every process on a host shares
- * one budget per portal; an interface so a Redis store can serve many hosts. Every method is atomic
- * per key.
+ * one budget per portal; Redis so processes on many hosts do. Every method is atomic per key. The
+ * bucket methods take the request-bucket key, the method ones the operating key (`LimiterKeys`).
  */
 import type { BucketSettings } from './leaky-bucket.ts';
+
+/**
+ * What the limiter keys its state by, as the portal keys its limits (protocol.md §3): the request
+ * bucket by portal (and source IP: an egress label), the operating budget by portal, auth kind,
+ * credential and method. Neither may contain a secret.
+ */
+export interface LimiterKeys {
+  /** The request bucket: the portal host, plus `#label` when B24_EGRESS_LABEL is set. */
+  bucket: string;
+  /** The operating budget (the method is added by the store): portal host, auth kind, credential digest. */
+  operating: string;
+}
 
 export interface OperatingObservation {
   /** Seconds the method used over the last 10 minutes (`time.operating`). */
@@ -31,8 +43,11 @@ export interface LimiterStore {
   observeOperating(key: string, method: string, observation: OperatingObservation, nowMs: number, limitSeconds: number): Promise<void>;
   /** Blocks a method (after 429 OPERATION_TIME_LIMIT). */
   blockMethod(key: string, method: string, untilMs: number, nowMs: number): Promise<void>;
-  /** What is known of a method; `undefined` when nothing is. */
-  methodState(key: string, method: string): Promise<MethodState | undefined>;
+  /**
+   * What is known of a method; `undefined` when nothing is. `nowMs` is the caller's clock, for stores
+   * that keep time on a server of their own (Redis) and convert its times to the caller's.
+   */
+  methodState(key: string, method: string, nowMs?: number): Promise<MethodState | undefined>;
   close(): Promise<void>;
 }
 

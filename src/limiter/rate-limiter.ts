@@ -2,13 +2,14 @@
  * The portal's budget, on the client side (DESIGN.md §7): a leaky bucket per portal key mirroring the
  * server's, with reservations so concurrent callers each get their own slot; per-method operating
  * time from `time.operating`, pausing a method until its `operating_reset_at` instead of failing;
- * a slower drain for a while after a 503. State lives in a `LimiterStore` (memory or SQLite).
+ * a slower drain for a while after a 503. State lives in a `LimiterStore` (memory, SQLite or Redis).
+ * The bucket and the operating budget may be keyed apart (`LimiterKeys`); a plain string keys both.
  */
 import { InterruptedError } from '../errors/index.ts';
 import { systemClock, type Clock } from '../util/index.ts';
 import type { BucketSettings } from './leaky-bucket.ts';
 import { LIMITER_PRESETS } from './limiter-presets.ts';
-import type { LimiterStore } from './limiter-store.ts';
+import type { LimiterKeys, LimiterStore } from './limiter-store.ts';
 import { MemoryLimiterStore } from './memory-limiter-store.ts';
 
 export type BatchCharging = 'measured' | 'documented';
@@ -122,8 +123,10 @@ export class RateLimiter {
    * signal's reason when aborted, an `InterruptedError` when the limiter's own `signal` stops it (the slot
    * is given back either way).
    */
-  async acquire(key: string, methods: readonly string[], signal?: AbortSignal, onWait?: (wait: LimiterWait) => void): Promise<LimiterPermit> {
+  async acquire(keys: string | LimiterKeys, methods: readonly string[], signal?: AbortSignal, onWait?: (wait: LimiterWait) => void): Promise<LimiterPermit> {
     const { store, clock, bucket } = this.options;
+    const key = typeof keys === 'string' ? keys : keys.bucket;
+    const operatingKey = typeof keys === 'string' ? keys : keys.operating;
     const stop = this.options.signal;
     const waitSignal = stop === undefined ? signal : signal === undefined ? stop : AbortSignal.any([signal, stop]);
     const report = (wait: LimiterWait): void => {
@@ -151,7 +154,7 @@ export class RateLimiter {
       let pausedUntil = 0;
       let pausedMethod: string | undefined;
       for (const method of methods) {
-        const state = await store.methodState(key, method);
+        const state = await store.methodState(operatingKey, method, clock.now());
         if (state?.blockedUntilMs !== undefined && state.blockedUntilMs > pausedUntil) {
           pausedUntil = state.blockedUntilMs;
           pausedMethod = method;
@@ -223,7 +226,7 @@ export class RateLimiter {
 
   /** The last `operating_reset_at` seen for a method (unix ms). */
   async operatingResetAt(key: string, method: string): Promise<number | undefined> {
-    return (await this.options.store.methodState(key, method.toLowerCase()))?.resetAtMs;
+    return (await this.options.store.methodState(key, method.toLowerCase(), this.options.clock.now()))?.resetAtMs;
   }
 
   async close(): Promise<void> {

@@ -67,7 +67,8 @@ describe('resolveConnection from the seed-compatible environment', () => {
     refused(() => resolveConnection({ env: { B24_DOMAIN: 'acme.bitrix24.com' } }), 'MISSING_SETTING');
     refused(() => resolveConnection({ env: { ...webhookEnv, B24_WEBHOOK_USER_ID: '' } }), 'MISSING_SETTING');
     refused(() => resolveConnection({ env: { ...webhookEnv, B24_AUTH_MODE: 'password' } }), 'INVALID_SETTING');
-    refused(() => resolveConnection({ env: { ...webhookEnv, B24_RATE_LIMITER: 'redis' } }), 'INVALID_SETTING');
+    refused(() => resolveConnection({ env: { ...webhookEnv, B24_RATE_LIMITER: 'postgres' } }), 'INVALID_SETTING');
+    refused(() => resolveConnection({ env: { ...webhookEnv, B24_RATE_LIMITER: 'redis' } }), 'MISSING_SETTING');
     refused(() => resolveConnection({ env: { ...webhookEnv, B24_RATE_LIMITER_RATE: 'fast' } }), 'INVALID_SETTING');
     refused(() => resolveConnection({ env: { ...webhookEnv, B24_DOMAIN: 'acme.bitrix24.com/rest/7/abc/' } }), 'INVALID_URL');
   });
