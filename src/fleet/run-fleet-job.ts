@@ -124,7 +124,13 @@ export async function runFleetJob(job: Job<FleetJobData, FleetJobReport>, token:
   if (!portalLease.acquired) {
     await client.close();
     const retryInMs = context.retryDelayMs ?? 1_000;
-    context.onEvent({ type: 'job-deferred', jobId, portal, reason: `portal ${portalKey} is busy with another job (pid ${portalLease.holder.pid} on ${portalLease.holder.host})`, retryInMs });
+    context.onEvent({
+      type: 'job-deferred',
+      jobId,
+      portal,
+      reason: `portal ${portalKey} is busy with another job (pid ${portalLease.holder.pid} on ${portalLease.holder.host})`,
+      retryInMs,
+    });
     return putBack(retryInMs);
   }
   const portalKeeper = keepLeaseAlive(leases, portalLease.lease);
@@ -157,7 +163,15 @@ export async function runFleetJob(job: Job<FleetJobData, FleetJobReport>, token:
     if (existing?.status === 'done') {
       runId = existing.id;
       const done = report('done');
-      context.onEvent({ type: 'job-done', jobId, portal, runId: existing.id, itemsDone: done.itemsDone, itemsFailed: done.itemsFailed, requests: done.requests });
+      context.onEvent({
+        type: 'job-done',
+        jobId,
+        portal,
+        runId: existing.id,
+        itemsDone: done.itemsDone,
+        itemsFailed: done.itemsFailed,
+        requests: done.requests,
+      });
       return done;
     }
     const stop = AbortSignal.any([context.stopSignal, portalKeeper.lost]);

@@ -76,7 +76,17 @@ export async function summariseFleet(fleet: FleetQueue, manifest: FleetManifest,
       };
     }),
   );
-  const totals: FleetStatus['totals'] = { portals: portals.length, waiting: 0, active: 0, done: 0, failed: 0, missing: 0, itemsDone: 0, itemsFailed: 0, requests: 0 };
+  const totals: FleetStatus['totals'] = {
+    portals: portals.length,
+    waiting: 0,
+    active: 0,
+    done: 0,
+    failed: 0,
+    missing: 0,
+    itemsDone: 0,
+    itemsFailed: 0,
+    requests: 0,
+  };
   for (const entry of portals) {
     totals[entry.state] += 1;
     totals.itemsDone += entry.itemsDone;

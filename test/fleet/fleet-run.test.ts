@@ -1,0 +1,168 @@
+/**
+ * Fleet runs through the real CLI against three emulator processes and a real Redis: `chain run
+ * --portals` checks everything before it enqueues, two `chain fleet worker` processes run the chain
+ * once per portal, `chain status --fleet` reports it, and nothing secret reaches Redis.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fleetServers, freshRedisPrefix } from '../helpers/fleet-env.ts';
+import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.ts';
+import { listAll } from '../helpers/portal-reader.ts';
+import { runCli } from '../helpers/run-cli.ts';
+import { dumpRedis, startWorker, writePortalsFile, type WorkerProcess } from './fleet-helpers.ts';
+
+const CHAIN = 'chains/core/lead-to-deal.yml';
+
+interface FleetStatusDocument {
+  fleetId: string;
+  finished: boolean;
+  portals: Array<{ portal: string; state: string; runId: string | null; itemsDone: number; itemsFailed: number; requests: number; lastError: string | null }>;
+  totals: { portals: number; done: number; failed: number; waiting: number; active: number; itemsDone: number; requests: number };
+}
+
+describe('fleet runs: chain run --portals, chain fleet worker, chain status --fleet', () => {
+  const { redisUrl } = fleetServers();
+  const prefix = freshRedisPrefix('fleet-run');
+  const directory = mkdtempSync(join(tmpdir(), 'b24chain-fleet-run-'));
+  const portalsFile = join(directory, 'portals.yml');
+  const env = { B24_REDIS_URL: redisUrl, B24_REDIS_PREFIX: prefix, B24_DB: join(directory, 'state.db') };
+  const emulators: Record<string, EmulatorProcess> = {};
+  const leadIds: Record<string, string[]> = {};
+  const workers: WorkerProcess[] = [];
+
+  before(async () => {
+    const started = await Promise.all(
+      [1, 2, 3].map((seed) => startEmulatorProcess(['--seed', 'empty', '--leads', '150', '--random-seed', String(seed), '--rate', '50', '--burst', '100'])),
+    );
+    started.forEach((emulator, index) => {
+      emulators[`portal-${index + 1}`] = emulator;
+    });
+    writePortalsFile(portalsFile, emulators);
+    for (const [name, emulator] of Object.entries(emulators)) {
+      leadIds[name] = (await listAll(emulator.webhookUrl, 'crm.lead.list', { filter: { STATUS_ID: 'IN_PROCESS' }, select: ['ID'] })).map(
+        (row) => row.ID as string,
+      );
+    }
+  });
+
+  after(async () => {
+    for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    await Promise.all(Object.values(emulators).map((emulator) => emulator.stop()));
+  });
+
+  it('refuses bad input before anything is enqueued: unknown profile, bad chain, no Redis', async () => {
+    const unknown = await runCli(['run', CHAIN, '--portals', 'portal-1,portal-9', '--portals-file', portalsFile, '--confirm-write', '--json'], env);
+    assert.equal(unknown.code, 2, unknown.stderr);
+    const refusal = JSON.parse(unknown.stdout) as { errors: Array<{ code: string; message: string }> };
+    assert.equal(refusal.errors[0]?.code, 'UNKNOWN_PROFILE');
+    assert.match(refusal.errors[0]?.message ?? '', /profile "portal-9"/);
+
+    const badChain = await runCli(
+      ['run', 'test/fixtures/chains/invalid/batch-nested.yml', '--portals', 'portal-1', '--portals-file', portalsFile, '--confirm-write'],
+      env,
+    );
+    assert.equal(badChain.code, 2);
+    assert.match(badChain.stderr, /BATCH_NESTED/);
+
+    const unconfirmed = await runCli(['run', CHAIN, '--portals', 'portal-1', '--portals-file', portalsFile], env);
+    assert.equal(unconfirmed.code, 2);
+    assert.match(unconfirmed.stderr, /CONFIRMATION_REQUIRED/);
+
+    const noRedis = await runCli(['run', CHAIN, '--portals', 'portal-1', '--portals-file', portalsFile, '--confirm-write'], { B24_DB: env.B24_DB });
+    assert.equal(noRedis.code, 2);
+    assert.match(noRedis.stderr, /B24_REDIS_URL is not set.*\(FLEET_REDIS_MISSING\)/);
+
+    assert.equal((await dumpRedis(redisUrl, prefix)).size, 0, 'nothing was written to Redis');
+    for (const emulator of Object.values(emulators)) {
+      const contacts = await listAll(emulator.webhookUrl, 'crm.contact.list', { filter: { ORIGINATOR_ID: 'b24chain' }, select: ['ID'] });
+      assert.equal(contacts.length, 0, 'nothing was written to a portal');
+    }
+  });
+
+  it('two workers run the chain exactly once per portal; status --fleet reports every portal done', async () => {
+    for (let index = 0; index < 2; index += 1) workers.push(startWorker(['--portals-file', portalsFile, '--concurrency', '2'], env));
+    await Promise.all(workers.map((worker) => worker.waitFor((line) => line.type === 'worker-started')));
+
+    const run = await runCli(
+      ['run', CHAIN, '--portals', 'portal-1,portal-2', '--portals', 'portal-3', '--portals-file', portalsFile, '--confirm-write', '--wait', '--json'],
+      env,
+    );
+    assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+    const document = JSON.parse(run.stdout) as { fleetId: string; jobs: Array<{ portal: string; jobId: string }>; status: FleetStatusDocument };
+    assert.deepEqual(
+      document.jobs.map((job) => job.jobId),
+      ['portal-1', 'portal-2', 'portal-3'].map((portal) => `${document.fleetId}.${portal}`),
+      'one job per portal, its id made of the fleet id and the portal',
+    );
+
+    const again = await runCli(
+      ['run', CHAIN, '--portals', 'portal-1,portal-2,portal-3', '--portals-file', portalsFile, '--confirm-write', '--fleet-id', document.fleetId, '--json'],
+      env,
+    );
+    assert.equal(again.code, 0, again.stderr);
+    const repeated = JSON.parse(again.stdout) as { jobs: Array<{ alreadyQueued: boolean }> };
+    assert.ok(
+      repeated.jobs.every((job) => job.alreadyQueued),
+      'enqueuing the same fleet again adds no job',
+    );
+
+    const statusRun = await runCli(['status', '--fleet', document.fleetId, '--json'], env);
+    assert.equal(statusRun.code, 0, statusRun.stderr);
+    const status = JSON.parse(statusRun.stdout) as FleetStatusDocument;
+    assert.equal(status.finished, true);
+    assert.deepEqual(
+      status.portals.map((entry) => [entry.portal, entry.state]),
+      [
+        ['portal-1', 'done'],
+        ['portal-2', 'done'],
+        ['portal-3', 'done'],
+      ],
+    );
+    assert.equal(status.totals.done, 3);
+    for (const entry of status.portals) {
+      assert.equal(entry.itemsDone, leadIds[entry.portal]?.length, `${entry.portal}: every lead is an item done`);
+      assert.ok(entry.requests > 0, `${entry.portal}: requests are counted`);
+      assert.equal(entry.lastError, null);
+    }
+
+    // Exactly once: one run per portal in the state store, and one contact and one deal per lead.
+    const runs = JSON.parse((await runCli(['status', '--json', '--limit', '50'], env)).stdout) as {
+      runs: Array<{ runId: string; portal: string; status: string }>;
+    };
+    assert.equal(runs.runs.length, 3, 'one run per portal');
+    assert.deepEqual(new Set(runs.runs.map((entry) => entry.runId)), new Set(status.portals.map((entry) => entry.runId)));
+    assert.ok(runs.runs.every((entry) => entry.status === 'done'));
+    for (const [name, emulator] of Object.entries(emulators)) {
+      const expected = (leadIds[name] ?? []).map((id) => `lead-${id}`).sort();
+      const contacts = await listAll(emulator.webhookUrl, 'crm.contact.list', { filter: { ORIGINATOR_ID: 'b24chain' }, select: ['ID', 'ORIGIN_ID'] });
+      const deals = await listAll(emulator.webhookUrl, 'crm.deal.list', { filter: { ORIGINATOR_ID: 'b24chain' }, select: ['ID', 'ORIGIN_ID'] });
+      assert.ok(expected.length > 0);
+      assert.deepEqual(contacts.map((row) => row.ORIGIN_ID).sort(), expected, `${name}: one contact per lead`);
+      assert.deepEqual(deals.map((row) => row.ORIGIN_ID).sort(), expected, `${name}: one deal per lead`);
+    }
+
+    // No secret in Redis: the jobs carry profile names, never webhook codes.
+    const dump = await dumpRedis(redisUrl, prefix);
+    assert.ok(dump.size > 0);
+    const everything = [...dump].join('\n');
+    assert.match(everything, /portal-1/);
+    for (const emulator of Object.values(emulators)) assert.ok(!everything.includes(emulator.code), 'a webhook code is in Redis');
+
+    for (const worker of workers) worker.child.kill('SIGTERM');
+    const ended = await Promise.all(workers.map((worker) => worker.done));
+    for (const result of ended) {
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /"type":"worker-stopped"/);
+      for (const emulator of Object.values(emulators)) assert.ok(!result.stderr.includes(emulator.code));
+    }
+    const doneByWorkers = ended.map((result) => (JSON.parse(result.stdout.trim()) as { done: number }).done);
+    assert.equal(
+      doneByWorkers.reduce((sum, count) => sum + count, 0),
+      3,
+      `the jobs were done once in all: ${doneByWorkers.join(' + ')}`,
+    );
+  });
+});
