@@ -9,7 +9,7 @@ import { resolveChainInputs, validateChainSource } from '../chain/index.ts';
 import { ChainValidationError } from '../errors/index.ts';
 import { checkRunPreconditions, runDefaults } from '../runner/index.ts';
 import { FleetRefusedError } from './fleet-errors.ts';
-import { fleetJobId, type FleetJobData, type FleetManifest, type FleetQueue } from './fleet-queue.ts';
+import { FLEET_RETENTION_SECONDS, fleetJobId, type FleetJobData, type FleetManifest, type FleetQueue } from './fleet-queue.ts';
 import { checkFleetPortal, type FleetPortalSources } from './resolve-fleet-portal.ts';
 
 export interface FleetRunRequest {
@@ -120,7 +120,12 @@ export async function enqueueFleetRun(fleet: FleetQueue, prepared: PreparedFleet
     prepared.jobs.map((job) => ({
       name: job.chain.name,
       data: job,
-      opts: { jobId: fleetJobId(job.fleetId, job.portal), attempts: 1, removeOnComplete: false, removeOnFail: false },
+      opts: {
+        jobId: fleetJobId(job.fleetId, job.portal),
+        attempts: 1,
+        removeOnComplete: { age: FLEET_RETENTION_SECONDS },
+        removeOnFail: { age: FLEET_RETENTION_SECONDS },
+      },
     })),
   );
   return {

@@ -4,7 +4,8 @@
  * nothing. A job carries the chain's text, the inputs, the portal's profile NAME and the flags: never a
  * secret (webhook codes, tokens and client secrets stay in each host's credentials or portals file).
  * Beside the queue, each fleet has a manifest (`<prefix>:<queue>:fleets:<id>`, and the sorted set
- * `<prefix>:<queue>:fleets` by creation time) that `chain status --fleet` reads.
+ * `<prefix>:<queue>:fleets` by creation time) that `chain status --fleet` reads. Ended jobs and
+ * manifests are kept 30 days.
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -53,6 +54,9 @@ export interface FleetManifest {
   inputs: Record<string, unknown>;
   portals: Array<{ portal: string; jobId: string }>;
 }
+
+/** Ended jobs and fleet manifests are kept this long (seconds) for `chain status --fleet`, then dropped. */
+export const FLEET_RETENTION_SECONDS = 30 * 24 * 3600;
 
 export function fleetJobId(fleetId: string, portal: string): string {
   return `${fleetId}.${portal}`;
@@ -105,10 +109,12 @@ export async function openFleetQueue(settings: FleetSettings, options: { persist
     redis,
     settings,
     saveManifest: async (manifest) => {
+      const createdAt = Date.parse(manifest.createdAt);
       await redis
         .multi()
-        .set(`${base}:${manifest.fleetId}`, JSON.stringify(manifest), 'NX')
-        .zadd(base, 'NX', Date.parse(manifest.createdAt), manifest.fleetId)
+        .set(`${base}:${manifest.fleetId}`, JSON.stringify(manifest), 'EX', FLEET_RETENTION_SECONDS, 'NX')
+        .zadd(base, 'NX', createdAt, manifest.fleetId)
+        .zremrangebyscore(base, '-inf', createdAt - FLEET_RETENTION_SECONDS * 1000)
         .exec();
     },
     readManifest: async (fleetId) => {

@@ -5,9 +5,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { fleetServers, freshRedisPrefix } from '../helpers/fleet-env.ts';
 import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.ts';
 import { listAll } from '../helpers/portal-reader.ts';
@@ -15,6 +16,13 @@ import { runCli } from '../helpers/run-cli.ts';
 import { dumpRedis, startWorker, writePortalsFile, type WorkerProcess } from './fleet-helpers.ts';
 
 const CHAIN = 'chains/core/lead-to-deal.yml';
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+ajv.addSchema(JSON.parse(readFileSync('schemas/fleet.schema.json', 'utf8')) as Record<string, unknown>);
+
+function assertShape(definition: 'enqueued' | 'waited' | 'status', document: unknown): void {
+  const validate = ajv.getSchema(`https://b24chain.dev/schemas/fleet.schema.json#/$defs/${definition}`);
+  assert.ok(validate?.(document), `${definition}: ${JSON.stringify(validate?.errors)}`);
+}
 
 interface FleetStatusDocument {
   fleetId: string;
@@ -92,6 +100,7 @@ describe('fleet runs: chain run --portals, chain fleet worker, chain status --fl
     );
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     const document = JSON.parse(run.stdout) as { fleetId: string; jobs: Array<{ portal: string; jobId: string }>; status: FleetStatusDocument };
+    assertShape('waited', document);
     assert.deepEqual(
       document.jobs.map((job) => job.jobId),
       ['portal-1', 'portal-2', 'portal-3'].map((portal) => `${document.fleetId}.${portal}`),
@@ -104,6 +113,7 @@ describe('fleet runs: chain run --portals, chain fleet worker, chain status --fl
     );
     assert.equal(again.code, 0, again.stderr);
     const repeated = JSON.parse(again.stdout) as { jobs: Array<{ alreadyQueued: boolean }> };
+    assertShape('enqueued', repeated);
     assert.ok(
       repeated.jobs.every((job) => job.alreadyQueued),
       'enqueuing the same fleet again adds no job',
@@ -112,6 +122,7 @@ describe('fleet runs: chain run --portals, chain fleet worker, chain status --fl
     const statusRun = await runCli(['status', '--fleet', document.fleetId, '--json'], env);
     assert.equal(statusRun.code, 0, statusRun.stderr);
     const status = JSON.parse(statusRun.stdout) as FleetStatusDocument;
+    assertShape('status', status);
     assert.equal(status.finished, true);
     assert.deepEqual(
       status.portals.map((entry) => [entry.portal, entry.state]),
