@@ -39,7 +39,8 @@ export interface PreparedFleetRun {
 export interface EnqueuedFleetRun {
   fleetId: string;
   chain: FleetManifest['chain'];
-  jobs: Array<{ portal: string; jobId: string; alreadyQueued: boolean }>;
+  /** `retried`: the job had failed and is queued again (its run resumes where it stopped). */
+  jobs: Array<{ portal: string; jobId: string; alreadyQueued: boolean; retried: boolean }>;
 }
 
 const FLEET_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -112,25 +113,47 @@ export async function prepareFleetRun(request: FleetRunRequest): Promise<Prepare
   };
 }
 
-/** Adds the prepared jobs; a job id already in the queue (a repeated enqueue) is left as it is. */
+/**
+ * Adds the prepared jobs. A job id already in the queue (a repeated enqueue) is left as it is, unless
+ * it failed: then it is queued again, and its run resumes where it stopped (a redrive).
+ */
 export async function enqueueFleetRun(fleet: FleetQueue, prepared: PreparedFleetRun): Promise<EnqueuedFleetRun> {
-  const existing = await Promise.all(prepared.jobs.map(async (job) => (await fleet.queue.getJob(fleetJobId(job.fleetId, job.portal))) !== undefined));
+  const existing = await Promise.all(
+    prepared.jobs.map(async (job) => {
+      const found = await fleet.queue.getJob(fleetJobId(job.fleetId, job.portal));
+      return found === undefined ? undefined : { job: found, state: await found.getState() };
+    }),
+  );
   await fleet.saveManifest(prepared.manifest);
   await fleet.queue.addBulk(
-    prepared.jobs.map((job) => ({
-      name: job.chain.name,
-      data: job,
-      opts: {
-        jobId: fleetJobId(job.fleetId, job.portal),
-        attempts: 1,
-        removeOnComplete: { age: FLEET_RETENTION_SECONDS },
-        removeOnFail: { age: FLEET_RETENTION_SECONDS },
-      },
-    })),
+    prepared.jobs
+      .filter((_job, index) => existing[index] === undefined)
+      .map((job) => ({
+        name: job.chain.name,
+        data: job,
+        opts: {
+          jobId: fleetJobId(job.fleetId, job.portal),
+          attempts: 1,
+          removeOnComplete: { age: FLEET_RETENTION_SECONDS },
+          removeOnFail: { age: FLEET_RETENTION_SECONDS },
+        },
+      })),
+  );
+  const retried = await Promise.all(
+    existing.map(async (found) => {
+      if (found?.state !== 'failed') return false;
+      await found.job.retry('failed');
+      return true;
+    }),
   );
   return {
     fleetId: prepared.manifest.fleetId,
     chain: prepared.manifest.chain,
-    jobs: prepared.jobs.map((job, index) => ({ portal: job.portal, jobId: fleetJobId(job.fleetId, job.portal), alreadyQueued: existing[index] === true })),
+    jobs: prepared.jobs.map((job, index) => ({
+      portal: job.portal,
+      jobId: fleetJobId(job.fleetId, job.portal),
+      alreadyQueued: existing[index] !== undefined,
+      retried: retried[index] === true,
+    })),
   };
 }

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { validateChainFile } from '../chain/index.ts';
-import { openPortalClient } from '../client/index.ts';
+import { openPortalClient, readApiVersionSetting } from '../client/index.ts';
 import { isB24ChainError, redactSecrets } from '../errors/index.ts';
 import { canonicalChainPath, processOwner, runChain, type RunOutcome } from '../runner/index.ts';
 import { keepLeaseAlive, RunStore, SqliteLeaseStore, type Database, type RunRecord } from '../store/index.ts';
@@ -40,10 +40,14 @@ export interface FleetJobContext {
   /** Aborted on SIGINT/SIGTERM: runs stop after their batches in flight, their jobs go back to the queue. */
   stopSignal: AbortSignal;
   requirePlan: boolean;
+  /** What the CLI does to every client it opens (the cached REST 3.0 method registry), so a job runs as `chain run` would. */
+  prepareClient?: (client: FleetClient, database: Database) => Promise<void>;
   /** How long a job whose portal is busy waits in the delayed set (default 1 s). */
   retryDelayMs?: number;
   onEvent(event: FleetWorkerEvent): void;
 }
+
+export type FleetClient = Awaited<ReturnType<typeof openPortalClient>>['client'];
 
 export function portalLeaseResource(portalKey: string): string {
   return `fleet-portal:${portalKey}`;
@@ -107,13 +111,18 @@ export async function runFleetJob(job: Job<FleetJobData, FleetJobReport>, token:
   };
   if (context.stopSignal.aborted) return putBack(0);
 
-  let client: Awaited<ReturnType<typeof openPortalClient>>['client'];
+  let client: FleetClient | undefined;
   let portalKey: string;
   try {
-    const opened = await openPortalClient({ ...fleetClientOptions(portal, context.sources, context.env), clientOptions: { waitSignal: context.stopSignal } });
+    const opened = await openPortalClient({
+      ...fleetClientOptions(portal, context.sources, context.env),
+      clientOptions: { waitSignal: context.stopSignal, apiVersion: readApiVersionSetting(context.env) },
+    });
     client = opened.client;
     portalKey = opened.connection.portalKey;
+    await context.prepareClient?.(client, context.database);
   } catch (error) {
+    await client?.close();
     const failure = errorOf(error);
     context.onEvent({ type: 'job-failed', jobId, portal, ...failure });
     throw failJob(failure.message);

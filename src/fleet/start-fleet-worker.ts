@@ -16,7 +16,7 @@ import { openStateDatabase } from '../store/index.ts';
 import { thisHost } from '../store/index.ts';
 import { connectRedis, type FleetJobData, type FleetJobReport } from './fleet-queue.ts';
 import type { FleetSettings } from './fleet-settings.ts';
-import { runFleetJob, type FleetWorkerEvent } from './run-fleet-job.ts';
+import { type FleetJobContext, runFleetJob, type FleetWorkerEvent } from './run-fleet-job.ts';
 import type { FleetPortalSources } from './resolve-fleet-portal.ts';
 
 export type FleetWorkerLifecycleEvent =
@@ -35,6 +35,7 @@ export interface FleetWorkerOptions {
   statePath: string;
   requirePlan: boolean;
   retryDelayMs?: number;
+  prepareClient?: FleetJobContext['prepareClient'];
   onEvent(event: FleetWorkerLifecycleEvent): void;
 }
 
@@ -70,8 +71,9 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
     stopSignal: stopping.signal,
     requirePlan: options.requirePlan,
     ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+    ...(options.prepareClient === undefined ? {} : { prepareClient: options.prepareClient }),
     onEvent,
-  };
+  } satisfies FleetJobContext;
   const worker = new Worker<FleetJobData, FleetJobReport>(settings.queueName, (job, token) => runFleetJob(job, token, context), {
     connection: redis,
     prefix: settings.prefix,

@@ -176,4 +176,39 @@ describe('fleet runs: chain run --portals, chain fleet worker, chain status --fl
       `the jobs were done once in all: ${doneByWorkers.join(' + ')}`,
     );
   });
+
+  it('--wait exits 1 when a job fails; enqueuing the same --fleet-id again redrives the failed job', async () => {
+    const partial = join(directory, 'partial.yml');
+    writePortalsFile(partial, { 'portal-1': emulators['portal-1'] as EmulatorProcess });
+    const lacking = startWorker(['--portals-file', partial], env);
+    workers.push(lacking);
+    await lacking.waitFor((line) => line.type === 'worker-started');
+    const args = ['run', CHAIN, '--portals', 'portal-3', '--portals-file', portalsFile, '--confirm-write', '--fleet-id', 'redrive', '--wait', '--json'];
+
+    const failed = await runCli(args, env);
+    assert.equal(failed.code, 1, `${failed.stdout}\n${failed.stderr}`);
+    const failedDocument = JSON.parse(failed.stdout) as { exitCode: number; status: FleetStatusDocument };
+    assertShape('waited', failedDocument);
+    assert.equal(failedDocument.exitCode, 1);
+    assert.equal(failedDocument.status.portals[0]?.state, 'failed');
+    assert.match(failedDocument.status.portals[0]?.lastError ?? '', /profile "portal-3".*UNKNOWN_PROFILE/);
+    lacking.child.kill('SIGTERM');
+    assert.equal((await lacking.done).code, 0);
+
+    const complete = startWorker(['--portals-file', portalsFile], env);
+    workers.push(complete);
+    await complete.waitFor((line) => line.type === 'worker-started');
+    const redriven = await runCli(args, env);
+    assert.equal(redriven.code, 0, `${redriven.stdout}\n${redriven.stderr}`);
+    const document = JSON.parse(redriven.stdout) as { jobs: Array<{ retried: boolean; alreadyQueued: boolean }>; status: FleetStatusDocument };
+    assertShape('waited', document);
+    assert.deepEqual(
+      document.jobs.map((job) => [job.alreadyQueued, job.retried]),
+      [[true, true]],
+      'the failed job is queued again, not added twice',
+    );
+    assert.equal(document.status.portals[0]?.state, 'done');
+    complete.child.kill('SIGTERM');
+    assert.equal((await complete.done).code, 0);
+  });
 });

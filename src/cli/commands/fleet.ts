@@ -24,6 +24,7 @@ import {
 } from '../../fleet/index.ts';
 import { redactSecrets } from '../../errors/index.ts';
 import { openStateDatabase, resolveStatePath, RunStore } from '../../store/index.ts';
+import { applyMethodRegistry } from '../apply-method-registry.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { numberOption } from '../parse-option-values.ts';
 import { printRefusalOrThrow } from '../print-refusal.ts';
@@ -123,7 +124,9 @@ export async function runFleet(file: string, flags: FleetRunFlags): Promise<numb
     if (!flags.wait) {
       if (json) process.stdout.write(`${JSON.stringify(enqueued)}\n`);
       else {
-        const jobs = enqueued.jobs.map((job) => `  ${job.portal}: job ${job.jobId}${job.alreadyQueued ? ' (already queued)' : ''}`);
+        const jobs = enqueued.jobs.map(
+          (job) => `  ${job.portal}: job ${job.jobId}${job.retried ? ' (had failed: queued again)' : job.alreadyQueued ? ' (already queued)' : ''}`,
+        );
         process.stdout.write(
           `Fleet ${enqueued.fleetId} of ${enqueued.chain.name}: ${enqueued.jobs.length} job(s) enqueued\n${jobs.join('\n')}\nFollow it with: chain status --fleet ${enqueued.fleetId}\n`,
         );
@@ -240,6 +243,7 @@ async function workerAction(flags: WorkerFlags): Promise<number> {
     sources,
     statePath,
     requirePlan: process.env.B24_REQUIRE_PLAN === '1',
+    prepareClient: (client, database) => applyMethodRegistry(client, database, process.env, Date.now()),
     onEvent: (event) => {
       const safe = event.type === 'worker-error' ? { ...event, message: redactSecrets(event.message) } : event;
       if (event.type === 'worker-stopped') process.stdout.write(json ? `${JSON.stringify(safe)}\n` : `${describeWorkerEvent(safe)}\n`);
