@@ -10,15 +10,14 @@
  * - Stopping (SIGINT/SIGTERM): the run stops after its batches in flight, as `chain run` does on
  *   Ctrl-C, and the job goes back to the queue for any worker to resume.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import { validateChainFile } from '../chain/index.ts';
 import { openPortalClient, readApiVersionSetting } from '../client/index.ts';
 import { isB24ChainError, redactSecrets } from '../errors/index.ts';
-import { canonicalChainPath, processOwner, runChain, type RunOutcome } from '../runner/index.ts';
+import { processOwner, runChain, type RunOutcome } from '../runner/index.ts';
 import { keepLeaseAlive, RunStore, SqliteLeaseStore, type Database, type RunRecord } from '../store/index.ts';
+import { countRunItems } from './count-run-items.ts';
 import type { FleetJobData, FleetJobReport } from './fleet-queue.ts';
+import { type JobChain, loadJobChain } from './load-job-chain.ts';
 import { fleetClientOptions, type FleetPortalSources } from './resolve-fleet-portal.ts';
 
 export type FleetWorkerEvent =
@@ -53,18 +52,6 @@ export function portalLeaseResource(portalKey: string): string {
   return `fleet-portal:${portalKey}`;
 }
 
-/** The job's chain as a file of this host (`<state dir>/fleet-chains/<sha256>.yml`), so `chain resume RUN_ID` works here too. */
-function writeChainFile(chainsDir: string, data: FleetJobData): string {
-  const path = join(chainsDir, `${data.chain.sha256}.yml`);
-  if (!existsSync(path)) {
-    mkdirSync(chainsDir, { recursive: true, mode: 0o700 });
-    const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, data.chain.source, { mode: 0o600 });
-    renameSync(temporary, path);
-  }
-  return canonicalChainPath(path);
-}
-
 function failJob(message: string): UnrecoverableError {
   return new UnrecoverableError(redactSecrets(message));
 }
@@ -77,16 +64,6 @@ function errorOf(error: unknown): { code: string; message: string } {
 function previousReport(job: Job<FleetJobData, FleetJobReport>): Partial<FleetJobReport> {
   const progress = job.progress;
   return progress !== null && typeof progress === 'object' ? (progress as Partial<FleetJobReport>) : {};
-}
-
-function countItems(store: RunStore, runId: string): { itemsDone: number; itemsFailed: number } {
-  let itemsDone = 0;
-  let itemsFailed = 0;
-  for (const counts of Object.values(store.countItems(runId))) {
-    itemsDone += counts.done ?? 0;
-    itemsFailed += (counts.failed ?? 0) + (counts.dead_letter ?? 0);
-  }
-  return { itemsDone, itemsFailed };
 }
 
 /** The run this job works on: the one it started before (resumed, or done already), else an unfinished run of the same chain on the portal. */
@@ -148,7 +125,7 @@ export async function runFleetJob(job: Job<FleetJobData, FleetJobReport>, token:
   let lastReport = 0;
   const report = (status?: string): FleetJobReport => ({
     ...(runId === undefined ? {} : { runId }),
-    ...(runId === undefined ? { itemsDone: 0, itemsFailed: 0 } : countItems(store, runId)),
+    ...(runId === undefined ? { itemsDone: 0, itemsFailed: 0 } : countRunItems(store, runId)),
     requests: requestsBefore + client.counters().requests,
     host: portalLease.lease.host,
     pid: process.pid,
@@ -161,13 +138,15 @@ export async function runFleetJob(job: Job<FleetJobData, FleetJobReport>, token:
   };
 
   try {
-    const chainPath = writeChainFile(context.chainsDir, data);
-    const validation = await validateChainFile(chainPath);
-    if (!validation.valid || !validation.chain || validation.sha256 !== data.chain.sha256) {
-      const message = `${data.chain.path}: the job's chain is not valid on this worker (FLEET_JOB_INVALID).`;
-      context.onEvent({ type: 'job-failed', jobId, portal, code: 'FLEET_JOB_INVALID', message });
-      throw failJob(message);
+    let loaded: JobChain;
+    try {
+      loaded = await loadJobChain(context.chainsDir, data);
+    } catch (error) {
+      const failure = errorOf(error);
+      context.onEvent({ type: 'job-failed', jobId, portal, ...failure });
+      throw failJob(failure.message);
     }
+    const { chainPath, validation } = loaded;
     const existing = findJobRun(store, job, portalKey, chainPath);
     if (existing?.status === 'done') {
       runId = existing.id;

@@ -5,6 +5,7 @@
  * run, its item counts from there. No secrets: jobs hold none, and errors were redacted by the worker.
  */
 import type { RunStore } from '../store/index.ts';
+import { countRunItems } from './count-run-items.ts';
 import type { FleetJobReport, FleetManifest, FleetQueue } from './fleet-queue.ts';
 
 export type FleetJobState = 'waiting' | 'active' | 'done' | 'failed' | 'missing';
@@ -48,28 +49,19 @@ function asReport(value: unknown): Partial<FleetJobReport> {
 export async function summariseFleet(fleet: FleetQueue, manifest: FleetManifest, runs?: RunStore): Promise<FleetStatus> {
   const portals = await Promise.all(
     manifest.portals.map(async ({ portal, jobId }): Promise<FleetPortalStatus> => {
-      const job = await fleet.queue.getJob(jobId);
-      const state = job ? toState(await job.getState()) : 'missing';
+      // The state first, then the job: a job read as failed (or done) has its reason (or report) in what is read next.
+      const state = toState(await fleet.queue.getJobState(jobId));
+      const job = state === 'missing' ? undefined : await fleet.queue.getJob(jobId);
       const report = { ...asReport(job?.progress), ...(state === 'done' ? asReport(job?.returnvalue) : {}) };
       const run = report.runId === undefined ? undefined : runs?.getRun(report.runId);
-      let itemsDone = report.itemsDone ?? 0;
-      let itemsFailed = report.itemsFailed ?? 0;
-      if (run && runs) {
-        itemsDone = 0;
-        itemsFailed = 0;
-        for (const counts of Object.values(runs.countItems(run.id))) {
-          itemsDone += counts.done ?? 0;
-          itemsFailed += (counts.failed ?? 0) + (counts.dead_letter ?? 0);
-        }
-      }
+      const items = run && runs ? countRunItems(runs, run.id) : { itemsDone: report.itemsDone ?? 0, itemsFailed: report.itemsFailed ?? 0 };
       return {
         portal,
         jobId,
         state,
         runId: report.runId ?? null,
         runStatus: run?.status ?? report.status ?? null,
-        itemsDone,
-        itemsFailed,
+        ...items,
         requests: report.requests ?? 0,
         lastError: job?.failedReason || run?.lastError || null,
         host: report.host ?? null,
