@@ -133,6 +133,11 @@ describe('fleet runs: chain run --portals, chain fleet worker, chain status --fl
       ],
     );
     assert.equal(status.totals.done, 3);
+    const text = await runCli(['status', '--fleet'], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^Fleet ${document.fleetId} of lead-to-deal`), 'without an id: the latest fleet');
+    assert.match(text.stdout, /portal-2: done, run run_\w+, items \d+ done, 0 failed, \d+ requests/);
+    assert.match(text.stdout, /totals: 3 portal\(s\): 3 done, 0 failed, 0 active, 0 waiting/);
     for (const entry of status.portals) {
       assert.equal(entry.itemsDone, leadIds[entry.portal]?.length, `${entry.portal}: every lead is an item done`);
       assert.ok(entry.requests > 0, `${entry.portal}: requests are counted`);
