@@ -14,7 +14,7 @@ import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { openPortalClient, readApiVersionSetting } from '../client/index.ts';
 import { isB24ChainError, redactSecrets } from '../errors/index.ts';
 import { processOwner, runChain, type RunOutcome } from '../runner/index.ts';
-import { keepLeaseAlive, RunStore, SqliteLeaseStore, type Database, type RunRecord } from '../store/index.ts';
+import { keepLeaseAlive, type LeaseStore, RunStore, SqliteLeaseStore, type Database, type RunRecord } from '../store/index.ts';
 import { countRunItems } from './count-run-items.ts';
 import type { FleetJobData, FleetJobReport } from './fleet-queue.ts';
 import { type JobChain, loadJobChain } from './load-job-chain.ts';
@@ -39,6 +39,8 @@ export interface FleetJobContext {
   /** Aborted on SIGINT/SIGTERM: runs stop after their batches in flight, their jobs go back to the queue. */
   stopSignal: AbortSignal;
   requirePlan: boolean;
+  /** Where the per-portal and run leases live (default: the SQLite state database's); a multi-host store slots in here. */
+  leases?: LeaseStore;
   /** What the CLI does to every client it opens (the cached REST 3.0 method registry), so a job runs as `chain run` would. */
   prepareClient?: (client: FleetClient, database: Database) => Promise<void>;
   /** How long a job whose portal is busy waits in the delayed set (default 1 s). */
@@ -105,7 +107,7 @@ export async function runFleetJob(job: Job<FleetJobData, FleetJobReport>, token:
     throw failJob(failure.message);
   }
 
-  const leases = new SqliteLeaseStore(context.database);
+  const leases = context.leases ?? new SqliteLeaseStore(context.database);
   const portalLease = leases.acquire(portalLeaseResource(portalKey), processOwner());
   if (!portalLease.acquired) {
     await client.close();
@@ -173,6 +175,7 @@ export async function runFleetJob(job: Job<FleetJobData, FleetJobReport>, token:
         inputs: existing ? existing.inputs : data.inputs,
         client,
         store,
+        leases,
         confirmWrite: data.confirmWrite,
         confirmDestructive: data.confirmDestructive,
         concurrency: data.concurrency,

@@ -36,6 +36,8 @@ export interface FleetWorkerOptions {
   requirePlan: boolean;
   retryDelayMs?: number;
   prepareClient?: FleetJobContext['prepareClient'];
+  /** Per-portal and run leases (default: in the state database). */
+  leases?: FleetJobContext['leases'];
   onEvent(event: FleetWorkerLifecycleEvent): void;
 }
 
@@ -72,6 +74,7 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
     requirePlan: options.requirePlan,
     ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
     ...(options.prepareClient === undefined ? {} : { prepareClient: options.prepareClient }),
+    ...(options.leases === undefined ? {} : { leases: options.leases }),
     onEvent,
   } satisfies FleetJobContext;
   const worker = new Worker<FleetJobData, FleetJobReport>(settings.queueName, (job, token) => runFleetJob(job, token, context), {
