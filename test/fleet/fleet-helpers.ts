@@ -6,13 +6,38 @@ import { stringify } from 'yaml';
 import type { EmulatorProcess } from '../helpers/emulator-process.ts';
 import { type CliResult, startCli } from '../helpers/run-cli.ts';
 
-/** A portals file (YAML or JSON by its extension, mode 0600) with one webhook profile per emulator. */
-export function writePortalsFile(path: string, portals: Record<string, EmulatorProcess>, limits = { rate: 50, burst: 100 }): void {
+/** The secrets a portal's profile may hold: none of them may reach Redis or a log. */
+export function secretsOf(emulator: EmulatorProcess): string[] {
+  return [emulator.code, emulator.app.accessToken, emulator.app.refreshToken, emulator.app.clientSecret];
+}
+
+/**
+ * A portals file (YAML or JSON by its extension, mode 0600) with one profile per emulator: its webhook,
+ * or for the names in `oauth` its installed application's tokens.
+ */
+export function writePortalsFile(
+  path: string,
+  portals: Record<string, EmulatorProcess>,
+  limits = { rate: 50, burst: 100 },
+  oauth: readonly string[] = [],
+): void {
   const profiles = Object.fromEntries(
-    Object.entries(portals).map(([name, emulator]) => [
-      name,
-      { domain: emulator.url, authMode: 'webhook', webhookUserId: emulator.userId, webhookCode: emulator.code, rateLimiter: 'memory', ...limits },
-    ]),
+    Object.entries(portals).map(([name, emulator]) => {
+      const { app } = emulator;
+      const auth = oauth.includes(name)
+        ? {
+            authMode: 'oauth',
+            accessToken: app.accessToken,
+            refreshToken: app.refreshToken,
+            clientId: app.clientId,
+            clientSecret: app.clientSecret,
+            memberId: app.memberId,
+            clientEndpoint: app.clientEndpoint,
+            serverEndpoint: app.serverEndpoint,
+          }
+        : { authMode: 'webhook', webhookUserId: emulator.userId, webhookCode: emulator.code };
+      return [name, { domain: emulator.url, ...auth, rateLimiter: 'memory', ...limits }];
+    }),
   );
   const content = { version: 1, portals: profiles };
   writeFileSync(path, path.endsWith('.json') ? JSON.stringify(content, null, 2) : stringify(content), { mode: 0o600 });

@@ -1,7 +1,8 @@
 /**
  * Fleet runs through the real CLI against three emulator processes and a real Redis: `chain run
  * --portals` checks everything before it enqueues, two `chain fleet worker` processes run the chain
- * once per portal, `chain status --fleet` reports it, and nothing secret reaches Redis.
+ * once per portal (webhook and OAuth profiles), `chain status --fleet` reports it, and nothing secret
+ * reaches Redis or the workers' output.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { fleetServers, freshRedisPrefix } from '../helpers/fleet-env.ts';
 import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.ts';
 import { listAll } from '../helpers/portal-reader.ts';
 import { runCli } from '../helpers/run-cli.ts';
-import { dumpRedis, startWorker, writePortalsFile, type WorkerProcess } from './fleet-helpers.ts';
+import { dumpRedis, secretsOf, startWorker, writePortalsFile, type WorkerProcess } from './fleet-helpers.ts';
 
 const CHAIN = 'chains/core/lead-to-deal.yml';
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -48,7 +49,7 @@ describe('fleet runs: chain run --portals, chain fleet worker, chain status --fl
     started.forEach((emulator, index) => {
       emulators[`portal-${index + 1}`] = emulator;
     });
-    writePortalsFile(portalsFile, emulators);
+    writePortalsFile(portalsFile, emulators, undefined, ['portal-3']); // portal-3 through an OAuth application, the others a webhook
     for (const [name, emulator] of Object.entries(emulators)) {
       leadIds[name] = (await listAll(emulator.webhookUrl, 'crm.lead.list', { filter: { STATUS_ID: 'IN_PROCESS' }, select: ['ID'] })).map(
         (row) => row.ID as string,
@@ -151,6 +152,10 @@ describe('fleet runs: chain run --portals, chain fleet worker, chain status --fl
     assert.equal(runs.runs.length, 3, 'one run per portal');
     assert.deepEqual(new Set(runs.runs.map((entry) => entry.runId)), new Set(status.portals.map((entry) => entry.runId)));
     assert.ok(runs.runs.every((entry) => entry.status === 'done'));
+    assert.ok(
+      runs.runs.some((entry) => entry.portal === emulators['portal-3']?.app.memberId),
+      'portal-3 ran through its application (the portal key is its member_id)',
+    );
     for (const [name, emulator] of Object.entries(emulators)) {
       const expected = (leadIds[name] ?? []).map((id) => `lead-${id}`).sort();
       const contacts = await listAll(emulator.webhookUrl, 'crm.contact.list', { filter: { ORIGINATOR_ID: 'b24chain' }, select: ['ID', 'ORIGIN_ID'] });
@@ -165,14 +170,17 @@ describe('fleet runs: chain run --portals, chain fleet worker, chain status --fl
     assert.ok(dump.size > 0);
     const everything = [...dump].join('\n');
     assert.match(everything, /portal-1/);
-    for (const emulator of Object.values(emulators)) assert.ok(!everything.includes(emulator.code), 'a webhook code is in Redis');
+    for (const emulator of Object.values(emulators)) {
+      for (const secret of secretsOf(emulator)) assert.ok(!everything.includes(secret), 'a webhook code, token or client secret is in Redis');
+    }
 
     for (const worker of workers) worker.child.kill('SIGTERM');
     const ended = await Promise.all(workers.map((worker) => worker.done));
     for (const result of ended) {
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /"type":"worker-stopped"/);
-      for (const emulator of Object.values(emulators)) assert.ok(!result.stderr.includes(emulator.code));
+      for (const emulator of Object.values(emulators))
+        for (const secret of secretsOf(emulator)) assert.ok(!`${result.stdout}${result.stderr}`.includes(secret));
     }
     const doneByWorkers = ended.map((result) => (JSON.parse(result.stdout.trim()) as { done: number }).done);
     assert.equal(
