@@ -15,6 +15,7 @@ import { registerServeEventsCommand } from './commands/serve-events.ts';
 import { registerListCommand } from './commands/list.ts';
 import { registerMcpCommand } from './commands/mcp.ts';
 import { registerApproveCommands } from './commands/approve.ts';
+import { registerFleetCommands } from './commands/fleet.ts';
 
 export function buildProgram(): Command {
   const program = new Command('chain')
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerListCommand(program);
   registerMcpCommand(program);
   registerApproveCommands(program);
+  registerFleetCommands(program);
   return program;
 }
 

@@ -163,6 +163,27 @@ export const ERROR_CATALOGUE = {
   FAILED: marker('run', 'An item failed without a more precise code.', '`chain status RUN --json` shows the item.'),
   PLAN_STOPPED: failure('plan', 'Planning stopped where a run would stop (a read failed under `on_error: stop`).', 'Fix the cause shown, then plan again.'),
 
+  // Fleet runs (`chain run --portals`, `chain fleet worker`, `chain status --fleet`).
+  FLEET_REDIS_MISSING: refusal('run', 'A fleet command without B24_REDIS_URL: the fleet queue lives in Redis.', 'Set B24_REDIS_URL=redis://HOST:6379.'),
+  FLEET_REDIS_UNAVAILABLE: failure('run', 'Redis (the fleet queue) did not answer.', 'Check B24_REDIS_URL and that the server runs.'),
+  FLEET_OPTION_CONFLICT: refusal('run', '`--portals` with an option a fleet run does not take (`--portal`, `--emulator`, `--plan`).', 'Leave that option out.'),
+  PORTAL_NAME_INVALID: refusal(
+    'run',
+    'A portal name in `--portals` that is empty, repeated or not of letters, digits, `_`, `-`, `.`.',
+    'Name profiles as `prod-1`.',
+  ),
+  PORTALS_FILE_INVALID: refusal(
+    'connection',
+    'The portals file cannot be read or has no `portals` mapping of profiles.',
+    'Give a YAML or JSON file {portals: {NAME: {...}}}.',
+  ),
+  FLEET_NOT_FOUND: refusal('run', 'No fleet of that id in the queue (or none yet).', '`chain status --fleet` shows the latest fleet.'),
+  FLEET_JOB_INVALID: marker(
+    'run',
+    'A fleet job the worker cannot run (its chain or data is not valid here).',
+    '`chain status --fleet` shows why; enqueue it again.',
+  ),
+
   // Plans and approvals.
   PLAN_NOT_FOUND: refusal('plan', 'No such plan (for this portal).', 'Check the id and `--db`.'),
   PLAN_EXPIRED: refusal('plan', 'The plan expired.', 'Make a new plan.'),

@@ -13,6 +13,7 @@ import { loadChainPlan } from '../../runner/index.ts';
 import { canonicalChainPath } from '../../runner/index.ts';
 import { formatResumeCommand } from '../../runner/index.ts';
 import { resolve } from 'node:path';
+import { runFleet } from './fleet.ts';
 
 interface RunFlags {
   input: string[];
@@ -25,6 +26,11 @@ interface RunFlags {
   db?: string;
   portal?: string;
   resolve: string[];
+  /** Fleet runs (fleet.ts): `--portals a,b,c [--portals-file F] [--wait] [--fleet-id ID]`. */
+  portals: string[];
+  portalsFile?: string;
+  wait?: boolean;
+  fleetId?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -188,8 +194,18 @@ export function registerRunCommands(program: Command): void {
       .option('--confirm-write', 'allow the chain to write')
       .option('--confirm-destructive', 'allow destructive steps (delete, unbind, ...) as well')
       .option('--plan <id>', 'execute a stored plan (chain plan): only its items are written')
-      .option('--concurrency <n>', 'batches in flight', positiveInteger, 4),
-  ).action(returnsExitCode(async (file: string, flags: RunFlags) => guarded(flags.json === true, () => execute(file, { ...flags, resolve: [] }))));
+      .option('--concurrency <n>', 'batches in flight', positiveInteger, 4)
+      .option('--portals <names>', 'a fleet run: one job per portal profile (comma-separated, repeatable) in the queue on Redis', collect, [])
+      .option('--portals-file <path>', 'portal profiles for --portals (YAML or JSON, mode 0600), besides the credentials file')
+      .option('--wait', 'with --portals: follow the jobs until all end; exit 0 only if all succeeded')
+      .option('--fleet-id <id>', 'with --portals: the fleet id (default a new one); enqueuing the same id again adds nothing'),
+  ).action(
+    returnsExitCode(async (file: string, flags: RunFlags) =>
+      guarded(flags.json === true, () =>
+        flags.portals.length > 0 || flags.portalsFile !== undefined ? runFleet(file, flags) : execute(file, { ...flags, resolve: [] }),
+      ),
+    ),
+  );
 
   addConnectionOptions(
     program
@@ -235,7 +251,7 @@ export function registerRunCommands(program: Command): void {
           process.stdout.write(flags.json ? `${JSON.stringify({ runId, status: 'done', exitCode: 0 })}\n` : `Run ${runId} is already done.\n`);
           return ExitCode.ok;
         }
-        return execute(run.chainPath, { ...flags, input: [] }, run);
+        return execute(run.chainPath, { ...flags, input: [], portals: [] }, run);
       }),
     ),
   );

@@ -8,11 +8,14 @@ import { SqliteLeaseStore } from '../../store/index.ts';
 import { numberOption } from '../parse-option-values.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { printRefusalOrThrow } from '../print-refusal.ts';
+import { printFleetStatus } from './fleet.ts';
 
 interface StatusFlags {
   json?: boolean;
   db?: string;
   limit: number;
+  /** `--fleet [FLEET_ID]` (fleet.ts): true for the latest fleet. */
+  fleet?: string | boolean;
 }
 
 function describeOwner(detail: RunDescription): string {
@@ -62,9 +65,11 @@ export function registerStatusCommand(program: Command): void {
     .option('--json', 'JSON output')
     .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
     .option('--limit <n>', 'how many recent runs to list', numberOption('--limit', { min: 1, example: '10' }), 10)
+    .option('--fleet [fleetId]', 'a fleet run (chain run --portals) per portal: job state, run, items, requests, last error (default: the latest fleet)')
     .action(
       returnsExitCode(async (runId: string | undefined, flags: StatusFlags) => {
         try {
+          if (flags.fleet !== undefined) return await printFleetStatus(typeof flags.fleet === 'string' ? flags.fleet : runId, flags);
           const statePath = resolveStatePath({ flag: flags.db, env: process.env.B24_DB });
           if (statePath !== ':memory:' && !existsSync(statePath)) {
             if (runId)
