@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import { LimiterStoreError, registerSecret } from '../errors/index.ts';
 import type { BucketSettings } from './leaky-bucket.ts';
 import { UNKNOWN_RESET_BLOCK_MS, type LimiterStore, type MethodState, type OperatingObservation } from './limiter-store.ts';
+import { leaseRedisConnection, type RedisConnectionLease } from './lease-redis-connection.ts';
 import { maskRedisUrl } from './mask-redis-url.ts';
 import { BLOCK_SCRIPT, OBSERVE_SCRIPT, REFUSAL_SCRIPT, RELEASE_SCRIPT, RESERVE_SCRIPT, STATE_SCRIPT } from './redis-limiter-scripts.ts';
 
@@ -26,6 +27,8 @@ export interface RedisLimiterStoreOptions {
   timeSource?: 'server' | 'caller';
   /** How long one connection attempt may take (default 3000 ms). */
   connectTimeoutMs?: number;
+  /** Share the process's connection to this address with the other stores (default true). */
+  shareConnection?: boolean;
 }
 
 const defaults = {
@@ -33,6 +36,7 @@ const defaults = {
   prefix: 'b24chain:',
   timeSource: 'server',
   connectTimeoutMs: 3_000,
+  shareConnection: true,
 } as const satisfies Required<RedisLimiterStoreOptions>;
 
 interface Script {
@@ -69,12 +73,12 @@ export class RedisLimiterStore implements LimiterStore {
   readonly prefix: string;
   private readonly url: string;
   private readonly connectTimeoutMs: number;
-  private redis: Promise<Redis> | undefined;
+  private readonly shareConnection: boolean;
+  private lease: RedisConnectionLease | undefined;
   private readonly callerTime: boolean;
-  private lastError: Error | undefined;
   private closed = false;
 
-  /** Connects on first use (ioredis is loaded only then: commands that never use Redis do not pay for it). */
+  /** Connects on first use. */
   constructor(options: RedisLimiterStoreOptions = {}) {
     this.url = options.url ?? defaults.url;
     this.address = maskRedisUrl(this.url);
@@ -82,32 +86,17 @@ export class RedisLimiterStore implements LimiterStore {
     this.prefix = options.prefix ?? defaults.prefix;
     this.callerTime = (options.timeSource ?? defaults.timeSource) === 'caller';
     this.connectTimeoutMs = options.connectTimeoutMs ?? defaults.connectTimeoutMs;
+    this.shareConnection = options.shareConnection ?? defaults.shareConnection;
   }
 
   private connection(): Promise<Redis> {
-    this.redis ??= import('ioredis').then(({ Redis }) => {
-      const redis = new Redis(this.url, {
-        lazyConnect: true,
-        connectTimeout: this.connectTimeoutMs,
-        // A command waits for at most one reconnection, then fails (nothing is sent to the portal
-        // without a reservation); the connection keeps being retried for the next command.
-        maxRetriesPerRequest: 1,
-        retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-      });
-      // Connection errors reach the command that needs the store; ioredis would print them otherwise.
-      redis.on('error', (error: Error) => {
-        this.lastError = error;
-      });
-      redis.on('ready', () => {
-        this.lastError = undefined;
-      });
-      return redis;
-    });
-    return this.redis;
+    this.lease ??= leaseRedisConnection(this.url, this.connectTimeoutMs, this.shareConnection);
+    return this.lease.redis;
   }
 
   /** Connects (if not yet) and checks the server answers; throws `LimiterStoreError` if it does not. */
   async connect(): Promise<void> {
+    if (this.closed) throw new LimiterStoreError({ address: this.address, detail: 'the store was closed' });
     try {
       await (await this.connection()).ping();
     } catch (error) {
@@ -116,7 +105,7 @@ export class RedisLimiterStore implements LimiterStore {
   }
 
   private unavailable(error: unknown): LimiterStoreError {
-    const reason = this.lastError ?? error;
+    const reason = this.lease?.lastError() ?? error;
     const detail = reason instanceof Error ? reason.message : String(reason);
     return new LimiterStoreError({ address: this.address, detail: `Redis did not answer: ${detail}`, cause: error });
   }
@@ -189,20 +178,10 @@ export class RedisLimiterStore implements LimiterStore {
     };
   }
 
-  /** Quits the connection (waits for pending replies); idempotent. */
+  /** Lets go of the connection (the process's last store using it quits it); idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.redis === undefined) return;
-    const redis = await this.redis;
-    if (redis.status === 'ready') {
-      try {
-        await redis.quit();
-        return;
-      } catch {
-        // fall through: drop the connection
-      }
-    }
-    redis.disconnect();
+    await this.lease?.release();
   }
 }

@@ -23,8 +23,8 @@ after(async () => {
   await inspector.quit();
 });
 
-function redisStore(prefix: string, timeSource: 'server' | 'caller' = 'caller'): RedisLimiterStore {
-  const store = new RedisLimiterStore({ url: redisUrl, prefix, timeSource });
+function redisStore(prefix: string, timeSource: 'server' | 'caller' = 'caller', shareConnection = true): RedisLimiterStore {
+  const store = new RedisLimiterStore({ url: redisUrl, prefix, timeSource, shareConnection });
   opened.push(store);
   return store;
 }
@@ -214,7 +214,8 @@ describe('RedisLimiterStore: the memory store semantics', () => {
 describe('RedisLimiterStore: several hosts', () => {
   it('concurrent reservations from two store instances never exceed the bucket', async () => {
     const prefix = freshRedisPrefix('concurrent');
-    const [first, second] = [redisStore(prefix), redisStore(prefix)];
+    // Two connections, as two hosts have.
+    const [first, second] = [redisStore(prefix, 'caller', false), redisStore(prefix, 'caller', false)];
     const bucket = settings({ headroom: 0 });
     const times = await Promise.all(Array.from({ length: 60 }, (_, index) => (index % 2 === 0 ? first : second).reserve('portal', bucket, 0)));
     const sorted = [...times].sort((a, b) => a - b);
@@ -227,8 +228,8 @@ describe('RedisLimiterStore: several hosts', () => {
 
   it("computes on the server's clock: hosts whose clocks are an hour apart share one budget", async () => {
     const prefix = freshRedisPrefix('skew');
-    const ahead = redisStore(prefix, 'server');
-    const behind = redisStore(prefix, 'server');
+    const ahead = redisStore(prefix, 'server', false);
+    const behind = redisStore(prefix, 'server', false);
     const aheadNow = (): number => Date.now() + 3_600_000;
     const behindNow = (): number => Date.now() - 3_600_000;
     const bucket = settings({ headroom: 0 });
@@ -266,6 +267,29 @@ describe('RedisLimiterStore: several hosts', () => {
     assert.ok(bucketTtl > 15_000 && bucketTtl <= 20_000, `bucket ttl ${bucketTtl}`);
     const methodTtl = await inspector.pttl(`${prefix}method:portal.example|apauth|0123|batch`);
     assert.ok(methodTtl > 590_000 && methodTtl <= 600_000, `method ttl ${methodTtl}`);
+  });
+});
+
+describe('RedisLimiterStore: one connection per process', () => {
+  it('stores share it (a worker with many portals); closing one leaves the others working', async () => {
+    const prefix = freshRedisPrefix('shared');
+    const clients = async (): Promise<number> =>
+      String(await inspector.client('LIST'))
+        .trim()
+        .split('\n').length;
+    const before = await clients();
+    const stores = Array.from({ length: 30 }, () => new RedisLimiterStore({ url: redisUrl, prefix }));
+    opened.push(...stores);
+    await Promise.all(stores.map((store, index) => store.reserve(`portal-${index}`, settings(), Date.now())));
+    // One more connection, not thirty (other test files may open or close a few meanwhile).
+    assert.ok((await clients()) - before < 10, `${(await clients()) - before} new connections`);
+    for (const store of stores.slice(1)) await store.close();
+    assert.equal(await (stores[0] as RedisLimiterStore).reserve('portal-0', settings({ headroom: 0 }), 0), 0);
+    await stores[0]?.close();
+    await assert.rejects((stores[0] as RedisLimiterStore).reserve('portal-0', settings(), 0), { code: 'LIMITER_STORE_UNAVAILABLE' });
+    // After the last one let go, a new store opens a new connection.
+    const fresh = redisStore(prefix);
+    assert.equal(await fresh.reserve('portal-x', settings(), 0), 0);
   });
 });
 
