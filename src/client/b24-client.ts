@@ -91,6 +91,7 @@ function countingHooks(hooks: ClientHooks, tally: ClientCounters, waits: Limiter
 export class B24Client implements PortalClient {
   readonly connection: Connection;
   readonly portalKey: string;
+  readonly applicationKey?: string;
   readonly limiter: RateLimiter;
   private readonly context: ClientContext;
   private readonly ownsLimiter: boolean;
@@ -111,6 +112,7 @@ export class B24Client implements PortalClient {
     const transport = withLoopbackGuard(options.transport ?? createUndiciTransport(options.transportOptions));
     this.connection = connection;
     this.portalKey = connection.portalKey;
+    if (connection.auth.mode === 'oauth' && connection.auth.clientId !== undefined) this.applicationKey = connection.auth.clientId;
     this.methodVersions = options.methodVersions ?? new MethodVersions();
     this.apiVersion = options.apiVersion ?? 'auto';
     this.ownsLimiter = options.limiter === undefined;

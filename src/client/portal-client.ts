@@ -94,6 +94,8 @@ export interface ClientCounters {
 export interface PortalClient {
   /** Key of the portal (host for webhooks, member_id for applications): runs, plans, limits and idempotency records are scoped by it. */
   readonly portalKey: string;
+  /** The application the connection acts as (its OAuth client id); absent for webhooks. Keys per-application queues. */
+  readonly applicationKey?: string;
   call(method: string, params: Record<string, unknown>, options?: CallOptions): Promise<CallResult>;
   /** Any number of named commands, split into requests of at most 50; one outcome per command. */
   batch(commands: BatchInput, options?: BatchOptions): Promise<BatchResult>;

@@ -9,7 +9,7 @@ export { ReservationStore, type ReservationRecord, type SavedRow, type RowStatus
 export { DeadLetterStore, type DeadLetter, type DeadLetterInput, type DeadLetterSource, type DeadLetterStatus, type UnknownWrite } from '../store/index.ts';
 export { checkDeadLetterRetry } from './retry-dead-letters.ts';
 export { findUnknownWrites, riskyWrites } from './find-unknown-writes.ts';
-export { claimWorkerQueue, workerLeaseResource, workerRunningError, type WorkerQueueClaim } from './claim-worker-queue.ts';
+export { claimWorkerQueue, workerLeaseResource, workerRunningError, type WorkerQueue, type WorkerQueueClaim } from './claim-worker-queue.ts';
 export {
   reserveEvents,
   rereadReservation,

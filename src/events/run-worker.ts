@@ -78,7 +78,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const claim = claimWorkerQueue(
     options.leases ?? new SqliteLeaseStore(options.database),
     options.owner ?? processOwner(),
-    client.portalKey,
+    { portal: client.portalKey, ...(client.applicationKey === undefined ? {} : { application: client.applicationKey }) },
     options.heartbeatMs,
   );
   try {

@@ -16,6 +16,7 @@ export function withAuthConnector(client: PortalClient, authConnector: string): 
   };
   return {
     portalKey: client.portalKey,
+    ...(client.applicationKey === undefined ? {} : { applicationKey: client.applicationKey }),
     call: (method, params, options) => client.call(method, (options?.write ?? isWriteMethod(method)) ? stamp(params) : params, options),
     batch: (commands, options) =>
       client.batch(

@@ -22,7 +22,7 @@ import {
   temporaryDatabase,
   useEventsPortal,
 } from './helpers/events-fixture.ts';
-import { bindEvents, loadHandler, runWorker, type WorkerEvent } from '../../src/events/index.ts';
+import { bindEvents, claimWorkerQueue, loadHandler, runWorker, workerLeaseResource, type WorkerEvent } from '../../src/events/index.ts';
 import { SqliteLeaseStore } from '../../src/store/lease-store.ts';
 
 /** Resolves with the child at the first stderr line of `type` (a `--json` progress event), after `act` ran on it. */
@@ -67,6 +67,32 @@ function leaseRow(database: string): { owner_id: string | null; pid: number; fen
 
 describe('chain worker: one worker per application queue', () => {
   const portal = useEventsPortal();
+  const queueResource = (): string => workerLeaseResource(portal.client.portalKey, portal.client.applicationKey);
+
+  it('keys the lease by portal and application: two applications of one portal each work their own queue', () => {
+    const state = openStateDatabase(temporaryDatabase('worker-lease-apps'));
+    const leases = new SqliteLeaseStore(state);
+    const owner = (id: string) => ({ ownerId: id, pid: process.pid, host: hostname() });
+    try {
+      assert.ok(portal.client.applicationKey, 'the events portal connects as an application');
+      const first = claimWorkerQueue(leases, owner('a'), { portal: 'portal.example', application: 'app.one' });
+      const other = claimWorkerQueue(leases, owner('b'), { portal: 'portal.example', application: 'app.two' });
+      const refused = (() => {
+        try {
+          claimWorkerQueue(leases, owner('c'), { portal: 'portal.example', application: 'app.one' });
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      })();
+      assert.equal((refused as { code?: string } | undefined)?.code, 'WORKER_RUNNING');
+      assert.equal((refused as { subject?: string }).subject, 'worker:portal.example|app.one');
+      first.release();
+      other.release();
+    } finally {
+      state.close();
+    }
+  });
 
   it("refuses a second worker on a live worker's queue with exit 2 before any request, and names how to stop the first", async () => {
     const database = temporaryDatabase('worker-lease');
@@ -133,8 +159,7 @@ describe('chain worker: one worker per application queue', () => {
       const events: WorkerEvent[] = [];
       const onEvent = (event: WorkerEvent): void => {
         events.push(event);
-        if (event.type === 'reserved')
-          assert.equal(rival.acquire(`worker:${portal.client.portalKey}`, { ownerId: 'rival', pid: 1, host: 'elsewhere' }).acquired, true);
+        if (event.type === 'reserved') assert.equal(rival.acquire(queueResource(), { ownerId: 'rival', pid: 1, host: 'elsewhere' }).acquired, true);
       };
 
       const handler = await loadHandler(handlerPath);
@@ -152,7 +177,7 @@ describe('chain worker: one worker per application queue', () => {
         'the reservation in flight was settled',
       );
       assert.equal((await queueRows(portal.client)).length, 20, 'the rest is left for the new owner');
-      assert.equal(rival.holder(`worker:${portal.client.portalKey}`)?.ownerId, 'rival', "and the loser did not release the new owner's lease");
+      assert.equal(rival.holder(queueResource())?.ownerId, 'rival', "and the loser did not release the new owner's lease");
     } finally {
       state.close();
     }
