@@ -3,7 +3,7 @@
  * the environment (seed-compatible settings, or a `--portal` profile), or for an in-process emulator
  * with the demo seed when `--emulator` is given (always explicit, never a fallback).
  */
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../store/index.ts';
 import { openPortalClient } from '../client/index.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import type { PortalClient } from '../client/index.ts';

@@ -14,6 +14,7 @@ export {
   type StatePathSources,
   type OpenStateDatabaseOptions,
 } from './open-state-database.ts';
+export type { StateDatabase, StateStatement, StateTransaction, StateRunResult } from './state-database.ts';
 export { stateMigrations, type StateMigration } from './migrations/index.ts';
 export {
   PlanStore,

@@ -5,7 +5,7 @@
  * that lost its lease stops before writing. The SQLite store serves one host; the multi-host stores
  * (Redis, PostgreSQL) implement the same `LeaseStore` contract.
  */
-import type { Database } from 'better-sqlite3';
+import type { StateDatabase } from './state-database.ts';
 import { LeaseLostError } from '../errors/index.ts';
 import { systemClock, type Clock } from '../util/index.ts';
 import { defaultStaleAfterMs, isLeaseHolderAlive, isPidAlive, thisHost } from './lease-liveness.ts';
@@ -76,7 +76,7 @@ export class SqliteLeaseStore implements LeaseStore {
   private readonly pidAlive: (pid: number) => boolean;
 
   constructor(
-    private readonly database: Database,
+    private readonly database: StateDatabase,
     options: LeaseStoreOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;

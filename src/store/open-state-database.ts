@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
+import type { StateDatabase } from './state-database.ts';
 import { StateDatabaseError } from '../errors/index.ts';
 import { enableWal } from '../util/index.ts';
 import { stateMigrations, type StateMigration } from './migrations/index.ts';
 
-export type { Database } from 'better-sqlite3';
+export type { StateDatabase as Database } from './state-database.ts';
 
 export const defaultStatePath = './.b24chain/state.db';
 
@@ -36,7 +37,7 @@ function isInMemory(path: string): boolean {
   return path === ':memory:' || path === '';
 }
 
-function readVersion(database: Database): number {
+function readVersion(database: StateDatabase): number {
   return Number(database.pragma('user_version', { simple: true }));
 }
 
@@ -57,7 +58,7 @@ function messageOf(error: unknown): string {
 }
 
 /** Applies the migrations the database has not seen yet; returns the version it ends at. */
-export function applyMigrations(database: Database, path: string, migrations: readonly StateMigration[] = stateMigrations): number {
+export function applyMigrations(database: StateDatabase, path: string, migrations: readonly StateMigration[] = stateMigrations): number {
   checkMigrationList(migrations, path);
   const latest = migrations.length;
   const tooNew = (version: number): StateDatabaseError =>
@@ -173,7 +174,7 @@ function openReadOnly(path: string, migrations: readonly StateMigration[]): Data
  * `:memory:` gives a private in-memory database, for tests. With `{ readOnly: true }`, opens an
  * existing database as it is. The second argument may also be the list of migrations (tests).
  */
-export function openStateDatabase(path: string, options: OpenStateDatabaseOptions | readonly StateMigration[] = {}): Database {
+export function openStateDatabase(path: string, options: OpenStateDatabaseOptions | readonly StateMigration[] = {}): StateDatabase {
   const { readOnly = false, migrations = stateMigrations } = Array.isArray(options)
     ? { migrations: options as readonly StateMigration[] }
     : (options as OpenStateDatabaseOptions);

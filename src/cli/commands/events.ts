@@ -4,7 +4,7 @@
  * the other event commands share: how they print errors and open the state database and the client.
  */
 import type { Command } from 'commander';
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../../store/index.ts';
 import { bindEvents, listBindings, openEventClient, type OpenedEventClient } from '../../events/index.ts';
 import { openStateDatabase, resolveStatePath } from '../../store/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
