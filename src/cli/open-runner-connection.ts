@@ -34,7 +34,7 @@ const unavailable = (): never => {
 };
 
 export async function openRunnerConnection(options: RunnerConnectionOptions): Promise<RunnerConnection> {
-  const statePath = resolveStatePath({ flag: options.dbFlag, env: options.env.B24_DB });
+  const statePath = resolveStatePath({ flag: options.dbFlag, env: options.env.B24_DB, databaseUrl: options.env.B24_DATABASE_URL });
   const database = openStateDatabase(statePath);
   if (options.stateOnly) {
     return {

@@ -177,7 +177,7 @@ export class ApprovalStore {
   recentPlanIds(options: { portal?: string; kind?: PlanKind; limit?: number } = {}): string[] {
     return cachedStatement(
       this.#database,
-      'SELECT id FROM plans WHERE (@portal IS NULL OR portal = @portal) AND (@kind IS NULL OR kind = @kind) ORDER BY created_at DESC, rowid DESC LIMIT @limit',
+      'SELECT id FROM plans WHERE (CAST(@portal AS TEXT) IS NULL OR portal = @portal) AND (CAST(@kind AS TEXT) IS NULL OR kind = @kind) ORDER BY created_at DESC, rowid DESC LIMIT @limit',
       { pluck: true },
     ).all({ portal: options.portal ?? null, kind: options.kind ?? null, limit: Math.max(1, Math.floor(options.limit ?? 20)) }) as string[];
   }

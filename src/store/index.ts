@@ -122,7 +122,8 @@ export function openStateStores(path: string, options: StateStoresOptions = {}):
   }
 }
 export { keepLeaseAlive, type LeaseKeeper } from './keep-lease-alive.ts';
-export { thisHost } from './lease-liveness.ts';
+export { thisHost, leaseStaleAfterMs } from './lease-liveness.ts';
+export { isPostgresUrl, redactDatabaseUrl, PostgresDatabase } from './postgres/postgres-database.ts';
 export { type Lease, type LeaseOwner, type LeaseStore, SqliteLeaseStore } from './lease-store.ts';
 export { naturalKeyParts } from './natural-key.ts';
 export { MethodVersionStore, defaultRegistryMaxAgeMs, type CachedRegistry, type RegistrySource } from './method-version-store.ts';

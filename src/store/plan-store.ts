@@ -218,7 +218,7 @@ export class PlanStore {
       this.#database,
       `UPDATE plans SET consumed_at = @now
           WHERE id = @id AND portal = @portal AND consumed_at IS NULL AND expires_at > @now
-            AND (@kind IS NULL OR kind = @kind)`,
+            AND (CAST(@kind AS TEXT) IS NULL OR kind = @kind)`,
     ).run({ id, portal, now, kind: kind ?? null });
     if (result.changes === 1) {
       const plan = this.find(id);

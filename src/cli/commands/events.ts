@@ -26,7 +26,7 @@ export async function guardEventsCommand(json: boolean, action: () => Promise<nu
 }
 
 export function statePathOf(flags: EventsConnectionFlags): string {
-  return resolveStatePath({ flag: flags.db, env: process.env.B24_DB });
+  return resolveStatePath({ flag: flags.db, env: process.env.B24_DB, databaseUrl: process.env.B24_DATABASE_URL });
 }
 
 /** The state database and the portal client named by the environment (or `--portal`). */

@@ -52,7 +52,7 @@ function untilSignal(): Promise<void> {
 }
 
 async function mcpAction(flags: McpFlags): Promise<void> {
-  const statePath = resolveStatePath({ flag: flags.db, env: process.env.B24_DB });
+  const statePath = resolveStatePath({ flag: flags.db, env: process.env.B24_DB, databaseUrl: process.env.B24_DATABASE_URL });
   const connection = await openRunnerConnection({ emulator: flags.emulator === true, env: process.env, dbFlag: flags.db, portal: flags.portal });
   try {
     const context = createMcpContext({
