@@ -49,6 +49,11 @@ export function thisHost(): string {
   return process.env.B24_HOST_ID?.trim() || hostname();
 }
 
+/** How often a holder beats: every 5 s, or a third of a shorter `B24_LEASE_STALE_MS`, so a live holder never looks stale. */
+export function leaseHeartbeatMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  return Math.min(defaultHeartbeatMs, Math.floor(leaseStaleAfterMs(env) / 3));
+}
+
 /**
  * How long a holder on another host may stay silent before its lease is taken over: `B24_LEASE_STALE_MS`
  * (a fleet takes over a dead host's run within seconds), else 30 s. At least two heartbeats (10 s) is wise.
