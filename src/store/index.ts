@@ -124,6 +124,7 @@ export function openStateStores(path: string, options: StateStoresOptions = {}):
 export { keepLeaseAlive, type LeaseKeeper } from './keep-lease-alive.ts';
 export { thisHost, leaseStaleAfterMs } from './lease-liveness.ts';
 export { isPostgresUrl, redactDatabaseUrl, PostgresDatabase } from './postgres/postgres-database.ts';
+export { PostgresTokenStore, type PostgresTokenStoreOptions } from './postgres/postgres-token-store.ts';
 export { type Lease, type LeaseOwner, type LeaseStore, SqliteLeaseStore } from './lease-store.ts';
 export { naturalKeyParts } from './natural-key.ts';
 export { MethodVersionStore, defaultRegistryMaxAgeMs, type CachedRegistry, type RegistrySource } from './method-version-store.ts';
