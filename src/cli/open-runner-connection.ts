@@ -65,7 +65,8 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
       };
     }
     // The one way every command opens a portal client: the per-user shared limiter, and refreshed
-    // OAuth tokens kept (0600) where the next process finds them, never in the state database.
+    // OAuth tokens kept where the next process finds them: a 0600 file, or with B24_DATABASE_URL the
+    // PostgreSQL state database (shared by the hosts of a fleet).
     const opened = await openPortalClient({
       env,
       ...(options.portal && !options.emulator ? { profile: options.portal } : {}),

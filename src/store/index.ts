@@ -1,4 +1,4 @@
-/** The state store's public face: the SQLite database and the stores kept in it. */
+/** The state store's public face: the state database (a SQLite file, or PostgreSQL with B24_DATABASE_URL) and the stores kept in it. */
 import type { Clock } from '../util/index.ts';
 import { AuditStore } from './audit-store.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
