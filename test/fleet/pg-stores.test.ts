@@ -21,6 +21,7 @@ import {
   MethodVersionStore,
   openStateDatabase,
   PlanStore,
+  type PostgresDatabase,
   ReservationStore,
   RunStore,
   SqliteLeaseStore,
@@ -338,6 +339,29 @@ describe('PostgreSQL facade', () => {
     } finally {
       await holder.end();
     }
+  });
+
+  it('a transaction that fails to serialise (write skew with another host) is run again, and then commits', () => {
+    const mine = openStateDatabase(postgresUrl) as PostgresDatabase;
+    const other = openStateDatabase(postgresUrl) as PostgresDatabase;
+    opened.push(mine, other);
+    mine.exec('CREATE TABLE IF NOT EXISTS skew (k INTEGER PRIMARY KEY, v INTEGER NOT NULL)');
+    mine.prepare('INSERT INTO skew (k, v) VALUES (1, 0), (2, 0) ON CONFLICT (k) DO UPDATE SET v = 0').run();
+    // The other host reads row 1 and writes row 2; this one reads row 2 and writes row 1, and the other commits first.
+    other.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+    other.query('SELECT v FROM skew WHERE k = 1');
+    other.query('UPDATE skew SET v = 20 WHERE k = 2');
+    let attempts = 0;
+    const seen = mine.transaction(() => {
+      attempts += 1;
+      const value = mine.prepare('SELECT v FROM skew WHERE k = ?').pluck().get(2);
+      mine.prepare('UPDATE skew SET v = ? WHERE k = 1').run(Number(value) + 1);
+      if (attempts === 1) other.query('COMMIT');
+      return value;
+    })();
+    assert.equal(attempts, 2, 'the first attempt failed with 40001 at COMMIT and was run again');
+    assert.equal(seen, 20, 'the second attempt read what the other host committed');
+    assert.deepEqual(mine.prepare('SELECT v FROM skew ORDER BY k').pluck().all(), [21, 20]);
   });
 
   it('a URL that cannot be reached is refused with STATE_DB_OPEN, its password masked', () => {
