@@ -330,6 +330,11 @@ export const ERROR_CATALOGUE = {
     'A statement uses SQLite-only SQL that has no PostgreSQL translation.',
     'Report it: the store must use SQL both engines run.',
   ),
+  STATE_DB_TOKENS_INVALID: failure(
+    'state',
+    'The OAuth tokens stored for a portal in the PostgreSQL state database are not valid JSON.',
+    'Delete that row of oauth_tokens, or re-authorise the application.',
+  ),
   TOKEN_LOCK_TIMEOUT: failure(
     'connection',
     'Another process held the lock on these OAuth tokens (a refresh) for too long.',

@@ -10,7 +10,8 @@ export interface StateDatabaseErrorOptions {
     | 'STATE_DB_CLOSED'
     | 'STATE_DB_QUERY'
     | 'STATE_DB_UNSUPPORTED_SQL'
-    | 'TOKEN_LOCK_TIMEOUT';
+    | 'TOKEN_LOCK_TIMEOUT'
+    | 'STATE_DB_TOKENS_INVALID';
   /** The SQLite file, or the PostgreSQL URL without its password. */
   path: string;
   hint?: string;

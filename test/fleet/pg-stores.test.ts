@@ -22,6 +22,7 @@ import {
   openStateDatabase,
   PlanStore,
   type PostgresDatabase,
+  PostgresTokenStore,
   ReservationStore,
   RunStore,
   SqliteLeaseStore,
@@ -362,6 +363,41 @@ describe('PostgreSQL facade', () => {
     assert.equal(attempts, 2, 'the first attempt failed with 40001 at COMMIT and was run again');
     assert.equal(seen, 20, 'the second attempt read what the other host committed');
     assert.deepEqual(mine.prepare('SELECT v FROM skew ORDER BY k').pluck().all(), [21, 20]);
+  });
+
+  it('token lock: a holder on another connection makes the wait poll (the event loop keeps running) and give up with TOKEN_LOCK_TIMEOUT', async () => {
+    const holderDatabase = openStateDatabase(postgresUrl) as PostgresDatabase;
+    const waiterDatabase = openStateDatabase(postgresUrl) as PostgresDatabase;
+    opened.push(holderDatabase, waiterDatabase);
+    const holder = new PostgresTokenStore(holderDatabase);
+    const waiter = new PostgresTokenStore(waiterDatabase, { lockTimeoutMs: 600, pollMs: 20 });
+    let releaseHolder: () => void = () => undefined;
+    const holding = holder.withLock('portal|client', () => new Promise<void>((resolve) => (releaseHolder = resolve)));
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 10);
+    try {
+      await assert.rejects(
+        waiter.withLock('portal|client', async () => 'never'),
+        (error) => isStateDatabaseError(error) && error.code === 'TOKEN_LOCK_TIMEOUT',
+      );
+      assert.ok(ticks >= 10, `timers ran while waiting (${ticks})`);
+      assert.equal(await waiter.withLock('another|key', async () => 'free'), 'free', 'other keys are not held');
+    } finally {
+      clearInterval(ticker);
+      releaseHolder();
+      await holding;
+    }
+    assert.equal(await waiter.withLock('portal|client', async () => 'taken'), 'taken', 'released with the work');
+  });
+
+  it('stored tokens that are not JSON are refused without quoting them', async () => {
+    const database = openStateDatabase(postgresUrl) as PostgresDatabase;
+    opened.push(database);
+    database.prepare('INSERT INTO oauth_tokens (token_key, tokens, updated_at) VALUES (?, ?, ?)').run('broken|key', '{"accessToken":"tok-secret-123', 1);
+    await assert.rejects(
+      new PostgresTokenStore(database).load('broken|key'),
+      (error) => isStateDatabaseError(error) && error.code === 'STATE_DB_TOKENS_INVALID' && !error.message.includes('tok-secret-123'),
+    );
   });
 
   it('a URL that cannot be reached is refused with STATE_DB_OPEN, its password masked', () => {

@@ -47,7 +47,18 @@ export class PostgresTokenStore implements TokenStore {
   async load(tokenKey: string): Promise<OAuthTokens | undefined> {
     const text = this.database.prepare('SELECT tokens FROM oauth_tokens WHERE token_key = ?').pluck().get(tokenKey) as string | undefined;
     if (text === undefined) return undefined;
-    const { updatedAtMs: _updatedAtMs, ...tokens } = JSON.parse(text) as OAuthTokens & { updatedAtMs?: number };
+    let parsed: OAuthTokens & { updatedAtMs?: number };
+    try {
+      parsed = JSON.parse(text) as OAuthTokens & { updatedAtMs?: number };
+    } catch {
+      // JSON.parse quotes the text it failed on: never let it near a message (it holds tokens).
+      throw new StateDatabaseError(`${this.database.name}: the stored OAuth tokens of one portal are not valid JSON (STATE_DB_TOKENS_INVALID).`, {
+        code: 'STATE_DB_TOKENS_INVALID',
+        path: this.database.name,
+        hint: "Delete that row of oauth_tokens (the connection's own tokens are used again) or re-authorise the application.",
+      });
+    }
+    const { updatedAtMs: _updatedAtMs, ...tokens } = parsed;
     return typeof tokens.accessToken === 'string' ? tokens : undefined;
   }
 
