@@ -400,6 +400,24 @@ describe('PostgreSQL facade', () => {
     );
   });
 
+  it('a connection the server ended is opened again for the next statement outside a transaction', () => {
+    const database = openStateDatabase(postgresUrl) as PostgresDatabase;
+    const admin = openStateDatabase(postgresUrl) as PostgresDatabase;
+    opened.push(database, admin);
+    const store = new RunStore(database);
+    const run = store.createRun({ portal: 'reconnect', chainName: 'c', chainPath: '/r.yml', chainSha256: 's', inputs: {}, planId: null });
+    const backend = database.query('SELECT pg_backend_pid() AS pid').rows[0]?.pid;
+    admin.query('SELECT pg_terminate_backend($1)', [backend]);
+    // The first statement after the loss may report it; the next one runs on a new connection.
+    try {
+      store.getRun(run.id);
+    } catch (error) {
+      assert.ok(isStateDatabaseError(error) && error.code === 'STATE_DB_QUERY', String(error));
+    }
+    assert.equal(store.getRun(run.id)?.id, run.id);
+    assert.notEqual(database.query('SELECT pg_backend_pid() AS pid').rows[0]?.pid, backend);
+  });
+
   it('a URL that cannot be reached is refused with STATE_DB_OPEN, its password masked', () => {
     const url = new URL(postgresUrl);
     url.port = '1';

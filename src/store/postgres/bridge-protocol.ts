@@ -1,6 +1,7 @@
 /**
  * The messages between the main thread (`SyncBridge`) and the worker thread that owns the PostgreSQL
- * connection (`postgres-worker.ts`). Plain data: they cross `postMessage`.
+ * connection (`postgres-worker.ts`). Plain data: they cross `postMessage`. `reconnect`: the request is
+ * outside a transaction, so a lost connection may be replaced for it.
  */
 import type { MessagePort } from 'node:worker_threads';
 
@@ -13,9 +14,9 @@ export interface BridgeWorkerData {
 
 export type BridgeRequest =
   /** One statement with `$n` parameters; `prepare` names a server-side prepared statement (reused). */
-  | { id: number; kind: 'query'; text: string; values: unknown[]; prepare?: string }
+  | { id: number; kind: 'query'; text: string; values: unknown[]; prepare?: string; reconnect?: boolean }
   /** Several statements without parameters (the simple protocol): schema changes, BEGIN, COMMIT. */
-  | { id: number; kind: 'exec'; text: string }
+  | { id: number; kind: 'exec'; text: string; reconnect?: boolean }
   | { id: number; kind: 'close' };
 
 export interface BridgeFailure {

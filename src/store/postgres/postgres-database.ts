@@ -171,7 +171,7 @@ export class PostgresDatabase implements StateDatabase {
 
   /** One statement with `$n` parameters; `prepareAs` reuses a server-side prepared statement. */
   query(text: string, values: unknown[] = [], prepareAs?: string): Extract<BridgeAnswer, { ok: true }> {
-    const answer = this.bridge.call({ kind: 'query', text, values, ...(prepareAs === undefined ? {} : { prepare: prepareAs }) });
+    const answer = this.bridge.call({ kind: 'query', text, values, reconnect: this.depth === 0, ...(prepareAs === undefined ? {} : { prepare: prepareAs }) });
     if (!answer.ok) throw new PostgresStatementError(this.name, answer.error, text);
     return answer;
   }
@@ -183,7 +183,7 @@ export class PostgresDatabase implements StateDatabase {
 
   exec(sql: string): this {
     const { translated } = this.translate(sql);
-    const answer = this.bridge.call({ kind: 'exec', text: translated.text });
+    const answer = this.bridge.call({ kind: 'exec', text: translated.text, reconnect: this.depth === 0 });
     if (!answer.ok) throw new PostgresStatementError(this.name, answer.error, translated.text);
     return this;
   }

@@ -1,7 +1,9 @@
 /**
  * The worker thread behind `PostgresDatabase`: it owns one `pg` connection, runs each request the main
  * thread posts, posts the answer and wakes the main thread (blocked in `Atomics.wait`). One request at
- * a time: the main thread waits for each answer before it sends the next.
+ * a time: the main thread waits for each answer before it sends the next. A connection that was lost
+ * (server restart, idle timeout, network) is opened again for the next request the main thread marks
+ * `reconnect` (one outside a transaction); inside a transaction the loss is an error.
  */
 import { workerData } from 'node:worker_threads';
 import pg from 'pg';
@@ -19,17 +21,32 @@ const types = {
   },
 };
 
-const client = new pg.Client({ connectionString, types, application_name: 'b24chain' });
+let client: pg.Client;
 let lost: BridgeFailure | undefined;
-client.on('error', (error: Error & { code?: string }) => {
-  lost = { message: `the connection was lost: ${error.message}`, ...(error.code === undefined ? {} : { code: error.code }) };
-});
-const connected = client.connect().then(
-  () => undefined,
-  (error: Error & { code?: string }) => {
-    lost = { message: `cannot connect: ${error.message}`, ...(error.code === undefined ? {} : { code: error.code }) };
-  },
-);
+let connected: Promise<void>;
+
+function connect(): void {
+  const fresh = new pg.Client({ connectionString, types, application_name: 'b24chain' });
+  client = fresh;
+  lost = undefined;
+  fresh.on('error', (error: Error & { code?: string }) => {
+    if (client === fresh) lost = { message: `the connection was lost: ${error.message}`, ...(error.code === undefined ? {} : { code: error.code }) };
+  });
+  connected = fresh.connect().then(
+    () => undefined,
+    (error: Error & { code?: string }) => {
+      lost = { message: `cannot connect: ${error.message}`, ...(error.code === undefined ? {} : { code: error.code }) };
+    },
+  );
+}
+connect();
+
+/** The server ended the session (terminated, restarted) or the socket broke: worth one new connection. */
+function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = String((error as { message?: unknown } | null)?.message ?? '');
+  return (typeof code === 'string' && /^(57P0[123]|08\d{3}|ECONNRESET|EPIPE)$/.test(code)) || /Connection terminated|not queryable/i.test(message);
+}
 
 function failureOf(error: unknown): BridgeFailure {
   const { message, code, detail } = error as { message?: string; code?: string; detail?: string };
@@ -42,6 +59,11 @@ function failureOf(error: unknown): BridgeFailure {
 
 async function answer(request: BridgeRequest): Promise<BridgeAnswer> {
   await connected;
+  if (lost !== undefined && request.kind !== 'close' && request.reconnect === true) {
+    void client.end().catch(() => undefined);
+    connect();
+    await connected;
+  }
   if (lost !== undefined) return { id: request.id, ok: false, error: lost };
   try {
     if (request.kind === 'close') {
@@ -55,6 +77,7 @@ async function answer(request: BridgeRequest): Promise<BridgeAnswer> {
     const result = await client.query({ text: request.text, values: request.values, ...(request.prepare === undefined ? {} : { name: request.prepare }) });
     return { id: request.id, ok: true, rows: result.rows, fields: result.fields.map((field) => field.name), rowCount: result.rowCount ?? 0 };
   } catch (error) {
+    if (isConnectionLoss(error)) lost ??= { message: `the connection was lost: ${failureOf(error).message}` };
     return { id: request.id, ok: false, error: failureOf(error) };
   }
 }
