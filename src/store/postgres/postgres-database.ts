@@ -12,10 +12,14 @@
  * - int8 and numeric values come back as numbers (the worker's type parsers), as SQLite gives them.
  */
 import { redactSecrets, registerSecret, StateDatabaseError } from '../../errors/index.ts';
-import type { StateDatabase, StateRunResult, StateStatement, StateTransaction } from '../state-database.ts';
+import { passwordOf, redactDatabaseUrl } from './database-url.ts';
+import { PostgresStatement } from './postgres-statement.ts';
+import type { StateDatabase, StateStatement, StateTransaction } from '../state-database.ts';
 import type { BridgeAnswer } from './bridge-protocol.ts';
 import { SyncBridge } from './sync-bridge.ts';
 import { translateSql, UntranslatableSqlError, type TranslatedSql } from './translate-sql.ts';
+
+export { isPostgresUrl, redactDatabaseUrl } from './database-url.ts';
 
 export const schemaVersionTable = 'b24chain_schema_version';
 
@@ -27,29 +31,6 @@ export interface PostgresDatabaseOptions {
   statementTimeoutMs?: number;
   /** Attempts of a transaction that keeps failing to serialise (default 8). */
   maxAttempts?: number;
-}
-
-/** The URL as it may be printed: no password. */
-export function redactDatabaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/:[^:@/]*@/, ':***@');
-  }
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(?:ql)?:\/\//i.test(location.trim());
 }
 
 function pause(milliseconds: number): void {
@@ -72,60 +53,6 @@ export class PostgresStatementError extends StateDatabaseError {
     });
     this.sqlState = failure.code;
     this.reason = redactSecrets(failure.message);
-  }
-}
-
-type Bindable = string | number | null | boolean | Uint8Array;
-
-function bindable(value: unknown): Bindable {
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof Uint8Array) return value;
-  return JSON.stringify(value);
-}
-
-class PostgresStatement implements StateStatement {
-  private plucking = false;
-
-  constructor(
-    private readonly database: PostgresDatabase,
-    private readonly translated: TranslatedSql,
-    private readonly name: string,
-  ) {}
-
-  private values(params: unknown[]): Bindable[] {
-    if (this.translated.names.length > 0) {
-      const named = params.find((param) => param !== null && typeof param === 'object' && !Array.isArray(param)) as Record<string, unknown> | undefined;
-      return this.translated.names.map((name) => bindable(named?.[name]));
-    }
-    return params.flat().map(bindable);
-  }
-
-  private execute(params: unknown[]): Extract<BridgeAnswer, { ok: true }> {
-    return this.database.query(this.translated.text, this.values(params), this.name);
-  }
-
-  run(...params: unknown[]): StateRunResult {
-    return { changes: this.execute(params).rowCount };
-  }
-
-  get(...params: unknown[]): unknown {
-    const answer = this.execute(params);
-    const row = answer.rows[0];
-    if (row === undefined) return undefined;
-    return this.plucking ? row[answer.fields[0] ?? ''] : row;
-  }
-
-  all(...params: unknown[]): unknown[] {
-    const answer = this.execute(params);
-    if (!this.plucking) return answer.rows;
-    const field = answer.fields[0] ?? '';
-    return answer.rows.map((row) => row[field]);
-  }
-
-  pluck(toggle = true): this {
-    this.plucking = toggle;
-    return this;
   }
 }
 
