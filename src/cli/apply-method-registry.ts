@@ -4,7 +4,7 @@
  * portal (`rest.scope.list`, else `rest.documentation.openapi`: one request) when the cache is stale
  * and saves the answer; the default never sends a request for it.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../store/index.ts';
 import type { B24Client } from '../client/index.ts';
 import { ConnectionConfigError } from '../errors/index.ts';
 import { MethodVersionStore } from '../store/index.ts';

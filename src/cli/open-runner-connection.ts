@@ -3,7 +3,7 @@
  * the environment (seed-compatible settings, or a `--portal` profile), or for an in-process emulator
  * with the demo seed when `--emulator` is given (always explicit, never a fallback).
  */
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../store/index.ts';
 import { openPortalClient } from '../client/index.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import type { PortalClient } from '../client/index.ts';
@@ -34,7 +34,7 @@ const unavailable = (): never => {
 };
 
 export async function openRunnerConnection(options: RunnerConnectionOptions): Promise<RunnerConnection> {
-  const statePath = resolveStatePath({ flag: options.dbFlag, env: options.env.B24_DB });
+  const statePath = resolveStatePath({ flag: options.dbFlag, env: options.env.B24_DB, databaseUrl: options.env.B24_DATABASE_URL });
   const database = openStateDatabase(statePath);
   if (options.stateOnly) {
     return {
@@ -65,7 +65,8 @@ export async function openRunnerConnection(options: RunnerConnectionOptions): Pr
       };
     }
     // The one way every command opens a portal client: the per-user shared limiter, and refreshed
-    // OAuth tokens kept (0600) where the next process finds them, never in the state database.
+    // OAuth tokens kept where the next process finds them: a 0600 file, or with B24_DATABASE_URL the
+    // PostgreSQL state database (shared by the hosts of a fleet).
     const opened = await openPortalClient({
       env,
       ...(options.portal && !options.emulator ? { profile: options.portal } : {}),

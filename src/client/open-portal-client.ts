@@ -13,10 +13,15 @@
  *   (`B24_TOKENS_FILE`, else `…/b24chain/tokens.json`) under `<portal>|<client_id>`, and the stored ones
  *   are used only when they were obtained with the environment's refresh token (else the environment,
  *   a newer authorisation, wins). Refreshes are single-flight across processes through the file's lock.
+ * - With `B24_DATABASE_URL=postgres://…` (a fleet): every connection's tokens, a profile's too, live in
+ *   the state database on PostgreSQL under `<portal>|<client_id>`, so every host uses what any host
+ *   refreshed; refreshes are single-flight across hosts (an advisory lock). Stored tokens win only when
+ *   they descend from the connection's refresh token, as with the tokens file. An explicit `tokenStore` wins.
  */
 import { existsSync } from 'node:fs';
 import type { LimiterStore, LimiterStoreKind } from '../limiter/index.ts';
 import { RedisLimiterStore } from '../limiter/index.ts';
+import { isPostgresUrl, openStateDatabase, PostgresDatabase, PostgresTokenStore, redactDatabaseUrl } from '../store/index.ts';
 import { B24Client, type B24ClientOptions } from './b24-client.ts';
 import type { Connection } from './connection.ts';
 import { assertPrivateFile } from './credentials-file.ts';
@@ -28,7 +33,8 @@ import { TokensFileTokenStore } from './tokens-file-store.ts';
 export interface OpenPortalClientOptions {
   /**
    * The environment map: seed-compatible connection settings (`B24_DOMAIN`, ...), `B24_CREDENTIALS`,
-   * and for the per-user files `B24_LIMITER_DB`, `B24_TOKENS_FILE`, `XDG_STATE_HOME`, `HOME`.
+   * and for the per-user files `B24_LIMITER_DB`, `B24_TOKENS_FILE`, `XDG_STATE_HOME`, `HOME`;
+   * `B24_DATABASE_URL` (postgres://) keeps OAuth tokens in the shared state database.
    */
   env?: Readonly<Record<string, string | undefined>>;
   /** Explicit settings (e.g. one installed portal's tokens); they win over the profile and the environment. */
@@ -55,7 +61,7 @@ export interface OpenedPortalClient {
   client: B24Client;
   connection: Connection;
   /** Where refreshed tokens go (absent for webhooks). */
-  tokens?: { kind: 'profile' | 'tokens-file' | 'custom'; path?: string };
+  tokens?: { kind: 'profile' | 'tokens-file' | 'database' | 'custom'; path?: string };
   close(): Promise<void>;
 }
 
@@ -63,10 +69,13 @@ function chooseTokenStore(
   options: OpenPortalClientOptions,
   connection: Connection,
   tokensPath: string | undefined,
+  tokenDatabase: PostgresDatabase | undefined,
 ): { store: TokenStore; tokens: NonNullable<OpenedPortalClient['tokens']> } {
   const clock = options.clientOptions?.clock;
   const storeOptions = clock === undefined ? {} : { clock };
   if (options.tokenStore !== undefined) return { store: options.tokenStore, tokens: { kind: 'custom' } };
+  if (tokenDatabase !== undefined)
+    return { store: new PostgresTokenStore(tokenDatabase, storeOptions), tokens: { kind: 'database', path: tokenDatabase.name } };
   if (connection.credentialsFile !== undefined) {
     return { store: new CredentialsFileTokenStore(connection.credentialsFile, storeOptions), tokens: { kind: 'profile', path: connection.credentialsFile } };
   }
@@ -107,7 +116,13 @@ export async function openPortalClient(options: OpenPortalClientOptions): Promis
     ...(options.profile === undefined || credentialsFile === undefined ? {} : { credentialsFile }),
   });
   const clientId = resolved.auth.mode === 'oauth' ? (resolved.auth.clientId ?? '') : '';
-  const connection: Connection = { ...resolved, tokenKey: options.tokenKey ?? resolved.profile ?? `${resolved.portalKey}|${clientId}` };
+  const databaseUrl = env.B24_DATABASE_URL?.trim() ?? '';
+  const tokensInDatabase = resolved.auth.mode === 'oauth' && options.tokenStore === undefined && isPostgresUrl(databaseUrl);
+  // In the shared database a profile's tokens are keyed like any other: every host finds them whatever it names the profile.
+  const connection: Connection = {
+    ...resolved,
+    tokenKey: options.tokenKey ?? (tokensInDatabase ? undefined : resolved.profile) ?? `${resolved.portalKey}|${clientId}`,
+  };
   const paths = resolveUserStatePaths(env);
   let limiterPath: string | undefined;
   if (connection.limiter.store === 'sqlite') {
@@ -115,12 +130,24 @@ export async function openPortalClient(options: OpenPortalClientOptions): Promis
     if (limiterPath === undefined) throw userStateMissing('B24_LIMITER_DB', 'the shared limiter store');
   }
   let chosen: ReturnType<typeof chooseTokenStore> | undefined;
-  if (connection.auth.mode === 'oauth') {
-    chosen = chooseTokenStore(options, connection, options.tokensPath ?? paths.tokensPath);
-    // Read once now, so a file others may read (or a broken one) is refused before any request.
-    await chosen.store.load(connection.tokenKey);
+  let tokenDatabase: PostgresDatabase | undefined;
+  let limiterStore: LimiterStore | undefined;
+  try {
+    if (tokensInDatabase) {
+      const opened = openStateDatabase(databaseUrl);
+      if (!(opened instanceof PostgresDatabase)) throw new Error(`${redactDatabaseUrl(databaseUrl)} did not open on PostgreSQL`);
+      tokenDatabase = opened;
+    }
+    if (connection.auth.mode === 'oauth') {
+      chosen = chooseTokenStore(options, connection, options.tokensPath ?? paths.tokensPath, tokenDatabase);
+      // Read once now, so a file others may read (or a broken one) is refused before any request.
+      await chosen.store.load(connection.tokenKey);
+    }
+    limiterStore = await openRedisLimiterStore(connection, options.clientOptions);
+  } catch (error) {
+    tokenDatabase?.close();
+    throw error;
   }
-  const limiterStore = await openRedisLimiterStore(connection, options.clientOptions);
   const client = new B24Client({
     ...options.clientOptions,
     connection,
@@ -128,5 +155,11 @@ export async function openPortalClient(options: OpenPortalClientOptions): Promis
     ...(limiterStore === undefined ? {} : { limiterStore }),
     ...(chosen === undefined ? {} : { tokenStore: chosen.store }),
   });
+  if (tokenDatabase !== undefined) {
+    // Callers close the client (not always the opened result): its close ends the token database's connection too.
+    const database = tokenDatabase;
+    const closeClient = client.close.bind(client);
+    client.close = () => closeClient().finally(() => database.close());
+  }
   return { client, connection, ...(chosen === undefined ? {} : { tokens: chosen.tokens }), close: () => client.close() };
 }

@@ -340,6 +340,33 @@ export const ERROR_CATALOGUE = {
     'Run any command that writes to it once (it migrates on open).',
   ),
   STATE_DB_MIGRATION: failure('state', 'Migrating the state database failed; it stays at its previous version.', 'Report it with the message; keep the file.'),
+  STATE_DB_TIMEOUT: failure(
+    'state',
+    'PostgreSQL did not answer a statement in time (30 s); the connection was closed.',
+    'Check the server and B24_DATABASE_URL, then run again: a run resumes from its checkpoint.',
+  ),
+  STATE_DB_CLOSED: failure('state', 'A statement was sent on a state database connection already closed (after a timeout).', 'Run the command again.'),
+  STATE_DB_QUERY: failure(
+    'state',
+    'PostgreSQL refused a statement of the state store (its SQLSTATE is in the message).',
+    'Check the server; report it if it repeats.',
+  ),
+  STATE_DB_UNSUPPORTED_SQL: failure(
+    'state',
+    'A statement uses SQLite-only SQL that has no PostgreSQL translation.',
+    'Report it: the store must use SQL both engines run.',
+  ),
+  STATE_DB_TOKENS_INVALID: failure(
+    'state',
+    'The OAuth tokens stored for a portal in the PostgreSQL state database are not valid JSON.',
+    'Delete that row of oauth_tokens, or re-authorise the application.',
+  ),
+  TOKEN_LOCK_TIMEOUT: failure(
+    'connection',
+    'Another process held the lock on these OAuth tokens (a refresh) for too long.',
+    'Try again; if it repeats, look for a stuck b24chain process on another host.',
+  ),
+  LEASE_STALE_INVALID: refusal('state', 'B24_LEASE_STALE_MS is not a whole number of milliseconds of at least 1000.', 'Fix or unset it (default 30 s).'),
   LEASE_LOST: failure('state', 'Another process took over the run or queue; nothing more was written by this one.', '`chain status` shows who owns it now.'),
 
   // Events: binding, the worker, the receiver.

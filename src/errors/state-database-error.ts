@@ -1,8 +1,18 @@
 import { B24ChainError } from './b24chain-error.ts';
 
 export interface StateDatabaseErrorOptions {
-  code: 'STATE_DB_OPEN' | 'STATE_DB_TOO_NEW' | 'STATE_DB_OUTDATED' | 'STATE_DB_MIGRATION';
-  /** The SQLite file (not a secret; never holds tokens). */
+  code:
+    | 'STATE_DB_OPEN'
+    | 'STATE_DB_TOO_NEW'
+    | 'STATE_DB_OUTDATED'
+    | 'STATE_DB_MIGRATION'
+    | 'STATE_DB_TIMEOUT'
+    | 'STATE_DB_CLOSED'
+    | 'STATE_DB_QUERY'
+    | 'STATE_DB_UNSUPPORTED_SQL'
+    | 'TOKEN_LOCK_TIMEOUT'
+    | 'STATE_DB_TOKENS_INVALID';
+  /** The SQLite file, or the PostgreSQL URL without its password. */
   path: string;
   hint?: string;
   cause?: unknown;

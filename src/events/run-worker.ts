@@ -10,7 +10,7 @@
  * With `once`, a transient failure (5xx, garbage, network, a lost answer) is tried again within a
  * small budget before the worker gives up.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../store/index.ts';
 import { isLeaseLostError } from '../errors/index.ts';
 import { isRefusalError } from '../errors/index.ts';
 import { checkWriteGates } from '../runner/index.ts';

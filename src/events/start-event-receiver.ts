@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../store/index.ts';
 import { resolveHandlerInputs } from './load-handler.ts';
 import { checkWriteGates } from '../runner/index.ts';
 import { RunStore } from '../store/index.ts';

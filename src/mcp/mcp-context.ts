@@ -3,7 +3,7 @@
  * server was started with, the chain library, and whether writes exist at all (`--read-only`).
  * Built once per server process from `McpServerOptions`; the library reads no globals.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../store/index.ts';
 import { resolveCallRequest } from '../call/index.ts';
 import { RunStore } from '../store/index.ts';
 import type { PortalClient } from '../client/index.ts';

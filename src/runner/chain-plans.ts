@@ -2,7 +2,7 @@
  * Plan-bound runs (DESIGN.md §5): `chain run --plan ID` executes only if the chain file, the inputs
  * and the portal are those the plan was made for, once, and writes only the items the plan listed.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../store/index.ts';
 import { RefusalError } from '../errors/index.ts';
 import { canonicalJson } from '../store/index.ts';
 import { PlanStore } from '../store/index.ts';

@@ -4,7 +4,7 @@
  * execution after they changed is refused as stale. Only hashes of field values are kept.
  */
 import { createHash } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { StateDatabase } from './state-database.ts';
 import { RefusalError } from '../errors/index.ts';
 import { systemClock, type Clock } from '../util/index.ts';
 import { canonicalJson } from './canonical-params.ts';
@@ -75,10 +75,10 @@ function toDecision(row: DecisionRow): PlanDecision {
 }
 
 export class ApprovalStore {
-  readonly #database: Database;
+  readonly #database: StateDatabase;
   readonly #clock: Clock;
 
-  constructor(database: Database, options: { clock?: Clock } = {}) {
+  constructor(database: StateDatabase, options: { clock?: Clock } = {}) {
     this.#database = database;
     this.#clock = options.clock ?? systemClock;
   }
@@ -138,7 +138,9 @@ export class ApprovalStore {
   saveTargets(planId: string, targets: readonly PlanTarget[]): void {
     const insert = cachedStatement(
       this.#database,
-      'INSERT OR REPLACE INTO plan_targets (plan_id, target, read_method, read_params, modified_field, modified_at, field_hashes) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO plan_targets (plan_id, target, read_method, read_params, modified_field, modified_at, field_hashes) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (plan_id, target) DO UPDATE SET read_method = excluded.read_method, read_params = excluded.read_params,
+         modified_field = excluded.modified_field, modified_at = excluded.modified_at, field_hashes = excluded.field_hashes`,
     );
     this.#database.transaction(() => {
       for (const target of targets) {
@@ -175,7 +177,7 @@ export class ApprovalStore {
   recentPlanIds(options: { portal?: string; kind?: PlanKind; limit?: number } = {}): string[] {
     return cachedStatement(
       this.#database,
-      'SELECT id FROM plans WHERE (@portal IS NULL OR portal = @portal) AND (@kind IS NULL OR kind = @kind) ORDER BY created_at DESC, rowid DESC LIMIT @limit',
+      'SELECT id FROM plans WHERE (CAST(@portal AS TEXT) IS NULL OR portal = @portal) AND (CAST(@kind AS TEXT) IS NULL OR kind = @kind) ORDER BY created_at DESC, rowid DESC LIMIT @limit',
       { pluck: true },
     ).all({ portal: options.portal ?? null, kind: options.kind ?? null, limit: Math.max(1, Math.floor(options.limit ?? 20)) }) as string[];
   }

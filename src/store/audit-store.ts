@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import type { Database } from 'better-sqlite3';
+import type { StateDatabase } from './state-database.ts';
 import { redactSecrets } from '../errors/index.ts';
 import type { RiskClass } from '../protocol/index.ts';
 import { systemClock, type Clock } from '../util/index.ts';
@@ -131,10 +131,10 @@ function toRow(row: AuditDatabaseRow): AuditRow {
 }
 
 export class AuditStore {
-  readonly #database: Database;
+  readonly #database: StateDatabase;
   readonly #clock: Clock;
 
-  constructor(database: Database, options: { clock?: Clock } = {}) {
+  constructor(database: StateDatabase, options: { clock?: Clock } = {}) {
     this.#database = database;
     this.#clock = options.clock ?? systemClock;
   }
@@ -160,9 +160,10 @@ export class AuditStore {
     const result = cachedStatement(
       this.#database,
       `INSERT INTO audit_log (time, request_id, portal, method, risk, outcome, error_code, duration_ms, plan_id, idempotency_key, parameter_names, packs, actor, via)
-         VALUES (@time, @request_id, @portal, @method, @risk, @outcome, @error_code, @duration_ms, @plan_id, @idempotency_key, @parameter_names, @packs, @actor, @via)`,
-    ).run(row);
-    return toRow({ ...row, id: Number(result.lastInsertRowid) });
+         VALUES (@time, @request_id, @portal, @method, @risk, @outcome, @error_code, @duration_ms, @plan_id, @idempotency_key, @parameter_names, @packs, @actor, @via)
+         RETURNING id`,
+    ).get(row) as { id: number };
+    return toRow({ ...row, id: Number(result.id) });
   }
 
   #where(query: AuditQuery): { clause: string; values: Array<string | number> } {

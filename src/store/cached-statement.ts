@@ -2,12 +2,12 @@
  * Prepared statements cached per database connection and SQL text: a store prepares each statement
  * once, however often it runs (checkpoints run on every batch response, the worker on every row).
  */
-import type { Database, Statement } from 'better-sqlite3';
+import type { StateDatabase, StateStatement } from './state-database.ts';
 
-const caches = new WeakMap<Database, Map<string, Statement>>();
+const caches = new WeakMap<StateDatabase, Map<string, StateStatement>>();
 
 /** The statement for `sql` on `database`, prepared on first use. `pluck` statements are cached apart. */
-export function cachedStatement(database: Database, sql: string, options: { pluck?: boolean } = {}): Statement {
+export function cachedStatement(database: StateDatabase, sql: string, options: { pluck?: boolean } = {}): StateStatement {
   let cache = caches.get(database);
   if (cache === undefined) {
     cache = new Map();

@@ -4,7 +4,7 @@
  * a person can look (`chain worker dlq list`), send one back through the handler (`retry`), or
  * drop it. A row goes here first and is cleared from the portal's queue only after.
  */
-import type { Database, Statement } from 'better-sqlite3';
+import type { StateDatabase, StateStatement } from './state-database.ts';
 import { systemClock, type Clock } from '../util/index.ts';
 import { cachedStatement } from './cached-statement.ts';
 import { rowMapper } from './map-row.ts';
@@ -88,11 +88,11 @@ const toDeadLetter = rowMapper<DeadLetterRow, DeadLetter>({
 
 export class DeadLetterStore {
   constructor(
-    private readonly database: Database,
+    private readonly database: StateDatabase,
     private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
-  private statement(sql: string): Statement {
+  private statement(sql: string): StateStatement {
     return cachedStatement(this.database, sql);
   }
 
@@ -100,8 +100,8 @@ export class DeadLetterStore {
     const result = this.statement(
       `INSERT INTO event_dead_letters (portal, source, auth_connector, event_name, row_id, message_id, process_id, payload_json,
            error_code, error_message, attempts, first_seen, last_seen, status, updated_at, unknown_writes_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'dead', ?, ?)`,
-    ).run(
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'dead', ?, ?) RETURNING id`,
+    ).get(
       input.portal,
       input.source,
       input.authConnector,
@@ -118,7 +118,7 @@ export class DeadLetterStore {
       this.clock.now(),
       input.unknownWrites ? JSON.stringify(input.unknownWrites) : null,
     );
-    return Number(result.lastInsertRowid);
+    return Number((result as { id: number }).id);
   }
 
   get(id: number): DeadLetter | undefined {

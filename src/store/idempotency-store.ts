@@ -8,7 +8,7 @@
  * - `in_flight`: another caller is sending it right now: do not send it twice.
  */
 import { randomBytes } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { StateDatabase } from './state-database.ts';
 import { RefusalError } from '../errors/index.ts';
 import { systemClock, type Clock } from '../util/index.ts';
 import { hashParams } from './canonical-params.ts';
@@ -88,11 +88,11 @@ function toRecord(row: RecordRow): IdempotencyRecord {
 }
 
 export class IdempotencyStore {
-  readonly #database: Database;
+  readonly #database: StateDatabase;
   readonly #clock: Clock;
   readonly #ttlMs: number;
 
-  constructor(database: Database, options: IdempotencyStoreOptions = {}) {
+  constructor(database: StateDatabase, options: IdempotencyStoreOptions = {}) {
     this.#database = database;
     this.#clock = options.clock ?? systemClock;
     this.#ttlMs = options.ttlMs ?? defaultIdempotencyTtlMs;

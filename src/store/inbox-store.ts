@@ -5,7 +5,7 @@
  * the receiver answers 200, so a crash after the answer loses nothing. The `auth` block (tokens) is
  * never stored: only the event name, its data, `ts`, `member_id` and `domain`.
  */
-import type { Database, Statement } from 'better-sqlite3';
+import type { StateDatabase, StateStatement } from './state-database.ts';
 import { systemClock, type Clock } from '../util/index.ts';
 import { cachedStatement } from './cached-statement.ts';
 import { rowMapper } from './map-row.ts';
@@ -69,11 +69,11 @@ const toPortal = rowMapper<PortalRow, InstalledPortal>({ memberId: 'member_id', 
 
 export class InboxStore {
   constructor(
-    private readonly database: Database,
+    private readonly database: StateDatabase,
     private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
-  private statement(sql: string): Statement {
+  private statement(sql: string): StateStatement {
     return cachedStatement(this.database, sql);
   }
 
@@ -92,9 +92,9 @@ export class InboxStore {
   add(event: { memberId: string; domain: string; eventName: string; data: unknown; ts: string }): number {
     const now = this.clock.now();
     const result = this.statement(
-      `INSERT INTO event_inbox (member_id, domain, event_name, data_json, event_ts, received_at, status, attempts, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)`,
-    ).run(event.memberId, event.domain, event.eventName, JSON.stringify(event.data ?? null), event.ts, now, now);
-    return Number(result.lastInsertRowid);
+      `INSERT INTO event_inbox (member_id, domain, event_name, data_json, event_ts, received_at, status, attempts, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?) RETURNING id`,
+    ).get(event.memberId, event.domain, event.eventName, JSON.stringify(event.data ?? null), event.ts, now, now);
+    return Number((result as { id: number }).id);
   }
 
   /** Pending events, oldest first; those that failed before wait `retryDelayMs` after their last try. */

@@ -1,4 +1,4 @@
-/** The state store's public face: the SQLite database and the stores kept in it. */
+/** The state store's public face: the state database (a SQLite file, or PostgreSQL with B24_DATABASE_URL) and the stores kept in it. */
 import type { Clock } from '../util/index.ts';
 import { AuditStore } from './audit-store.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
@@ -14,6 +14,7 @@ export {
   type StatePathSources,
   type OpenStateDatabaseOptions,
 } from './open-state-database.ts';
+export type { StateDatabase, StateStatement, StateTransaction, StateRunResult } from './state-database.ts';
 export { stateMigrations, type StateMigration } from './migrations/index.ts';
 export {
   PlanStore,
@@ -121,7 +122,9 @@ export function openStateStores(path: string, options: StateStoresOptions = {}):
   }
 }
 export { keepLeaseAlive, type LeaseKeeper } from './keep-lease-alive.ts';
-export { thisHost } from './lease-liveness.ts';
+export { thisHost, leaseStaleAfterMs } from './lease-liveness.ts';
+export { isPostgresUrl, redactDatabaseUrl, PostgresDatabase } from './postgres/postgres-database.ts';
+export { PostgresTokenStore, type PostgresTokenStoreOptions } from './postgres/postgres-token-store.ts';
 export { type Lease, type LeaseOwner, type LeaseStore, SqliteLeaseStore } from './lease-store.ts';
 export { naturalKeyParts } from './natural-key.ts';
 export { MethodVersionStore, defaultRegistryMaxAgeMs, type CachedRegistry, type RegistrySource } from './method-version-store.ts';

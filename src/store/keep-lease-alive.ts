@@ -2,7 +2,7 @@
  * Heartbeats for a held lease: renewed every `intervalMs` (an unref'd timer, so it never keeps a
  * process alive); when a renewal finds the lease taken over, `lost` aborts and the owner stops.
  */
-import { defaultHeartbeatMs } from './lease-liveness.ts';
+import { leaseHeartbeatMs } from './lease-liveness.ts';
 import type { Lease, LeaseStore } from './lease-store.ts';
 
 export interface LeaseKeeper {
@@ -11,7 +11,7 @@ export interface LeaseKeeper {
   stop(): void;
 }
 
-export function keepLeaseAlive(leases: LeaseStore, lease: Lease, intervalMs = defaultHeartbeatMs): LeaseKeeper {
+export function keepLeaseAlive(leases: LeaseStore, lease: Lease, intervalMs = leaseHeartbeatMs()): LeaseKeeper {
   const controller = new AbortController();
   const timer = setInterval(() => {
     try {

@@ -2,13 +2,13 @@
  * Leases (DESIGN.md §11): at most one live owner per resource (`run:<id>`, `worker:<portal>:<queue>`).
  * Taking a lease is atomic (one IMMEDIATE transaction); every takeover grows the resource's fencing
  * token, and an owner checks its token inside each checkpoint transaction (`assertHeld`), so a process
- * that lost its lease stops before writing. The SQLite store serves one host; the multi-host stores
- * (Redis, PostgreSQL) implement the same `LeaseStore` contract.
+ * that lost its lease stops before writing. The same SQL serves SQLite (one host) and PostgreSQL (a
+ * fleet: transactions there are SERIALIZABLE, so two hosts never both take a lease).
  */
-import type { Database } from 'better-sqlite3';
+import type { StateDatabase } from './state-database.ts';
 import { LeaseLostError } from '../errors/index.ts';
 import { systemClock, type Clock } from '../util/index.ts';
-import { defaultStaleAfterMs, isLeaseHolderAlive, isPidAlive, thisHost } from './lease-liveness.ts';
+import { isLeaseHolderAlive, isPidAlive, leaseStaleAfterMs, thisHost } from './lease-liveness.ts';
 import { cachedStatement } from './cached-statement.ts';
 
 export interface LeaseOwner {
@@ -76,12 +76,12 @@ export class SqliteLeaseStore implements LeaseStore {
   private readonly pidAlive: (pid: number) => boolean;
 
   constructor(
-    private readonly database: Database,
+    private readonly database: StateDatabase,
     options: LeaseStoreOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
     this.host = options.host ?? thisHost();
-    this.staleAfterMs = options.staleAfterMs ?? defaultStaleAfterMs;
+    this.staleAfterMs = options.staleAfterMs ?? leaseStaleAfterMs();
     this.pidAlive = options.pidAlive ?? isPidAlive;
   }
 

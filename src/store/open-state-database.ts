@@ -1,32 +1,42 @@
 /**
- * The SQLite state database (DESIGN.md §2 `store/`): plans, idempotency records, the audit trail, and
- * whatever later migrations add. WAL, a 5 s busy timeout and foreign keys on every connection; schema
- * migrations applied in order, in one `BEGIN IMMEDIATE` transaction, so two processes opening a new
- * file at once cannot both migrate it. Tokens and secrets never live here.
+ * The state database (DESIGN.md §2 `store/`): plans, idempotency records, the audit trail, runs, and
+ * whatever later migrations add. Embedded by default: a SQLite file with WAL, a 5 s busy timeout and
+ * foreign keys on every connection; schema migrations applied in order, in one `BEGIN IMMEDIATE`
+ * transaction, so two processes opening a new file at once cannot both migrate it. Given a
+ * `postgres://` URL (`B24_DATABASE_URL`, DESIGN.md §13), the same migrations run on PostgreSQL in one
+ * transaction under an advisory lock (two hosts starting at once migrate once), and the stores run
+ * unchanged on it (`src/store/postgres/`). On PostgreSQL it also holds every portal's OAuth tokens.
  */
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
+import type { StateDatabase } from './state-database.ts';
 import { StateDatabaseError } from '../errors/index.ts';
 import { enableWal } from '../util/index.ts';
 import { stateMigrations, type StateMigration } from './migrations/index.ts';
+import { isPostgresUrl, PostgresDatabase, PostgresStatementError, redactDatabaseUrl, schemaVersionTable } from './postgres/postgres-database.ts';
 
-export type { Database } from 'better-sqlite3';
+export type { StateDatabase as Database } from './state-database.ts';
 
 export const defaultStatePath = './.b24chain/state.db';
 
 export interface StatePathSources {
-  /** The `--db` flag. */
+  /** The `--db` flag: a SQLite file, or a `postgres://` URL. */
   flag?: string | undefined;
   /** `B24_DB` from the environment (the CLI reads it and passes it in). */
   env?: string | undefined;
+  /** `B24_DATABASE_URL` from the environment: a `postgres://` URL (the fleet's shared state). */
+  databaseUrl?: string | undefined;
 }
 
-/** `--db`, else `B24_DB`, else `./.b24chain/state.db`; empty values count as unset. */
+/**
+ * `--db` (what the command line says wins), else `B24_DATABASE_URL`, else `B24_DB`, else
+ * `./.b24chain/state.db`; empty values count as unset.
+ */
 export function resolveStatePath(sources: StatePathSources = {}): string {
-  for (const candidate of [sources.flag, sources.env]) {
+  for (const candidate of [sources.flag, sources.databaseUrl, sources.env]) {
     if (candidate !== undefined && candidate.trim() !== '') return candidate;
   }
   return defaultStatePath;
@@ -36,7 +46,7 @@ function isInMemory(path: string): boolean {
   return path === ':memory:' || path === '';
 }
 
-function readVersion(database: Database): number {
+function readVersion(database: StateDatabase): number {
   return Number(database.pragma('user_version', { simple: true }));
 }
 
@@ -57,7 +67,7 @@ function messageOf(error: unknown): string {
 }
 
 /** Applies the migrations the database has not seen yet; returns the version it ends at. */
-export function applyMigrations(database: Database, path: string, migrations: readonly StateMigration[] = stateMigrations): number {
+export function applyMigrations(database: StateDatabase, path: string, migrations: readonly StateMigration[] = stateMigrations): number {
   checkMigrationList(migrations, path);
   const latest = migrations.length;
   const tooNew = (version: number): StateDatabaseError =>
@@ -99,6 +109,70 @@ export interface OpenStateDatabaseOptions {
   readOnly?: boolean;
   /** The migrations to apply (default: every state migration). */
   migrations?: readonly StateMigration[];
+  /** PostgreSQL only: a statement with no answer after this long fails (default 30 s). */
+  statementTimeoutMs?: number;
+}
+
+/** Both engines' advisory lock for migrating: one host migrates, the others wait and find it done. */
+const MIGRATION_LOCK = 0x6232_3463; // "b24c"
+
+function postgresOpenError(label: string, error: unknown): StateDatabaseError {
+  if (error instanceof StateDatabaseError && !(error instanceof PostgresStatementError)) return error; // a timeout says it all
+  const reason = error instanceof PostgresStatementError ? error.reason : messageOf(error);
+  return new StateDatabaseError(`${label}: cannot open the state database: ${reason} (STATE_DB_OPEN).`, {
+    code: 'STATE_DB_OPEN',
+    path: label,
+    hint: 'Check B24_DATABASE_URL (host, port, user, database) and that the server accepts connections from this host.',
+    cause: error,
+  });
+}
+
+function outdatedOrNewer(label: string, version: number, latest: number): StateDatabaseError {
+  return version > latest
+    ? new StateDatabaseError(`${label}: the state database is at schema version ${version}, newer than this b24chain knows (${latest}) (STATE_DB_TOO_NEW).`, {
+        code: 'STATE_DB_TOO_NEW',
+        path: label,
+        hint: 'Upgrade b24chain, or point B24_DATABASE_URL at another database.',
+      })
+    : new StateDatabaseError(
+        `${label}: the state database is at schema version ${version}, older than this b24chain's (${latest}), and it was opened read-only (STATE_DB_OUTDATED).`,
+        { code: 'STATE_DB_OUTDATED', path: label, hint: 'Run any chain command that writes to it once (it migrates on open).' },
+      );
+}
+
+/**
+ * The state database on PostgreSQL: the version table is created and the migrations applied under a
+ * session advisory lock, in one SERIALIZABLE transaction taken after the lock (so its snapshot sees
+ * what a host that migrated first committed).
+ */
+function openPostgres(url: string, readOnly: boolean, migrations: readonly StateMigration[], statementTimeoutMs: number | undefined): PostgresDatabase {
+  const label = redactDatabaseUrl(url);
+  const database = new PostgresDatabase(url, statementTimeoutMs === undefined ? {} : { statementTimeoutMs });
+  try {
+    try {
+      database.query('SELECT 1');
+    } catch (error) {
+      throw postgresOpenError(label, error);
+    }
+    if (readOnly) {
+      const exists = database.query('SELECT to_regclass($1) IS NOT NULL AS present', [schemaVersionTable]).rows[0]?.present === true;
+      const version = exists ? Number(database.pragma('user_version', { simple: true })) : 0;
+      if (version !== migrations.length) throw outdatedOrNewer(label, version, migrations.length);
+      return database;
+    }
+    database.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      database.query(`CREATE TABLE IF NOT EXISTS ${schemaVersionTable} (version BIGINT NOT NULL)`);
+      database.query(`INSERT INTO ${schemaVersionTable} (version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM ${schemaVersionTable})`);
+      applyMigrations(database, label, migrations);
+    } finally {
+      database.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+    return database;
+  } catch (error) {
+    database.close();
+    throw error;
+  }
 }
 
 /**
@@ -169,14 +243,18 @@ function openReadOnly(path: string, migrations: readonly StateMigration[]): Data
 }
 
 /**
- * Opens (creating it and its folder if needed) the state database at `path`, configured and migrated.
+ * Opens (creating it and its folder if needed) the state database at `path`, configured and migrated;
+ * a `postgres://` URL opens it on PostgreSQL (created tables, same migrations).
  * `:memory:` gives a private in-memory database, for tests. With `{ readOnly: true }`, opens an
  * existing database as it is. The second argument may also be the list of migrations (tests).
  */
-export function openStateDatabase(path: string, options: OpenStateDatabaseOptions | readonly StateMigration[] = {}): Database {
-  const { readOnly = false, migrations = stateMigrations } = Array.isArray(options)
-    ? { migrations: options as readonly StateMigration[] }
-    : (options as OpenStateDatabaseOptions);
+export function openStateDatabase(path: string, options: OpenStateDatabaseOptions | readonly StateMigration[] = {}): StateDatabase {
+  const {
+    readOnly = false,
+    migrations = stateMigrations,
+    statementTimeoutMs,
+  } = Array.isArray(options) ? { migrations: options as readonly StateMigration[], statementTimeoutMs: undefined } : (options as OpenStateDatabaseOptions);
+  if (isPostgresUrl(path)) return openPostgres(path.trim(), readOnly, migrations, statementTimeoutMs);
   if (readOnly && !isInMemory(path)) return openReadOnly(path, migrations);
   let database: Database | undefined;
   try {

@@ -4,7 +4,7 @@
  * `consume` marks it used in one statement, so two executions cannot both take it.
  */
 import { randomBytes } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { StateDatabase } from './state-database.ts';
 import { RefusalError } from '../errors/index.ts';
 import type { RiskClass } from '../protocol/index.ts';
 import { systemClock, type Clock } from '../util/index.ts';
@@ -130,11 +130,11 @@ function validTtl(ttlMs: number): number {
 }
 
 export class PlanStore {
-  readonly #database: Database;
+  readonly #database: StateDatabase;
   readonly #clock: Clock;
   readonly #ttlMs: number;
 
-  constructor(database: Database, options: PlanStoreOptions = {}) {
+  constructor(database: StateDatabase, options: PlanStoreOptions = {}) {
     this.#database = database;
     this.#clock = options.clock ?? systemClock;
     this.#ttlMs = validTtl(options.ttlMs ?? defaultPlanTtlMs);
@@ -180,7 +180,7 @@ export class PlanStore {
       packs: [...request.packs],
       counts: request.counts.map((count) => ({ ...count })),
     };
-    const insertKey = cachedStatement(this.#database, 'INSERT OR IGNORE INTO plan_item_keys (plan_id, step_id, item_key) VALUES (?, ?, ?)');
+    const insertKey = cachedStatement(this.#database, 'INSERT INTO plan_item_keys (plan_id, step_id, item_key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
     const create = this.#database.transaction(() => {
       const row = this.#insert('chain', request.portal, request.risk, body, request.ttlMs);
       for (const [stepId, keys] of Object.entries(request.itemKeys ?? {})) {
@@ -218,7 +218,7 @@ export class PlanStore {
       this.#database,
       `UPDATE plans SET consumed_at = @now
           WHERE id = @id AND portal = @portal AND consumed_at IS NULL AND expires_at > @now
-            AND (@kind IS NULL OR kind = @kind)`,
+            AND (CAST(@kind AS TEXT) IS NULL OR kind = @kind)`,
     ).run({ id, portal, now, kind: kind ?? null });
     if (result.changes === 1) {
       const plan = this.find(id);

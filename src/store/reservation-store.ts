@@ -4,7 +4,7 @@
  * cleared, and attempts are counted per (process_id, row ID), carried over when a failed row comes
  * back under another process_id. Scoped to one portal and one `auth_connector`.
  */
-import type { Database, Statement } from 'better-sqlite3';
+import type { StateDatabase, StateStatement } from './state-database.ts';
 import { systemClock, type Clock } from '../util/index.ts';
 import { cachedStatement } from './cached-statement.ts';
 import { rowMapper } from './map-row.ts';
@@ -97,13 +97,13 @@ export class ReservationStore {
   private readonly retryAt = new Map<string, number>();
 
   constructor(
-    private readonly database: Database,
+    private readonly database: StateDatabase,
     readonly portal: string,
     readonly authConnector: string,
     private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
-  private statement(sql: string): Statement {
+  private statement(sql: string): StateStatement {
     return cachedStatement(this.database, sql);
   }
 
@@ -176,17 +176,18 @@ export class ReservationStore {
   /** Row states and the dead letters they produce, in one transaction: a dead row is in the table before it can be cleared. Returns the dead letters' ids. */
   update(processId: string, updates: readonly RowUpdate[], deadLetters: readonly DeadLetterInput[] = [], letters?: DeadLetterStore): number[] {
     if (updates.length === 0 && deadLetters.length === 0) return [];
-    const ids: number[] = [];
     const now = this.clock.now();
     const statement = this.statement(
       `UPDATE event_rows SET status = ?, attempts = COALESCE(?, attempts), last_error = COALESCE(?, last_error), last_seen = ?
        WHERE portal = ? AND process_id = ? AND row_id = ?`,
     );
-    this.database.transaction(() => {
+    // The ids are collected inside: on PostgreSQL a transaction may run again after a serialization failure.
+    return this.database.transaction(() => {
+      const ids: number[] = [];
       for (const letter of deadLetters) if (letters) ids.push(letters.add(letter));
       for (const update of updates) statement.run(update.status, update.attempts ?? null, update.error ?? null, now, this.portal, processId, update.rowId);
+      return ids;
     })();
-    return ids;
   }
 
   /** Closes a reservation once none of its rows waits for anything. */

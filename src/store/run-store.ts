@@ -5,7 +5,7 @@
  * migrations (`src/store/migrations/002-chain-runs.ts`): open the database with `openStateDatabase`.
  */
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type { StateDatabase, StateStatement } from './state-database.ts';
 import { systemClock, type Clock } from '../util/index.ts';
 import { cachedStatement } from './cached-statement.ts';
 import { parseJson as parse, rowMapper } from './map-row.ts';
@@ -173,12 +173,12 @@ export class RunStore {
   private fence: (() => void) | undefined;
 
   constructor(
-    readonly db: Database.Database,
+    readonly db: StateDatabase,
     private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
   /** Prepared once per SQL text: checkpointing runs on every batch response. */
-  private statement(sql: string): Database.Statement {
+  private statement(sql: string): StateStatement {
     return cachedStatement(this.db, sql);
   }
 
@@ -263,7 +263,8 @@ export class RunStore {
 
   saveStepResult(runId: string, stepId: string, status: 'done' | 'failed' | 'sent', result: unknown, error?: unknown): void {
     this.write(() => {
-      this.statement('INSERT OR REPLACE INTO run_steps (run_id, step_id, status, result_json, error_json) VALUES (?, ?, ?, ?, ?)').run(
+      this.statement(`INSERT INTO run_steps (run_id, step_id, status, result_json, error_json) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, step_id) DO UPDATE SET status = excluded.status, result_json = excluded.result_json, error_json = excluded.error_json`).run(
         runId,
         stepId,
         status,
@@ -282,7 +283,8 @@ export class RunStore {
 
   saveCursor(runId: string, stepId: string, cursor: unknown, pages: number, rows: number, finished: boolean): void {
     this.write(() => {
-      this.statement('INSERT OR REPLACE INTO run_cursors (run_id, step_id, cursor_json, pages, rows, finished) VALUES (?, ?, ?, ?, ?, ?)').run(
+      this.statement(`INSERT INTO run_cursors (run_id, step_id, cursor_json, pages, rows, finished) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, step_id) DO UPDATE SET cursor_json = excluded.cursor_json, pages = excluded.pages, rows = excluded.rows, finished = excluded.finished`).run(
         runId,
         stepId,
         JSON.stringify(cursor ?? null),
@@ -308,13 +310,13 @@ export class RunStore {
        VALUES (@runId, @stepId, @itemKey, @subStepId, @status, @method, @params, @result, @error, @now)
        ON CONFLICT (run_id, step_id, item_key, sub_step_id) DO UPDATE SET
          status = excluded.status, method = excluded.method,
-         params_json = COALESCE(excluded.params_json, params_json),
+         params_json = COALESCE(excluded.params_json, run_item_steps.params_json),
          result_json = excluded.result_json, error_json = excluded.error_json, updated_at = excluded.updated_at`,
     );
     const upsertItem = this.statement(
       `INSERT INTO run_items (run_id, step_id, item_key, status, item_json, error_json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id, step_id, item_key) DO UPDATE SET status = excluded.status,
-         item_json = CASE WHEN excluded.status = 'pending' THEN COALESCE(excluded.item_json, item_json) ELSE NULL END,
+         item_json = CASE WHEN excluded.status = 'pending' THEN COALESCE(excluded.item_json, run_items.item_json) ELSE NULL END,
          error_json = excluded.error_json, updated_at = excluded.updated_at`,
     );
     this.transaction(() => {

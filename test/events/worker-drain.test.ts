@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../../src/store/index.ts';
 import { bindEvents, DeadLetterStore, loadHandler, runWorker, type EventHandler, type WorkerEvent, type WorkerOptions } from '../../src/events/index.ts';
 import type { PortalClient } from '../../src/client/index.ts';
 import { openStateDatabase } from '../../src/store/index.ts';

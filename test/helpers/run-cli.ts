@@ -39,8 +39,9 @@ export function startCli(
   args: string[],
   env: Record<string, string | undefined> = {},
   onStderrLine?: (line: string, child: ChildProcess) => void,
+  options: { cwd?: string } = {},
 ): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [binPath, ...args], { env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [binPath, ...args], { env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'], ...options });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -57,8 +58,9 @@ export function startCli(
   return { child, done };
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  return startCli(args, env).done;
+/** `options.cwd`: the child's working directory (another "host" with no shared files). */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, options: { cwd?: string } = {}): Promise<CliResult> {
+  return startCli(args, env, undefined, options).done;
 }
 
 /** The environment of the seed-compatible connection to an emulator's webhook. */

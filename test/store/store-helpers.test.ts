@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../../src/store/index.ts';
 import { DeadLetterStore, InboxStore, openStateDatabase, ReservationStore, RunStore } from '../../src/store/index.ts';
 import { rowMapper } from '../../src/store/map-row.ts';
 import { ManualClock } from '../../src/util/clock.ts';

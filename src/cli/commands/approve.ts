@@ -41,7 +41,7 @@ async function confirmOnTerminal(question: string): Promise<boolean> {
 
 async function decideAction(decision: PlanDecisionKind, planId: string, flags: DecideFlags): Promise<number> {
   const verb = decision === 'approved' ? 'approve' : 'reject';
-  const database = openStateDatabase(resolveStatePath({ flag: flags.db, env: process.env.B24_DB }));
+  const database = openStateDatabase(resolveStatePath({ flag: flags.db, env: process.env.B24_DB, databaseUrl: process.env.B24_DATABASE_URL }));
   try {
     const plans = new PlanStore(database);
     const approvals = new ApprovalStore(database);

@@ -89,7 +89,7 @@ async function auditAction(flags: AuditFlags, io: AuditCommandIo): Promise<numbe
   try {
     const since = flags.since === undefined ? undefined : parseSince(flags.since, (io.now ?? Date.now)());
     const limit = parseLimit(flags.limit);
-    stores = openStateStores(resolveStatePath({ flag: flags.db, env: io.env.B24_DB }));
+    stores = openStateStores(resolveStatePath({ flag: flags.db, env: io.env.B24_DB, databaseUrl: io.env.B24_DATABASE_URL }));
     if (flags.export === 'jsonl') {
       await stores.audit.exportJsonl(streamOver(io), { since });
       return ExitCode.ok;

@@ -80,7 +80,7 @@ function refuseBlankParams(text: string | undefined): void {
 
 async function callAction(method: string | undefined, flags: CallFlags, io: CallCommandIo): Promise<number> {
   const json = flags.json === true;
-  const statePath = resolveStatePath({ flag: flags.db, env: io.env.B24_DB });
+  const statePath = resolveStatePath({ flag: flags.db, env: io.env.B24_DB, databaseUrl: io.env.B24_DATABASE_URL });
   let stores: StateStores | undefined;
   let opened: OpenedCallClient | undefined;
   try {

@@ -4,7 +4,7 @@
  * the other event commands share: how they print errors and open the state database and the client.
  */
 import type { Command } from 'commander';
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../../store/index.ts';
 import { bindEvents, listBindings, openEventClient, type OpenedEventClient } from '../../events/index.ts';
 import { openStateDatabase, resolveStatePath } from '../../store/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
@@ -26,7 +26,7 @@ export async function guardEventsCommand(json: boolean, action: () => Promise<nu
 }
 
 export function statePathOf(flags: EventsConnectionFlags): string {
-  return resolveStatePath({ flag: flags.db, env: process.env.B24_DB });
+  return resolveStatePath({ flag: flags.db, env: process.env.B24_DB, databaseUrl: process.env.B24_DATABASE_URL });
 }
 
 /** The state database and the portal client named by the environment (or `--portal`). */

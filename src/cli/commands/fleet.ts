@@ -23,7 +23,7 @@ import {
   summariseFleet,
 } from '../../fleet/index.ts';
 import { redactSecrets } from '../../errors/index.ts';
-import { openStateDatabase, resolveStatePath, RunStore } from '../../store/index.ts';
+import { isPostgresUrl, openStateDatabase, resolveStatePath, RunStore } from '../../store/index.ts';
 import { applyMethodRegistry } from '../apply-method-registry.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { numberOption } from '../parse-option-values.ts';
@@ -83,8 +83,8 @@ function formatStatus(status: FleetStatus): string {
 
 /** The run store of this host, read-only, when there is one: item counts of the fleet's runs. */
 function withLocalRuns<T>(dbFlag: string | undefined, work: (runs: RunStore | undefined) => Promise<T>): Promise<T> {
-  const statePath = resolveStatePath({ flag: dbFlag, env: process.env.B24_DB });
-  if (statePath === ':memory:' || !existsSync(statePath)) return work(undefined);
+  const statePath = resolveStatePath({ flag: dbFlag, env: process.env.B24_DB, databaseUrl: process.env.B24_DATABASE_URL });
+  if (statePath === ':memory:' || (!isPostgresUrl(statePath) && !existsSync(statePath))) return work(undefined);
   const database = openStateDatabase(statePath, { readOnly: true });
   return work(new RunStore(database)).finally(() => database.close());
 }
@@ -231,7 +231,7 @@ async function workerAction(flags: WorkerFlags): Promise<number> {
   const json = flags.json === true;
   const settings = resolveFleetSettings(process.env, 'chain fleet worker');
   const sources = portalSources(flags.portalsFile);
-  const statePath = resolveStatePath({ flag: flags.db, env: process.env.B24_DB });
+  const statePath = resolveStatePath({ flag: flags.db, env: process.env.B24_DB, databaseUrl: process.env.B24_DATABASE_URL });
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createMcpContext, createMcpServer, serveHttp } from '../../mcp/index.ts';
-import { resolveStatePath } from '../../store/index.ts';
+import { isPostgresUrl, resolveStatePath } from '../../store/index.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { printRefusalOrThrow } from '../print-refusal.ts';
@@ -52,7 +52,7 @@ function untilSignal(): Promise<void> {
 }
 
 async function mcpAction(flags: McpFlags): Promise<void> {
-  const statePath = resolveStatePath({ flag: flags.db, env: process.env.B24_DB });
+  const statePath = resolveStatePath({ flag: flags.db, env: process.env.B24_DB, databaseUrl: process.env.B24_DATABASE_URL });
   const connection = await openRunnerConnection({ emulator: flags.emulator === true, env: process.env, dbFlag: flags.db, portal: flags.portal });
   try {
     const context = createMcpContext({
@@ -63,7 +63,8 @@ async function mcpAction(flags: McpFlags): Promise<void> {
       readOnly: flags.readOnly === true,
       chainDirectories: flags.chains.length === 0 ? [bundledChainsFolder] : flags.chains.map((folder) => resolve(folder)),
       planTtlMs: flags.planTtl * 60_000,
-      approveArguments: statePath === ':memory:' ? [] : ['--db', resolve(statePath)],
+      // A PostgreSQL URL is never printed (it may hold a password): `chain approve` finds it in B24_DATABASE_URL.
+      approveArguments: statePath === ':memory:' || isPostgresUrl(statePath) ? [] : ['--db', resolve(statePath)],
     });
     if (flags.http !== undefined) {
       const running = await serveHttp(context, flags.http);

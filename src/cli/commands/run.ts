@@ -3,7 +3,7 @@ import { parseInputAssignments, resolveChainInputs, validateChainFile } from '..
 import { runChain, runExitCode, type RunOptions } from '../../runner/index.ts';
 import { checkRunPreconditions } from '../../runner/index.ts';
 import { RunRefusedError } from '../../runner/index.ts';
-import { RunStore, type RunRecord } from '../../store/index.ts';
+import { isPostgresUrl, RunStore, type RunRecord } from '../../store/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
 import { printRunOutcome } from '../print-run-outcome.ts';
@@ -121,7 +121,8 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
     const options: RunOptions = {
       chain,
       chainPath: canonicalChainPath(file),
-      resumeFlags: [...(flags.portal ? ['--portal', flags.portal] : []), ...(flags.db ? ['--db', resolve(flags.db)] : [])],
+      // A PostgreSQL URL is not kept (it may hold a password): the resume names the same database by --db or B24_DATABASE_URL.
+      resumeFlags: [...(flags.portal ? ['--portal', flags.portal] : []), ...(flags.db && !isPostgresUrl(flags.db) ? ['--db', resolve(flags.db)] : [])],
       chainSha256: report.sha256,
       summary: report.summary,
       inputs,

@@ -15,7 +15,7 @@ import { createInstallGate } from '../../events/index.ts';
 import { PortalConnections } from '../../events/index.ts';
 import { resolveReceiverTrust } from '../../events/index.ts';
 import { checkWriteGates } from '../../runner/index.ts';
-import { openStateDatabase } from '../../store/index.ts';
+import { defaultStatePath, isPostgresUrl, openStateDatabase } from '../../store/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { addEventsConnectionOptions, guardEventsCommand, statePathOf, type EventsConnectionFlags } from './events.ts';
 
@@ -64,7 +64,8 @@ async function serveAction(flags: ServeFlags): Promise<number> {
   });
   const statePath = statePathOf(flags);
   const inMemory = statePath === ':memory:';
-  const tokensPath = flags.tokens ?? (inMemory ? undefined : join(dirname(statePath), 'receiver-tokens.json'));
+  // Beside the state file; with the state in PostgreSQL, in ./.b24chain/.
+  const tokensPath = flags.tokens ?? (inMemory ? undefined : join(dirname(isPostgresUrl(statePath) ? defaultStatePath : statePath), 'receiver-tokens.json'));
   const database = openStateDatabase(statePath);
   const portals = new PortalConnections({
     trust,

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { describeRun, type RunDescription } from '../../runner/index.ts';
 import { RunStore, type RunRecord } from '../../store/index.ts';
 import { RunRefusedError } from '../../runner/index.ts';
-import { openStateDatabase, resolveStatePath } from '../../store/index.ts';
+import { isPostgresUrl, openStateDatabase, resolveStatePath } from '../../store/index.ts';
 import { SqliteLeaseStore } from '../../store/index.ts';
 import { numberOption } from '../parse-option-values.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
@@ -70,8 +70,8 @@ export function registerStatusCommand(program: Command): void {
       returnsExitCode(async (runId: string | undefined, flags: StatusFlags) => {
         try {
           if (flags.fleet !== undefined) return await printFleetStatus(typeof flags.fleet === 'string' ? flags.fleet : runId, flags);
-          const statePath = resolveStatePath({ flag: flags.db, env: process.env.B24_DB });
-          if (statePath !== ':memory:' && !existsSync(statePath)) {
+          const statePath = resolveStatePath({ flag: flags.db, env: process.env.B24_DB, databaseUrl: process.env.B24_DATABASE_URL });
+          if (statePath !== ':memory:' && !isPostgresUrl(statePath) && !existsSync(statePath)) {
             if (runId)
               throw new RunRefusedError(`No run ${runId}: there is no state database at ${statePath} (RUN_NOT_FOUND).`, {
                 code: 'RUN_NOT_FOUND',

@@ -1,6 +1,6 @@
 /**
  * The state database's migrations, in order. The database remembers the last version applied
- * (`PRAGMA user_version`) and `openStateDatabase` applies the rest in one transaction.
+ * (`PRAGMA user_version` on SQLite, the table `b24chain_schema_version` on PostgreSQL) and `openStateDatabase` applies the rest in one transaction.
  *
  * To add one (runs and checkpoints, offline-event state, dead letters…):
  *   1. create `NNN-what-it-adds.ts` here exporting a `StateMigration` whose `version` is the last
@@ -17,6 +17,7 @@ import { runOwnershipMigration } from './004-run-ownership.ts';
 import { deadLetterWritesMigration } from './005-dead-letter-writes.ts';
 import { planApprovalsMigration } from './006-plan-approvals.ts';
 import { methodVersionsMigration } from './007-method-versions.ts';
+import { oauthTokensMigration } from './008-oauth-tokens.ts';
 
 export type { StateMigration } from './migration.ts';
 
@@ -28,4 +29,5 @@ export const stateMigrations: readonly StateMigration[] = [
   deadLetterWritesMigration,
   planApprovalsMigration,
   methodVersionsMigration,
+  oauthTokensMigration,
 ];

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { StateDatabase } from '../state-database.ts';
 
 /** One step of the state database's schema. Applied once, in version order, inside a transaction. */
 export interface StateMigration {
@@ -7,5 +7,5 @@ export interface StateMigration {
   /** What it adds, for error messages: `guarded call: plans, idempotency, audit`. */
   name: string;
   /** Runs inside the migration transaction; throw to roll the whole upgrade back. */
-  up(database: Database): void;
+  up(database: StateDatabase): void;
 }
