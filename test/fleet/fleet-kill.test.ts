@@ -1,7 +1,9 @@
 /**
- * `kill -9` of the worker process running a fleet job in the middle of lead-to-deal: the other worker
- * takes the job over once BullMQ finds its lock expired (B24_FLEET_LOCK_MS, default 10 s; stalled
- * checks every 5 s), resumes the same run from its checkpoints, and the portal ends with exactly one
+ * `kill -9` of the worker process running a fleet job in the middle of lead-to-deal, on "host A": the
+ * worker on "host B" (its own HOME and B24_HOST_ID, no file shared with A: the run's checkpoints and
+ * leases are in PostgreSQL, the queue in Redis) takes the job over once BullMQ finds its lock expired
+ * (B24_FLEET_LOCK_MS, default 10 s; stalled checks every 5 s) and A's run lease is stale
+ * (B24_LEASE_STALE_MS), resumes the same run from its checkpoints, and the portal ends with exactly one
  * contact and one deal per lead. The kill is placed by progress lines, not by the clock.
  */
 import { after, before, describe, it } from 'node:test';
@@ -9,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fleetServers, freshRedisPrefix } from '../helpers/fleet-env.ts';
+import { fleetServers, freshDatabaseUrl, freshRedisPrefix } from '../helpers/fleet-env.ts';
 import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.ts';
 import { listAll } from '../helpers/portal-reader.ts';
 import { runCli } from '../helpers/run-cli.ts';
@@ -19,12 +21,25 @@ describe('a fleet job survives kill -9 of its worker', () => {
   const { redisUrl } = fleetServers();
   const directory = mkdtempSync(join(tmpdir(), 'b24chain-fleet-kill-'));
   const portalsFile = join(directory, 'portals.json');
-  const env = { B24_REDIS_URL: redisUrl, B24_REDIS_PREFIX: freshRedisPrefix('fleet-kill'), B24_DB: join(directory, 'state.db') };
+  const shared = { B24_REDIS_URL: redisUrl, B24_REDIS_PREFIX: freshRedisPrefix('fleet-kill'), B24_LEASE_STALE_MS: '3000' };
+  let env: Record<string, string> = {};
+  let hostA: Record<string, string> = {};
+  let hostB: Record<string, string> = {};
   let emulator: EmulatorProcess;
   let leadIds: string[] = [];
   const workers: WorkerProcess[] = [];
 
   before(async () => {
+    const databaseUrl = await freshDatabaseUrl('fleet_kill');
+    const host = (name: string): Record<string, string> => ({
+      ...shared,
+      B24_DATABASE_URL: databaseUrl,
+      B24_HOST_ID: name,
+      HOME: mkdtempSync(join(tmpdir(), `b24chain-fleet-${name}-`)),
+    });
+    env = host('host-c');
+    hostA = host('host-a');
+    hostB = host('host-b');
     emulator = await startEmulatorProcess(['--seed', 'empty', '--leads', '3000', '--random-seed', '7', '--rate', '50', '--burst', '100', '--write-ms', '3']);
     // 5 requests/s: the run lasts long enough to be killed in its middle, whatever the machine.
     writePortalsFile(portalsFile, { big: emulator }, { rate: 5, burst: 5 });
@@ -43,10 +58,10 @@ describe('a fleet job survives kill -9 of its worker', () => {
     const { jobs } = JSON.parse(enqueued.stdout) as { fleetId: string; jobs: Array<{ jobId: string }> };
     const jobId = jobs[0]?.jobId as string;
 
-    const first = startWorker(['--portals-file', portalsFile], env);
+    const first = startWorker(['--portals-file', portalsFile], hostA);
     workers.push(first);
     const started = await first.waitFor((line) => line.type === 'run-started' && line.jobId === jobId);
-    const second = startWorker(['--portals-file', portalsFile], env);
+    const second = startWorker(['--portals-file', portalsFile], hostB);
     workers.push(second);
     await second.waitFor((line) => line.type === 'worker-started');
 
