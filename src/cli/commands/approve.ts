@@ -12,6 +12,7 @@ import { describePlanStatus, describePlanText } from '../../mcp/index.ts';
 import { ApprovalStore, AuditStore, openStateDatabase, PlanStore, resolveStatePath, type PlanDecisionKind } from '../../store/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { printRefusalOrThrow } from '../print-refusal.ts';
+import { STATE_DATABASE_FLAG, STATE_DATABASE_HELP } from '../state-database-option.ts';
 
 interface DecideFlags {
   yes?: boolean;
@@ -96,7 +97,7 @@ function register(program: Command, decision: PlanDecisionKind, name: string, de
     .argument('<planId>', 'the plan id the agent reported')
     .option('--yes', `${name} without the question (a person types it; for scripts and tests)`)
     .option('--json', 'print the plan status as JSON')
-    .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
+    .option(STATE_DATABASE_FLAG, STATE_DATABASE_HELP)
     .action(
       returnsExitCode(async (planId: string, flags: DecideFlags) => {
         try {

@@ -10,6 +10,7 @@ import { RefusalError } from '../../errors/index.ts';
 import { openStateStores, resolveStatePath, type AuditRow, type StateStores } from '../../store/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { printRefusalOrThrow } from '../print-refusal.ts';
+import { STATE_DATABASE_FLAG, STATE_DATABASE_HELP } from '../state-database-option.ts';
 
 export interface AuditCommandIo {
   stdout(text: string): void;
@@ -113,6 +114,6 @@ export function registerAuditCommand(program: Command, io: AuditCommandIo = proc
     .option('--limit <n>', 'the latest N rows only (default 1000; --export writes every row)')
     .option('--json', 'print one JSON document {rows, count}')
     .addOption(new Option('--export <format>', 'write every matching row to stdout, one JSON object per line').choices(['jsonl']))
-    .option('--db <path>', 'the state database (default B24_DB or ./.b24chain/state.db)')
+    .option(STATE_DATABASE_FLAG, STATE_DATABASE_HELP)
     .action(returnsExitCode((flags: AuditFlags) => auditAction(flags, io)));
 }

@@ -19,6 +19,7 @@ import { RefusalError } from '../../errors/index.ts';
 import { openStateStores, resolveStatePath, type StateStores } from '../../store/index.ts';
 import { exitCodeOf } from '../../errors/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
+import { STATE_DATABASE_FLAG, STATE_DATABASE_HELP } from '../state-database-option.ts';
 
 /** Where the command reads its settings and prints; the process unless a test passes its own. */
 export interface CallCommandIo {
@@ -143,7 +144,7 @@ export function registerCallCommand(program: Command, io: CallCommandIo = proces
     .option('--no-idempotency', 'send the write without an idempotency record, even with a natural key')
     .option('--no-audit', 'write no audit row for this call')
     .option('--json', 'print one JSON document (schemas/call-result.schema.json)')
-    .option('--db <path>', 'the state database (default B24_DB or ./.b24chain/state.db)')
+    .option(STATE_DATABASE_FLAG, STATE_DATABASE_HELP)
     .option('--portal <name>', 'named profile from the credentials file (B24_CREDENTIALS)')
     .addOption(new Option('--auto-refresh', 'accepted for the seed client; OAuth tokens are always refreshed').hideHelp())
     .action(returnsExitCode((method: string | undefined, flags: CallFlags) => callAction(method, flags, io)));

@@ -9,6 +9,7 @@ import { bindEvents, listBindings, openEventClient, type OpenedEventClient } fro
 import { openStateDatabase, resolveStatePath } from '../../store/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { printRefusalOrThrow } from '../print-refusal.ts';
+import { STATE_DATABASE_FLAG, STATE_DATABASE_HELP } from '../state-database-option.ts';
 
 export interface EventsConnectionFlags {
   db?: string;
@@ -57,7 +58,7 @@ export async function openEventsConnection(
 
 export function addEventsConnectionOptions(command: Command): Command {
   return command
-    .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
+    .option(STATE_DATABASE_FLAG, STATE_DATABASE_HELP)
     .option('--portal <name>', 'named profile from the credentials file (B24_CREDENTIALS)')
     .option('--json', 'print JSON');
 }

@@ -28,6 +28,7 @@ import { applyMethodRegistry } from '../apply-method-registry.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { numberOption } from '../parse-option-values.ts';
 import { printRefusalOrThrow } from '../print-refusal.ts';
+import { STATE_DATABASE_FLAG, STATE_DATABASE_HELP } from '../state-database-option.ts';
 
 export interface FleetRunFlags {
   portals: string[];
@@ -275,7 +276,7 @@ export function registerFleetCommands(program: Command): void {
     .description('Take fleet jobs (chain run --portals) and run them, until SIGINT/SIGTERM')
     .option('--concurrency <n>', 'jobs at once (each on another portal)', numberOption('--concurrency', { min: 1, max: 64, example: '4' }), 1)
     .option('--portals-file <path>', 'portal profiles (YAML or JSON, mode 0600), besides the credentials file (B24_CREDENTIALS)')
-    .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
+    .option(STATE_DATABASE_FLAG, STATE_DATABASE_HELP)
     .option('--json', 'events as JSON lines on stderr; the summary as one JSON line on stdout')
     .action(
       returnsExitCode(async (flags: WorkerFlags) => {

@@ -12,6 +12,7 @@ import { isPostgresUrl, resolveStatePath } from '../../store/index.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { printRefusalOrThrow } from '../print-refusal.ts';
+import { STATE_DATABASE_FLAG, STATE_DATABASE_HELP } from '../state-database-option.ts';
 
 interface McpFlags {
   http?: number;
@@ -103,7 +104,7 @@ export function registerMcpCommand(program: Command): void {
       [],
     )
     .option('--plan-ttl <minutes>', 'how long a plan made through MCP stays valid', minutes, 30)
-    .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
+    .option(STATE_DATABASE_FLAG, STATE_DATABASE_HELP)
     .option('--portal <name>', 'named profile from the credentials file')
     .option('--emulator', 'serve against an in-process emulator with the demo seed (to try it out)')
     .action(

@@ -6,6 +6,7 @@ import { openRunnerConnection } from '../open-runner-connection.ts';
 import { numberOption } from '../parse-option-values.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { printChainProblems, printRefusalOrThrow } from '../print-refusal.ts';
+import { STATE_DATABASE_FLAG, STATE_DATABASE_HELP } from '../state-database-option.ts';
 
 interface PlanFlags {
   input: string[];
@@ -39,7 +40,7 @@ export function registerPlanCommand(program: Command): void {
       30,
     )
     .option('--emulator', 'plan against an in-process emulator with the demo seed')
-    .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
+    .option(STATE_DATABASE_FLAG, STATE_DATABASE_HELP)
     .option('--portal <name>', 'named profile from the credentials file')
     .option('--json', 'JSON output')
     .action(

@@ -14,6 +14,7 @@ import { canonicalChainPath } from '../../runner/index.ts';
 import { formatResumeCommand } from '../../runner/index.ts';
 import { resolve } from 'node:path';
 import { runFleet } from './fleet.ts';
+import { STATE_DATABASE_FLAG, STATE_DATABASE_HELP } from '../state-database-option.ts';
 
 interface RunFlags {
   input: string[];
@@ -179,7 +180,7 @@ async function guarded(json: boolean, action: () => Promise<number>): Promise<nu
 function addConnectionOptions(command: Command): Command {
   return command
     .option('--emulator', 'run against an in-process emulator with the demo seed (always explicit)')
-    .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
+    .option(STATE_DATABASE_FLAG, STATE_DATABASE_HELP)
     .option('--portal <name>', 'named profile from the credentials file')
     .option('--json', 'one JSON document on stdout (schemas/run-result.schema.json); progress as JSON lines on stderr');
 }

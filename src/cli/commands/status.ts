@@ -9,6 +9,7 @@ import { numberOption } from '../parse-option-values.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { printRefusalOrThrow } from '../print-refusal.ts';
 import { printFleetStatus } from './fleet.ts';
+import { STATE_DATABASE_FLAG, STATE_DATABASE_HELP } from '../state-database-option.ts';
 
 interface StatusFlags {
   json?: boolean;
@@ -63,7 +64,7 @@ export function registerStatusCommand(program: Command): void {
     .description('Show runs: live or interrupted, items per step, list cursors, unknown outcomes, last error')
     .argument('[runId]', 'one run (default: the most recent runs)')
     .option('--json', 'JSON output')
-    .option('--db <path>', 'state database (default: B24_DB or ./.b24chain/state.db)')
+    .option(STATE_DATABASE_FLAG, STATE_DATABASE_HELP)
     .option('--limit <n>', 'how many recent runs to list', numberOption('--limit', { min: 1, example: '10' }), 10)
     .option('--fleet [fleetId]', 'a fleet run (chain run --portals) per portal: job state, run, items, requests, last error (default: the latest fleet)')
     .action(
