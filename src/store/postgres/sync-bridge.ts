@@ -61,20 +61,21 @@ export class SyncBridge {
       });
     }
     const id = this.nextId++;
-    Atomics.store(this.signal, 0, 0);
     this.port.postMessage({ ...body, id } as BridgeRequest);
     const deadline = Date.now() + this.timeoutMs;
+    // The worker posts an answer, then raises the flag. Lowering the flag before looking at the port means
+    // an answer posted after the look finds the flag raised, so the wait returns at once: no lost wake-up.
     for (;;) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0 || Atomics.wait(this.signal, 0, 0, remaining) === 'timed-out') return this.timedOut();
+      Atomics.store(this.signal, 0, 0);
       const received = receiveMessageOnPort(this.port);
-      if (received === undefined) {
-        Atomics.store(this.signal, 0, 0);
-        continue;
+      if (received !== undefined) {
+        const answer = received.message as BridgeAnswer;
+        if (answer.id === id) return answer;
+        continue; // an answer to an earlier request: skip it
       }
-      const answer = received.message as BridgeAnswer;
-      if (answer.id === id) return answer;
-      Atomics.store(this.signal, 0, 0); // an answer to an earlier request: skip it
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return this.timedOut();
+      Atomics.wait(this.signal, 0, 0, remaining);
     }
   }
 
