@@ -12,7 +12,8 @@
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'bullmq';
-import { openStateDatabase } from '../store/index.ts';
+import { isPostgresUrl, openStateDatabase } from '../store/index.ts';
+import { userStateFolder } from '../client/index.ts';
 import { thisHost } from '../store/index.ts';
 import { connectRedis, type FleetJobData, type FleetJobReport } from './fleet-queue.ts';
 import type { FleetSettings } from './fleet-settings.ts';
@@ -46,6 +47,16 @@ export interface RunningFleetWorker {
   stop(): Promise<void>;
 }
 
+/**
+ * Where a worker writes the chains of its jobs: beside a state file; with the state in PostgreSQL (or in
+ * memory) in the user's state folder (`~/.local/state/b24chain/fleet-chains`), else a temporary folder.
+ */
+export function fleetChainsFolder(statePath: string, env: Readonly<Record<string, string | undefined>>): string {
+  if (statePath !== ':memory:' && !isPostgresUrl(statePath)) return join(dirname(statePath), 'fleet-chains');
+  const folder = userStateFolder(env);
+  return folder === undefined ? join(tmpdir(), `b24chain-fleet-chains-${process.getuid?.() ?? 'user'}`) : join(folder, 'fleet-chains');
+}
+
 export async function startFleetWorker(options: FleetWorkerOptions): Promise<RunningFleetWorker> {
   const { settings } = options;
   const database = openStateDatabase(options.statePath);
@@ -69,7 +80,7 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
     sources: options.sources,
     database,
     statePath: options.statePath,
-    chainsDir: options.statePath === ':memory:' ? join(tmpdir(), 'b24chain-fleet-chains') : join(dirname(options.statePath), 'fleet-chains'),
+    chainsDir: fleetChainsFolder(options.statePath, options.env),
     stopSignal: stopping.signal,
     requirePlan: options.requirePlan,
     ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),

@@ -8,7 +8,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fleetServers, freshDatabaseUrl, freshRedisPrefix } from '../helpers/fleet-env.ts';
@@ -105,6 +105,11 @@ describe('a fleet job survives kill -9 of its worker', () => {
     assert.deepEqual(deals.map((row) => row.ORIGIN_ID).sort(), expected, 'exactly one deal per lead');
     const contactByOrigin = new Map(contacts.map((row) => [row.ORIGIN_ID, row.ID]));
     for (const deal of deals) assert.equal(deal.CONTACT_ID, contactByOrigin.get(deal.ORIGIN_ID), `deal ${deal.ID} points at its lead's contact`);
+
+    // With the state in PostgreSQL, each host keeps the job's chain in its user state folder (never a
+    // folder named after the database URL).
+    assert.equal(readdirSync(join(hostB.HOME as string, '.local', 'state', 'b24chain', 'fleet-chains')).length, 1);
+    assert.equal(existsSync(join(process.cwd(), 'postgres:')), false);
 
     second.child.kill('SIGINT');
     const stopped = await second.done;
