@@ -99,10 +99,13 @@ describe('chain worker: one worker per application queue', () => {
     const env = applicationEnv(portal.emulator, database);
     await bindEvents(portal.client, { events: ['ONCRMLEADADD'], offline: true });
     await addLeads(portal.emulator, 20);
-    const frozen = onFirst('started', (child) => child.kill('SIGSTOP'));
-    const first = startEventsCli(['worker', '--handler', handlerPath, '--confirm-write', '--poll-interval', '200ms', '--json'], env, frozen.onLine);
+    // Frozen when it goes idle (its queue drained, about to sleep): no request of its can be in flight,
+    // so every request counted from here on would be the second worker's.
+    const frozen = onFirst('idle', (child) => child.kill('SIGSTOP'));
+    const first = startEventsCli(['worker', '--handler', handlerPath, '--confirm-write', '--poll-interval', '10m', '--json'], env, frozen.onLine);
     await frozen.seen;
     try {
+      await addLeads(portal.emulator, 5);
       const before = await requestCount(portal.emulator.url);
       for (const flags of [['--json'], []]) {
         const second = await runEventsCli(['worker', '--handler', handlerPath, '--confirm-write', '--once', ...flags], env);
@@ -116,7 +119,7 @@ describe('chain worker: one worker per application queue', () => {
         assert.match(text, new RegExp(`kill -INT ${pid}\` on ${hostname()}`));
       }
       assert.equal(await requestCount(portal.emulator.url), before, 'the second worker sent nothing');
-      assert.equal((await queueRows(portal.client)).length, 20, 'and touched nothing in the queue');
+      assert.equal((await queueRows(portal.client)).length, 5, 'and touched nothing in the queue');
     } finally {
       first.child.kill('SIGCONT');
       first.child.kill('SIGINT');
