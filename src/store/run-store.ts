@@ -9,6 +9,7 @@ import type { StateDatabase, StateStatement } from './state-database.ts';
 import { systemClock, type Clock } from '../util/index.ts';
 import { cachedStatement } from './cached-statement.ts';
 import { parseJson as parse, rowMapper } from './map-row.ts';
+import { type ItemRow, type SubStepRow as CheckpointSubStepRow, writeCheckpointRows } from './record-checkpoint.ts';
 
 export type RunStatus = 'running' | 'interrupted' | 'awaiting_decision' | 'done' | 'failed';
 export type ItemStatus = 'pending' | 'done' | 'skipped' | 'failed' | 'dead_letter' | 'not_planned';
@@ -305,45 +306,30 @@ export class RunStore {
   /** Records sub-step and item outcomes in one transaction (one per batch response). */
   record(runId: string, subSteps: SubStepUpdate[], items: ItemUpdate[]): void {
     const now = this.clock.now();
-    const upsertSubStep = this.statement(
-      `INSERT INTO run_item_steps (run_id, step_id, item_key, sub_step_id, status, method, params_json, result_json, error_json, updated_at)
-       VALUES (@runId, @stepId, @itemKey, @subStepId, @status, @method, @params, @result, @error, @now)
-       ON CONFLICT (run_id, step_id, item_key, sub_step_id) DO UPDATE SET
-         status = excluded.status, method = excluded.method,
-         params_json = COALESCE(excluded.params_json, run_item_steps.params_json),
-         result_json = excluded.result_json, error_json = excluded.error_json, updated_at = excluded.updated_at`,
-    );
-    const upsertItem = this.statement(
-      `INSERT INTO run_items (run_id, step_id, item_key, status, item_json, error_json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (run_id, step_id, item_key) DO UPDATE SET status = excluded.status,
-         item_json = CASE WHEN excluded.status = 'pending' THEN COALESCE(excluded.item_json, run_items.item_json) ELSE NULL END,
-         error_json = excluded.error_json, updated_at = excluded.updated_at`,
-    );
+    const subStepRows: CheckpointSubStepRow[] = subSteps.map((update) => ({
+      stepId: update.stepId,
+      itemKey: update.itemKey,
+      subStepId: update.subStepId,
+      status: update.status,
+      method: update.method,
+      params: update.params === undefined ? null : JSON.stringify(update.params),
+      result: update.result === undefined ? null : JSON.stringify(update.result),
+      error: update.error ? JSON.stringify(update.error) : null,
+    }));
+    const itemRows: ItemRow[] = items.map((item) => ({
+      stepId: item.stepId,
+      itemKey: item.itemKey,
+      status: item.status,
+      row: item.status === 'pending' && item.row !== undefined ? JSON.stringify(item.row) : null,
+      error: item.error ? JSON.stringify(item.error) : null,
+    }));
     this.transaction(() => {
       this.fence?.();
-      for (const update of subSteps) {
-        upsertSubStep.run({
-          runId,
-          stepId: update.stepId,
-          itemKey: update.itemKey,
-          subStepId: update.subStepId,
-          status: update.status,
-          method: update.method,
-          params: update.params === undefined ? null : JSON.stringify(update.params),
-          result: update.result === undefined ? null : JSON.stringify(update.result),
-          error: update.error ? JSON.stringify(update.error) : null,
-          now,
-        });
-      }
-      for (const item of items) {
-        const row = item.status === 'pending' && item.row !== undefined ? JSON.stringify(item.row) : null;
-        upsertItem.run(runId, item.stepId, item.itemKey, item.status, row, item.error ? JSON.stringify(item.error) : null, now);
-      }
+      writeCheckpointRows(this.db, (sql) => this.statement(sql), runId, subStepRows, itemRows, now);
       this.statement('UPDATE runs SET updated_at = ? WHERE id = ?').run(now, runId);
     });
   }
 
-  /** Settled items of a for_each step (done, skipped, failed, dead-lettered, not planned). */
   settledItems(runId: string, stepId: string, keys: readonly string[]): Map<string, ItemStatus> {
     const result = new Map<string, ItemStatus>();
     if (keys.length === 0) return result;

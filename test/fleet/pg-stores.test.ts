@@ -173,6 +173,24 @@ for (const engine of engines) {
         [run.id, older.id],
       );
       assert.equal(store.deadLetteredItems(portal)[0]?.itemKey, 'b');
+      // One key twice in one checkpoint (sent, then answered) leaves what upserting in order would.
+      store.record(
+        run.id,
+        [
+          { stepId: 'each', itemKey: 'd', subStepId: 'add', status: 'sent', method: 'crm.contact.add', params: { n: 'd' } },
+          { stepId: 'each', itemKey: 'd', subStepId: 'add', status: 'done', method: 'crm.contact.add', result: 11 },
+        ],
+        [
+          { stepId: 'each', itemKey: 'd', status: 'pending', row: { ID: 'd' } },
+          { stepId: 'each', itemKey: 'd', status: 'pending' },
+        ],
+      );
+      const d = store.subStepsForKeys(run.id, 'each', ['d']).get('d')?.[0];
+      assert.deepEqual([d?.status, d?.params, d?.result], ['done', { n: 'd' }, 11]);
+      assert.deepEqual(store.pendingItems(run.id, 'each'), [
+        { key: 'a', row: { ID: 'a' } },
+        { key: 'd', row: { ID: 'd' } },
+      ]);
       store.setStatus(run.id, 'done');
       assert.equal(store.getRun(run.id)?.finishedAt, clock.now());
       assert.equal(store.findUnfinished(portal, '/other.yml', 'sha', { n: 2 }), undefined);

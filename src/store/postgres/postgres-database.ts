@@ -57,6 +57,8 @@ export class PostgresStatementError extends StateDatabaseError {
 }
 
 export class PostgresDatabase implements StateDatabase {
+  /** Stores that can say a thing in fewer PostgreSQL statements check this (`record-checkpoint.ts`). */
+  readonly dialect = 'postgres' as const;
   readonly name: string;
   private readonly bridge: SyncBridge;
   private readonly maxAttempts: number;
