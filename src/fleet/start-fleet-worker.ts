@@ -22,7 +22,17 @@ import type { FleetPortalSources } from './resolve-fleet-portal.ts';
 
 export type FleetWorkerLifecycleEvent =
   | FleetWorkerEvent
-  | { type: 'worker-started'; queue: string; concurrency: number; host: string; pid: number; lockDurationMs: number; stalledIntervalMs: number }
+  | {
+      type: 'worker-started';
+      queue: string;
+      concurrency: number;
+      host: string;
+      pid: number;
+      lockDurationMs: number;
+      stalledIntervalMs: number;
+      /** Where runs are checkpointed: `postgres` is shared by every host; `sqlite` is this host's file only. */
+      stateStore: 'postgres' | 'sqlite';
+    }
   | { type: 'worker-stopping' }
   | { type: 'worker-error'; message: string }
   | { type: 'worker-stopped'; done: number; failed: number; returned: number };
@@ -108,6 +118,7 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
     pid: process.pid,
     lockDurationMs: settings.lockDurationMs,
     stalledIntervalMs: settings.stalledIntervalMs,
+    stateStore: isPostgresUrl(options.statePath) ? 'postgres' : 'sqlite',
   });
   let stopped: Promise<void> | undefined;
   return {

@@ -63,7 +63,8 @@ describe('a fleet job survives kill -9 of its worker', () => {
     const started = await first.waitFor((line) => line.type === 'run-started' && line.jobId === jobId);
     const second = startWorker(['--portals-file', portalsFile], hostB);
     workers.push(second);
-    await second.waitFor((line) => line.type === 'worker-started');
+    const secondStarted = await second.waitFor((line) => line.type === 'worker-started');
+    assert.equal(secondStarted.stateStore, 'postgres', 'runs are checkpointed where every host sees them');
 
     // Mid-chain: after the first worker settled a few more batches (progress lines), never by the clock.
     const progressSeen = first.lines.filter((line) => line.type === 'progress').length;

@@ -93,7 +93,12 @@ describe('fleet runs: chain run --portals, chain fleet worker, chain status --fl
 
   it('two workers run the chain exactly once per portal; status --fleet reports every portal done', async () => {
     for (let index = 0; index < 2; index += 1) workers.push(startWorker(['--portals-file', portalsFile, '--concurrency', '2'], env));
-    await Promise.all(workers.map((worker) => worker.waitFor((line) => line.type === 'worker-started')));
+    const started = await Promise.all(workers.map((worker) => worker.waitFor((line) => line.type === 'worker-started')));
+    // A state file is this host's only: the worker says so (B24_DATABASE_URL shares runs between hosts).
+    assert.deepEqual(
+      started.map((line) => line.stateStore),
+      ['sqlite', 'sqlite'],
+    );
 
     const run = await runCli(
       ['run', CHAIN, '--portals', 'portal-1,portal-2', '--portals', 'portal-3', '--portals-file', portalsFile, '--confirm-write', '--wait', '--json'],

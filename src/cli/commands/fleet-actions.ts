@@ -193,7 +193,12 @@ export async function printFleetStatus(fleetId: string | undefined, flags: { jso
 function describeWorkerEvent(event: FleetWorkerLifecycleEvent): string {
   switch (event.type) {
     case 'worker-started':
-      return `fleet worker pid ${event.pid} on ${event.host}: taking jobs of queue ${event.queue}, ${event.concurrency} at a time (lock ${event.lockDurationMs} ms)`;
+      return (
+        `fleet worker pid ${event.pid} on ${event.host}: taking jobs of queue ${event.queue}, ${event.concurrency} at a time (lock ${event.lockDurationMs} ms)` +
+        (event.stateStore === 'sqlite'
+          ? "\n  note: runs are checkpointed in this host's SQLite file: a job another host takes over after this one died cannot resume its run there. Set B24_DATABASE_URL (PostgreSQL) on every host to share them."
+          : '')
+      );
     case 'worker-stopping':
       return 'stopping: runs stop after their batches in flight, their jobs go back to the queue (a second signal stops at once)';
     case 'worker-error':
