@@ -14,7 +14,7 @@ import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { openPortalClient, readApiVersionSetting } from '../client/index.ts';
 import { isB24ChainError, redactSecrets } from '../errors/index.ts';
 import { processOwner, runChain, type RunOutcome } from '../runner/index.ts';
-import { keepLeaseAlive, type LeaseStore, RunStore, SqliteLeaseStore, type Database, type RunRecord } from '../store/index.ts';
+import { isPostgresUrl, keepLeaseAlive, type LeaseStore, RunStore, SqliteLeaseStore, type Database, type RunRecord } from '../store/index.ts';
 import { countRunItems } from './count-run-items.ts';
 import type { FleetJobData, FleetJobReport } from './fleet-queue.ts';
 import { type JobChain, loadJobChain } from './load-job-chain.ts';
@@ -181,7 +181,11 @@ export async function runFleetJob(job: Job<FleetJobData, FleetJobReport>, token:
         concurrency: data.concurrency,
         requirePlan: context.requirePlan,
         stopSignal: stop,
-        resumeFlags: [...(context.sources.portalsFile?.portals[portal] ? [] : ['--portal', portal]), '--db', context.statePath],
+        // A database URL (it may hold a password) is never written into the run: resume with B24_DATABASE_URL.
+        resumeFlags: [
+          ...(context.sources.portalsFile?.portals[portal] ? [] : ['--portal', portal]),
+          ...(isPostgresUrl(context.statePath) ? [] : ['--db', context.statePath]),
+        ],
         ...(existing ? { resume: existing } : {}),
         onEvent: (event) => {
           if (event.type === 'started') {

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { fleetServers, freshDatabaseUrl, freshRedisPrefix } from '../helpers/fleet-env.ts';
 import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.ts';
 import { listAll } from '../helpers/portal-reader.ts';
@@ -23,6 +24,7 @@ describe('a fleet job survives kill -9 of its worker', () => {
   const portalsFile = join(directory, 'portals.json');
   const shared = { B24_REDIS_URL: redisUrl, B24_REDIS_PREFIX: freshRedisPrefix('fleet-kill'), B24_LEASE_STALE_MS: '3000' };
   let env: Record<string, string> = {};
+  let databaseUrl = '';
   let hostA: Record<string, string> = {};
   let hostB: Record<string, string> = {};
   let emulator: EmulatorProcess;
@@ -30,7 +32,7 @@ describe('a fleet job survives kill -9 of its worker', () => {
   const workers: WorkerProcess[] = [];
 
   before(async () => {
-    const databaseUrl = await freshDatabaseUrl('fleet_kill');
+    databaseUrl = await freshDatabaseUrl('fleet_kill');
     const host = (name: string): Record<string, string> => ({
       ...shared,
       B24_DATABASE_URL: databaseUrl,
@@ -107,6 +109,16 @@ describe('a fleet job survives kill -9 of its worker', () => {
     const contactByOrigin = new Map(contacts.map((row) => [row.ORIGIN_ID, row.ID]));
     for (const deal of deals) assert.equal(deal.CONTACT_ID, contactByOrigin.get(deal.ORIGIN_ID), `deal ${deal.ID} points at its lead's contact`);
 
+    // The run's resume command never holds the database URL (it may carry a password).
+    const database = new pg.Client({ connectionString: databaseUrl });
+    await database.connect();
+    try {
+      const { rows } = await database.query<{ resume_flags_json: string | null }>('SELECT resume_flags_json FROM runs');
+      assert.equal(rows.length, 1);
+      assert.doesNotMatch(rows[0]?.resume_flags_json ?? '', /postgres|127\.0\.0\.1/);
+    } finally {
+      await database.end();
+    }
     // With the state in PostgreSQL, each host keeps the job's chain in its user state folder (never a
     // folder named after the database URL).
     assert.equal(readdirSync(join(hostB.HOME as string, '.local', 'state', 'b24chain', 'fleet-chains')).length, 1);
