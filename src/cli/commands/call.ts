@@ -16,7 +16,7 @@ import {
 } from '../../call/index.ts';
 import { isB24ChainError } from '../../errors/index.ts';
 import { RefusalError } from '../../errors/index.ts';
-import { openStateStores, resolveStatePath, type StateStores } from '../../store/index.ts';
+import { isPostgresUrl, openStateStores, resolveStatePath, type StateStores } from '../../store/index.ts';
 import { exitCodeOf } from '../../errors/index.ts';
 import { ExitCode, returnsExitCode } from '../exit-code.ts';
 import { STATE_DATABASE_FLAG, STATE_DATABASE_HELP } from '../state-database-option.ts';
@@ -107,7 +107,8 @@ async function callAction(method: string | undefined, flags: CallFlags, io: Call
       {
         client: opened.client,
         stores,
-        executeCommand: { extraArguments: flags.db === undefined ? [] : ['--db', flags.db] },
+        // A database URL may carry a password: never printed; the plan is found through B24_DATABASE_URL.
+        executeCommand: { extraArguments: flags.db === undefined || isPostgresUrl(flags.db) ? [] : ['--db', flags.db] },
       },
     );
     print(io, outcome, json);
