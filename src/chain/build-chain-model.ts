@@ -50,7 +50,7 @@ export interface RawChain {
   description?: string;
   packs?: string[];
   api_version?: 2 | 3 | 'auto';
-  inputs?: Record<string, { type: InputType; default?: unknown; description?: string; required?: boolean }>;
+  inputs?: Record<string, { type: InputType; default?: unknown; description?: string; required?: boolean; secret?: boolean }>;
   steps: RawStep[];
   outputs?: Record<string, unknown>;
 }
@@ -232,6 +232,7 @@ class ModelBuilder {
       required: input.required ?? input.default === undefined,
       ...(input.default === undefined ? {} : { default: input.default }),
       ...(input.description === undefined ? {} : { description: input.description }),
+      ...(input.secret === true ? { secret: true } : {}),
       position: this.index.keyPosition(toPointer(['inputs', name])),
     }));
   }

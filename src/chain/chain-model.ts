@@ -22,6 +22,8 @@ export interface ChainInput {
   /** Present only when the file declares one; already of `type`. */
   default?: unknown;
   description?: string;
+  /** `secret: true`: the value is never stored or printed (a marker with a digest is); see `secret-inputs.ts`. */
+  secret?: boolean;
   position: SourcePosition;
 }
 

@@ -25,5 +25,6 @@ export { checkChainSchema, readChainSchema, CHAIN_SCHEMA_URL } from './check-cha
 export { checkChainSemantics } from './check-chain-semantics.ts';
 export { summarizeChain, listChainMethods } from './summarize-chain.ts';
 export { parseInputAssignments, resolveChainInputs } from './resolve-chain-inputs.ts';
+export { isSecretMarker, maskSecretInputs, restoreSecretInputs, secretInputVariable, type SecretMarker } from './secret-inputs.ts';
 export { coerceInputText, checkInputValue } from './coerce-input-value.ts';
 export * from './expressions/index.ts';

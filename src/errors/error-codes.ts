@@ -65,6 +65,16 @@ export const ERROR_CATALOGUE = {
   INPUT_MALFORMED: refusal('chain file', '`--input` is not `name=value`.', 'Write `--input name=value`.'),
   INPUT_DUPLICATE: refusal('chain file', 'An input is given twice.', 'Pass each input once.'),
   INPUT_TYPE: refusal('chain file', 'An `--input` value does not match the declared type.', 'Pass a value of the declared type.'),
+  SECRET_INPUT_REQUIRED: refusal(
+    'chain file',
+    'A run with a `secret: true` input is resumed (or a fleet job taken) and its value, which was not stored, is not in the environment.',
+    'Set `B24_INPUT_<NAME>` to the value the run started with; nothing was sent.',
+  ),
+  SECRET_INPUT_MISMATCH: refusal(
+    'chain file',
+    '`B24_INPUT_<NAME>` is not the secret value the run started with (its digest differs).',
+    'Set it to the first value, or start a new run.',
+  ),
   EXPRESSION_SYNTAX: refusal('chain file', 'A `${{ }}` expression is not valid JSONata.', 'Fix the syntax (https://docs.jsonata.org).'),
   EXPRESSION_UNCLOSED: refusal('chain file', 'A `${{` without its `}}`.', 'Close the expression.'),
   EXPRESSION_EMPTY: refusal('chain file', 'An empty `${{ }}`.', 'Write an expression or remove the braces.'),

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { resolveChainInputs, validateChainSource } from '../chain/index.ts';
+import { resolveChainInputs, validateChainSource, maskSecretInputs } from '../chain/index.ts';
 import { ChainValidationError } from '../errors/index.ts';
 import { checkRunPreconditions, runDefaults } from '../runner/index.ts';
 import { FleetRefusedError } from './fleet-errors.ts';
@@ -95,7 +95,7 @@ export async function prepareFleetRun(request: FleetRunRequest): Promise<Prepare
       fleetId,
       portal,
       chain: { ...fleetChain, source },
-      inputs: { ...inputs },
+      inputs: maskSecretInputs(chain, inputs),
       confirmWrite: request.confirmWrite === true,
       confirmDestructive: request.confirmDestructive === true,
       concurrency: request.concurrency ?? runDefaults.concurrency,
@@ -106,7 +106,7 @@ export async function prepareFleetRun(request: FleetRunRequest): Promise<Prepare
       fleetId,
       createdAt: new Date((request.now ?? Date.now)()).toISOString(),
       chain: fleetChain,
-      inputs: { ...inputs },
+      inputs: maskSecretInputs(chain, inputs),
       portals: request.portals.map((portal) => ({ portal, jobId: fleetJobId(fleetId, portal) })),
     },
     jobs,

@@ -19,6 +19,7 @@ import { countRunItems } from './count-run-items.ts';
 import type { FleetJobData, FleetJobReport } from './fleet-queue.ts';
 import { type JobChain, loadJobChain } from './load-job-chain.ts';
 import { fleetClientOptions, type FleetPortalSources } from './resolve-fleet-portal.ts';
+import { restoreSecretInputs } from '../chain/index.ts';
 
 export type FleetWorkerEvent =
   | { type: 'job-taken'; jobId: string; portal: string; attempt: number }
@@ -172,7 +173,8 @@ export async function runFleetJob(job: Job<FleetJobData, FleetJobReport>, token:
         chainPath,
         chainSha256: validation.sha256,
         summary: validation.summary,
-        inputs: existing ? existing.inputs : data.inputs,
+        // Secret inputs travel as markers (never through Redis): each host reads them from B24_INPUT_<NAME>.
+        inputs: restoreSecretInputs(validation.chain, existing ? existing.inputs : data.inputs, context.env),
         client,
         store,
         leases,

@@ -6,7 +6,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { formatShellCommand, checkMethodAccess } from '../call/index.ts';
-import { listChainMethods, resolveChainInputs } from '../chain/index.ts';
+import { listChainMethods, resolveChainInputs, maskSecretInputs } from '../chain/index.ts';
 import { planChain } from '../runner/index.ts';
 import { loadLibraryChain } from './chain-library.ts';
 import { findPlanTargets, type TargetReader } from './find-plan-targets.ts';
@@ -62,7 +62,7 @@ export function registerChainPlanTool(server: McpServer, context: McpContext): v
           portal: context.client.portalKey,
           chainHash: report.sha256,
           chainName: chain.name,
-          inputs,
+          inputs: maskSecretInputs(chain, inputs),
           packs: chain.packs,
           risk: draft.risk,
           counts: draft.counts.map(({ step, method, risk: stepRisk, count }) => ({ step, method, risk: stepRisk, count })),
@@ -76,7 +76,7 @@ export function registerChainPlanTool(server: McpServer, context: McpContext): v
           outcome: 'ok',
           risk: plan.risk,
           planId: plan.id,
-          params: inputs,
+          params: maskSecretInputs(chain, inputs),
           packs: chain.packs,
           actor: clientNameOf(server),
           via: 'mcp',

@@ -5,7 +5,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { checkMethodAccess } from '../call/index.ts';
-import { listChainMethods, validateChainFile } from '../chain/index.ts';
+import { listChainMethods, validateChainFile, restoreSecretInputs } from '../chain/index.ts';
 import type { ChainDefinition } from '../chain/index.ts';
 import { RefusalError } from '../errors/index.ts';
 import { loadChainPlan } from '../runner/index.ts';
@@ -101,7 +101,7 @@ export function registerChainRunTools(server: McpServer, context: McpContext): v
           chainPath: canonicalChainPath(entry.path),
           chainSha256: report.sha256,
           summary: report.summary,
-          inputs: plan.body.inputs,
+          inputs: restoreSecretInputs(chain, plan.body.inputs, process.env),
           client: context.client,
           store: context.runs,
           confirmWrite: true,
@@ -158,7 +158,7 @@ export function registerChainRunTools(server: McpServer, context: McpContext): v
           chainPath: run.chainPath,
           chainSha256: run.chainSha256,
           summary: report.summary,
-          inputs: run.inputs,
+          inputs: restoreSecretInputs(chain, run.inputs, process.env),
           client: context.client,
           store: context.runs,
           confirmWrite: writesAnything,

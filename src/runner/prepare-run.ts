@@ -7,7 +7,7 @@
  * the same chain is unfinished (RUN_IN_PROGRESS, RUN_UNFINISHED). The library reads no environment:
  * the CLI passes `requirePlan` from `B24_REQUIRE_PLAN`.
  */
-import type { ChainSummary } from '../chain/index.ts';
+import { maskSecretInputs, type ChainSummary } from '../chain/index.ts';
 import { SqliteLeaseStore } from '../store/index.ts';
 import type { RunOptions } from './run-chain.ts';
 import { ConfirmationRequiredError, RunRefusedError } from './run-errors.ts';
@@ -136,7 +136,7 @@ export function prepareRun(options: RunOptions): PreparedRun {
     chainName: chain.name,
     chainPath: resolved.chainPath,
     chainSha256: resolved.chainSha256,
-    inputs: resolved.inputs,
+    inputs: maskSecretInputs(chain, resolved.inputs),
     planId: resolved.planId,
     resumeFlags: [...confirmations, ...resolved.resumeFlags],
   };

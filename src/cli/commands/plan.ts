@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseInputAssignments, resolveChainInputs, validateChainFile } from '../../chain/index.ts';
+import { parseInputAssignments, resolveChainInputs, validateChainFile, maskSecretInputs, secretInputVariable } from '../../chain/index.ts';
 import { planChain } from '../../runner/index.ts';
 import { PlanStore } from '../../store/index.ts';
 import { openRunnerConnection } from '../open-runner-connection.ts';
@@ -58,7 +58,7 @@ export function registerPlanCommand(program: Command): void {
               portal: connection.client.portalKey,
               chainHash: report.sha256,
               chainName: chain.name,
-              inputs,
+              inputs: maskSecretInputs(chain, inputs),
               packs: chain.packs,
               risk: draft.risk,
               counts: draft.counts.map(({ step, method, risk, count }) => ({ step, method, risk, count })),
@@ -66,7 +66,14 @@ export function registerPlanCommand(program: Command): void {
               ttlMs: flags.ttl * 60_000,
             });
             const flagsNeeded = draft.risk === 'destructive' ? ' --confirm-write --confirm-destructive' : draft.risk === 'write' ? ' --confirm-write' : '';
-            const inputFlags = flags.input.map((assignment) => ` --input ${shellQuote(assignment)}`).join('');
+            // A secret input's value is not printed: the command reads it from its environment variable.
+            const secrets = new Set(chain.inputs.filter((input) => input.secret === true).map((input) => input.name));
+            const inputFlags = flags.input
+              .map((assignment) => {
+                const name = assignment.slice(0, Math.max(assignment.indexOf('='), 0)).trim();
+                return secrets.has(name) ? ` --input "${name}=$${secretInputVariable(name)}"` : ` --input ${shellQuote(assignment)}`;
+              })
+              .join('');
             const executable = flags.emulator !== true;
             const command = executable ? `chain run ${shellQuote(file)} --plan ${plan.id}${flagsNeeded}${inputFlags}` : null;
             if (json) {

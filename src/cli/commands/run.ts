@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { parseInputAssignments, resolveChainInputs, validateChainFile } from '../../chain/index.ts';
+import { parseInputAssignments, resolveChainInputs, validateChainFile, maskSecretInputs, restoreSecretInputs } from '../../chain/index.ts';
 import { runChain, runExitCode, type RunOptions } from '../../runner/index.ts';
 import { checkRunPreconditions } from '../../runner/index.ts';
 import { RunRefusedError } from '../../runner/index.ts';
@@ -77,7 +77,8 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
     confirmWrite: flags.confirmWrite,
     confirmDestructive: flags.confirmDestructive,
   };
-  const inputs = resumeRun ? resumeRun.inputs : resolveChainInputs(chain, parseInputAssignments(flags.input));
+  // A resumed run's secret inputs were not stored: they come back from B24_INPUT_<NAME> (SECRET_INPUT_REQUIRED).
+  const inputs = resumeRun ? restoreSecretInputs(chain, resumeRun.inputs, process.env) : resolveChainInputs(chain, parseInputAssignments(flags.input));
   checkRunPreconditions(preconditions);
   const resolutions = parseResolutions(flags.resolve);
   const started = Date.now();
@@ -115,7 +116,7 @@ async function execute(file: string, flags: RunFlags, resumeRun?: RunRecord): Pr
       ? loadChainPlan(connection.database, flags.plan, {
           portal: connection.client.portalKey,
           sha256: report.sha256,
-          inputs,
+          inputs: maskSecretInputs(chain, inputs),
           forEachStepIds: chain.steps.filter((step) => step.kind === 'for_each').map((step) => step.id),
         })
       : undefined;
