@@ -12,12 +12,9 @@ import { parseRestPath, resolveAuth, withoutAuthParams } from './resolve-auth.ts
 import { runBatch } from './run-batch.ts';
 import { countInto, countRequest, type EmulatorStats } from './stats.ts';
 import { RestError } from './types.ts';
+import { applyTransportFault, pause } from './apply-transport-fault.ts';
 import type { EmulatorCore } from './emulator-core.ts';
 import type { PortalSite } from './portal-site.ts';
-
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
-}
 
 /** Codes whose status the docs and the measured portal disagree on (options.authErrorStatus). */
 const AUTH_STATUS_CONFLICT = new Set(['INVALID_CREDENTIALS', 'insufficient_scope']);
@@ -51,19 +48,9 @@ export async function handleRest(
     return;
   }
 
-  const fault = core.faults.decide(path.method);
-  await sleep(fault.delayMs);
-  if (fault.drop === 'before') {
-    stats.droppedConnections += 1;
-    request.socket.destroy();
-    return;
-  }
-  if (fault.status !== undefined) {
-    countInto(stats.statuses, String(fault.status));
-    if (fault.status === 500) sendJson(response, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
-    else sendHtml(response, fault.status, fault.status === 502 ? 'Bad Gateway' : 'Service Temporarily Unavailable');
-    return;
-  }
+  const answer500 = (answer: ServerResponse): void => sendJson(answer, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
+  const fault = await applyTransportFault(core, stats, request, response, path.method, answer500);
+  if (fault === undefined) return;
   if (fault.garbage) {
     countInto(stats.statuses, '200');
     sendHtml(response, 200, 'Maintenance');
@@ -132,7 +119,7 @@ export async function handleRest(
     );
   }
 
-  await sleep(seconds * 1000);
+  await pause(seconds * 1000);
   if (fault.drop === 'after') {
     stats.droppedConnections += 1;
     request.socket.destroy();

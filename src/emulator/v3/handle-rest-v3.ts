@@ -8,7 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorCore } from '../emulator-core.ts';
 import { buildTimeInfo } from '../envelope.ts';
-import { readBodyOr413, sendHtml, sendJson, sendJsonText } from '../http-io.ts';
+import { applyTransportFault, pause } from '../apply-transport-fault.ts';
+import { readBodyOr413, sendJson, sendJsonText } from '../http-io.ts';
 import { resolveAuth, withoutAuthParams, type RestPath } from '../resolve-auth.ts';
 import { countInto, countRequest, type EmulatorStats } from '../stats.ts';
 import type { PortalSite } from '../portal-site.ts';
@@ -44,10 +45,6 @@ export function resetV3State(core: EmulatorCore): void {
 /** The REST 3.0 method names the emulator serves (the v2 path answers 404 for the v3-only ones). */
 export function v3MethodNames(core: EmulatorCore): string[] {
   return [...stateOf(core).table.keys()];
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
 function parseApiPath(pathname: string): RestPath | undefined {
@@ -100,18 +97,8 @@ export async function handleRestV3(
     answerError(stats, response, error);
     return;
   }
-  const fault = core.faults.decide(path.method);
-  await sleep(fault.delayMs);
-  if (fault.drop === 'before') {
-    stats.droppedConnections += 1;
-    request.socket.destroy();
-    return;
-  }
-  if (fault.status !== undefined) {
-    countInto(stats.statuses, String(fault.status));
-    sendHtml(response, fault.status, fault.status === 502 ? 'Bad Gateway' : 'Service Temporarily Unavailable');
-    return;
-  }
+  const fault = await applyTransportFault(core, stats, request, response, path.method);
+  if (fault === undefined) return;
 
   let body: unknown = {};
   if (bodyText.trim() !== '') {
@@ -182,7 +169,7 @@ export async function handleRestV3(
     const time = buildTimeInfo(startMs, startMs + seconds * 1000, seconds);
     const payload = JSON.stringify({ result, time });
     headers['X-Bitrix-Rest-Time'] = String(seconds);
-    await sleep(seconds * 1000);
+    await pause(seconds * 1000);
     // The portal stores the answer once the method finished: a second request with the same key that
     // arrives while the first still runs is not deduplicated (protocol.md §6); it runs too.
     if (lookup?.kind === 'new') lookup.save(200, payload);
