@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { RefusalError, registerSecret } from '../errors/index.ts';
+import { canonicalJson } from '../util/index.ts';
 import type { ChainDefinition } from './chain-model.ts';
 import { coerceInputText } from './coerce-input-value.ts';
 
@@ -13,17 +14,8 @@ export interface SecretMarker {
   $secret: string;
 }
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 function digestOf(value: unknown): string {
-  return `sha256:${createHash('sha256').update(canonical(value)).digest('hex').slice(0, 32)}`;
+  return `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 32)}`;
 }
 
 export function isSecretMarker(value: unknown): value is SecretMarker {
